@@ -1,0 +1,78 @@
+"""The demo pipeline as it exists today: load every example catalog, check the example configurations.
+
+Writes, for each example configuration and each of the catalog's locales, the checker's verdict to
+``OUT/checks/<configuration>.<locale>.txt`` and prints a summary table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import configurator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the demo; return the process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "out")
+    parser.add_argument("--on", type=dt.date.fromisoformat, default=dt.date(2026, 11, 23))
+    args = parser.parse_args(argv)
+    console = Console()
+    catalogs: dict[str, configurator.Catalog] = {}
+    summary = Table(title="Example catalogs")
+    for column in ("file", "catalog", "modules", "options", "rules", "services", "warnings"):
+        summary.add_column(column)
+    for path in sorted((ROOT / "catalogs").glob("*.yaml")):
+        report = configurator.validate_catalog(path)
+        if report.catalog is None:
+            for problem in report.errors:
+                console.print(str(problem), markup=False)
+            return 1
+        cat: configurator.Catalog = report.catalog
+        catalogs[cat.catalog] = cat
+        options = sum(len(m.options) for m in cat.modules.values())
+        summary.add_row(
+            path.name,
+            cat.catalog,
+            str(len(cat.modules)),
+            str(options),
+            str(len(cat.rules)),
+            str(len(cat.services)),
+            str(len(report.warnings)),
+        )
+    console.print(summary)
+    checks = Table(title=f"Example configurations checked on {args.on}")
+    for column in ("configuration", "catalog", "verdict", "violated rules"):
+        checks.add_column(column)
+    out = args.out / "checks"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted((ROOT / "catalogs" / "examples").glob("*.yaml")):
+        config = configurator.load_configuration(path)
+        found = catalogs.get(config.catalog or "")
+        if found is None:
+            console.print(f"{path.name}: no example catalog with id {config.catalog!r}")
+            return 1
+        cat = found
+        violations: list[configurator.Violation] = []
+        for locale in cat.locales:
+            violations = configurator.find_violations(cat, config, on=args.on, locale=locale)
+            lines = [f"{v.path + ': ' if v.path else ''}{v.rule_id}: {v.message}" for v in violations]
+            text = "\n".join(lines) if lines else "valid"
+            (out / f"{path.stem}.{locale}.txt").write_text(text + "\n", encoding="utf-8")
+        verdict = "valid" if not violations else f"{len(violations)} violations"
+        checks.add_row(path.name, cat.catalog, verdict, ", ".join(sorted({v.rule_id for v in violations})))
+    console.print(checks)
+    console.print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,378 @@
+"""Load catalogs from YAML: includes, sub-assemblies, structural and cross-reference checks, located errors.
+
+Loading collects every problem it can in one pass and raises one :class:`~configurator.errors.CatalogError`
+whose lines read ``file:line:col: key.path: message (hint)``.
+
+Example:
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.yaml").write_text('''
+    ... catalog: demo
+    ... version: "1"
+    ... currency: EUR
+    ... locales: [en]
+    ... modules:
+    ...   frame: {options: {alu_m: {price: 420.00}, carbon_m: {price: 1190.00}}}
+    ... rules:
+    ...   - {id: r1, requires: "frame.alu"}
+    ... ''')
+    >>> load_catalog(d / "c.yaml")
+    Traceback (most recent call last):
+    ...
+    configurator.errors.CatalogError: ...c.yaml:9:24: rules[0].requires: unknown option or attribute 'frame.alu' at column 1 of 'frame.alu' (did you mean 'frame.alu_m'?)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from configurator.catalog import models
+from configurator.catalog.compiled import CompiledCatalog
+from configurator.catalog.models import Catalog, Library
+from configurator.catalog.semantics import analyse
+from configurator.catalog.yamlsource import YamlDocument, format_path, read_yaml
+from configurator.errors import CatalogError, Location, Problem, suggest
+
+__all__ = ["LoadReport", "load_catalog", "validate_catalog"]
+
+_PATTERN_NAMES = {
+    models.ID_PATTERN: "an id (lowercase letters, digits and '_', starting with a letter)",
+    models.DASHED_ID_PATTERN: "an id (lowercase letters, digits, '_' and '-', starting with a letter)",
+    models.LOCALE_PATTERN: "a locale code such as 'en' or 'pt_BR'",
+    r"^[A-Z]{3}$": "an ISO 4217 currency code such as 'EUR'",
+}
+
+
+def _known_keys() -> list[str]:
+    keys: set[str] = set()
+    for cls in vars(models).values():
+        if isinstance(cls, type) and issubclass(cls, BaseModel):
+            for name, info in cls.model_fields.items():
+                keys.add(info.alias or name)
+    return sorted(keys)
+
+
+_KEYS = _known_keys()
+
+
+@dataclass
+class LoadReport:
+    """The outcome of validating one catalog file: the catalog (when valid), errors and warnings."""
+
+    path: str
+    catalog: Catalog | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the catalog loaded without errors."""
+        return self.catalog is not None and not self.errors
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, bool) else str(value).lower()
+    if isinstance(value, dict):
+        text = "a mapping"
+    elif isinstance(value, list):
+        text = "a list"
+    elif value is None:
+        text = "nothing (null)"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _trim(loc: tuple[Any, ...], data: Any) -> tuple[tuple[str | int, ...], tuple[Any, ...]]:
+    """Split a pydantic location into the part that exists in the document and the rest."""
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
+            path.append(part)
+            current = current[part]
+        else:
+            return tuple(path), tuple(loc[index:])
+    return tuple(path), ()
+
+
+def _expected(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return f"expected {_PATTERN_NAMES.get(ctx.get('pattern', ''), 'text matching ' + str(ctx.get('pattern')))}"
+    message: str = error["msg"]
+    for prefix in ("Input should be ", "Value should be "):
+        if message.startswith(prefix):
+            return "expected " + message[len(prefix) :].replace("a valid ", "a ").replace("an valid ", "an ")
+    if message.startswith("Value error, "):
+        return message[len("Value error, ") :]
+    return message[0].lower() + message[1:] if message else kind
+
+
+def pydantic_problems(
+    exc: ValidationError, doc: YamlDocument, prefix: tuple[str | int, ...] = ()
+) -> list[Problem]:
+    """Turn pydantic errors into located problems; union alternatives at one place become one problem."""
+    grouped: dict[tuple[str | int, ...], list[tuple[Any, tuple[Any, ...]]]] = {}
+    problems: list[Problem] = []
+    data = doc.data
+    for error in exc.errors(include_url=False):
+        path, rest = _trim(tuple(error["loc"]), _get(data, prefix))
+        full = (*prefix, *path)
+        if error["type"] == "missing" and rest:
+            problems.append(Problem(doc.where(full), f"missing required key {rest[0]!r}"))
+            continue
+        if error["type"] == "extra_forbidden":
+            key = str(full[-1]) if full else ""
+            problems.append(Problem(doc.where(full, key=True), f"unknown key {key!r}", suggest(key, _KEYS)))
+            continue
+        grouped.setdefault(full, []).append((error, rest))
+    for full, errors in grouped.items():
+        expected: list[str] = []
+        for error, _ in errors:
+            text = _expected(error)
+            if text not in expected:
+                expected.append(text)
+        got = _short(errors[0][0].get("input"))
+        if len(expected) > 1:
+            alternatives = [e.removeprefix("expected ") for e in expected]
+            message = f"expected {' or '.join(alternatives)}, got {got}"
+        else:
+            message = expected[0]
+            if (
+                "got" not in message
+                and errors[0][0]["type"] not in ("value_error",)
+                and not errors[0][0]["type"].startswith(
+                    ("rule_", "range", "date_", "enum_", "table_", "discount", "volume", "excludes")
+                )
+            ):
+                message += f", got {got}"
+        problems.append(Problem(doc.where(full), message))
+    problems.sort(key=lambda p: (p.location.line, p.location.column))
+    return problems
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+class _Loader:
+    """Loads one catalog with its includes and sub-assemblies, tracking open files to detect cycles."""
+
+    def __init__(self, base: Path | None = None) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.open: list[Path] = []
+        self.cache: dict[Path, Catalog | None] = {}
+        self.base = base
+
+    def display(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path)
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return str(path)
+
+    def read(self, path: Path, origin: Location | None) -> YamlDocument | None:
+        resolved = path.resolve()
+        if resolved in self.open:
+            chain = " -> ".join(self.display(p) for p in [*self.open[self.open.index(resolved) :], resolved])
+            self.errors.append(Problem(origin or Location(self.display(path)), f"include cycle: {chain}"))
+            return None
+        try:
+            return read_yaml(resolved, display=self.display(path))
+        except CatalogError as exc:
+            if origin is not None and exc.problems and exc.problems[0].message == "file not found":
+                siblings = (
+                    [p.name for p in resolved.parent.glob("*.yaml")] if resolved.parent.is_dir() else []
+                )
+                self.errors.append(
+                    Problem(
+                        origin,
+                        f"included file not found: {self.display(path)}",
+                        suggest(resolved.name, siblings),
+                    )
+                )
+            else:
+                self.errors.extend(exc.problems)
+            return None
+
+    def catalog(self, path: Path, origin: Location | None = None) -> Catalog | None:
+        resolved = path.resolve()
+        if resolved in self.cache and resolved not in self.open:
+            return self.cache[resolved]
+        doc = self.read(path, origin)
+        if doc is None:
+            return None
+        if not isinstance(doc.data, dict) or "catalog" not in doc.data:
+            found = (
+                "a library ('library:')"
+                if isinstance(doc.data, dict) and "library" in doc.data
+                else (f"{_short(doc.data)}")
+            )
+            self.errors.append(
+                Problem(doc.where(()), f"expected a catalog (a mapping with 'catalog:'), got {found}")
+            )
+            return None
+        self.open.append(resolved)
+        try:
+            result = self._catalog(doc, resolved)
+        finally:
+            self.open.pop()
+        self.cache[resolved] = result
+        return result
+
+    def _validate(self, cls: type[BaseModel], doc: YamlDocument, locale: str) -> Any:
+        try:
+            return cls.model_validate(doc.data, context={"default_locale": locale})
+        except ValidationError as exc:
+            self.errors.extend(pydantic_problems(exc, doc))
+            return None
+
+    def _catalog(self, doc: YamlDocument, resolved: Path) -> Catalog | None:
+        data: dict[str, Any] = doc.data
+        locales = data.get("locales")
+        locale = locales[0] if isinstance(locales, list) and locales and isinstance(locales[0], str) else "en"
+        before = len(self.errors)
+        catalog: Catalog | None = self._validate(Catalog, doc, locale)
+        origins: dict[tuple[str | int, ...], tuple[YamlDocument, tuple[str | int, ...]]] = {}
+        libraries: list[tuple[Library, YamlDocument]] = []
+        includes = data.get("include") if isinstance(data.get("include"), list) else []
+        for index, rel in enumerate(includes or []):
+            if isinstance(rel, str):
+                self.library(resolved.parent / rel, doc.where(("include", index)), libraries, locale)
+        if catalog is None or len(self.errors) > before:
+            return None
+        catalog, origins = self.merge(catalog, doc, libraries)
+
+        def where(path: tuple[str | int, ...]) -> Location:
+            for length in (2, 1):
+                key = path[:length]
+                if key in origins:
+                    src_doc, src_prefix = origins[key]
+                    loc = src_doc.where((*src_prefix, *path[length:]))
+                    return Location(loc.file, loc.line, loc.column, format_path(path))
+            return doc.where(path)
+
+        compiled, errors, warnings = analyse(catalog, where)
+        self.errors.extend(errors)
+        self.warnings.extend(warnings)
+        products = self.products(catalog, where, resolved)
+        if errors or len(self.errors) > before:
+            return None
+        catalog._products = products
+        catalog._compiled = compiled if isinstance(compiled, CompiledCatalog) else None
+        return catalog
+
+    def library(
+        self, path: Path, origin: Location, out: list[tuple[Library, YamlDocument]], locale: str
+    ) -> None:
+        resolved = path.resolve()
+        doc = self.read(path, origin)
+        if doc is None:
+            return
+        if not isinstance(doc.data, dict) or "library" not in doc.data:
+            self.errors.append(
+                Problem(
+                    doc.where(()),
+                    f"expected a module library (a mapping with 'library:'), "
+                    f"got {_short(doc.data) if not isinstance(doc.data, dict) else 'a catalog'}",
+                )
+            )
+            return
+        self.open.append(resolved)
+        try:
+            includes = doc.data.get("include")
+            for index, rel in enumerate(includes if isinstance(includes, list) else []):
+                if isinstance(rel, str):
+                    self.library(resolved.parent / rel, doc.where(("include", index)), out, locale)
+            library = self._validate(Library, doc, locale)
+            if library is not None:
+                out.append((library, doc))
+        finally:
+            self.open.pop()
+
+    def merge(
+        self, catalog: Catalog, doc: YamlDocument, libraries: list[tuple[Library, YamlDocument]]
+    ) -> tuple[Catalog, dict[tuple[str | int, ...], tuple[YamlDocument, tuple[str | int, ...]]]]:
+        origins: dict[tuple[str | int, ...], tuple[YamlDocument, tuple[str | int, ...]]] = {}
+        sections: dict[str, dict[str, Any]] = {"attributes": {}, "modules": {}, "services": {}}
+        rules: list[Any] = []
+        sources: list[tuple[Library | Catalog, YamlDocument]] = [*libraries, (catalog, doc)]
+        for library, lib_doc in sources:
+            for section, table in sections.items():
+                for key, value in getattr(library, section).items():
+                    if key in table:
+                        first_doc, first_path = origins[(section, key)]
+                        first = first_doc.where(first_path, key=True)
+                        self.errors.append(
+                            Problem(
+                                lib_doc.where((section, key), key=True),
+                                f"{section[:-1]} {key!r} is defined twice "
+                                f"(also at {first.file}:{first.line})",
+                            )
+                        )
+                        continue
+                    table[key] = value
+                    origins[(section, key)] = (lib_doc, (section, key))
+            for index, rule in enumerate(library.rules):
+                origins[("rules", len(rules))] = (lib_doc, ("rules", index))
+                rules.append(rule)
+        if not libraries:
+            return catalog, {}
+        merged = catalog.model_copy(update={**sections, "rules": tuple(rules)})
+        return merged, origins
+
+    def products(self, catalog: Catalog, where: Any, resolved: Path) -> dict[tuple[str, str], Catalog]:
+        products: dict[tuple[str, str], Catalog] = {}
+        for mid, module in catalog.modules.items():
+            for oid, option in module.options.items():
+                if option.product is None:
+                    continue
+                location = where(("modules", mid, "options", oid, "product"))
+                target = resolved.parent / option.product
+                if not target.resolve().is_file():
+                    self.errors.append(Problem(location, f"sub-assembly catalog not found: {option.product}"))
+                    continue
+                sub = self.catalog(target, location)
+                if sub is not None:
+                    products[(mid, oid)] = sub
+        return products
+
+
+def validate_catalog(path: str | os.PathLike[str]) -> LoadReport:
+    """Load a catalog and report every error and warning instead of raising.
+
+    Example:
+        >>> validate_catalog("no/such/file.yaml").errors[0].message
+        'file not found'
+    """
+    loader = _Loader()
+    catalog = loader.catalog(Path(path))
+    errors = sorted(loader.errors, key=lambda p: (p.location.file, p.location.line, p.location.column))
+    return LoadReport(str(path), catalog if not errors else None, errors, loader.warnings)
+
+
+def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+    """Load and check a catalog file, with its includes and sub-assemblies.
+
+    Args:
+        path: the catalog's YAML file.
+
+    Returns:
+        The catalog, frozen, with every expression compiled.
+
+    Raises:
+        CatalogError: every problem found, each with file, line, column, key path, expected and found.
+    """
+    report = validate_catalog(path)
+    if report.catalog is None:
+        raise CatalogError(report.errors or [Problem(Location(str(path)), "invalid catalog")])
+    return report.catalog

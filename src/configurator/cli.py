@@ -1,0 +1,130 @@
+"""The ``configurator`` command line (Typer + Rich).
+
+Exit codes: 0 success, 1 the input is invalid (catalog errors, configuration violations), 2 usage or input
+that cannot be read. Every :class:`~configurator.errors.ConfiguratorError` becomes a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from configurator.catalog.configuration import load_configuration
+from configurator.catalog.loader import LoadReport, load_catalog, validate_catalog
+from configurator.catalog.models import Catalog
+from configurator.checker import find_violations
+from configurator.errors import ConfiguratorError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="configurator",
+    help="Product catalogs, valid bundles and personalised quotes, one customer at a time.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _summary(report: LoadReport) -> str:
+    cat = report.catalog
+    assert cat is not None
+    options = sum(len(m.options) for m in cat.modules.values())
+    warnings = f", {len(report.warnings)} warnings" if report.warnings else ""
+    return (
+        f"{report.path}: ok: {cat.catalog} {cat.version}, {len(cat.modules)} modules, {options} options, "
+        f"{len(cat.rules)} rules, {len(cat.services)} services{warnings}"
+    )
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.")],
+    strict: Annotated[
+        bool, typer.Option(help="Treat warnings (e.g. missing translations) as errors.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")] = False,
+) -> None:
+    """Check catalogs; print every problem as file:line:col: message, or one summary line per catalog."""
+    failed = False
+    for path in paths:
+        report = validate_catalog(path)
+        for problem in report.errors:
+            _out.print(str(problem), markup=False)
+        if not quiet or strict:
+            for problem in report.warnings:
+                _out.print(
+                    f"{problem.location}: warning: {problem.message}"
+                    + (f" ({problem.hint})" if problem.hint else ""),
+                    markup=False,
+                )
+        if report.ok and not (strict and report.warnings):
+            _out.print(_summary(report), markup=False)
+        else:
+            failed = True
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def check(
+    catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
+    configuration: Annotated[Path, typer.Argument(help="Configuration YAML file (catalog + selections).")],
+    on: Annotated[
+        str | None, typer.Option(help="Date for effective dates, YYYY-MM-DD (default: today).")
+    ] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="Language of the messages (default: the catalog's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the violations as JSON.")] = False,
+) -> None:
+    """Check a full configuration against every rule; exit 1 when it violates any."""
+    try:
+        day = dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {on!r}", param_hint="--on") from None
+    cat = load_catalog(catalog)
+    config = load_configuration(configuration)
+    violations = find_violations(cat, config, on=day, locale=locale)
+    if as_json:
+        _out.print(json.dumps([v.__dict__ for v in violations], ensure_ascii=False, indent=2), markup=False)
+    else:
+        for v in violations:
+            where = f"{v.path}: " if v.path else ""
+            involved = f" [{', '.join(v.choices)}]" if v.choices else ""
+            _out.print(f"{where}{v.rule_id}: {v.message}{involved}", markup=False)
+        if not violations:
+            _out.print(f"{configuration}: valid for {cat.catalog} on {day}", markup=False)
+    raise typer.Exit(1 if violations else 0)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the catalog format (for YAML editors)."""
+    document = Catalog.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "configurator catalog"
+    _out.print(json.dumps(document, indent=2, sort_keys=True), markup=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; map every ConfiguratorError to a message and exit code 2."""
+    try:
+        app(args=argv, prog_name="configurator")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except ConfiguratorError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        return 2
+    return 0  # pragma: no cover - Typer always exits
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
