@@ -2,6 +2,7 @@
 
 from configurator.catalog.compiled import CompiledCatalog, CompiledRule, compile_catalog, compiled
 from configurator.catalog.configuration import Configuration, load_configuration
+from configurator.catalog.dump import dump_catalog
 from configurator.catalog.loader import LoadReport, load_catalog, validate_catalog
 from configurator.catalog.models import (
     Attribute,
@@ -41,6 +42,7 @@ __all__ = [
     "VolumeBreak",
     "compile_catalog",
     "compiled",
+    "dump_catalog",
     "load_catalog",
     "load_configuration",
     "validate_catalog",

@@ -40,6 +40,7 @@ __all__ = [
     "format_path",
     "parse_yaml",
     "read_yaml",
+    "scalar_value",
 ]
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -106,8 +107,8 @@ class YamlDocument:
         return Location(self.file, line, col, format_path(path))
 
 
-def _scalar(value: str, plain: bool) -> Any:
-    """Resolve a scalar with YAML 1.2 core semantics; decimals stay exact."""
+def scalar_value(value: str, plain: bool) -> Any:
+    """Resolve a scalar with YAML 1.2 core semantics; decimals stay exact; quoted scalars stay strings."""
     if not plain:
         return value
     if value in _NULLS:
@@ -266,7 +267,7 @@ class _Composer:
                     if event.anchor:
                         self.anchors[event.anchor] = (event.value, 1)
                     continue
-                value = _scalar(event.value, plain)
+                value = scalar_value(event.value, plain)
                 if event.tag == "tag:yaml.org,2002:str":
                     value = event.value
                 self.doc.positions.setdefault(path, mark)
