@@ -8,7 +8,10 @@ The tree::
     ConfiguratorError
     ├── CatalogError (also ValueError)         a catalog file cannot be loaded; holds every Problem found
     ├── RuleSyntaxError (also ValueError)      a rule expression does not parse or does not type-check
-    └── ConfigurationError (also ValueError)   a configuration names unknown modules/options or bad quantities
+    ├── ConfigurationError (also ValueError)   a configuration names unknown modules/options or bad quantities
+    ├── ModelFormatError (also ValueError)     an imported model file (UVL, XCSP, CLib, SXFM, FeatureIDE) is malformed
+    └── SolverError                            a problem cannot be built or solved as asked
+        └── BackendLimitError                  a backend refuses a problem beyond its declared limits
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem
@@ -27,12 +30,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "BackendLimitError",
     "CatalogError",
     "ConfigurationError",
     "ConfiguratorError",
     "Location",
+    "ModelFormatError",
     "Problem",
     "RuleSyntaxError",
+    "SolverError",
     "suggest",
 ]
 
@@ -108,6 +114,18 @@ class RuleSyntaxError(ConfiguratorError, ValueError):
 
 class ConfigurationError(ConfiguratorError, ValueError):
     """A configuration refers to modules or options the catalog does not have, or is malformed."""
+
+
+class ModelFormatError(ConfiguratorError, ValueError):
+    """An imported model file is malformed or uses a construct we do not support (the message says which)."""
+
+
+class SolverError(ConfiguratorError):
+    """A problem cannot be built or solved as asked (non-linear rule, unknown backend, missing capability)."""
+
+
+class BackendLimitError(SolverError):
+    """A backend refuses a problem beyond its declared limits (the message names the limit and the size)."""
 
 
 def suggest(word: str, known: Iterable[str]) -> str:

@@ -1,0 +1,1 @@
+"""Solver engine: backend-neutral problems, catalog compilation, backends and operations."""

@@ -1,0 +1,325 @@
+"""Backend-neutral finite-domain problems: integer variables, boolean formulas, linear and table constraints.
+
+Catalogs (:mod:`configurator.solver.compile`) and imported models (:mod:`configurator.io`) become a
+:class:`Problem`; every backend solves the same Problem. Evaluation here is plain Python and is what the
+exhaustive and python-constraint backends use.
+
+Example:
+    >>> p = Problem(
+    ...     variables=(Variable("frame", (1, 2), ("alu", "carbon")), Variable("motor", (0, 1), ("-", "hub"))),
+    ...     constraints=(Constraint("no-hub", Not(And((Lit("frame", frozenset({2})), Lit("motor", frozenset({1})))))),),
+    ... )
+    >>> p.violated({"frame": 2, "motor": 1})
+    ['no-hub']
+    >>> p.size()
+    4
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+__all__ = [
+    "And",
+    "BoolExpr",
+    "Const",
+    "Constraint",
+    "Iff",
+    "Implies",
+    "Linear",
+    "Lit",
+    "Not",
+    "Objective",
+    "Or",
+    "Problem",
+    "Table",
+    "Term",
+    "Variable",
+    "compare",
+    "holds",
+    "linear_value",
+    "scope",
+]
+
+Op = Literal["<=", ">=", "==", "!=", "<", ">"]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An integer variable with a finite domain; ``labels`` name the values (option ids, ``-`` for none)."""
+
+    name: str
+    domain: tuple[int, ...]
+    labels: tuple[str, ...] = ()
+
+    def label(self, value: int) -> str:
+        """The label of ``value`` (the value itself when unlabelled)."""
+        if self.labels:
+            return self.labels[self.domain.index(value)]
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A boolean constant."""
+
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """``var`` takes one of ``values``."""
+
+    var: str
+    values: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """Negation."""
+
+    arg: BoolExpr
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """Conjunction (true when empty)."""
+
+    args: tuple[BoolExpr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """Disjunction (false when empty)."""
+
+    args: tuple[BoolExpr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Implies:
+    """``a -> b``."""
+
+    a: BoolExpr
+    b: BoolExpr
+
+
+@dataclass(frozen=True, slots=True)
+class Iff:
+    """``a <-> b``."""
+
+    a: BoolExpr
+    b: BoolExpr
+
+
+Term = Union[str, "BoolExpr"]
+"""A linear term: a variable's value (by name) or the 0/1 indicator of a boolean expression."""
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """``sum(coef * term) op rhs`` over integers."""
+
+    terms: tuple[tuple[int, Term], ...]
+    op: Op
+    rhs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The tuple of ``vars`` matches a row (``allowed``) or matches none; ``None`` cells match any value."""
+
+    vars: tuple[str, ...]
+    rows: tuple[tuple[int | None, ...], ...]
+    allowed: bool = True
+
+
+BoolExpr = Const | Lit | Not | And | Or | Implies | Iff | Linear | Table
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """A named constraint; ``id`` is the rule id (or ``module:M:choose`` and the like for structure)."""
+
+    id: str
+    expr: BoolExpr
+    kind: str = "rule"
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    """A linear objective ``sum(coef * term) + offset``, to maximise or minimise."""
+
+    terms: tuple[tuple[int, Term], ...]
+    offset: int = 0
+    sense: Literal["max", "min"] = "max"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Variables and named constraints.
+
+    Attributes:
+        variables: the variables, in a stable order.
+        constraints: the constraints; a solution satisfies all of them.
+        name: a label for messages.
+        meta: free-form facts about the source (catalog id, date, scale of decimal attributes...).
+    """
+
+    variables: tuple[Variable, ...]
+    constraints: tuple[Constraint, ...] = ()
+    name: str = "problem"
+    meta: Mapping[str, object] = field(default_factory=dict, compare=False)
+    _index: dict[str, Variable] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [v.name for v in self.variables]
+        if len(set(names)) != len(names):
+            raise ValueError("variable names must be unique")
+        object.__setattr__(self, "_index", {v.name: v for v in self.variables})
+
+    def var(self, name: str) -> Variable:
+        """The variable called ``name``."""
+        return self._index[name]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Variable names in order."""
+        return tuple(v.name for v in self.variables)
+
+    def size(self) -> int:
+        """The size of the search space (product of domain sizes) as an exact integer."""
+        return math.prod(len(v.domain) for v in self.variables)
+
+    def violated(self, assignment: Mapping[str, int]) -> list[str]:
+        """Ids of the constraints a full assignment violates."""
+        return [c.id for c in self.constraints if not holds(c.expr, assignment)]
+
+    def check(self, assignment: Mapping[str, int]) -> bool:
+        """Whether a full assignment is in the domains and satisfies every constraint."""
+        if any(assignment.get(v.name) not in v.domain for v in self.variables):
+            return False
+        return all(holds(c.expr, assignment) for c in self.constraints)
+
+    def restrict(self, domains: Mapping[str, tuple[int, ...]], name: str | None = None) -> Problem:
+        """The same problem with some domains replaced (used for assumptions and removed values)."""
+        variables = tuple(
+            Variable(
+                v.name,
+                tuple(x for x in v.domain if x in domains[v.name]),
+                v.labels and tuple(v.labels[i] for i, x in enumerate(v.domain) if x in domains[v.name]),
+            )
+            if v.name in domains
+            else v
+            for v in self.variables
+        )
+        return Problem(variables, self.constraints, name or self.name, self.meta)
+
+    def assignments(self) -> Iterator[dict[str, int]]:
+        """Every full assignment of the domains (exponential: only for tiny problems)."""
+        names = self.names
+        domains = [v.domain for v in self.variables]
+
+        def rec(i: int, acc: dict[str, int]) -> Iterator[dict[str, int]]:
+            if i == len(names):
+                yield dict(acc)
+                return
+            for value in domains[i]:
+                acc[names[i]] = value
+                yield from rec(i + 1, acc)
+            acc.pop(names[i], None)
+
+        yield from rec(0, {})
+
+
+def compare(value: int, op: str, rhs: int) -> bool:
+    """``value op rhs`` for the six comparison operators."""
+    if op == "<=":
+        return value <= rhs
+    if op == ">=":
+        return value >= rhs
+    if op == "==":
+        return value == rhs
+    if op == "!=":
+        return value != rhs
+    if op == "<":
+        return value < rhs
+    if op == ">":
+        return value > rhs
+    raise ValueError(f"unknown comparison {op!r}")
+
+
+def linear_value(terms: tuple[tuple[int, Term], ...], assignment: Mapping[str, int]) -> int:
+    """The value of ``sum(coef * term)`` under a full assignment."""
+    total = 0
+    for coef, term in terms:
+        if isinstance(term, str):
+            total += coef * assignment[term]
+        elif holds(term, assignment):
+            total += coef
+    return total
+
+
+def holds(expr: BoolExpr, assignment: Mapping[str, int]) -> bool:
+    """Whether ``expr`` is true under a full assignment.
+
+    Example:
+        >>> holds(Linear(((2, "x"), (1, Lit("y", frozenset({1})))), "<=", 5), {"x": 2, "y": 1})
+        True
+    """
+    match expr:
+        case Const(value=value):
+            return value
+        case Lit(var=var, values=values):
+            return assignment[var] in values
+        case Not(arg=arg):
+            return not holds(arg, assignment)
+        case And(args=args):
+            return all(holds(a, assignment) for a in args)
+        case Or(args=args):
+            return any(holds(a, assignment) for a in args)
+        case Implies(a=a, b=b):
+            return (not holds(a, assignment)) or holds(b, assignment)
+        case Iff(a=a, b=b):
+            return holds(a, assignment) == holds(b, assignment)
+        case Linear(terms=terms, op=op, rhs=rhs):
+            return compare(linear_value(terms, assignment), op, rhs)
+        case Table(vars=names, rows=rows, allowed=allowed):
+            current = tuple(assignment[n] for n in names)
+            match = any(
+                all(cell is None or cell == value for cell, value in zip(row, current, strict=True))
+                for row in rows
+            )
+            return match if allowed else not match
+    raise TypeError(f"not a boolean expression: {expr!r}")  # pragma: no cover
+
+
+def scope(expr: BoolExpr | Term) -> set[str]:
+    """The variable names an expression mentions.
+
+    Example:
+        >>> sorted(scope(Or((Lit("a", frozenset({1})), Linear(((1, "b"),), "<=", 2)))))
+        ['a', 'b']
+    """
+    found: set[str] = set()
+    stack: list[BoolExpr | Term] = [expr]
+    while stack:
+        node = stack.pop()
+        match node:
+            case str():
+                found.add(node)
+            case Lit(var=var):
+                found.add(var)
+            case Not(arg=arg):
+                stack.append(arg)
+            case And(args=args) | Or(args=args):
+                stack.extend(args)
+            case Implies(a=a, b=b) | Iff(a=a, b=b):
+                stack.extend((a, b))
+            case Linear(terms=terms):
+                stack.extend(t for _, t in terms)
+            case Table(vars=names):
+                found.update(names)
+    return found
