@@ -1,0 +1,1 @@
+"""Solver backends: cpsat (default), python_constraint (readable reference), exhaustive (test oracle)."""

@@ -1,0 +1,336 @@
+"""The CP-SAT backend (OR-Tools): the default, for satisfaction and optimisation with numeric constraints.
+
+Encoding: one integer variable per Problem variable; "``x`` in S" literals through one-hot channelling
+booleans ``x == v``; boolean connectives by full reification (each sub-formula gets a literal equivalent to
+it); linear constraints natively (reified when nested); tables natively when at the top level and without
+wildcards, else as a disjunction of row matches. Lexicographic objectives are solved one after another,
+each optimum fixed before the next.
+
+Example:
+    >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Objective
+    >>> p = Problem((Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2))),
+    ...             (Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 3)),))
+    >>> r = CpSatBackend().solve(p, objectives=[Objective(((2, "a"), (1, "b")))])
+    >>> r.status.value, r.objectives, r.assignment
+    ('optimal', (5,), {'a': 2, 'b': 1})
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from configurator.solver.backend import Capability, Fixed, Result, Status
+from configurator.solver.problem import (
+    And,
+    BoolExpr,
+    Const,
+    Iff,
+    Implies,
+    Linear,
+    Lit,
+    Not,
+    Objective,
+    Or,
+    Problem,
+    Table,
+    Term,
+)
+
+__all__ = ["CpSatBackend", "CpSatModel"]
+
+_NEGATED = {"<=": ">", ">=": "<", "==": "!=", "!=": "==", "<": ">=", ">": "<="}
+
+
+def _add_cmp(model: cp_model.CpModel, expr: Any, op: str, rhs: int) -> Any:
+    if op == "<=":
+        return model.add(expr <= rhs)
+    if op == ">=":
+        return model.add(expr >= rhs)
+    if op == "==":
+        return model.add(expr == rhs)
+    if op == "!=":
+        return model.add(expr != rhs)
+    if op == "<":
+        return model.add(expr < rhs)
+    return model.add(expr > rhs)
+
+
+class CpSatModel:
+    """A Problem translated to a CP-SAT model (reusable for several objectives and enumerations)."""
+
+    def __init__(self, problem: Problem, fixed: Fixed | None = None) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.vars: dict[str, cp_model.IntVar] = {}
+        self.eq: dict[tuple[str, int], Any] = {}
+        self.cache: dict[BoolExpr, Any] = {}
+        self.infeasible = False
+        self._true: Any = None
+        for var in problem.variables:
+            domain = list(var.domain)
+            if fixed and var.name in fixed:
+                domain = [v for v in domain if v in fixed[var.name]]
+            if not domain:
+                self.infeasible = True
+                domain = [var.domain[0]] if var.domain else [0]
+            self.vars[var.name] = self.model.new_int_var_from_domain(
+                cp_model.Domain.from_values(domain), var.name
+            )
+        for constraint in problem.constraints:
+            self.enforce(constraint.expr)
+
+    @property
+    def true(self) -> Any:
+        """A literal fixed to true."""
+        if self._true is None:
+            self._true = self.model.new_bool_var("true")
+            self.model.add(self._true == 1)
+        return self._true
+
+    def value_literal(self, name: str, value: int) -> Any:
+        """The literal ``name == value`` (one-hot channelled, created on first use)."""
+        key = (name, value)
+        if key not in self.eq:
+            var = self.vars[name]
+            domain = self.problem.var(name).domain
+            if value not in domain:
+                return self.true.Not()
+            for v in domain:
+                b = self.model.new_bool_var(f"{name}=={v}")
+                self.model.add(var == v).only_enforce_if(b)
+                self.model.add(var != v).only_enforce_if(b.Not())
+                self.eq[(name, v)] = b
+            self.model.add_exactly_one([self.eq[(name, v)] for v in domain])
+        return self.eq[key]
+
+    def term(self, term: Term) -> Any:
+        """A linear term: an integer variable or a 0/1 literal."""
+        if isinstance(term, str):
+            return self.vars[term]
+        return self.literal(term)
+
+    def linear_expr(self, terms: tuple[tuple[int, Term], ...]) -> Any:
+        """``sum(coef * term)`` as a CP-SAT linear expression."""
+        return sum((coef * self.term(t) for coef, t in terms), start=0)
+
+    def literal(self, expr: BoolExpr) -> Any:
+        """A CP-SAT literal equivalent to ``expr`` (full reification, cached per sub-expression)."""
+        if expr in self.cache:
+            return self.cache[expr]
+        m = self.model
+        lit: Any
+        match expr:
+            case Const(value=value):
+                lit = self.true if value else self.true.Not()
+            case Lit(var=var, values=values):
+                domain = self.problem.var(var).domain
+                inside = [v for v in domain if v in values]
+                if not inside:
+                    lit = self.true.Not()
+                elif len(inside) == len(domain):
+                    lit = self.true
+                elif len(inside) == 1:
+                    lit = self.value_literal(var, inside[0])
+                else:
+                    lit = m.new_bool_var("in")
+                    m.add(sum(self.value_literal(var, v) for v in inside) == 1).only_enforce_if(lit)
+                    m.add(sum(self.value_literal(var, v) for v in inside) == 0).only_enforce_if(lit.Not())
+            case Not(arg=arg):
+                lit = self.literal(arg).Not()
+            case And(args=args):
+                parts = [self.literal(a) for a in args]
+                lit = m.new_bool_var("and")
+                m.add_bool_and(parts).only_enforce_if(lit) if parts else None
+                m.add_bool_or([p.Not() for p in parts] or [self.true.Not()]).only_enforce_if(lit.Not())
+            case Or(args=args):
+                parts = [self.literal(a) for a in args]
+                lit = m.new_bool_var("or")
+                m.add_bool_or(parts or [self.true.Not()]).only_enforce_if(lit)
+                if parts:
+                    m.add_bool_and([p.Not() for p in parts]).only_enforce_if(lit.Not())
+            case Implies(a=a, b=b):
+                lit = self.literal(Or((Not(a), b)))
+            case Iff(a=a, b=b):
+                la, lb = self.literal(a), self.literal(b)
+                lit = m.new_bool_var("iff")
+                m.add(la == lb).only_enforce_if(lit)
+                m.add(la != lb).only_enforce_if(lit.Not())
+            case Linear(terms=terms, op=op, rhs=rhs):
+                lit = m.new_bool_var("lin")
+                linear = self.linear_expr(terms)
+                _add_cmp(m, linear, op, rhs).only_enforce_if(lit)
+                _add_cmp(m, linear, _NEGATED[op], rhs).only_enforce_if(lit.Not())
+            case Table(vars=names, rows=rows, allowed=allowed):
+                matches = [
+                    And(
+                        tuple(
+                            Lit(n, frozenset({c})) for n, c in zip(names, row, strict=True) if c is not None
+                        )
+                    )
+                    for row in rows
+                ]
+                inner = self.literal(Or(tuple(matches)))
+                lit = inner if allowed else inner.Not()
+            case _:  # pragma: no cover
+                raise TypeError(f"not a boolean expression: {expr!r}")
+        self.cache[expr] = lit
+        return lit
+
+    def enforce(self, expr: BoolExpr) -> None:
+        """Add ``expr`` as a hard constraint, natively where CP-SAT has the constraint."""
+        m = self.model
+        match expr:
+            case Const(value=True):
+                return
+            case And(args=args):
+                for a in args:
+                    self.enforce(a)
+            case Or(args=args):
+                m.add_bool_or([self.literal(a) for a in args] or [self.true.Not()])
+            case Implies(a=a, b=b):
+                m.add_bool_or([self.literal(a).Not(), self.literal(b)])
+            case Linear(terms=terms, op=op, rhs=rhs):
+                _add_cmp(m, self.linear_expr(terms), op, rhs)
+            case Table(vars=names, rows=rows, allowed=allowed) if all(
+                c is not None for row in rows for c in row
+            ):
+                variables = [self.vars[n] for n in names]
+                tuples = [[c for c in row if c is not None] for row in rows]
+                if allowed:
+                    m.add_allowed_assignments(variables, tuples)
+                else:
+                    m.add_forbidden_assignments(variables, tuples)
+            case Lit(var=var, values=values):
+                allowed_values = [v for v in self.problem.var(var).domain if v in values]
+                m.add_linear_expression_in_domain(
+                    self.vars[var], cp_model.Domain.from_values(allowed_values or [])
+                )
+                if not allowed_values:
+                    m.add_bool_or([self.true.Not()])
+            case _:
+                m.add_bool_or([self.literal(expr)])
+
+    def objective_expr(self, objective: Objective) -> Any:
+        """The objective as a CP-SAT linear expression (offset included)."""
+        return self.linear_expr(objective.terms) + objective.offset
+
+    def assignment(self, solver: cp_model.CpSolver) -> dict[str, int]:
+        """The solution values of the Problem's variables."""
+        return {name: int(solver.value(var)) for name, var in self.vars.items()}
+
+
+class CpSatBackend:
+    """OR-Tools CP-SAT: optimisation with numeric constraints, time limits, enumeration.
+
+    Args:
+        workers: search workers (default 1 for reproducible results; raise it for hard optimisation).
+        seed: random seed.
+    """
+
+    name = "cpsat"
+    capabilities = frozenset(
+        {Capability.SOLVE, Capability.OPTIMIZE, Capability.ENUMERATE, Capability.COUNT, Capability.TIME_LIMIT}
+    )
+
+    def __init__(self, workers: int = 1, seed: int = 0) -> None:
+        self.workers = workers
+        self.seed = seed
+
+    def _solver(self, time_limit: float | None) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.seed
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = max(0.001, time_limit)
+        return solver
+
+    def solve(
+        self,
+        problem: Problem,
+        *,
+        fixed: Fixed | None = None,
+        objectives: Sequence[Objective] = (),
+        time_limit: float | None = None,
+    ) -> Result:
+        """One solution, or the lexicographically best one; status optimal|feasible|infeasible|timed_out."""
+        started = time.perf_counter()
+        built = CpSatModel(problem, fixed)
+        if built.infeasible:
+            return Result(Status.INFEASIBLE, wall_s=time.perf_counter() - started)
+        values: list[int] = []
+        status = Status.OPTIMAL
+        assignment: dict[str, int] | None = None
+        remaining = time_limit
+        levels: list[Objective | None] = [*objectives] or [None]
+        for objective in levels:
+            if objective is not None:
+                expr = built.objective_expr(objective)
+                if objective.sense == "max":
+                    built.model.maximize(expr)
+                else:
+                    built.model.minimize(expr)
+            solver = self._solver(remaining)
+            code = solver.solve(built.model)
+            if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
+                return Result(Status.INFEASIBLE, wall_s=time.perf_counter() - started)
+            if code == cp_model.UNKNOWN:
+                return Result(Status.TIMED_OUT, assignment, tuple(values), time.perf_counter() - started)
+            assignment = built.assignment(solver)
+            if objective is not None:
+                value = round(solver.objective_value)
+                values.append(value)
+                if code != cp_model.OPTIMAL:
+                    status = Status.FEASIBLE
+                    break
+                built.model.add(expr == value)  # fix this level before optimising the next
+                built.model.clear_objective()  # type: ignore[no-untyped-call]
+            if remaining is not None:
+                remaining = max(0.001, time_limit - (time.perf_counter() - started)) if time_limit else None
+        return Result(status, assignment, tuple(values), time.perf_counter() - started)
+
+    def solutions(
+        self, problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None
+    ) -> Iterator[dict[str, int]]:
+        """Enumerate solutions by solving and blocking each one found."""
+        built = CpSatModel(problem, fixed)
+        if built.infeasible:
+            return
+        found = 0
+        names = list(built.vars)
+        while limit is None or found < limit:
+            solver = self._solver(None)
+            if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return
+            assignment = built.assignment(solver)
+            found += 1
+            yield assignment
+            built.model.add_bool_or([built.value_literal(n, assignment[n]).Not() for n in names])
+
+    def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
+        """The exact number of solutions, by CP-SAT's enumeration of all solutions (for small problems)."""
+        built = CpSatModel(problem, fixed)
+        if built.infeasible:
+            return 0
+        solver = self._solver(None)
+        solver.parameters.enumerate_all_solutions = True
+
+        class _Counter(cp_model.CpSolverSolutionCallback):
+            def __init__(self) -> None:
+                super().__init__()
+                self.n = 0
+
+            def on_solution_callback(self) -> None:
+                self.n += 1
+
+        counter = _Counter()
+        # Unused one-hot literals would be counted as distinct solutions: restrict search to the variables.
+        built.model.add_decision_strategy(
+            list(built.vars.values()), cp_model.CHOOSE_FIRST, cp_model.SELECT_MIN_VALUE
+        )
+        solver.parameters.keep_all_feasible_solutions_in_presolve = True
+        solver.solve(built.model, counter)
+        return counter.n
