@@ -1,0 +1,1 @@
+"""Importers and exporters of product models: UVL, XCSP, CLib."""

@@ -1,0 +1,404 @@
+"""Interactive configuration in catalog terms.
+
+Choices are set and unset in any order; the session answers with exact valid domains and reasons, completes,
+optimises, proposes top-k diverse bundles, explains conflicts, ranks repairs, counts and reconfigures.
+
+Example:
+    >>> from configurator.catalog.models import Catalog
+    >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+    ...     "modules": {"frame": {"options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
+    ...                 "motor": {"choose": "optional", "options": {"hub": {"price": 700}}}},
+    ...     "rules": [{"id": "no-hub", "excludes": ["frame.carbon", "motor.hub"]}]})
+    >>> s = ConfigurationSession(cat)
+    >>> s.select("frame", "carbon")
+    >>> s.available()["motor"]
+    ()
+    >>> s.why("motor", "hub")
+    Conflict(choices=('frame.carbon',), constraints=('no-hub',))
+    >>> s.count()
+    1
+    >>> s.select("motor", "hub")
+    >>> s.repair({"frame.carbon": 5}).drop
+    ('motor.hub',)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from configurator.catalog.compiled import symbols_of
+from configurator.catalog.configuration import Configuration
+from configurator.catalog.models import Catalog
+from configurator.checker import Violation, find_violations
+from configurator.errors import ConfigurationError, SolverError, suggest
+from configurator.rules.types import compile_expression
+from configurator.solver import operations
+from configurator.solver.backend import Backend, Result, Status, get_backend
+from configurator.solver.compile import CatalogProblem, _Compiler, compile_catalog_problem
+from configurator.solver.problem import (
+    BoolExpr,
+    Const,
+    Constraint,
+    Linear,
+    Lit,
+    Not,
+    Objective,
+    Problem,
+    Term,
+)
+
+__all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights"]
+
+Conflict = operations.Conflict
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A user choice: ``module.option`` selected (optionally with a quantity) or explicitly excluded."""
+
+    module: str
+    option: str
+    selected: bool = True
+    qty: int | None = None
+
+    @property
+    def key(self) -> str:
+        """``module.option``."""
+        return f"{self.module}.{self.option}"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights in catalog terms (the solver never sees customers: needs arrive as these numbers).
+
+    Attributes:
+        options: utility per selected option, by ``module.option``.
+        attributes: utility per unit of an attribute (summed over selected options times quantity).
+        price: utility per currency unit of list price (negative: cheaper is better).
+        scale: integer scale applied to every weight before solving.
+    """
+
+    options: Mapping[str, float] = field(default_factory=dict)
+    attributes: Mapping[str, float] = field(default_factory=dict)
+    price: float = 0.0
+    scale: int = 1000
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A configuration proposed by the solver, with its status, utility and list price."""
+
+    configuration: Configuration
+    status: str
+    utility: float
+    price: Decimal
+
+
+class ConfigurationSession:
+    """An interactive configuration of one catalog on one date.
+
+    Args:
+        catalog: the catalog.
+        on: the date for effective dates (None: ignore them).
+        backend: backend name or instance (default CP-SAT).
+        time_limit: seconds per optimisation.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        on: dt.date | None = None,
+        backend: Backend | str | None = None,
+        time_limit: float | None = 10.0,
+    ) -> None:
+        self.catalog = catalog
+        self.on = on
+        self.backend = (
+            backend if backend is not None and not isinstance(backend, str) else get_backend(backend)
+        )
+        self.time_limit = time_limit
+        self.cp: CatalogProblem = compile_catalog_problem(catalog, on)
+        self._choices: dict[str, Choice] = {}
+        self._structure = tuple(
+            c.id for c in self.cp.problem.constraints if c.kind in ("cardinality", "quantity")
+        )
+
+    # --- choices -----------------------------------------------------------------------------------
+    def _check(self, module: str, option: str) -> None:
+        if module not in self.catalog.modules:
+            hint = suggest(module, self.catalog.modules)
+            raise ConfigurationError(f"unknown module {module!r}" + (f" ({hint})" if hint else ""))
+        if option not in self.catalog.modules[module].options:
+            hint = suggest(option, self.catalog.modules[module].options)
+            raise ConfigurationError(f"unknown option {module}.{option}" + (f" ({hint})" if hint else ""))
+
+    def select(self, module: str, option: str, qty: int | None = None) -> None:
+        """Choose ``module.option`` (replacing an earlier choice about the same option)."""
+        self._check(module, option)
+        choice = Choice(module, option, True, qty)
+        self._choices.pop(choice.key, None)
+        self._choices[choice.key] = choice
+
+    def deselect(self, module: str, option: str) -> None:
+        """Exclude ``module.option`` explicitly."""
+        self._check(module, option)
+        choice = Choice(module, option, False)
+        self._choices.pop(choice.key, None)
+        self._choices[choice.key] = choice
+
+    def unset(self, module: str, option: str) -> None:
+        """Forget any choice about ``module.option``."""
+        self._choices.pop(f"{module}.{option}", None)
+
+    def clear(self) -> None:
+        """Forget every choice."""
+        self._choices.clear()
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """The current choices in the order they were made."""
+        return tuple(self._choices.values())
+
+    def _choice_expr(self, choice: Choice) -> BoolExpr:
+        selected = self.cp.selected(choice.module, choice.option)
+        if not choice.selected:
+            return Not(selected)
+        if choice.qty is None:
+            return selected
+        terms = self.cp.quantity_term(choice.module, choice.option)
+        if len(terms) == 1 and isinstance(terms[0][1], str):
+            return Lit(terms[0][1], frozenset({choice.qty}))
+        return selected if choice.qty == 1 else Const(False)
+
+    def _choice_constraints(self, choices: Sequence[Choice] | None = None) -> list[Constraint]:
+        return [
+            Constraint(f"choice:{c.key}", self._choice_expr(c), "choice") for c in (choices or self.choices)
+        ]
+
+    def _problem(self, *extra: Constraint) -> Problem:
+        return operations.with_constraints(self.cp.problem, *self._choice_constraints(), *extra)
+
+    # --- operations ---------------------------------------------------------------------------------
+    def validate(self, configuration: Configuration) -> list[Violation]:
+        """Rules (and cardinalities, quantities, dates) a full configuration violates, via the checker."""
+        return find_violations(self.catalog, configuration, on=self.on)
+
+    def domains(self) -> dict[str, tuple[str, ...]]:
+        """Per module, the options that still extend to a full valid configuration (exact, backtrack-free)."""
+        problem = self._problem()
+        domains = operations.propagate(problem, backend=self.backend)
+        available: dict[str, tuple[str, ...]] = {}
+        for module in self.catalog.modules:
+            options: list[str] = []
+            for option in self.catalog.modules[module].options:
+                if self._possible(domains, module, option):
+                    options.append(option)
+            available[module] = tuple(options)
+        return available
+
+    def _possible(self, domains: Mapping[str, tuple[int, ...]], module: str, option: str) -> bool:
+        literal = self.cp.selected(module, option)
+        if isinstance(literal, Lit):
+            return any(v in literal.values for v in domains.get(literal.var, ()))
+        return False
+
+    available = domains
+
+    def why(self, module: str, option: str) -> Conflict | None:
+        """Why ``module.option`` cannot be selected: a minimal set of the user's choices and rules (None if it can)."""
+        self._check(module, option)
+        mod = self.catalog.modules[module]
+        if not (mod.effective(self.on) and mod.options[option].effective(self.on)):
+            return Conflict((), (f"option:{module}.{option}:effective",))
+        structure = [c for c in self.cp.problem.constraints if c.id in self._structure]
+        target = Constraint(f"target:{module}.{option}", self.cp.selected(module, option), "target")
+        rules = [c for c in self.cp.problem.constraints if c.id not in self._structure]
+        found = operations.minimal_conflict(
+            self.cp.problem.variables,
+            [*structure, target],
+            [*self._choice_constraints(), *rules],
+            backend=self.backend,
+        )
+        return None if found is None else _conflict(found)
+
+    def explain(self) -> Conflict | None:
+        """A minimal conflict among the current choices and the rules (None when they are satisfiable)."""
+        structure = [c for c in self.cp.problem.constraints if c.id in self._structure]
+        rules = [c for c in self.cp.problem.constraints if c.id not in self._structure]
+        found = operations.minimal_conflict(
+            self.cp.problem.variables, structure, [*self._choice_constraints(), *rules], backend=self.backend
+        )
+        return None if found is None else _conflict(found)
+
+    def repair(self, weights: Mapping[str, int] | None = None) -> operations.Repair | None:
+        """The cheapest set of current choices to give up (cost per ``module.option``, default 1 each)."""
+        choices = self.choices
+        terms: tuple[tuple[int, Term], ...] = tuple(
+            ((weights or {}).get(c.key, 1), self._choice_expr(c)) for c in choices
+        )
+        result = self.backend.solve(
+            self.cp.problem, objectives=[Objective(terms, 0, "max")], time_limit=self.time_limit
+        )
+        if result.assignment is None:
+            return None
+        config = self.cp.to_configuration(result.assignment)
+        drop = tuple(c.key for c in choices if not _satisfied(c, config))
+        return operations.Repair(drop, sum((weights or {}).get(k, 1) for k in drop), result.assignment)
+
+    def count(self) -> int:
+        """The exact number of valid configurations that extend the current choices."""
+        return operations.count(
+            self._problem(), backend=None if self.backend.name == "cpsat" else self.backend
+        )
+
+    def objective(self, weights: Weights) -> Objective:
+        """The weighted utility of a configuration as an integer objective."""
+        terms: list[tuple[int, Term]] = []
+        for module, option in self.cp.option_literals():
+            key = f"{module}.{option}"
+            opt = self.catalog.option(module, option)
+            value = weights.options.get(key, 0.0) + weights.price * float(opt.price)
+            for attr, per_unit in weights.attributes.items():
+                attr_value = opt.attrs.get(attr)
+                if isinstance(attr_value, int | Decimal) and not isinstance(attr_value, bool):
+                    value += per_unit * float(attr_value)
+            coef = round(value * weights.scale)
+            if coef:
+                terms.extend((coef * c, t) for c, t in self.cp.quantity_term(module, option))
+        return Objective(tuple(terms), 0, "max")
+
+    def _bundle(self, result: Result, weights: Weights) -> Bundle:
+        assert result.assignment is not None
+        config = self.cp.to_configuration(result.assignment)
+        price = sum((self.catalog.option(m, o).price * q for m, o, q in config.items()), start=Decimal(0))
+        utility = result.objectives[0] / weights.scale if result.objectives else 0.0
+        return Bundle(config, result.status.value, utility, price)
+
+    def _budget(self, budget: Decimal | float | None) -> tuple[Objective, int] | None:
+        if budget is None:
+            return None
+        return self.cp.price_objective("min"), int(Decimal(str(budget)) * 100)
+
+    def optimize(
+        self,
+        weights: Weights | Sequence[Weights],
+        *,
+        budget: Decimal | float | None = None,
+        time_limit: float | None = None,
+    ) -> Bundle | None:
+        """The best configuration extending the choices; a list of weights is lexicographic (first first).
+
+        Returns:
+            The bundle (``status`` optimal, feasible or timed_out) or None when nothing fits.
+        """
+        levels = [weights] if isinstance(weights, Weights) else list(weights)
+        if not levels:
+            raise SolverError("optimize needs at least one set of weights")
+        result = operations.optimize(
+            self._problem(),
+            [self.objective(w) for w in levels],
+            budget=self._budget(budget),
+            backend=self.backend,
+            time_limit=time_limit or self.time_limit,
+        )
+        if result.assignment is None:
+            if result.status == Status.TIMED_OUT:
+                raise SolverError(
+                    f"no configuration found within the time limit of {time_limit or self.time_limit} s"
+                )
+            return None
+        return self._bundle(result, levels[0])
+
+    def top_k(
+        self, weights: Weights, k: int = 3, *, distance: int = 1, budget: Decimal | float | None = None
+    ) -> list[Bundle]:
+        """The k best configurations that pairwise differ in at least ``distance`` modules' choices."""
+        problem = self._problem()
+        if budget is not None:
+            cost, limit = self.cp.price_objective("min"), int(Decimal(str(budget)) * 100)
+            problem = operations.with_constraints(
+                problem, Constraint("budget", Linear(cost.terms, "<=", limit), "budget")
+            )
+        over = [v.name for v in self.cp.problem.variables if "#" not in v.name]
+        results = operations.top_k(
+            problem,
+            self.objective(weights),
+            k,
+            distance=distance,
+            over=over,
+            backend=self.backend,
+            time_limit=self.time_limit,
+        )
+        return [self._bundle(r, weights) for r in results]
+
+    def complete(self, strategy: str | Weights = "defaults") -> Configuration | None:
+        """A full valid configuration extending the choices.
+
+        Args:
+            strategy: ``defaults`` (prefer each module's default options), ``recommended`` (prefer recommended
+                ones), ``cheapest``, or explicit :class:`Weights`.
+        """
+        if isinstance(strategy, Weights):
+            weights = strategy
+        elif strategy == "cheapest":
+            weights = Weights(price=-1.0, scale=100)
+        elif strategy in ("defaults", "recommended"):
+            prefer: dict[str, float] = {}
+            for mid, module in self.catalog.modules.items():
+                for oid in module.default if strategy == "defaults" else module.recommended:
+                    prefer[f"{mid}.{oid}"] = 1.0
+            weights = Weights(options=prefer, scale=1)
+        else:
+            raise SolverError(
+                f"unknown completion strategy {strategy!r}; use defaults, recommended, cheapest or Weights"
+            )
+        bundle = self.optimize(weights)
+        return None if bundle is None else bundle.configuration
+
+    def reconfigure(
+        self,
+        installed: Configuration,
+        requirements: Sequence[str] = (),
+        *,
+        weights: Mapping[str, int] | None = None,
+    ) -> Configuration | None:
+        """The valid configuration closest to ``installed`` that meets new requirements (rule expressions).
+
+        Closest means the fewest weighted changes (cost per ``module.option`` changed, default 1).
+        """
+        symbols = symbols_of(self.catalog)
+        compiler = _Compiler(self.catalog, self.on)
+        compiler.structure()
+        required: list[BoolExpr] = [
+            compiler.boolean(compile_expression(text, symbols)) for text in requirements
+        ]
+        keep: list[tuple[int, Term]] = []
+        for (module, option), literal in self.cp.option_literals().items():
+            cost = (weights or {}).get(f"{module}.{option}", 1)
+            keep.append((cost, literal if installed.quantity(module, option) > 0 else Not(literal)))
+        problem = operations.with_constraints(
+            self._problem(),
+            *(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(required)),
+        )
+        result = self.backend.solve(
+            problem, objectives=[Objective(tuple(keep), 0, "max")], time_limit=self.time_limit
+        )
+        return None if result.assignment is None else self.cp.to_configuration(result.assignment)
+
+
+def _satisfied(choice: Choice, config: Configuration) -> bool:
+    qty = config.quantity(choice.module, choice.option)
+    if not choice.selected:
+        return qty == 0
+    return qty > 0 and (choice.qty is None or qty == choice.qty)
+
+
+def _conflict(found: Sequence[str]) -> Conflict:
+    return Conflict(
+        tuple(i.removeprefix("choice:") for i in found if i.startswith("choice:")),
+        tuple(i for i in found if not i.startswith(("choice:", "target:"))),
+    )
