@@ -20,6 +20,7 @@ from configurator.catalog.loader import LoadReport, load_catalog, validate_catal
 from configurator.catalog.models import Catalog
 from configurator.checker import find_violations
 from configurator.errors import ConfiguratorError
+from configurator.solver.session import Weights
 
 __all__ = ["app", "main"]
 
@@ -86,10 +87,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the violations as JSON.")] = False,
 ) -> None:
     """Check a full configuration against every rule; exit 1 when it violates any."""
-    try:
-        day = dt.date.fromisoformat(on) if on else dt.date.today()
-    except ValueError:
-        raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {on!r}", param_hint="--on") from None
+    day = _date(on)
     cat = load_catalog(catalog)
     config = load_configuration(configuration)
     violations = find_violations(cat, config, on=day, locale=locale)
@@ -103,6 +101,146 @@ def check(
         if not violations:
             _out.print(f"{configuration}: valid for {cat.catalog} on {day}", markup=False)
     raise typer.Exit(1 if violations else 0)
+
+
+def _date(on: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {on!r}", param_hint="--on") from None
+
+
+@app.command()
+def count(
+    path: Annotated[
+        Path, typer.Argument(help="A catalog (.yaml), UVL (.uvl), XCSP 2.1 (.xml) file or a CLib folder.")
+    ],
+    on: Annotated[
+        str | None, typer.Option(help="Date for a catalog's effective dates (default: today).")
+    ] = None,
+) -> None:
+    """Print the exact number of valid configurations (a plain integer on the last line)."""
+    from configurator.solver import operations
+    from configurator.solver.compile import compile_catalog_problem
+
+    if path.suffix in (".yaml", ".yml"):
+        problem = compile_catalog_problem(load_catalog(path), _date(on)).problem
+    else:
+        from configurator.io import load_model
+
+        problem = load_model(path)
+    _out.print(str(operations.count(problem)), markup=False)
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.")],
+    on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+) -> None:
+    """Find void catalogs, dead and false-optional options, redundant rules, unreachable services.
+
+    Missing translations are reported too; exit 1 when an error-level finding exists.
+    """
+    from configurator.lint import lint_catalog
+
+    failed = False
+    for path in paths:
+        report = validate_catalog(path)
+        if report.catalog is None:
+            for problem in report.errors:
+                _out.print(str(problem), markup=False)
+            failed = True
+            continue
+        findings = lint_catalog(report.catalog, on=_date(on), warnings=report.warnings)
+        for finding in findings:
+            _out.print(str(finding), markup=False)
+        failed = failed or any(f.severity == "error" for f in findings)
+        _out.print(f"{path}: {len(findings)} findings", markup=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def optimize(
+    catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
+    weights: Annotated[
+        Path | None,
+        typer.Option(help="Weights YAML: options {module.option: w}, attributes {attr: w}, price: w."),
+    ] = None,
+    budget: Annotated[str | None, typer.Option(help="Hard limit on the list price.")] = None,
+    top: Annotated[int, typer.Option(help="Number of diverse bundles.")] = 1,
+    distance: Annotated[int, typer.Option(help="Minimum number of differing choices between bundles.")] = 1,
+    on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+    backend: Annotated[str | None, typer.Option(help="Solver backend (default cpsat).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find the best bundles for the given weights (default: cheapest), within a budget."""
+    from decimal import Decimal, InvalidOperation
+
+    from configurator.solver.session import ConfigurationSession
+
+    cat = load_catalog(catalog)
+    session = ConfigurationSession(cat, on=_date(on), backend=backend)
+    w = _weights(weights)
+    try:
+        limit = Decimal(budget) if budget is not None else None
+    except InvalidOperation:
+        raise typer.BadParameter(f"expected an amount, got {budget!r}", param_hint="--budget") from None
+    bundles = session.top_k(w, top, distance=distance, budget=limit)
+    if as_json:
+        payload = [
+            {
+                "status": b.status,
+                "utility": b.utility,
+                "price": str(b.price),
+                "selections": {m: dict(o) for m, o in b.configuration.selections.items()},
+            }
+            for b in bundles
+        ]
+        _out.print(json.dumps(payload, indent=2), markup=False)
+    else:
+        for rank, b in enumerate(bundles, 1):
+            chosen = ", ".join(
+                f"{m}.{o}" + (f" x{q}" if q > 1 else "") for m, o, q in b.configuration.items()
+            )
+            _out.print(
+                f"{rank}. {b.status} utility={b.utility:g} price={b.price} {cat.currency}: {chosen}",
+                markup=False,
+            )
+        if not bundles:
+            _out.print("no configuration fits", markup=False)
+    raise typer.Exit(0 if bundles else 1)
+
+
+def _weights(path: Path | None) -> Weights:
+    from configurator.catalog.yamlsource import read_yaml
+    from configurator.errors import ConfigurationError
+    from configurator.solver.session import Weights
+
+    if path is None:
+        return Weights(price=-1.0, scale=100)
+    data = read_yaml(path).data or {}
+    if not isinstance(data, dict) or set(data) - {"options", "attributes", "price", "scale"}:
+        raise ConfigurationError(f"{path}: expected a mapping with options, attributes, price (and scale)")
+    try:
+        return Weights(
+            options={str(k): float(v) for k, v in (data.get("options") or {}).items()},
+            attributes={str(k): float(v) for k, v in (data.get("attributes") or {}).items()},
+            price=float(data.get("price", 0) or 0),
+            scale=int(data.get("scale", 1000)),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigurationError(f"{path}: weights must be numbers: {exc}") from None
+
+
+@app.command()
+def configure(
+    catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
+    on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+) -> None:
+    """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
+    from configurator.cli_configure import run_interactive
+
+    run_interactive(load_catalog(catalog), _date(on), _out)
 
 
 @app.command()

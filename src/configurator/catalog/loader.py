@@ -269,6 +269,7 @@ class _Loader:
             return None
         catalog._products = products
         catalog._compiled = compiled if isinstance(compiled, CompiledCatalog) else None
+        catalog._locate = where
         return catalog
 
     def library(

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from configurator.errors import Location
+
 __all__ = [
     "Attribute",
     "BundleDiscount",
@@ -364,6 +366,7 @@ class Catalog(_Model):
 
     _products: dict[tuple[str, str], Catalog] = PrivateAttr(default_factory=dict)
     _compiled: Any = PrivateAttr(default=None)
+    _locate: Any = PrivateAttr(default=None)
 
     @property
     def default_locale(self) -> str:
@@ -374,6 +377,19 @@ class Catalog(_Model):
     def products(self) -> dict[tuple[str, str], Catalog]:
         """Sub-assembly catalogs by ``(module, option)``."""
         return dict(self._products)
+
+    def locate(self, *path: str | int) -> Location:
+        """Where the element at a key path was written (file, line, column) when the catalog came from a file.
+
+        Example:
+            >>> Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+            ...     "modules": {"m": {"options": {"o": {}}}}}).locate("modules", "m")
+            Location(file='<catalog c>', line=0, column=0, path='modules.m')
+        """
+        if callable(self._locate):
+            found: Location = self._locate(tuple(path))
+            return found
+        return Location(f"<catalog {self.catalog}>", 0, 0, ".".join(str(p) for p in path))
 
     def option(self, module: str, option: str) -> Option:
         """The option ``module.option``.
