@@ -71,7 +71,52 @@ def main(argv: list[str] | None = None) -> int:
         checks.add_row(path.name, cat.catalog, verdict, ", ".join(sorted({v.rule_id for v in violations})))
     console.print(checks)
     console.print(f"wrote {out}")
+    bundles_table(catalogs, args.on, args.out / "bundles", console)
     return 0
+
+
+def bundles_table(
+    catalogs: dict[str, configurator.Catalog], on: dt.date, out: Path, console: Console
+) -> None:
+    """For each catalog: lint findings, three diverse bundles that favour recommended options at low price.
+
+    Writes ``OUT/bundles/<catalog>.<locale>.md`` with the bundles' translated labels.
+    """
+    from configurator.lint import lint_catalog
+    from configurator.solver.session import ConfigurationSession, Weights
+
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"Bundles proposed by the solver on {on}")
+    for column in ("catalog", "lint findings", "rank", "status", "price", "options"):
+        table.add_column(column)
+    for cat in catalogs.values():
+        findings = lint_catalog(cat, on=on)
+        session = ConfigurationSession(cat, on=on)
+        prefer = {f"{m}.{o}": 50.0 for m, module in cat.modules.items() for o in module.recommended}
+        bundles = session.top_k(Weights(options=prefer, price=-0.1, scale=100), 3, distance=3)
+        for locale in cat.locales:
+            lines = [f"# {cat.text(cat.name, locale, cat.catalog)}", ""]
+            for rank, bundle in enumerate(bundles, 1):
+                lines.append(f"## {rank}. {bundle.price} {cat.currency}")
+                for module, option, qty in bundle.configuration.items():
+                    mod = cat.modules[module]
+                    label = cat.text(mod.options[option].label, locale, option)
+                    lines.append(
+                        f"- {cat.text(mod.label, locale, module)}: {label}" + (f" x{qty}" if qty > 1 else "")
+                    )
+                lines.append("")
+            (out / f"{cat.catalog}.{locale}.md").write_text("\n".join(lines), encoding="utf-8")
+        for rank, bundle in enumerate(bundles, 1):
+            table.add_row(
+                cat.catalog,
+                str(len(findings)) if rank == 1 else "",
+                str(rank),
+                bundle.status,
+                f"{bundle.price} {cat.currency}",
+                str(sum(1 for _ in bundle.configuration.items())),
+            )
+    console.print(table)
+    console.print(f"wrote {out}")
 
 
 if __name__ == "__main__":
