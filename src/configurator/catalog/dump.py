@@ -55,6 +55,8 @@ def _tuple(dumper: yaml.SafeDumper, value: tuple[Any, ...]) -> yaml.SequenceNode
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # Quote any string our loader would read as something else (e.g. 1e3, which YAML 1.1 leaves plain).
     style = "'" if type(scalar_value(value, plain=True)) is not str else None
+    if "\x85" in value:  # a NEL in a plain or single-quoted scalar is folded to a space when read back
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

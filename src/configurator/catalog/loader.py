@@ -180,8 +180,20 @@ class _Loader:
         except ValueError:  # pragma: no cover - other drive on Windows
             return str(path)
 
+    def resolve(self, path: Path, origin: Location | None) -> Path | None:
+        """``path`` made absolute, or None (with an error) when it cannot name a file, e.g. it holds a NUL."""
+        try:
+            return path.resolve()
+        except (OSError, ValueError):
+            self.errors.append(
+                Problem(origin or Location(self.display(path)), f"invalid file name {self.display(path)!r}")
+            )
+            return None
+
     def read(self, path: Path, origin: Location | None) -> YamlDocument | None:
-        resolved = path.resolve()
+        resolved = self.resolve(path, origin)
+        if resolved is None:
+            return None
         if resolved in self.open:
             chain = " -> ".join(self.display(p) for p in [*self.open[self.open.index(resolved) :], resolved])
             self.errors.append(Problem(origin or Location(self.display(path)), f"include cycle: {chain}"))
@@ -205,7 +217,9 @@ class _Loader:
             return None
 
     def catalog(self, path: Path, origin: Location | None = None) -> Catalog | None:
-        resolved = path.resolve()
+        resolved = self.resolve(path, origin)
+        if resolved is None:
+            return None
         if resolved in self.cache and resolved not in self.open:
             return self.cache[resolved]
         doc = self.read(path, origin)
@@ -275,7 +289,9 @@ class _Loader:
     def library(
         self, path: Path, origin: Location, out: list[tuple[Library, YamlDocument]], locale: str
     ) -> None:
-        resolved = path.resolve()
+        resolved = self.resolve(path, origin)
+        if resolved is None:
+            return
         doc = self.read(path, origin)
         if doc is None:
             return
@@ -339,7 +355,11 @@ class _Loader:
                     continue
                 location = where(("modules", mid, "options", oid, "product"))
                 target = resolved.parent / option.product
-                if not target.resolve().is_file():
+                try:
+                    found = target.resolve().is_file()
+                except (OSError, ValueError):  # a NUL character, a name too long for the file system...
+                    found = False
+                if not found:
                     self.errors.append(Problem(location, f"sub-assembly catalog not found: {option.product}"))
                     continue
                 sub = self.catalog(target, location)

@@ -201,6 +201,8 @@ def _literal_text(value: Scalar) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return '"' + value + '"'
+    if isinstance(value, Decimal):
+        return format(value, "f")  # str() would write 1E-7, which does not parse
     return str(value)
 
 
@@ -222,16 +224,16 @@ def to_text(expr: Expr) -> str:
         case Not(operand=operand):
             return "!" + _wrap(operand)
         case Neg(operand=operand):
-            return "-" + _wrap(operand)
+            return "-" + _wrap(operand, tight=True)
         case Binary(op=op, left=left, right=right):
             return f"{_wrap(left)} {op} {_wrap(right)}"
         case Compare(op=op, left=left, right=right):
-            return f"{_wrap(left)} {op} {_wrap(right)}"
+            return f"{_wrap(left, tight=True)} {op} {_wrap(right, tight=True)}"
         case Arith(op=op, left=left, right=right):
-            return f"{_wrap(left)} {op} {_wrap(right)}"
+            return f"{_wrap(left, tight=True)} {op} {_wrap(right, tight=True)}"
         case InList(operand=operand, values=values, negated=negated):
             items = ", ".join(_literal_text(v) for v in values)
-            return f"{_wrap(operand)} {'not in' if negated else 'in'} [{items}]"
+            return f"{_wrap(operand, tight=True)} {'not in' if negated else 'in'} [{items}]"
         case OptionRef(module=m, option=o):
             return f"{m}.{o}"
         case ModuleRef(module=m):
@@ -247,9 +249,14 @@ def to_text(expr: Expr) -> str:
     raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
 
 
-def _wrap(expr: Expr) -> str:
+def _wrap(expr: Expr, tight: bool = False) -> str:
+    """``expr`` as an operand, in parentheses unless atomic.
+
+    ``!`` binds looser than comparisons, arithmetic and ``in``, so a negation used as their operand (``tight``)
+    needs parentheses too: ``(!a) == b`` is not ``!a == b``.
+    """
     text = to_text(expr)
     atomic = isinstance(
-        expr, Literal | Name | Call | OptionRef | ModuleRef | ModuleAttr | SumAttr | Count | ContextVar | Not
-    )
+        expr, Literal | Name | Call | OptionRef | ModuleRef | ModuleAttr | SumAttr | Count | ContextVar
+    ) or (isinstance(expr, Not) and not tight)
     return text if atomic else f"({text})"

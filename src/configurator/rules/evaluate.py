@@ -109,7 +109,14 @@ def _equal(left: Value, right: Value) -> bool:
     if isinstance(right, frozenset):
         return left in right
     if left is None or right is None:
-        return False
+        # No selected option sets the attribute: a number counts as 0, a bool as false, an enum or a
+        # context value as no value (equal to nothing).
+        other = right if left is None else left
+        if other is None:
+            return True
+        if isinstance(other, bool):
+            return other is False
+        return isinstance(other, int | Decimal) and other == 0
     return left == right
 
 

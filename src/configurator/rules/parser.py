@@ -285,7 +285,12 @@ def parse_expression(text: str) -> Expr:
         )
     if not text.strip():
         raise RuleSyntaxError(text, 0, "expected an expression but found nothing")
-    expr = _Parser(text).parse()
+    try:
+        expr = _Parser(text).parse()
+    except RecursionError:  # each '(' costs several frames: deep parentheses can exhaust the stack first
+        raise RuleSyntaxError(
+            text[:40] + "...", 0, "expression nested too deeply", "split it into several rules"
+        ) from None
     if _depth(expr) > _MAX_NESTING:
         raise RuleSyntaxError(
             text[:40] + "...",
