@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,22 @@ def _trim(loc: tuple[Any, ...], data: Any) -> tuple[tuple[str | int, ...], tuple
     return tuple(path), ()
 
 
+_PLAIN = (
+    (re.compile(r"a valid tuple|a valid list"), "a list"),
+    (re.compile(r"a valid dictionary or instance of \w+|a valid dictionary"), "a mapping"),
+    (re.compile(r"a valid boolean"), "true or false"),
+    (re.compile(r"a valid (\w+)"), r"a \1"),
+    (re.compile(r"\ba integer"), "an integer"),
+)
+
+
+def _plain(text: str) -> str:
+    """Pydantic's wording in the words of a YAML author."""
+    for pattern, replacement in _PLAIN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _expected(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -109,7 +126,7 @@ def _expected(error: Any) -> str:
     message: str = error["msg"]
     for prefix in ("Input should be ", "Value should be "):
         if message.startswith(prefix):
-            return "expected " + message[len(prefix) :].replace("a valid ", "a ").replace("an valid ", "an ")
+            return "expected " + _plain(message[len(prefix) :])
     if message.startswith("Value error, "):
         return message[len("Value error, ") :]
     return message[0].lower() + message[1:] if message else kind

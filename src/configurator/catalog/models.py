@@ -75,6 +75,23 @@ def _expression(value: Any) -> Any:
     return value
 
 
+def _attr_value(value: Any) -> Any:
+    if isinstance(value, bool | int | Decimal | str):
+        return value
+    raise PydanticCustomError(
+        "attr_value",
+        "expected a number, true/false or an enum value, got {got}",
+        {
+            "got": "a mapping"
+            if isinstance(value, dict)
+            else "a list"
+            if isinstance(value, list)
+            else repr(value)
+        },
+    )
+
+
+AttrValue = Annotated[bool | int | Decimal | str, BeforeValidator(_attr_value)]
 Text = Annotated[dict[Locale, Annotated[str, Field(min_length=1)]], BeforeValidator(_to_text)]
 Expression = Annotated[str, BeforeValidator(_expression), Field(min_length=1)]
 IdList = Annotated[tuple[Id, ...], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
@@ -180,7 +197,7 @@ class Option(_Dated):
     label: Text | None = None
     description: Text | None = None
     price: Money = Decimal(0)
-    attrs: dict[Id, bool | int | Decimal | str] = Field(default_factory=dict)
+    attrs: dict[Id, AttrValue] = Field(default_factory=dict)
     qty: Quantity = Field(default_factory=Quantity)
     product: str | None = Field(None, min_length=1)
 

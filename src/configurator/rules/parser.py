@@ -150,7 +150,12 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > _MAX_NESTING:
-            raise self.error(f"expression nested deeper than {_MAX_NESTING} levels")
+            raise RuleSyntaxError(
+                self.text,
+                self.token.offset,
+                f"expression nested deeper than {_MAX_NESTING} levels",
+                "split it into several rules",
+            )
 
     def negation(self) -> Expr:
         if self.at("!", "not"):
