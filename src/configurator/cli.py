@@ -252,6 +252,18 @@ def schema() -> None:
     _out.print(json.dumps(document, indent=2, sort_keys=True), markup=False)
 
 
+def _register_groups() -> None:
+    from configurator.cli_customers import customers_app, db_app
+    from configurator.cli_value import register
+
+    register(customers_app)
+    app.add_typer(customers_app, name="customers")
+    app.add_typer(db_app, name="db")
+
+
+_register_groups()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; map every ConfiguratorError to a message and exit code 2."""
     try:

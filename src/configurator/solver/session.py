@@ -208,6 +208,21 @@ class ConfigurationSession:
 
     available = domains
 
+    def removed(self) -> dict[str, Conflict]:
+        """Every option that can no longer be selected, by ``module.option``, with its reason.
+
+        The reason is a minimal set of the user's choices and rules (or the option's effective dates).
+        """
+        domains = self.domains()
+        reasons: dict[str, Conflict] = {}
+        for module, mod in self.catalog.modules.items():
+            for option in mod.options:
+                if option not in domains[module]:
+                    reason = self.why(module, option)
+                    if reason is not None:
+                        reasons[f"{module}.{option}"] = reason
+        return reasons
+
     def why(self, module: str, option: str) -> Conflict | None:
         """Why ``module.option`` cannot be selected: a minimal set of the user's choices and rules (None if it can)."""
         self._check(module, option)

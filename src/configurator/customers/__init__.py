@@ -1,0 +1,1 @@
+"""Customers: identity across channels, interaction events, consent, value and tiers."""
