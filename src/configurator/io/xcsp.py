@@ -9,7 +9,8 @@ Supported subset of XCSP 2.1 (what the Renault ``contraintes.xml`` files use, ch
 - ``<constraints>``: ``<constraint name arity scope reference>`` whose ``reference`` names a relation.
 
 Predicates, global constraints and soft relations are rejected with a :class:`ModelFormatError`, as is any
-file with a DOCTYPE or entity declaration (the parser never expands entities or fetches DTDs).
+file with a DOCTYPE or entity declaration (:mod:`configurator.io._xml`: expat into ElementTree, never
+expanding entities or fetching DTDs).
 
 Mapping: each variable becomes ``Variable(name, domain)`` with the domain values in file order; each
 constraint becomes ``Constraint(name, Table(scope, tuples, allowed=semantics == "supports"), kind="table")``.
@@ -41,12 +42,12 @@ from __future__ import annotations
 import csv
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.parsers import expat
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._xml import parse_xml
 from configurator.solver.problem import BoolExpr, Constraint, Problem, Table, Variable, holds, scope
 
 __all__ = ["SalesHistory", "load_xcsp", "parse_xcsp", "read_sales"]
@@ -58,52 +59,19 @@ JOKER = -1
 class _Doc:
     """A parsed XML document: the element tree plus the line of each element, for messages."""
 
-    def __init__(self, root: ET.Element, lines: dict[int, int], source: str) -> None:
+    def __init__(self, root: ET.Element, lines: dict[ET.Element, int], source: str) -> None:
         self.root = root
         self.lines = lines
         self.source = source
 
     def where(self, element: ET.Element) -> str:
-        line = self.lines.get(id(element), 0)
+        line = self.lines.get(element, 0)
         return f"{self.source}:{line}: <{element.tag}>" if line else f"{self.source}: <{element.tag}>"
 
     def error(self, element: ET.Element, message: str) -> ModelFormatError:
         name = element.get("name")
         label = f" {name!r}" if name else ""
         return ModelFormatError(f"{self.where(element)}{label}: {message}")
-
-
-def _parse_xml(data: bytes | str, source: str) -> _Doc:
-    """Parse XML with expat into ElementTree elements, refusing DTDs and entity declarations."""
-    builder = ET.TreeBuilder()
-    lines: dict[int, int] = {}
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        element = builder.start(tag, attrs)
-        lines[id(element)] = parser.CurrentLineNumber
-
-    def forbidden(*_args: object) -> None:
-        raise ModelFormatError(
-            f"{source}:{parser.CurrentLineNumber}: DOCTYPE/ENTITY declarations are not allowed in XCSP files "
-            "(refused for safety: entity expansion and external DTDs)"
-        )
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = builder.end
-    parser.CharacterDataHandler = builder.data
-    parser.StartDoctypeDeclHandler = forbidden
-    parser.EntityDeclHandler = forbidden
-    parser.UnparsedEntityDeclHandler = forbidden
-    parser.ExternalEntityRefHandler = forbidden  # type: ignore[assignment]
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise ModelFormatError(
-            f"{source}:{exc.lineno}:{exc.offset + 1}: not well-formed XML ({expat.ErrorString(exc.code)})"
-        ) from None
-    return _Doc(builder.close(), lines, source)
 
 
 def _int(doc: _Doc, element: ET.Element, text: str, what: str) -> int:
@@ -251,7 +219,8 @@ def _build(doc: _Doc) -> Problem:
                 hint = suggest(var_name, variables)
                 raise doc.error(
                     element,
-                    f"expected declared variables in scope, found {var_name!r}" + (f" ({hint})" if hint else ""),
+                    f"expected declared variables in scope, found {var_name!r}"
+                    + (f" ({hint})" if hint else ""),
                 )
         _count_attr(doc, element, "arity", len(names))
         reference = _attr(doc, element, "reference")
@@ -261,11 +230,14 @@ def _build(doc: _Doc) -> Problem:
                 hint = "global constraints are not supported"
             raise doc.error(
                 element,
-                f"expected a reference to a declared relation, found {reference!r}" + (f" ({hint})" if hint else ""),
+                f"expected a reference to a declared relation, found {reference!r}"
+                + (f" ({hint})" if hint else ""),
             )
         arity, allowed, rows = relations[reference]
         if arity != len(names):
-            raise doc.error(element, f"expected a scope of {arity} variables for {reference!r}, found {len(names)}")
+            raise doc.error(
+                element, f"expected a scope of {arity} variables for {reference!r}, found {len(names)}"
+            )
         constraints.append(Constraint(con_name, Table(names, rows, allowed), kind="table"))
 
     meta: dict[str, object] = {
@@ -297,7 +269,9 @@ def parse_xcsp(text: str | bytes, *, source: str = "<string>") -> Problem:
         ...
         configurator.errors.ModelFormatError: <string>:1: <instance>: expected a <constraints> section, found none
     """
-    return _build(_parse_xml(text, source))
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    root, lines = parse_xml(data, source)
+    return _build(_Doc(root, lines, source))
 
 
 def load_xcsp(path: str | os.PathLike[str]) -> Problem:
@@ -427,10 +401,18 @@ def read_sales(csv_path: str | os.PathLike[str], problem: Problem) -> SalesHisto
 def _classify(problem: Problem, columns: Sequence[str], rows: list[dict[str, int]]) -> SalesHistory:
     domains = {name: frozenset(problem.var(name).domain) for name in columns}
     covered = set(columns)
-    checkable: list[BoolExpr] = [c.expr for c in problem.constraints if scope(c.expr) <= covered]
+    checkable = [c.expr for c in problem.constraints if scope(c.expr) <= covered]
     outside = tuple(
         i for i, row in enumerate(rows) if any(value not in domains[name] for name, value in row.items())
     )
-    violating = tuple(i for i, row in enumerate(rows) if not all(holds(expr, row) for expr in checkable))
+    checks = [_checker(expr) for expr in checkable]
+    violating = tuple(i for i, row in enumerate(rows) if not all(check(row) for check in checks))
     return SalesHistory(tuple(columns), tuple(rows), outside, violating)
 
+
+def _checker(expr: BoolExpr) -> Callable[[Mapping[str, int]], bool]:
+    """``holds(expr, .)``, with tables without wildcards checked by set membership (big tables are slow)."""
+    if isinstance(expr, Table) and all(None not in row for row in expr.rows):
+        names, allowed, tuples = expr.vars, expr.allowed, frozenset(expr.rows)
+        return lambda row: (tuple(row[n] for n in names) in tuples) == allowed
+    return lambda row: holds(expr, row)

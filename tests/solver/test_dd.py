@@ -1,0 +1,451 @@
+"""Decision-diagram compilation: counts, valid domains and solutions against brute force and Renault."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from configurator.errors import BackendLimitError, SolverError
+from configurator.solver.dd import CompiledDiagram, elimination_order
+from configurator.solver.problem import (
+    And,
+    BoolExpr,
+    Const,
+    Constraint,
+    Iff,
+    Implies,
+    Linear,
+    Lit,
+    Not,
+    Or,
+    Problem,
+    Table,
+    Term,
+    Variable,
+)
+
+pytest.importorskip("dd.cudd", reason="the 'dd' package with CUDD is not installed")
+
+RENAULT = Path("/work/shared/benchdata/renault-gimenez-phd")
+needs_renault = pytest.mark.skipif(
+    not RENAULT.is_dir(), reason=f"Renault benchmark data not found at {RENAULT} (see benchdata/SOURCES.md)"
+)
+RENAULT_COUNTS = {"small": 172_056, "medium": 278_744, "big": 24_566_537_954_855_761_920_000}
+
+# ---------------------------------------------------------------------------------------------------------
+# Random tiny problems
+
+VALUES = st.integers(min_value=-2, max_value=5)
+OPS = st.sampled_from(["<=", ">=", "==", "!=", "<", ">"])
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> Problem:
+    """Problems of 2-6 variables with 1-4 values and up to 4 random constraints of every kind."""
+    n = draw(st.integers(min_value=2, max_value=6))
+    variables = tuple(
+        Variable(f"v{i}", tuple(draw(st.lists(VALUES, min_size=1, max_size=4, unique=True))))
+        for i in range(n)
+    )
+    names = st.sampled_from([v.name for v in variables])
+    tables = st.builds(
+        lambda cols, rows, allowed: Table(tuple(cols), tuple(tuple(r[: len(cols)]) for r in rows), allowed),
+        st.lists(names, min_size=1, max_size=3),
+        st.lists(st.lists(st.one_of(VALUES, st.none()), min_size=3, max_size=3), max_size=5),
+        st.booleans(),
+    )
+    leaves: st.SearchStrategy[BoolExpr] = st.one_of(
+        st.builds(Const, st.booleans()),
+        st.builds(Lit, names, st.frozensets(VALUES, max_size=3)),
+        tables,
+        st.builds(
+            lambda terms, op, rhs: Linear(tuple(terms), op, rhs),
+            st.lists(st.tuples(st.integers(-3, 3), names), min_size=1, max_size=3),
+            OPS,
+            st.integers(-8, 12),
+        ),
+    )
+
+    def extend(children: st.SearchStrategy[BoolExpr]) -> st.SearchStrategy[BoolExpr]:
+        terms: st.SearchStrategy[Term] = st.one_of(names, children)
+        return st.one_of(
+            st.builds(Not, children),
+            st.builds(lambda a: And(tuple(a)), st.lists(children, max_size=3)),
+            st.builds(lambda a: Or(tuple(a)), st.lists(children, max_size=3)),
+            st.builds(Implies, children, children),
+            st.builds(Iff, children, children),
+            st.builds(
+                lambda t, op, rhs: Linear(tuple(t), op, rhs),
+                st.lists(st.tuples(st.integers(-3, 3), terms), min_size=1, max_size=3),
+                OPS,
+                st.integers(-6, 10),
+            ),
+        )
+
+    expressions = st.recursive(leaves, extend, max_leaves=6)
+    constraints = draw(st.lists(expressions, max_size=4))
+    return Problem(variables, tuple(Constraint(f"c{k}", e) for k, e in enumerate(constraints)))
+
+
+@st.composite
+def problems_with_assumptions(draw: st.DrawFn) -> tuple[Problem, dict[str, int]]:
+    """A problem and assumptions on some of its variables (rarely with a value outside the domain)."""
+    problem = draw(problems())
+    assumptions: dict[str, int] = {}
+    for variable in problem.variables:
+        if draw(st.booleans()):
+            assumptions[variable.name] = draw(st.one_of(st.sampled_from(variable.domain), VALUES))
+    return problem, assumptions
+
+
+def solutions(problem: Problem, assumptions: Mapping[str, int] | None = None) -> list[dict[str, int]]:
+    """Brute force: every full assignment that passes ``problem.check`` and the assumptions."""
+    given_ = assumptions or {}
+    return [
+        a for a in problem.assignments() if problem.check(a) and all(a[k] == v for k, v in given_.items())
+    ]
+
+
+def projection(problem: Problem, sols: list[dict[str, int]]) -> dict[str, tuple[int, ...]]:
+    """Brute force: the values each variable takes in some solution, in domain order."""
+    return {
+        v.name: tuple(x for x in v.domain if any(s[v.name] == x for s in sols)) for v in problem.variables
+    }
+
+
+SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(problems())
+def test_count_equals_brute_force(problem: Problem) -> None:
+    """The exact count equals the number of assignments that pass Problem.check."""
+    assert CompiledDiagram.compile(problem).count() == len(solutions(problem))
+
+
+@SETTINGS
+@given(problems_with_assumptions())
+def test_queries_under_assumptions_equal_brute_force(case: tuple[Problem, dict[str, int]]) -> None:
+    """count, is_satisfiable and valid_domains under assumptions equal brute-force enumeration."""
+    problem, assumptions = case
+    diagram = CompiledDiagram.compile(problem)
+    sols = solutions(problem, assumptions)
+    assert diagram.count(assumptions) == len(sols)
+    assert diagram.is_satisfiable(assumptions) == bool(sols)
+    assert diagram.valid_domains(assumptions) == projection(problem, sols)
+
+
+@SETTINGS
+@given(problems_with_assumptions(), st.randoms(use_true_random=False))
+def test_solutions_and_samples_pass_check(case: tuple[Problem, dict[str, int]], rng: random.Random) -> None:
+    """solution() and sample() return assignments that pass Problem.check and keep the assumptions."""
+    problem, assumptions = case
+    diagram = CompiledDiagram.compile(problem)
+    expected = bool(solutions(problem, assumptions))
+    for found in (diagram.solution(assumptions), diagram.sample(assumptions, rng=rng)):
+        assert (found is not None) == expected
+        if found is not None:
+            assert problem.check(found)
+            assert all(found[k] == v for k, v in assumptions.items())
+
+
+@SETTINGS
+@given(problems(), st.randoms(use_true_random=False))
+def test_incremental_valid_domains_follow_a_session(problem: Problem, rng: random.Random) -> None:
+    """valid_domains stays exact along a session of growing assumptions and after a changed choice."""
+    diagram = CompiledDiagram.compile(problem)
+    assumptions: dict[str, int] = {}
+    names = list(problem.names)
+    rng.shuffle(names)
+    for name in names:
+        domains = diagram.valid_domains(assumptions)
+        assert domains == projection(problem, solutions(problem, assumptions))
+        if not domains[name]:
+            break
+        assumptions[name] = rng.choice(domains[name])
+    if assumptions:
+        first = next(iter(assumptions))
+        changed = {first: rng.choice(problem.var(first).domain)}
+        assert diagram.valid_domains(changed) == projection(problem, solutions(problem, changed))
+
+
+@SETTINGS
+@given(problems())
+def test_compiling_without_sifting_gives_the_same_counts(problem: Problem) -> None:
+    """The diagram without CUDD sifting (another variable order) counts the same."""
+    assert CompiledDiagram.compile(problem, reorder=False).count() == CompiledDiagram.compile(problem).count()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hand-written cases
+
+
+def _xy(constraint: BoolExpr, domain: tuple[int, ...] = (0, 1, 2)) -> Problem:
+    return Problem((Variable("x", domain), Variable("y", domain)), (Constraint("c", constraint),))
+
+
+def test_count_is_exact_beyond_doubles() -> None:
+    """Counts beyond 2**53 are exact Python integers (CUDD's double count would round)."""
+    problem = Problem(tuple(Variable(f"v{i}", tuple(range(1000))) for i in range(8)))
+    diagram = CompiledDiagram.compile(problem)
+    assert diagram.count() == 1000**8
+    assert diagram.count({"v0": 3, "v1": 999}) == 1000**6
+
+
+def test_count_with_invalid_codes_and_skipped_levels() -> None:
+    """Domains of 3 and 5 values (invalid log codes) and unconstrained variables count exactly."""
+    variables = (Variable("a", (0, 1, 2)), Variable("b", (1, 2, 3, 4, 5)), Variable("c", (7, 8)))
+    problem = Problem(variables, (Constraint("ab", Linear(((1, "a"), (1, "b")), "<=", 3)),))
+    diagram = CompiledDiagram.compile(problem)
+    assert diagram.count() == len(solutions(problem)) == 12
+    assert diagram.valid_domains() == {"a": (0, 1, 2), "b": (1, 2, 3), "c": (7, 8)}
+
+
+def test_single_valued_and_empty_domains() -> None:
+    """A single-valued variable stays out of the diagram; an empty domain makes the problem unsatisfiable."""
+    single = Problem((Variable("x", (4,)), Variable("y", (0, 1))))
+    diagram = CompiledDiagram.compile(single)
+    assert diagram.order == ("y",)
+    assert diagram.count() == 2
+    assert diagram.count({"x": 5}) == 0
+    assert diagram.valid_domains({"x": 4}) == {"x": (4,), "y": (0, 1)}
+    assert diagram.solution() == {"x": 4, "y": 0}
+    empty = CompiledDiagram.compile(Problem((Variable("x", ()), Variable("y", (0, 1)))))
+    assert empty.count() == 0
+    assert empty.valid_domains() == {"x": (), "y": ()}
+    assert empty.solution() is None and empty.sample() is None and not empty.is_satisfiable()
+
+
+def test_unsatisfiable_problem() -> None:
+    """A contradiction counts 0, has empty domains and no solution."""
+    diagram = CompiledDiagram.compile(_xy(Const(False)))
+    assert diagram.count() == 0
+    assert diagram.valid_domains() == {"x": (), "y": ()}
+    assert diagram.solution() is None
+    assert not diagram.is_satisfiable()
+
+
+def test_tautology_over_power_of_two_domains() -> None:
+    """A problem whose diagram is the true terminal answers every query."""
+    diagram = CompiledDiagram.compile(_xy(Const(True), (0, 1)))
+    assert diagram.count() == 4
+    assert diagram.valid_domains({"x": 1}) == {"x": (1,), "y": (0, 1)}
+    assert diagram.solution({"y": 1}) == {"x": 0, "y": 1}
+
+
+def test_table_with_wildcards_duplicates_and_foreign_values() -> None:
+    """None cells match anything, a repeated column must agree, values outside the domain never match."""
+    table = Table(("x", "y", "x"), ((0, None, 0), (1, 2, 2), (9, 0, 9), (2, 1, None)))
+    problem = _xy(table)
+    assert CompiledDiagram.compile(problem).count() == len(solutions(problem)) == 4
+    negated = _xy(Table(("x", "y", "x"), table.rows, allowed=False))
+    assert CompiledDiagram.compile(negated).count() == 9 - 4
+
+
+def test_linear_over_indicators() -> None:
+    """A linear constraint over 0/1 indicators of sub-expressions counts like brute force."""
+    lin = Linear(((2, Lit("x", frozenset({1, 2}))), (-1, "y"), (3, Not(Lit("y", frozenset({0}))))), "==", 4)
+    problem = _xy(lin)
+    assert CompiledDiagram.compile(problem).count() == len(solutions(problem))
+
+
+def test_unknown_assumption_variable_is_a_solver_error() -> None:
+    """Assuming a variable the problem does not have raises SolverError with a hint."""
+    diagram = CompiledDiagram.compile(_xy(Const(True)))
+    with pytest.raises(SolverError, match="unknown variable 'z'"):
+        diagram.valid_domains({"z": 1})
+
+
+def test_unknown_constraint_variable_is_a_solver_error() -> None:
+    """A constraint over an undeclared variable raises SolverError naming it."""
+    with pytest.raises(SolverError, match="'xx'"):
+        CompiledDiagram.compile(_xy(Lit("xx", frozenset({1}))))
+
+
+def test_repeated_domain_value_is_a_solver_error() -> None:
+    """A domain that repeats a value is refused."""
+    with pytest.raises(SolverError, match="repeats a value"):
+        CompiledDiagram.compile(Problem((Variable("x", (1, 1)),)))
+
+
+def test_node_budget_raises_backend_limit_error() -> None:
+    """Beyond max_nodes the compiler raises BackendLimitError naming the limit."""
+    problem = Problem(
+        tuple(Variable(f"v{i}", (0, 1, 2)) for i in range(12)),
+        tuple(Constraint(f"c{i}", Linear(((1, f"v{i}"), (1, f"v{i + 1}")), "<=", 3)) for i in range(11)),
+    )
+    with pytest.raises(BackendLimitError, match="node limit"):
+        CompiledDiagram.compile(problem, max_nodes=10)
+
+
+def test_time_budget_raises_backend_limit_error() -> None:
+    """A time limit of zero raises BackendLimitError naming the time limit."""
+    with pytest.raises(BackendLimitError, match="time limit"):
+        CompiledDiagram.compile(_xy(Linear(((1, "x"), (1, "y")), "<=", 3)), time_limit=0.0)
+
+
+def test_linear_sum_budget_raises_backend_limit_error() -> None:
+    """A linear constraint with too many partial sums raises BackendLimitError."""
+    problem = Problem(
+        tuple(Variable(f"v{i}", tuple(range(10))) for i in range(3)),
+        (Constraint("sum", Linear(tuple((1, f"v{i}") for i in range(3)), "==", 13)),),
+    )
+    assert CompiledDiagram.compile(problem).count() == len(solutions(problem))
+    with pytest.raises(BackendLimitError, match="partial sums"):
+        CompiledDiagram.compile(problem, max_sums=5)
+
+
+def test_sample_is_uniform() -> None:
+    """sample() draws each of the solutions about equally often."""
+    problem = _xy(Linear(((1, "x"), (1, "y")), "<=", 1))
+    diagram = CompiledDiagram.compile(problem)
+    rng = random.Random(3)
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    for _ in range(3000):
+        s = diagram.sample(rng=rng)
+        assert s is not None
+        seen[s["x"], s["y"]] += 1
+    assert sorted(seen) == [(0, 0), (0, 1), (1, 0)]
+    assert all(850 < c < 1150 for c in seen.values())
+
+
+def test_elimination_order_is_a_tree() -> None:
+    """Every variable's elimination parent is eliminated after it."""
+    problem = _xy(Iff(Lit("x", frozenset({1})), Lit("y", frozenset({2}))))
+    order, parents = elimination_order(problem)
+    assert sorted(order) == ["x", "y"]
+    for name, parent in parents.items():
+        assert parent is None or order.index(parent) > order.index(name)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Renault (Gimenez) models
+
+
+def _renault(name: str) -> Problem:
+    from configurator.io.xcsp import load_xcsp
+
+    return load_xcsp(RENAULT / f"renault_{name}" / "contraintes.xml")
+
+
+@pytest.fixture(scope="module")
+def renault_diagrams() -> dict[str, tuple[Problem, CompiledDiagram]]:
+    """The three Renault models, compiled once for this module."""
+    if not RENAULT.is_dir():
+        pytest.skip(f"Renault benchmark data not found at {RENAULT}")
+    return {name: (p, CompiledDiagram.compile(p)) for name in RENAULT_COUNTS for p in [_renault(name)]}
+
+
+def count_by_elimination(problem: Problem) -> int:
+    """Independent #CSP: sum-product variable elimination over sparse tables (min-degree order).
+
+    Only positive tables (the Renault models); shares nothing with the diagram code.
+    """
+    factors: list[tuple[tuple[str, ...], dict[tuple[int, ...], int]]] = []
+    for constraint in problem.constraints:
+        table = constraint.expr
+        assert isinstance(table, Table) and table.allowed
+        domains = [set(problem.var(name).domain) for name in table.vars]
+        rows: dict[tuple[int, ...], int] = {}
+        for row in table.rows:
+            cells = [c for c in row if c is not None]
+            if len(cells) == len(row) and all(c in d for c, d in zip(cells, domains, strict=True)):
+                rows[tuple(cells)] = 1
+        factors.append((table.vars, rows))
+    result = 1
+    remaining = set(problem.names)
+    while remaining:
+        neighbours: dict[str, set[str]] = {name: set() for name in remaining}
+        for names, _ in factors:
+            for name in names:
+                neighbours[name].update(names)
+        var = min(remaining, key=lambda name: (len(neighbours[name]), name))
+        remaining.discard(var)
+        related = sorted((f for f in factors if var in f[0]), key=lambda f: len(f[1]))
+        factors = [f for f in factors if var not in f[0]]
+        if not related:
+            result *= len(problem.var(var).domain)
+            continue
+        names, rows = related[0]
+        for other_names, other_rows in related[1:]:
+            shared = [n for n in names if n in other_names]
+            extra = [n for n in other_names if n not in names]
+            key_other = [other_names.index(n) for n in shared]
+            tail_other = [other_names.index(n) for n in extra]
+            key_mine = [names.index(n) for n in shared]
+            index: dict[tuple[int, ...], list[tuple[tuple[int, ...], int]]] = defaultdict(list)
+            for row, weight in other_rows.items():
+                index[tuple(row[k] for k in key_other)].append((tuple(row[k] for k in tail_other), weight))
+            joined: dict[tuple[int, ...], int] = {}
+            for row, weight in rows.items():
+                for tail, other_weight in index.get(tuple(row[k] for k in key_mine), ()):
+                    joined[row + tail] = weight * other_weight
+            names, rows = names + tuple(extra), joined
+        k = names.index(var)
+        summed: dict[tuple[int, ...], int] = defaultdict(int)
+        for row, weight in rows.items():
+            summed[row[:k] + row[k + 1 :]] += weight
+        factors.append((names[:k] + names[k + 1 :], dict(summed)))
+    for _, rows in factors:
+        result *= rows.get((), 0)
+    return result
+
+
+@needs_renault
+@pytest.mark.parametrize("name", ["small", "medium", "big"])
+def test_renault_counts(name: str, renault_diagrams: dict[str, tuple[Problem, CompiledDiagram]]) -> None:
+    """The Renault models compile and count to the known exact numbers."""
+    problem, diagram = renault_diagrams[name]
+    assert diagram.count() == RENAULT_COUNTS[name]
+    assert len(diagram.order) + sum(len(v.domain) == 1 for v in problem.variables) == len(problem.variables)
+
+
+@needs_renault
+@pytest.mark.parametrize("name", ["small", "medium"])
+def test_renault_counts_by_variable_elimination(name: str) -> None:
+    """A second, independent method (sparse variable elimination) finds the same counts."""
+    assert count_by_elimination(_renault(name)) == RENAULT_COUNTS[name]
+
+
+@needs_renault
+def test_renault_big_counts_under_sold_configurations(
+    renault_diagrams: dict[str, tuple[Problem, CompiledDiagram]],
+) -> None:
+    """On big, counts under sold configurations agree with variable elimination on the restricted model."""
+    from configurator.io.xcsp import read_sales
+
+    problem, diagram = renault_diagrams["big"]
+    sales = read_sales(RENAULT / "renault_big" / "set0_exemples.csv", problem)
+    rows = [row for row in sales.clean_rows() if diagram.is_satisfiable(row)][:2]
+    assert len(rows) == 2
+    for row in rows:
+        restricted = problem.restrict({name: (value,) for name, value in row.items()})
+        assert diagram.count(row) == count_by_elimination(restricted) > 0
+
+
+@needs_renault
+def test_renault_valid_domains_are_backtrack_free(
+    renault_diagrams: dict[str, tuple[Problem, CompiledDiagram]],
+) -> None:
+    """On medium, every listed value extends to a solution and every unlisted one does not."""
+    problem, diagram = renault_diagrams["medium"]
+    rng = random.Random(5)
+    assumptions: dict[str, int] = {}
+    for _ in range(3):
+        domains = diagram.valid_domains(assumptions)
+        for variable in problem.variables:
+            for value in variable.domain:
+                extended = {**assumptions, variable.name: value}
+                if variable.name in assumptions and assumptions[variable.name] != value:
+                    continue
+                assert diagram.is_satisfiable(extended) == (value in domains[variable.name])
+        name = rng.choice([n for n in problem.names if n not in assumptions and len(domains[n]) > 1])
+        assumptions[name] = rng.choice(domains[name])
+    found = diagram.solution(assumptions)
+    assert found is not None and problem.check(found)
