@@ -84,9 +84,11 @@ def run_interactive(
                         markup=False,
                     )
                     session.select(module, option, qty)
-                    fix = session.repair()
+                    wanted = f"{module}.{option}"
+                    # the choice just asked for outweighs all the others: the repair must keep it
+                    fix = session.repair({wanted: len(session.choices)})
                     session.unset(module, option)
-                    if fix is not None and fix.drop:
+                    if fix is not None and fix.drop and wanted not in fix.drop:
                         console.print(f"to choose it, give up: {', '.join(fix.drop)}", markup=False)
                     continue
                 session.select(module, option, qty)

@@ -10,8 +10,9 @@ The tree::
     ├── RuleSyntaxError (also ValueError)      a rule expression does not parse or does not type-check
     ├── ConfigurationError (also ValueError)   a configuration names unknown modules/options or bad quantities
     ├── ModelFormatError (also ValueError)     an imported model file (UVL, XCSP, CLib, SXFM, FeatureIDE) is malformed
-    └── SolverError                            a problem cannot be built or solved as asked
-        └── BackendLimitError                  a backend refuses a problem beyond its declared limits
+    ├── SolverError                            a problem cannot be built or solved as asked
+    │   └── BackendLimitError                  a backend refuses a problem beyond its declared limits
+    └── NotFittedError (also ValueError)       a learner (e.g. a CLV model) is used before ``fit()``
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem
@@ -36,6 +37,7 @@ __all__ = [
     "ConfiguratorError",
     "Location",
     "ModelFormatError",
+    "NotFittedError",
     "Problem",
     "RuleSyntaxError",
     "SolverError",
@@ -126,6 +128,10 @@ class SolverError(ConfiguratorError):
 
 class BackendLimitError(SolverError):
     """A backend refuses a problem beyond its declared limits (the message names the limit and the size)."""
+
+
+class NotFittedError(ConfiguratorError, ValueError):
+    """A learner was asked for predictions or parameters before ``fit()`` (the message names it)."""
 
 
 def suggest(word: str, known: Iterable[str]) -> str:

@@ -84,7 +84,11 @@ class Backend(Protocol):
     """What every solver backend provides."""
 
     name: str
-    capabilities: frozenset[str]
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What the backend does natively (:class:`Capability` values); read-only, so a class may narrow it."""
+        ...
 
     def solve(
         self,

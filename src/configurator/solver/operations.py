@@ -292,21 +292,36 @@ def reconfigure(
     )
 
 
-def count(problem: Problem, *, fixed: Fixed | None = None, backend: Backend | str | None = None) -> int:
+def count(
+    problem: Problem,
+    *,
+    fixed: Fixed | None = None,
+    backend: Backend | str | None = None,
+    time_limit: float | None = 60.0,
+    enumerate_up_to: int = 1_000_000,
+) -> int:
     """The exact number of solutions, as a Python int.
 
-    Uses a decision diagram when the problem compiles within budget, else the backend's own counting.
+    Without a named backend, a decision diagram is compiled (exact counts in Python ints, for models with
+    10^30 configurations and more); when it does not compile within ``time_limit``, problems whose search space
+    is at most ``enumerate_up_to`` are counted by the default backend, larger ones raise :class:`SolverError`.
     """
-    if backend is None:
-        try:
-            from configurator.solver.dd import CompiledDiagram
+    if backend is not None:
+        return _backend(backend).count(problem, fixed=fixed)
+    from configurator.errors import BackendLimitError
+    from configurator.solver.dd import CompiledDiagram
 
-            diagram = CompiledDiagram.compile(problem)
-            assumptions = {n: next(iter(v)) for n, v in (fixed or {}).items() if len(v) == 1}
-            if len(assumptions) == len(fixed or {}):
-                return diagram.count(assumptions)
-        except ImportError:  # the diagram engine needs the 'dd' package
-            pass
-        except SolverError:  # too large to compile within budget: fall back
-            pass
-    return _backend(backend).count(problem, fixed=fixed)
+    narrowed = problem
+    if fixed:
+        narrowed = problem.restrict(
+            {n: tuple(v for v in problem.var(n).domain if v in allowed) for n, allowed in fixed.items()}
+        )
+    try:
+        return CompiledDiagram.compile(narrowed, time_limit=time_limit).count()
+    except BackendLimitError as exc:
+        if narrowed.size() <= enumerate_up_to:
+            return _backend(None).count(narrowed)
+        raise SolverError(
+            f"cannot count {problem.name}: {exc}; its search space ({narrowed.size():.3g} assignments) is too large "
+            "to enumerate"
+        ) from None

@@ -28,12 +28,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from configurator.catalog.compiled import symbols_of
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.checker import Violation, find_violations
-from configurator.errors import ConfigurationError, SolverError, suggest
+from configurator.errors import BackendLimitError, ConfigurationError, SolverError, suggest
 from configurator.rules.types import compile_expression
 from configurator.solver import operations
 from configurator.solver.backend import Backend, Result, Status, get_backend
@@ -49,6 +50,9 @@ from configurator.solver.problem import (
     Problem,
     Term,
 )
+
+if TYPE_CHECKING:
+    from configurator.solver.dd import CompiledDiagram
 
 __all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights"]
 
@@ -105,6 +109,10 @@ class ConfigurationSession:
         on: the date for effective dates (None: ignore them).
         backend: backend name or instance (default CP-SAT).
         time_limit: seconds per optimisation.
+        propagation: ``auto`` compiles the catalog once into a decision diagram (when it compiles within
+            ``compile_time_limit``) and answers :meth:`domains` from it in milliseconds, falling back to one
+            solver call per candidate value; ``diagram`` or ``solver`` force one engine.
+        compile_time_limit: seconds allowed for compiling the diagram in ``auto`` mode.
     """
 
     def __init__(
@@ -114,7 +122,15 @@ class ConfigurationSession:
         on: dt.date | None = None,
         backend: Backend | str | None = None,
         time_limit: float | None = 10.0,
+        propagation: str = "auto",
+        compile_time_limit: float = 10.0,
     ) -> None:
+        if propagation not in ("auto", "diagram", "solver"):
+            raise SolverError(f"unknown propagation engine {propagation!r}; use auto, diagram or solver")
+        self.propagation = propagation
+        self.compile_time_limit = compile_time_limit
+        self._diagram: CompiledDiagram | None = None
+        self._diagram_failed = propagation == "solver"
         self.catalog = catalog
         self.on = on
         self.backend = (
@@ -187,10 +203,59 @@ class ConfigurationSession:
         """Rules (and cardinalities, quantities, dates) a full configuration violates, via the checker."""
         return find_violations(self.catalog, configuration, on=self.on)
 
+    def diagram(self) -> CompiledDiagram | None:
+        """The catalog compiled to a decision diagram (once), or None when it does not compile in time."""
+        if self._diagram is None and not self._diagram_failed:
+            from configurator.solver.dd import CompiledDiagram
+
+            limit = None if self.propagation == "diagram" else self.compile_time_limit
+            try:
+                self._diagram = CompiledDiagram.compile(self.cp.problem, time_limit=limit)
+            except BackendLimitError:
+                if self.propagation == "diagram":
+                    raise
+                self._diagram_failed = True
+        return self._diagram
+
+    def _assumptions(self) -> dict[str, int] | None:
+        """The choices as single values per variable, or None when one of them is not of that form."""
+        out: dict[str, int] = {}
+        for choice in self.choices:
+            literal = self.cp.selected(choice.module, choice.option)
+            if not isinstance(literal, Lit):
+                return None
+            qty_var = self.cp.qty_vars.get((choice.module, choice.option))
+            if choice.module in self.cp.single:
+                if not choice.selected:
+                    return None
+                pairs = [(literal.var, next(iter(literal.values)))]
+                if choice.qty is not None:
+                    if qty_var is None:
+                        if choice.qty != 1:
+                            return None
+                    else:
+                        pairs.append((qty_var, choice.qty))
+            elif not choice.selected:
+                pairs = [(literal.var, 0)]
+            elif choice.qty is not None:
+                pairs = [(literal.var, choice.qty)]
+            elif len(literal.values) == 1:
+                pairs = [(literal.var, next(iter(literal.values)))]
+            else:
+                return None
+            for name, value in pairs:
+                if out.setdefault(name, value) != value:
+                    return None
+        return out
+
     def domains(self) -> dict[str, tuple[str, ...]]:
         """Per module, the options that still extend to a full valid configuration (exact, backtrack-free)."""
-        problem = self._problem()
-        domains = operations.propagate(problem, backend=self.backend)
+        assumptions = self._assumptions() if self.propagation != "solver" else None
+        diagram = self.diagram() if assumptions is not None else None
+        if diagram is not None and assumptions is not None:
+            domains = diagram.valid_domains(assumptions)
+        else:
+            domains = operations.propagate(self._problem(), backend=self.backend)
         available: dict[str, tuple[str, ...]] = {}
         for module in self.catalog.modules:
             options: list[str] = []

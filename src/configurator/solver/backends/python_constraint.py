@@ -65,7 +65,12 @@ class PythonConstraintBackend:
     ) -> Iterator[dict[str, int]]:
         """Solutions in python-constraint's search order."""
         model = self._build(restrict(problem, fixed))
-        if model is None:
+        if model is None or limit == 0:
+            return
+        if (
+            not problem.variables
+        ):  # python-constraint finds no solution without variables; the empty one holds
+            yield {}
             return
         for found, solution in enumerate(model.getSolutionIter()):
             if limit is not None and found >= limit:
