@@ -303,7 +303,13 @@ class ConfigurationSession:
             [*self._choice_constraints(), *rules],
             backend=self.backend,
         )
-        return None if found is None else _conflict(found)
+        if found is None:
+            return None
+        conflict = _conflict(found)
+        if mod.max_choices <= 1 and any(c.startswith(f"{module}.") for c in conflict.choices):
+            # another option of this single-choice module is chosen: the module's cardinality is the reason
+            return Conflict(conflict.choices, (*conflict.constraints, f"module:{module}:choose"))
+        return conflict
 
     def explain(self) -> Conflict | None:
         """A minimal conflict among the current choices and the rules (None when they are satisfiable)."""
