@@ -1,0 +1,479 @@
+"""Tests of configurator.solver.session on the example catalogs (catalogs/*.yaml on 2026-11-23) and tiny ones.
+
+Completions, bundles and reconfigurations are judged by the independent checker; the domains the session shows
+must be backtrack-free (every option shown can be selected and completed) and exact (every option hidden
+cannot).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from functools import cache
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from configurator.catalog.configuration import Configuration, load_configuration
+from configurator.catalog.loader import load_catalog
+from configurator.catalog.models import Catalog
+from configurator.checker import find_violations
+from configurator.errors import ConfigurationError, SolverError
+from configurator.solver.backend import get_backend
+from configurator.solver.session import Choice, ConfigurationSession, Conflict, Weights
+from strategies import catalogs
+from support import ROOT, make_catalog
+
+DAY = dt.date(2026, 11, 23)
+CATALOGS = ("ebike", "kitchen", "laptop", "valve")
+QUICK = ("ebike", "laptop", "valve")  # kitchen's domains take seconds: kept out of the step-by-step tests
+
+
+@cache
+def catalog(name: str) -> Catalog:
+    """An example catalog, loaded once."""
+    return load_catalog(ROOT / "catalogs" / f"{name}.yaml")
+
+
+def session(name: str) -> ConfigurationSession:
+    """A fresh session on an example catalog, on the reference date."""
+    return ConfigurationSession(catalog(name), on=DAY)
+
+
+def price(cat: Catalog, configuration: Configuration) -> Decimal:
+    """The list price of a configuration."""
+    return sum((cat.option(m, o).price * q for m, o, q in configuration.items()), start=Decimal(0))
+
+
+def rule_ids(cat: Catalog) -> set[str]:
+    """Ids of the catalog's rules and of the structural constraints the solver adds."""
+    structure = {f"module:{m}:choose" for m in cat.modules}
+    structure |= {
+        f"option:{m}.{o}:{k}"
+        for m, mod in cat.modules.items()
+        for o in mod.options
+        for k in ("qty", "effective")
+    }
+    return {r.id for r in cat.rules} | structure
+
+
+TINY = make_catalog(
+    {
+        "frame": {"default": "alu", "options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
+        "motor": {
+            "choose": "optional",
+            "recommended": ["hub"],
+            "options": {"hub": {"price": 700}, "mid": {"price": 900}},
+        },
+        "extras": {
+            "choose": "any",
+            "options": {"bell": {"price": 10}, "cage": {"price": 5, "qty": {"max": 3}}},
+        },
+    },
+    [
+        {"id": "no-hub", "excludes": ["frame.carbon", "motor.hub"]},
+        {"id": "mid-bell", "if": "motor.mid", "requires": "extras.bell"},
+    ],
+)
+
+
+# --- choices ---------------------------------------------------------------------------------------------
+
+
+def test_choices_are_set_and_unset_in_any_order() -> None:
+    """select, deselect, unset and clear edit the choices; a later choice about an option replaces the earlier."""
+    s = ConfigurationSession(TINY)
+    s.select("frame", "carbon")
+    s.deselect("extras", "bell")
+    s.select("extras", "cage", 2)
+    assert s.choices == (
+        Choice("frame", "carbon"),
+        Choice("extras", "bell", selected=False),
+        Choice("extras", "cage", qty=2),
+    )
+    s.select("extras", "bell")
+    assert s.choices[-1] == Choice("extras", "bell") and len(s.choices) == 3
+    s.unset("frame", "carbon")
+    s.unset("frame", "carbon")
+    assert [c.key for c in s.choices] == ["extras.cage", "extras.bell"]
+    s.clear()
+    assert not s.choices
+
+
+def test_unknown_modules_and_options_are_refused() -> None:
+    """Choices naming unknown modules or options are ConfigurationErrors with a suggestion."""
+    s = ConfigurationSession(TINY)
+    with pytest.raises(ConfigurationError, match=r"unknown module 'frme'.*did you mean 'frame'"):
+        s.select("frme", "alu")
+    with pytest.raises(ConfigurationError, match=r"unknown option frame\.carbn.*did you mean 'carbon'"):
+        s.deselect("frame", "carbn")
+    with pytest.raises(ConfigurationError, match="unknown option"):
+        s.why("motor", "nope")
+
+
+def test_tiny_domains_why_count_and_quantity_choices() -> None:
+    """Domains follow the choices, why names the choice and the rule, count is exact, quantities are choices."""
+    s = ConfigurationSession(TINY)
+    assert s.domains() == {"frame": ("alu", "carbon"), "motor": ("hub", "mid"), "extras": ("bell", "cage")}
+    total = s.count()
+    assert (
+        total == (2 * 3 - 1) * 8 - 2 * 4
+    )  # frame x motor without carbon+hub, times extras, minus mid without bell
+    s.select("frame", "carbon")
+    assert s.domains()["motor"] == ("mid",)
+    assert s.why("motor", "hub") == Conflict(("frame.carbon",), ("no-hub",))
+    assert s.why("motor", "mid") is None
+    s.select("extras", "cage", 3)
+    assert s.count() == 2 * 2 - 1  # no motor or mid; bell free unless mid
+    s.deselect("extras", "bell")
+    assert s.domains()["motor"] == ()
+    assert s.why("motor", "mid") == Conflict(("extras.bell",), ("mid-bell",))
+    configuration = s.complete()
+    assert configuration is not None and configuration.quantity("extras", "cage") == 3
+    assert find_violations(TINY, configuration) == []
+
+
+@pytest.mark.parametrize("backend", ["python_constraint", "exhaustive"])
+def test_other_backends_give_the_same_answers(backend: str) -> None:
+    """A session works with any backend and gives the same domains and counts as CP-SAT."""
+    reference, other = ConfigurationSession(TINY), ConfigurationSession(TINY, backend=backend)
+    for s in (reference, other):
+        s.select("motor", "mid")
+    assert other.domains() == reference.domains()
+    assert other.count() == reference.count()
+    assert other.why("frame", "carbon") == reference.why("frame", "carbon") is None
+
+
+def test_explain_and_repair_a_conflict() -> None:
+    """``explain`` names the conflicting choices and rule; repair gives up the cheapest choice."""
+    s = ConfigurationSession(TINY)
+    s.select("frame", "carbon")
+    s.select("motor", "hub")
+    assert s.explain() == Conflict(("frame.carbon", "motor.hub"), ("no-hub",))
+    assert s.complete() is None
+    fix = s.repair({"frame.carbon": 5})
+    assert fix is not None and fix.drop == ("motor.hub",) and fix.cost == 1
+    fix = s.repair({"frame.carbon": 1, "motor.hub": 3})
+    assert fix is not None and fix.drop == ("frame.carbon",) and fix.cost == 1
+    s.unset("motor", "hub")
+    assert s.explain() is None
+    fix = s.repair()
+    assert fix is not None and fix.drop == ()
+
+
+def test_unknown_strategy_and_empty_objectives() -> None:
+    """``complete`` refuses an unknown strategy; optimize needs at least one set of weights."""
+    s = ConfigurationSession(TINY)
+    with pytest.raises(SolverError, match="unknown completion strategy 'best'"):
+        s.complete("best")
+    with pytest.raises(SolverError, match="at least one"):
+        s.optimize([])
+
+
+def test_lexicographic_weights() -> None:
+    """A list of weights is lexicographic: the second only breaks the ties of the first."""
+    s = ConfigurationSession(TINY)
+    first = Weights(options={"motor.hub": 1, "motor.mid": 1})
+    second = Weights(price=-1.0, scale=100)
+    bundle = s.optimize([first, second])
+    assert bundle is not None and bundle.status == "optimal"
+    assert bundle.configuration.selections == {"frame": {"alu": 1}, "motor": {"hub": 1}}
+    assert bundle.utility == 1 and bundle.price == Decimal(1100)
+
+
+# --- the example catalogs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CATALOGS)
+def test_completions_pass_the_checker(name: str) -> None:
+    """complete('defaults' | 'recommended' | 'cheapest') gives configurations the checker accepts."""
+    s = session(name)
+    found = {}
+    for strategy in ("defaults", "recommended", "cheapest"):
+        configuration = s.complete(strategy)
+        assert configuration is not None, strategy
+        assert find_violations(s.catalog, configuration, on=DAY) == [], strategy
+        found[strategy] = configuration
+    cheapest = price(s.catalog, found["cheapest"])
+    assert cheapest <= price(s.catalog, found["defaults"])
+    assert cheapest <= price(s.catalog, found["recommended"])
+
+
+@pytest.mark.parametrize("name", CATALOGS)
+def test_example_configurations_validate(name: str) -> None:
+    """The session's validate accepts the valid example configuration and rejects the invalid one."""
+    s = session(name)
+    prefix = {
+        "ebike": "ebike-urban",
+        "kitchen": "kitchen-modular",
+        "laptop": "laptop-pro14",
+        "valve": "valve-pn5",
+    }[name]
+    examples = ROOT / "catalogs" / "examples"
+    assert s.validate(load_configuration(examples / f"{prefix}.yaml")) == []
+    assert s.validate(load_configuration(examples / f"{prefix}-invalid.yaml")) != []
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_domains_are_backtrack_free_and_exact(name: str) -> None:
+    """After random choices, every option shown completes to a valid configuration, and no hidden one does."""
+    s = session(name)
+    rng = random.Random(name)
+    for _ in range(2):
+        domains = s.domains()
+        chosen = {c.key for c in s.choices}
+        candidates = [(m, o) for m, options in domains.items() for o in options if f"{m}.{o}" not in chosen]
+        s.select(*rng.choice(candidates))
+    domains = s.domains()
+    for module, mod in s.catalog.modules.items():
+        for option in mod.options:
+            key = f"{module}.{option}"
+            if any(c.key == key for c in s.choices):
+                continue
+            s.select(module, option)
+            configuration = s.complete()
+            s.unset(module, option)
+            if option in domains[module]:
+                assert configuration is not None, key
+                assert configuration.quantity(module, option) > 0
+                assert find_violations(s.catalog, configuration, on=DAY) == [], key
+            else:
+                assert configuration is None, key
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_why_names_the_choices_and_rules(name: str) -> None:
+    """When a choice removes an option, why names user choices and rule ids that exist."""
+    s = session(name)
+    before = s.domains()
+    rng = random.Random(f"why-{name}")
+    pairs = [(m, o) for m, options in before.items() for o in options]
+    rng.shuffle(pairs)
+    for module, option in pairs:
+        s.clear()
+        s.select(module, option)
+        after = s.domains()
+        removed = [
+            (m, o) for m, options in before.items() for o in options if o not in after[m] and m != module
+        ]
+        if removed:
+            break
+    else:  # pragma: no cover - every example catalog has rules that bite
+        pytest.fail("no choice removes an option")
+    target = removed[0]
+    conflict = s.why(*target)
+    assert conflict is not None
+    assert conflict.choices == (f"{module}.{option}",)
+    assert conflict.constraints and set(conflict.constraints) <= rule_ids(s.catalog)
+    assert s.why(module, option) is None
+
+
+def test_why_an_option_is_off_sale() -> None:
+    """An option not on sale on the date is explained by its effective dates."""
+    s = session("ebike")
+    off = [
+        (m, o)
+        for m, mod in s.catalog.modules.items()
+        for o, opt in mod.options.items()
+        if not (mod.effective(DAY) and opt.effective(DAY))
+    ]
+    assert off
+    module, option = off[0]
+    assert s.why(module, option) == Conflict((), (f"option:{module}.{option}:effective",))
+    assert option not in s.domains()[module]
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_optimize_respects_the_budget(name: str) -> None:
+    """``optimize`` with a budget returns a valid bundle within it, or None when nothing fits."""
+    s = session(name)
+    cheapest = s.complete("cheapest")
+    assert cheapest is not None
+    floor = price(s.catalog, cheapest)
+    rng = random.Random(name)
+    weights = Weights(
+        options={f"{m}.{o}": rng.uniform(0, 5) for m, mod in s.catalog.modules.items() for o in mod.options}
+    )
+    free = s.optimize(weights)
+    assert free is not None and free.status == "optimal"
+    budget = floor + (free.price - floor) / 2
+    bundle = s.optimize(weights, budget=budget)
+    assert bundle is not None and bundle.status == "optimal"
+    assert bundle.price <= budget and bundle.utility <= free.utility
+    assert bundle.price == price(s.catalog, bundle.configuration)
+    assert find_violations(s.catalog, bundle.configuration, on=DAY) == []
+    assert s.optimize(weights, budget=floor - Decimal("0.01")) is None
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_repair_ranks_by_weights(name: str) -> None:
+    """Two conflicting choices: repair gives up the one with the smaller weight."""
+    s = session(name)
+    before = s.domains()
+    first = second = None
+    for module, options in before.items():
+        for option in options:
+            s.clear()
+            s.select(module, option)
+            after = s.domains()
+            lost = [(m, o) for m, opts in before.items() if m != module for o in opts if o not in after[m]]
+            if lost:
+                first, second = (module, option), lost[0]
+                break
+        if first:
+            break
+    assert first is not None and second is not None
+    s.select(*second)
+    a, b = f"{first[0]}.{first[1]}", f"{second[0]}.{second[1]}"
+    conflict = s.explain()
+    assert conflict is not None and set(conflict.choices) == {a, b}
+    keep_first = s.repair({a: 5, b: 1})
+    assert keep_first is not None and keep_first.drop == (b,) and keep_first.cost == 1
+    keep_second = s.repair({a: 1, b: 5})
+    assert keep_second is not None and keep_second.drop == (a,) and keep_second.cost == 1
+
+
+def test_top_k_bundles_on_a_catalog() -> None:
+    """``top_k`` gives diverse valid bundles in non-increasing utility, within the budget."""
+    s = session("laptop")
+    weights = Weights(price=-1.0, scale=100)
+    cheapest = s.complete("cheapest")
+    assert cheapest is not None
+    budget = price(s.catalog, cheapest) * 2
+    bundles = s.top_k(weights, 3, distance=2, budget=budget)
+    assert len(bundles) == 3
+    utilities = [b.utility for b in bundles]
+    assert utilities == sorted(utilities, reverse=True)
+    for b in bundles:
+        assert find_violations(s.catalog, b.configuration, on=DAY) == []
+        assert b.price <= budget
+    over = [v.name for v in s.cp.problem.variables if "#" not in v.name]  # module choices, not quantities
+    picks = [s.cp.to_assignment(b.configuration) for b in bundles]
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert sum(picks[i][n] != picks[j][n] for n in over) >= 2
+
+
+def test_reconfigure_meets_requirements_with_few_changes() -> None:
+    """``reconfigure`` keeps an installed configuration where it can and meets the new requirement."""
+    s = session("ebike")
+    installed = s.complete("defaults")
+    assert installed is not None
+    same = s.reconfigure(installed)
+    assert same is not None and same.selections == installed.selections
+    domains = s.domains()
+    module, option = next(
+        (m, o) for m, options in domains.items() for o in options if installed.quantity(m, o) == 0
+    )
+    changed = s.reconfigure(installed, [f"{module}.{option}"])
+    assert changed is not None and changed.quantity(module, option) > 0
+    assert find_violations(s.catalog, changed, on=DAY) == []
+    before = {(m, o) for m, o, _ in installed.items()}
+    after = {(m, o) for m, o, _ in changed.items()}
+    s.select(module, option)
+    other = s.complete("defaults")
+    assert other is not None
+    assert len(before ^ after) <= len(before ^ {(m, o) for m, o, _ in other.items()})
+
+
+@pytest.mark.parametrize("name", ["laptop", "valve"])
+def test_count_partitions_over_a_mandatory_module(name: str) -> None:
+    """The count equals the sum of the counts with each option of a mandatory single-choice module selected."""
+    s = session(name)
+    total = s.count()
+    assert type(total) is int and total > 0
+    module = next(m for m, mod in s.catalog.modules.items() if mod.choose.min == 1 and mod.max_choices == 1)
+    parts = []
+    for option in s.catalog.modules[module].options:
+        s.clear()
+        s.select(module, option)
+        parts.append(s.count())
+    assert sum(parts) == total
+
+
+def test_removed_lists_every_hidden_option_with_its_reason() -> None:
+    """removed() gives a reason for exactly the options the domains hide."""
+    s = ConfigurationSession(TINY)
+    s.select("frame", "carbon")
+    s.deselect("extras", "bell")
+    domains = s.domains()
+    hidden = {f"{m}.{o}" for m, mod in TINY.modules.items() for o in mod.options if o not in domains[m]}
+    reasons = s.removed()
+    assert set(reasons) == hidden == {"frame.alu", "motor.hub", "motor.mid", "extras.bell"}
+    assert reasons["motor.mid"] == Conflict(("extras.bell",), ("mid-bell",))
+
+
+def test_unknown_propagation_engine() -> None:
+    """An unknown propagation engine is a SolverError."""
+    with pytest.raises(SolverError, match="unknown propagation engine"):
+        ConfigurationSession(TINY, propagation="magic")
+
+
+@st.composite
+def sessions_with_choices(draw: st.DrawFn) -> tuple[Catalog, dt.date | None, list[Choice]]:
+    """A random small catalog, a date (or None) and random choices: selections, quantities, exclusions."""
+    cat = draw(catalogs(max_modules=3, max_options=3))
+    on = draw(st.one_of(st.none(), st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))))
+    options = [(m, o) for m, mod in cat.modules.items() for o in mod.options]
+    picked = draw(st.lists(st.sampled_from(options), unique=True, max_size=3))
+    choices = []
+    for module, option in picked:
+        kind = draw(st.sampled_from(["select", "select", "deselect", "qty"]))
+        if kind == "qty":
+            qty = cat.modules[module].options[option].qty
+            choices.append(Choice(module, option, True, draw(st.integers(qty.min, qty.max + 1))))
+        else:
+            choices.append(Choice(module, option, kind == "select"))
+    return cat, on, choices
+
+
+def meets(choice: Choice, configuration: Configuration) -> bool:
+    """Whether a configuration honours a choice."""
+    qty = configuration.quantity(choice.module, choice.option)
+    if not choice.selected:
+        return qty == 0
+    return qty > 0 and (choice.qty is None or qty == choice.qty)
+
+
+@settings(max_examples=80, deadline=None)
+@given(sessions_with_choices())
+def test_random_domains_and_counts_from_diagram_and_solver(
+    drawn: tuple[Catalog, dt.date | None, list[Choice]],
+) -> None:
+    """Domains (diagram and solver engines) and counts equal brute force over the valid configurations."""
+    cat, on, choices = drawn
+    try:
+        by_diagram = ConfigurationSession(cat, on=on, propagation="diagram")
+    except SolverError:  # a non-linear rule
+        assume(False)
+        raise
+    assume(by_diagram.cp.problem.size() <= 5_000)
+    by_solver = ConfigurationSession(cat, on=on, propagation="solver")
+    for s in (by_diagram, by_solver):
+        for c in choices:
+            if c.selected:
+                s.select(c.module, c.option, c.qty)
+            else:
+                s.deselect(c.module, c.option)
+    valid = [
+        configuration
+        for configuration in (
+            by_solver.cp.to_configuration(a)
+            for a in get_backend("exhaustive").solutions(by_solver.cp.problem)
+        )
+        if all(meets(c, configuration) for c in choices)
+    ]
+    expected = {
+        m: tuple(o for o in mod.options if any(v.quantity(m, o) > 0 for v in valid))
+        for m, mod in cat.modules.items()
+    }
+    assert by_diagram.domains() == expected
+    assert by_solver.domains() == expected
+    assert by_diagram.count() == len(valid)
+    configuration = by_solver.complete()
+    assert (configuration is None) is (not valid)
+    if configuration is not None:
+        assert find_violations(cat, configuration, on=on) == []
+        assert all(meets(c, configuration) for c in choices)
