@@ -40,7 +40,7 @@ from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from scipy import linalg, optimize, special, stats  # type: ignore[import-untyped]
+from scipy import linalg, optimize, special, stats
 
 from configurator.errors import NotFittedError
 
