@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXTRAS := dev,solver,postgres
 
-.PHONY: demo test check bench lint typecheck format clean venv
+.PHONY: demo test check bench lint typecheck format clean venv sysdeps
 
 venv: $(STAMP)
 
@@ -26,7 +26,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py --out out
 
-test: $(STAMP)
+# The storage contract tests start a throwaway PostgreSQL server; install its binaries when missing (Debian).
+sysdeps:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "installing the PostgreSQL server for the storage tests (Debian)"; \
+			SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+			( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null ) \
+				|| echo "could not install postgresql: the PostgreSQL tests will be skipped"; \
+		else \
+			echo "no apt-get and no pg_ctl: the PostgreSQL tests will be skipped"; \
+		fi; \
+	fi
+
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -n auto -q
 
 lint: $(STAMP)

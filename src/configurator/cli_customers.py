@@ -1,8 +1,33 @@
-"""``configurator customers ...`` and ``configurator db ...`` commands (identity, events, consent, storage)."""
+"""``configurator customers ...`` and ``configurator db ...`` commands (identity, events, consent, storage).
+
+Every command takes ``--url`` (default: ``CONFIGURATOR_DATABASE_URL``, else the SQLite file in settings) and
+``--tenant`` (default: ``CONFIGURATOR_TENANT``). Commands migrate an empty database on first use; a database at
+an older schema revision needs ``configurator db upgrade``.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from configurator.customers.consent import PURPOSES, Purpose, erase_person, export_person, record_consent
+from configurator.customers.identity import (
+    DEFAULT_REGION,
+    CustomerError,
+    identify,
+    merge,
+    suggest_duplicates,
+)
+from configurator.customers.ingest import ingest_file
+from configurator.settings import get_settings
+from configurator.storage import SqlStore, display_url, ensure_schema, make_engine, upgrade
+from configurator.storage.migrate import current_revision, head_revision
 
 __all__ = ["customers_app", "db_app"]
 
@@ -10,3 +35,278 @@ customers_app = typer.Typer(
     help="Customers: ingest events, identities, consent, export and erase, value.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Url = Annotated[
+    str | None,
+    typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
+]
+Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: CONFIGURATOR_TENANT).")]
+Region = Annotated[
+    str,
+    typer.Option(
+        "--region", envvar="CONFIGURATOR_PHONE_REGION", help="Region of phone numbers written without +code."
+    ),
+]
+Actor = Annotated[str, typer.Option("--actor", help="Who does this (recorded in the audit log).")]
+
+
+def _store(url: str | None, tenant: str | None, region: str = DEFAULT_REGION) -> SqlStore:
+    return SqlStore(ensure_schema(url), tenant or get_settings().tenant, region=region)
+
+
+def _print_json(data: Any) -> None:
+    _out.print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str), markup=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    url: Url = None,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the database schema (Alembic)."""
+    engine = make_engine(url)
+    reached = upgrade(engine, revision)
+    _out.print(f"{display_url(engine.url)}: at revision {reached}", markup=False)
+
+
+@db_app.command("current")
+def db_current(url: Url = None) -> None:
+    """Print the database's schema revision and the newest one this version knows."""
+    engine = make_engine(url)
+    _out.print(
+        f"{display_url(engine.url)}: at revision {current_revision(engine) or 'none'} (head {head_revision()})",
+        markup=False,
+    )
+
+
+def _count_records(path: Path) -> int | None:
+    try:
+        with path.open("rb") as stream:
+            lines = sum(1 for line in stream if line.strip())
+    except OSError:
+        return None
+    return max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
+
+
+@customers_app.command("ingest")
+def ingest_command(
+    path: Annotated[Path, typer.Argument(help="Events: a .jsonl or .csv file.", metavar="FILE")],
+    tenant: Tenant = None,
+    url: Url = None,
+    region: Region = DEFAULT_REGION,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 500,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any event is rejected.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Ingest events (idempotent by event id); print accepted, duplicates, rejected with reasons, suppressed."""
+    store = _store(url, tenant, region)
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=_err, transient=True) as bar:
+        task = bar.add_task(f"ingesting {path.name}", total=_count_records(path))
+        report = ingest_file(
+            path,
+            store,
+            tenant=store.tenant,
+            region=region,
+            batch_size=batch_size,
+            progress=lambda n: bar.advance(task, n),
+        )
+    if as_json:
+        _print_json(
+            {
+                "file": str(path),
+                "tenant": store.tenant,
+                "read": report.read,
+                "accepted": report.accepted,
+                "duplicates": report.duplicates,
+                "suppressed": report.suppressed,
+                "rejected": [
+                    {"line": r.line, "event_id": r.event_id, "field": r.field, "reason": r.reason}
+                    for r in report.rejected
+                ],
+                "seconds": round(report.seconds, 3),
+            }
+        )
+    else:
+        for rejection in report.rejected:
+            _out.print(f"{path}: rejected {rejection}", markup=False)
+        _out.print(f"{path}: {report.summary()}", markup=False)
+    raise typer.Exit(1 if strict and report.rejected else 0)
+
+
+@customers_app.command("frame")
+def frame_command(
+    output: Annotated[Path, typer.Argument(help="Where to write: .parquet, .csv or .jsonl/.ndjson.")],
+    tenant: Tenant = None,
+    url: Url = None,
+    consents: Annotated[
+        Path | None,
+        typer.Option(help="Also write the consents frame (customer_id, profiling, marketing) here."),
+    ] = None,
+) -> None:
+    """Write the events frame (one row per interaction, canonical customer ids) for value and tiers."""
+    from configurator.storage import consents_frame, events_frame
+
+    store = _store(url, tenant)
+    targets = [(output, events_frame(store.engine, store.tenant))]
+    if consents is not None:
+        targets.append((consents, consents_frame(store.engine, store.tenant)))
+    written = []
+    for path, frame in targets:
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            frame.write_parquet(path)
+        elif suffix == ".csv":
+            frame.write_csv(path)
+        elif suffix in (".jsonl", ".ndjson"):
+            frame.write_ndjson(path)
+        else:
+            raise typer.BadParameter(
+                f"expected .parquet, .csv or .jsonl, got {path.name!r}", param_hint="OUTPUT"
+            )
+        written.append(f"{path} ({frame.height} rows)")
+    _out.print("wrote " + ", ".join(written), markup=False)
+
+
+@customers_app.command("identify")
+def identify_command(
+    customer_id: Annotated[str | None, typer.Option(help="The shop's customer id.")] = None,
+    anonymous_id: Annotated[str | None, typer.Option(help="An anonymous visitor id.")] = None,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number.")] = None,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
+    tenant: Tenant = None,
+    url: Url = None,
+    region: Region = DEFAULT_REGION,
+) -> None:
+    """Recognise a person by ids and traits; print the canonical customer id and any conflicts."""
+    from pydantic import ValidationError
+
+    traits = {
+        k: v for k, v in {"email": email, "phone": phone, "name": name, "address": address}.items() if v
+    }
+    store = _store(url, tenant, region)
+    try:
+        result = identify(
+            store, customer_id=customer_id, anonymous_id=anonymous_id, traits=traits, region=region
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise CustomerError(f"{field}: {str(first['msg']).removeprefix('Value error, ')}") from None
+    _out.print(
+        f"customer {result.customer_id or '(anonymous)'}" + (" (new)" if result.created else ""), markup=False
+    )
+    for merged in result.merged:
+        _out.print(f"merged generated profile {merged}", markup=False)
+    for conflict in result.conflicts:
+        _out.print(
+            f"conflict: {conflict.kind} belongs to customer {conflict.owner} (not merged)", markup=False
+        )
+
+
+@customers_app.command("export")
+def export_command(
+    customer_id: Annotated[str, typer.Argument(help="Customer id (a merged id resolves to its person).")],
+    tenant: Tenant = None,
+    url: Url = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print everything held on a person as JSON (profiles, identifiers, consents, events, orders, audit)."""
+    data = export_person(_store(url, tenant), customer_id)
+    if output is None:
+        _print_json(data)
+    else:
+        output.write_text(
+            json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        _out.print(f"wrote {output}", markup=False)
+
+
+@customers_app.command("erase")
+def erase_command(
+    customer_id: Annotated[str, typer.Argument(help="Customer id (a merged id resolves to its person).")],
+    tenant: Tenant = None,
+    url: Url = None,
+    actor: Actor = "cli",
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person's personal data and events; keep a suppression entry (hashes only); audited."""
+    store = _store(url, tenant)
+    if not yes and not typer.confirm(f"Erase customer {customer_id} and all their data?", err=True):
+        raise typer.Exit(1)
+    report = erase_person(store, customer_id, actor=actor)
+    rows = ", ".join(f"{table} {n}" for table, n in sorted(report.rows.items()) if n)
+    _out.print(
+        f"erased {customer_id} as {report.token}: {report.profiles} profiles, "
+        f"{report.suppressed} identifiers suppressed; rows: {rows or 'none'}",
+        markup=False,
+    )
+
+
+@customers_app.command("merge")
+def merge_command(
+    winner: Annotated[str, typer.Argument(help="The customer id that stays.")],
+    loser: Annotated[str, typer.Argument(help="The customer id merged into it.")],
+    reason: Annotated[str, typer.Option(help="Why they are the same person (audited).")] = "",
+    tenant: Tenant = None,
+    url: Url = None,
+    actor: Actor = "cli",
+) -> None:
+    """Merge two profiles found to be the same person (audited)."""
+    result = merge(_store(url, tenant), winner, loser, actor=actor, reason=reason)
+    _out.print(
+        f"merged {result.loser} into {result.winner} ({result.identifiers_moved} identifiers moved)",
+        markup=False,
+    )
+
+
+@customers_app.command("duplicates")
+def duplicates_command(
+    tenant: Tenant = None,
+    url: Url = None,
+    threshold: Annotated[float, typer.Option(help="Minimum combined score (0-100).")] = 85.0,
+    name_threshold: Annotated[float, typer.Option(help="Minimum name score (0-100).")] = 88.0,
+) -> None:
+    """Suggest possible duplicates by fuzzy name and address, for a person to confirm with `merge`."""
+    store = _store(url, tenant)
+    profiles = {p.customer_id: p for p in store.canonical_profiles()}
+    found = suggest_duplicates(list(profiles.values()), name_threshold=name_threshold, threshold=threshold)
+    if not found:
+        _out.print("no candidate duplicates", markup=False)
+        return
+    table = Table(title="Candidate duplicates (confirm with `configurator customers merge A B`)")
+    for column in ("a", "b", "score", "name", "address"):
+        table.add_column(column)
+    for c in found:
+        table.add_row(
+            c.a,
+            c.b,
+            f"{c.score:.1f}",
+            f"{profiles[c.a].name} / {profiles[c.b].name} ({c.name_score:.0f})",
+            "-" if c.address_score is None else f"{c.address_score:.0f}",
+        )
+    _out.print(table)
+
+
+@customers_app.command("consent")
+def consent_command(
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    purpose: Annotated[str, typer.Argument(help=f"One of: {', '.join(PURPOSES)}.")],
+    grant: Annotated[bool, typer.Option("--grant/--deny", help="Grant, or deny / object.")],
+    tenant: Tenant = None,
+    url: Url = None,
+    actor: Actor = "cli",
+) -> None:
+    """Record consent for a purpose (``--deny profiling`` records an objection to profiling)."""
+    if purpose not in PURPOSES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(PURPOSES)}, got {purpose!r}", param_hint="PURPOSE"
+        )
+    chosen: Purpose = "profiling" if purpose == "profiling" else "marketing"
+    record_consent(_store(url, tenant), customer_id, chosen, grant, source="cli", actor=actor)
+    _out.print(f"{customer_id}: {purpose} {'granted' if grant else 'denied'}", markup=False)

@@ -1,0 +1,1 @@
+"""Alembic migration environment of the configurator schema (run through ``configurator.storage.upgrade``)."""

@@ -1,0 +1,286 @@
+"""SQLAlchemy 2 ORM models: every row carries a ``tenant`` so one database serves several shops.
+
+Tables: ``catalogs`` (versioned YAML), ``customers`` (profiles), ``identities`` (anonymous ids, emails, phones
+pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, event_id)``), ``consents``,
+``quotes``, ``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers) and ``audit_log``.
+
+Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
+as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
+schema (a test compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "CatalogVersion",
+    "Consent",
+    "Customer",
+    "Event",
+    "Identity",
+    "InstalledItem",
+    "Money",
+    "Order",
+    "Quote",
+    "Suppression",
+    "UTCDateTime",
+]
+
+ID = 200
+"""Length of id columns."""
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored in UTC; SQLite's naive values are read back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Refuse naive datetimes; convert aware ones to UTC (naive UTC on SQLite)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} (a time zone is required)")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """``Numeric(16, 4)``; read back as ``Decimal`` (SQLite stores a float, converted through its repr)."""
+
+    impl = Numeric(16, 4)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """Plain floats on SQLite (avoids SQLAlchemy's Decimal-on-SQLite warning), Decimal elsewhere."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(16, 4, asdecimal=False))
+        return dialect.type_descriptor(Numeric(16, 4))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        """Bind as a float on SQLite, a Decimal elsewhere."""
+        if value is None:
+            return None
+        return float(value) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """Return a Decimal."""
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so constraints have the same names on every dialect."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        Decimal: Money(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class CatalogVersion(Base):
+    """A catalog as loaded at some time: id, version, the YAML text."""
+
+    __tablename__ = "catalogs"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    catalog_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    yaml: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime]
+
+
+class Customer(Base):
+    """A profile: the personal data we hold on one customer id (see ``customers.identity.Profile``)."""
+
+    __tablename__ = "customers"
+    __table_args__ = (Index(None, "tenant", "merged_into"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    merged_into: Mapped[str | None] = mapped_column(String(ID))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(500))
+    extra: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    traits_at: Mapped[dt.datetime | None]
+
+
+class Identity(Base):
+    """An identifier (anonymous id, email, phone) pointing to a profile; one owner per identifier."""
+
+    __tablename__ = "identities"
+    __table_args__ = (Index(None, "tenant", "customer_id"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(320), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    created_at: Mapped[dt.datetime]
+
+
+class Event(Base):
+    """One event of the interaction log; measures are columns, the validated event is ``payload``."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index(None, "tenant", "customer_ref"),
+        Index(None, "tenant", "anonymous_id"),
+        Index(None, "tenant", "ts"),
+    )
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    ts: Mapped[dt.datetime]
+    customer_ref: Mapped[str | None] = mapped_column(String(ID))
+    anonymous_id: Mapped[str | None] = mapped_column(String(ID))
+    amount: Mapped[Decimal]
+    margin: Mapped[Decimal]
+    cost: Mapped[Decimal]
+    referred_customer_id: Mapped[str | None] = mapped_column(String(ID))
+    converted: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[dt.datetime]
+
+
+class Consent(Base):
+    """A customer's latest choice for one purpose (the history is in the event log and the audit log)."""
+
+    __tablename__ = "consents"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32), primary_key=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(String(ID))
+
+
+class Quote(Base):
+    """A quote made for a customer: the configuration, total and status."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (Index(None, "tenant", "customer_id"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    catalog_id: Mapped[str | None] = mapped_column(String(ID))
+    catalog_version: Mapped[str | None] = mapped_column(String(64))
+    configuration: Mapped[dict[str, Any]]
+    total: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+
+
+class Order(Base):
+    """An order (projected from ``purchased`` events): lines, total and margin."""
+
+    __tablename__ = "orders"
+    __table_args__ = (Index(None, "tenant", "customer_id"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    event_id: Mapped[str] = mapped_column(String(ID))
+    ordered_at: Mapped[dt.datetime]
+    total: Mapped[Decimal]
+    margin: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    lines: Mapped[list[Any]]
+
+
+class InstalledItem(Base):
+    """What a customer owns: one order line, with its configuration (for reconfiguration and service)."""
+
+    __tablename__ = "installed_base"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "order_id"], ["orders.tenant", "orders.order_id"], ondelete="CASCADE"
+        ),
+        Index(None, "tenant", "customer_id"),
+    )
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    item: Mapped[str] = mapped_column(String(ID))
+    catalog_id: Mapped[str | None] = mapped_column(String(ID))
+    quantity: Mapped[int] = mapped_column(Integer)
+    configuration: Mapped[dict[str, Any] | None]
+    installed_at: Mapped[dt.datetime]
+
+
+class Suppression(Base):
+    """A hash of an erased person's identifier: later events carrying it are dropped."""
+
+    __tablename__ = "suppressions"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    identifier_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Who did what to whom and when: merges, consent changes, erasures."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "tenant", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(ID))
+    subject: Mapped[str] = mapped_column(String(ID))
+    related: Mapped[str | None] = mapped_column(String(ID))
+    details: Mapped[dict[str, Any]]

@@ -1,0 +1,201 @@
+"""Batch ingestion on SQLite and PostgreSQL: idempotent, order-independent, invalid events rejected one by one."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from configurator.customers.identity import suggest_duplicates
+from configurator.customers.ingest import ingest, ingest_file, read_records
+from configurator.errors import ConfiguratorError
+from configurator.storage import SqlStore, consents_frame, events_frame, profiling_allowed
+from pg import Database, table_rows
+from pg import database as database
+from support import ROOT
+
+SAMPLE = ROOT / "examples" / "data" / "events.jsonl"
+
+
+def _jsonl(path: Path, records: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _event(event_id: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
+    ts = dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+    return {"event_id": event_id, "type": "viewed", "channel": "web", "ts": ts.isoformat(), **fields}
+
+
+def _state(
+    engine: Any, tenant: str
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Events by id with their (anonymised generated) customer, external profiles, and consents."""
+    frame = events_frame(engine, tenant).with_columns(
+        pl.when(pl.col("customer_id").str.starts_with("gen-"))
+        .then(pl.lit("gen"))
+        .otherwise(pl.col("customer_id"))
+        .alias("customer_id")
+    )
+    store = SqlStore(engine, tenant)
+    profiles = sorted(
+        (p.customer_id, p.name, p.email, p.phone, p.address, tuple(sorted(p.extra.items())), p.traits_at)
+        for p in store.canonical_profiles()
+        if not p.customer_id.startswith("gen-")
+    )
+    return sorted(frame.drop("tenant").rows()), profiles, sorted(consents_frame(engine, tenant).rows())
+
+
+def test_invalid_events_are_rejected_one_by_one(database: Database, tmp_path: Path) -> None:
+    """Each invalid line is rejected with line number, field and reason; the valid ones around it are kept."""
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(_event("e1", customer_id="c1")),
+                json.dumps(_event("e2", customer_id="c1", channel="fax")),
+                "{not json",
+                "",
+                json.dumps(_event("e3", 1, customer_id="c1", type="review", rating=9)),
+                json.dumps(_event("e4", 2, anonymous_id="a1")),
+                json.dumps([1, 2]),
+                json.dumps(_event("e1", customer_id="c1")),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest_file(path, SqlStore(database.engine, "shop"), tenant="shop")
+    assert (report.read, report.accepted, report.duplicates, report.suppressed) == (7, 2, 1, 0)
+    assert [(r.line, r.field, r.event_id) for r in report.rejected] == [
+        (2, "channel", "e2"),
+        (3, "", None),
+        (5, "rating", "e3"),
+        (7, "", None),
+    ]
+    assert str(report.rejected[1]).startswith("line 3: not valid JSON: ")
+    assert sorted(events_frame(database.engine, "shop")["event_id"]) == ["e1", "e4"]
+
+
+def test_replaying_a_batch_changes_nothing(database: Database) -> None:
+    """Ingesting the same file again accepts nothing and leaves every row of every table as it was."""
+    store = SqlStore(database.engine, "demo")
+    first = ingest_file(SAMPLE, store, tenant="demo")
+    before = table_rows(database.engine)
+    again = ingest_file(SAMPLE, store, tenant="demo")
+    assert (again.accepted, again.duplicates, len(again.rejected)) == (
+        0,
+        first.accepted + first.duplicates,
+        6,
+    )
+    assert table_rows(database.engine) == before
+
+
+def test_arrival_order_and_batch_size_do_not_change_the_result(database: Database) -> None:
+    """Shuffled records in small batches give the same events, profiles and consents as the file in order."""
+    with SAMPLE.open(encoding="utf-8") as stream:
+        records = list(read_records(stream, "jsonl"))
+    ingest(records, SqlStore(database.engine, "ordered"), tenant="ordered")
+    shuffled = records[:]
+    random.Random(7).shuffle(shuffled)
+    ingest(shuffled, SqlStore(database.engine, "shuffled"), tenant="shuffled", batch_size=37)
+    assert _state(database.engine, "shuffled") == _state(database.engine, "ordered")
+
+
+def test_csv_gives_the_same_events_as_jsonl(database: Database, tmp_path: Path) -> None:
+    """CSV rows (dotted columns for objects, JSON cells for lists) ingest like the same JSON Lines."""
+    records = [
+        _event("e1", customer_id="c1", traits={"email": "Ana@Example.com", "name": "Ana"}),
+        _event(
+            "e2",
+            1,
+            customer_id="c1",
+            type="purchased",
+            order_id="o1",
+            lines=[{"item": "bike", "unit_price": "990.00", "unit_margin": "200"}],
+        ),
+        _event("e3", 2, anonymous_id="a9", type="review", rating=4),
+    ]
+    columns = [
+        "event_id",
+        "type",
+        "channel",
+        "ts",
+        "customer_id",
+        "anonymous_id",
+        "traits.email",
+        "traits.name",
+        "order_id",
+        "lines",
+        "rating",
+    ]
+    path = tmp_path / "events.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, columns)
+        writer.writeheader()
+        for r in records:
+            row = {k: v for k, v in r.items() if k in columns and k not in ("traits", "lines")}
+            row.update({f"traits.{k}": v for k, v in r.get("traits", {}).items()})
+            if "lines" in r:
+                row["lines"] = json.dumps(r["lines"])
+            writer.writerow(row)
+        out.write("e4,viewed,web,2026-05-01T10:00:00Z,c1,,,,,,,extra-cell\n")
+    from_csv = ingest_file(path, SqlStore(database.engine, "csv"), tenant="csv")
+    from_jsonl = ingest_file(
+        _jsonl(tmp_path / "events.jsonl", records), SqlStore(database.engine, "jl"), tenant="jl"
+    )
+    assert (from_csv.accepted, from_jsonl.accepted) == (3, 3)
+    assert [(r.line, r.reason) for r in from_csv.rejected] == [(5, "more cells than header columns")]
+    csv_frame, jsonl_frame = events_frame(database.engine, "csv"), events_frame(database.engine, "jl")
+    assert csv_frame.drop("tenant").equals(jsonl_frame.drop("tenant"))
+
+
+def test_other_files_are_refused(tmp_path: Path, database: Database) -> None:
+    """Only .jsonl/.ndjson and .csv files are read; a missing file is a clear error."""
+    with pytest.raises(ConfiguratorError, match=r"expected a \.jsonl or \.csv file"):
+        ingest_file(tmp_path / "events.xml", SqlStore(database.engine, "t"), tenant="t")
+    with pytest.raises(ConfiguratorError, match="cannot read"):
+        ingest_file(tmp_path / "missing.jsonl", SqlStore(database.engine, "t"), tenant="t")
+
+
+def test_the_sample_ingests_with_its_stories(database: Database) -> None:
+    """The example file: counts, the visitor who logs in, the walk-in, the objection, a suggested duplicate."""
+    store = SqlStore(database.engine, "demo")
+    report = ingest_file(SAMPLE, store, tenant="demo")
+    assert (report.accepted, report.duplicates, report.suppressed) == (897, 6, 0)
+    assert sorted(r.field for r in report.rejected) == ["", "channel", "rating", "traits.email", "ts", "type"]
+    frame = events_frame(database.engine, "demo")
+    assert set(frame["type"]) == {
+        "viewed",
+        "configured",
+        "quote_requested",
+        "quote_sent",
+        "purchased",
+        "returned",
+        "support_ticket",
+        "referral",
+        "review",
+        "stated_need",
+        "feedback",
+    }
+    assert set(frame["channel"]) == {"web", "sales_rep", "email", "phone", "store"}
+    assert frame["customer_id"].drop_nulls().n_unique() == 36
+    stamps: list[dt.datetime] = frame["ts"].to_list()
+    assert (max(stamps) - min(stamps)).days > 700
+    anonymous = frame.filter(pl.col("customer_id").is_null())
+    assert anonymous.height == 5  # the visitor who never logged in
+    assert store.owner("anonymous_id", "anon-7f3a9c") == "c-1021"
+    # the visitor's 9 anonymous web events before logging in now belong to c-1021
+    assert frame.filter(pl.col("customer_id") == "c-1021", pl.col("channel") == "web").height >= 10
+    assert store.owner("anonymous_id", "store-kiosk-0412") == "c-1030"
+    assert len(store.merged_ids("c-1030")) == 1
+    assert "c-1017" not in profiling_allowed(database.engine, "demo")
+    assert len(profiling_allowed(database.engine, "demo")) == 35
+    pairs = [(c.a, c.b) for c in suggest_duplicates(store.canonical_profiles())]
+    assert pairs == [("c-1012", "c-1033")]

@@ -1,0 +1,242 @@
+"""Repositories on SQLite and PostgreSQL: frames, catalogs, quotes, orders, installed base, types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from configurator.customers.events import validate_event
+from configurator.customers.identity import identify
+from configurator.storage import SqlStore, consents_frame, events_frame, profiling_allowed
+from configurator.storage.models import Event as EventRow
+from configurator.storage.repositories import (
+    EVENTS_SCHEMA,
+    add_quote,
+    audit_entries,
+    catalog_versions,
+    installed_base_for,
+    load_catalog_text,
+    orders_for,
+    quotes_for,
+    save_catalog,
+)
+from pg import Database
+from pg import database as database
+
+T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+
+
+def _event(event_id: str, kind: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": kind,
+        "channel": "web",
+        "ts": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
+        **fields,
+    }
+
+
+def _write(store: SqlStore, *records: dict[str, Any]) -> None:
+    store.write_events([validate_event(r, tenant=store.tenant) for r in records])
+
+
+def test_events_frame_has_the_contract_columns_and_dtypes(database: Database) -> None:
+    """events_frame: exactly the documented columns and dtypes, also when empty."""
+    empty = events_frame(database.engine, "shop")
+    assert empty.schema == pl.Schema(EVENTS_SCHEMA)
+    assert empty.height == 0
+    store = SqlStore(database.engine, "shop")
+    _write(
+        store,
+        _event(
+            "p1",
+            "purchased",
+            customer_id="c1",
+            order_id="o1",
+            margin="120.25",
+            lines=[
+                {"item": "bike", "unit_price": "999.99"},
+                {"item": "bell", "unit_price": 10, "quantity": 2},
+            ],
+        ),
+        _event("r1", "returned", 5, customer_id="c1", order_id="o1", amount="10", margin="4.5"),
+        _event("t1", "support_ticket", 6, customer_id="c1", ticket_id="t1", cost="35.10"),
+        _event("f1", "referral", 7, customer_id="c1", referred_customer_id="c2", converted=True),
+        _event("v1", "review", 8, customer_id="c1", rating=4),
+        _event("k1", "consent", 9, customer_id="c1", purpose="marketing", granted=True),
+    )
+    frame = events_frame(database.engine, "shop")
+    assert frame.schema == pl.Schema(EVENTS_SCHEMA)
+    rows = {r["event_id"]: r for r in frame.to_dicts()}
+    assert set(rows) == {"p1", "r1", "t1", "f1", "v1"}  # consent records are not interactions
+    assert (rows["p1"]["amount"], rows["p1"]["margin"], rows["p1"]["cost"]) == (1019.99, 120.25, 0.0)
+    assert (rows["r1"]["amount"], rows["r1"]["margin"]) == (10.0, 4.5)
+    assert rows["t1"]["cost"] == 35.10
+    assert (rows["f1"]["referred_customer_id"], rows["f1"]["converted"]) == ("c2", True)
+    assert rows["v1"]["rating"] == 4 and rows["p1"]["rating"] is None and rows["p1"]["converted"] is None
+    assert rows["p1"]["ts"] == T0 and frame["ts"].dtype == pl.Datetime("us", "UTC")
+    assert frame["ts"].is_sorted()
+
+
+def test_events_frame_resolves_anonymous_events_and_merges(database: Database) -> None:
+    """Anonymous events belong to the customer once aliased; merged ids resolve to the canonical one."""
+    store = SqlStore(database.engine, "shop")
+    _write(
+        store,
+        _event("a1", "viewed", 0, anonymous_id="anon-1"),
+        _event("a2", "viewed", 1, anonymous_id="anon-2"),
+        _event("b1", "viewed", 2, customer_id="c-old"),
+        _event("f1", "referral", 3, customer_id="c-new", referred_customer_id="c-old"),
+    )
+    before = dict(events_frame(database.engine, "shop").select("event_id", "customer_id").iter_rows())
+    assert before == {"a1": None, "a2": None, "b1": "c-old", "f1": "c-new"}
+    _write(store, _event("a3", "viewed", 4, anonymous_id="anon-1", customer_id="c-new"))
+    from configurator.customers.identity import merge
+
+    merge(store, "c-new", "c-old", actor="test", reason="same person")
+    frame = events_frame(database.engine, "shop")
+    after = dict(frame.select("event_id", "customer_id").iter_rows())
+    assert after == {"a1": "c-new", "a2": None, "b1": "c-new", "f1": "c-new", "a3": "c-new"}
+    assert frame.filter(pl.col("event_id") == "f1")["referred_customer_id"].item() == "c-new"
+
+
+def test_tenants_are_isolated(database: Database) -> None:
+    """The same event id in two tenants is two events; each frame sees only its tenant."""
+    a, b = SqlStore(database.engine, "shop-a"), SqlStore(database.engine, "shop-b")
+    _write(a, _event("e1", "viewed", customer_id="c1"))
+    _write(b, _event("e1", "viewed", customer_id="c1"), _event("e2", "viewed", customer_id="c2"))
+    assert events_frame(database.engine, "shop-a")["event_id"].to_list() == ["e1"]
+    assert events_frame(database.engine, "shop-b").height == 2
+    assert sorted(consents_frame(database.engine, "shop-b")["customer_id"]) == ["c1", "c2"]
+    with pytest.raises(ValueError, match="another tenant"):
+        a.write_events([validate_event(_event("e3", "viewed", customer_id="c1"), tenant="shop-b")])
+
+
+def test_purchases_project_orders_and_installed_base(database: Database) -> None:
+    """A purchase becomes an order with its lines and one installed-base row per line, once."""
+    store = SqlStore(database.engine, "shop")
+    purchase = _event(
+        "p1",
+        "purchased",
+        customer_id="c1",
+        order_id="o1",
+        lines=[
+            {
+                "item": "ebike-urban",
+                "catalog": "ebike-urban",
+                "unit_price": "3990",
+                "unit_margin": "1100",
+                "selections": {"frame": "alu_lowstep", "accessories": ["bell", "mudguards"]},
+            },
+            {"item": "bike_fit", "unit_price": "80", "unit_margin": "55"},
+        ],
+    )
+    _write(store, purchase)
+    _write(store, {**purchase, "event_id": "p1-again"})  # the same order id in another event: ignored
+    orders = orders_for(database.engine, "shop", "c1")
+    assert [(o["order_id"], o["total"], o["margin"], o["event_id"]) for o in orders] == [
+        ("o1", Decimal("4070"), Decimal("1155"), "p1")
+    ]
+    installed = installed_base_for(database.engine, "shop", "c1")
+    assert [(i["line_no"], i["item"], i["quantity"]) for i in installed] == [
+        (1, "ebike-urban", 1),
+        (2, "bike_fit", 1),
+    ]
+    assert installed[0]["configuration"] == {
+        "frame": {"alu_lowstep": 1},
+        "accessories": {"bell": 1, "mudguards": 1},
+    }
+
+
+def test_catalog_versions_are_immutable(database: Database) -> None:
+    """Catalog versions are stored once; the latest loaded is returned by default."""
+    assert save_catalog(database.engine, "shop", "bike", "1", "catalog: bike\n", loaded_at=T0)
+    assert not save_catalog(database.engine, "shop", "bike", "1", "changed", loaded_at=T0)
+    assert save_catalog(
+        database.engine, "shop", "bike", "2", "catalog: bike # v2\n", loaded_at=T0.replace(hour=13)
+    )
+    assert [v for v, _ in catalog_versions(database.engine, "shop", "bike")] == ["1", "2"]
+    assert load_catalog_text(database.engine, "shop", "bike") == "catalog: bike # v2\n"
+    assert load_catalog_text(database.engine, "shop", "bike", "1") == "catalog: bike\n"
+    assert load_catalog_text(database.engine, "other", "bike") is None
+
+
+def test_quotes_keep_money_exact(database: Database) -> None:
+    """Quote totals come back as the same Decimal on every dialect; timestamps come back in UTC."""
+    created = dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert add_quote(
+        database.engine,
+        "shop",
+        quote_id="q1",
+        customer_id="c1",
+        configuration={"frame": {"alu": 1}},
+        total=Decimal("12345.67"),
+        currency="EUR",
+        catalog_id="bike",
+        created_at=created,
+    )
+    assert not add_quote(
+        database.engine, "shop", quote_id="q1", customer_id="c1", configuration={}, total=None, currency="EUR"
+    )
+    (quote,) = quotes_for(database.engine, "shop", "c1")
+    assert quote["total"] == Decimal("12345.67")
+    assert quote["created_at"] == created and quote["created_at"].tzinfo == dt.UTC
+    assert quote["configuration"] == {"frame": {"alu": 1}}
+
+
+def test_naive_timestamps_are_refused(database: Database) -> None:
+    """The storage layer refuses naive datetimes rather than guessing a time zone."""
+    with pytest.raises(Exception, match="naive datetime"):
+        save_catalog(database.engine, "shop", "bike", "1", "x", loaded_at=dt.datetime(2026, 1, 1))
+
+
+def test_consents_frame_applies_defaults(database: Database) -> None:
+    """Every canonical customer has a row; profiling defaults to allowed, marketing to denied."""
+    store = SqlStore(database.engine, "shop")
+    identify(store, customer_id="c1")
+    identify(store, customer_id="c2")
+    _write(store, _event("k1", "consent", customer_id="c2", purpose="profiling", granted=False))
+    frame = consents_frame(database.engine, "shop")
+    assert frame.rows() == [("c1", True, False), ("c2", False, False)]
+    assert profiling_allowed(database.engine, "shop") == {"c1"}
+
+
+def test_stored_payload_is_the_validated_event(database: Database) -> None:
+    """The payload column holds the validated event (normalised traits, UTC timestamp)."""
+    store = SqlStore(database.engine, "shop")
+    _write(
+        store,
+        _event("e1", "viewed", customer_id="c1", traits={"email": "Ana@Example.COM", "phone": "912 345 678"}),
+    )
+    with database.engine.connect() as c:
+        payload = c.execute(select(EventRow.payload)).scalar_one()
+    assert payload["traits"] == {"email": "ana@example.com", "phone": "+351912345678"}
+    assert payload["ts"] == "2026-03-01T12:00:00Z"
+    assert audit_entries(database.engine, "shop") == []
+
+
+def test_write_events_retries_lock_timeouts_and_deadlocks(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch that hits a lock timeout or deadlock is retried as a whole; other errors are raised at once."""
+    store = SqlStore(database.engine, "shop")
+    original = SqlStore._write
+    failures = [OperationalError("INSERT", {}, Exception("database is locked"))]
+
+    def flaky(self: SqlStore, events: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return original(self, events)
+
+    monkeypatch.setattr(SqlStore, "_write", flaky)
+    _write(store, _event("e1", "viewed", customer_id="c1"))
+    assert events_frame(database.engine, "shop")["event_id"].to_list() == ["e1"] and not failures
+    failures.append(OperationalError("INSERT", {}, Exception("no such table: events")))
+    with pytest.raises(OperationalError, match="no such table"):
+        _write(store, _event("e2", "viewed", customer_id="c1"))
