@@ -24,8 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "out")
     parser.add_argument("--on", type=dt.date.fromisoformat, default=dt.date(2026, 11, 23))
+    parser.add_argument(
+        "--database", default=None, help="SQLAlchemy URL (default: SQLite file OUT/configurator.db)"
+    )
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=170)
     catalogs: dict[str, configurator.Catalog] = {}
     summary = Table(title="Example catalogs")
     for column in ("file", "catalog", "modules", "options", "rules", "services", "warnings"):
@@ -72,7 +75,56 @@ def main(argv: list[str] | None = None) -> int:
     console.print(checks)
     console.print(f"wrote {out}")
     bundles_table(catalogs, args.on, args.out / "bundles", console)
+    customers_table(args.out, args.database, console)
     return 0
+
+
+def customers_table(out: Path, database: str | None, console: Console) -> None:
+    """Ingest the sample multi-channel events into the database (SQLite file by default), then compute tiers.
+
+    Ingestion is idempotent: running the demo twice stores each event once. Writes ``OUT/tiers.csv``.
+    """
+    from configurator.customers.ingest import ingest_file
+    from configurator.customers.tiers import assign_tiers
+    from configurator.storage.migrate import ensure_schema
+    from configurator.storage.repositories import SqlStore, events_frame, profiling_allowed
+
+    url = database or f"sqlite:///{(out / 'configurator.db').resolve()}"
+    engine = ensure_schema(url)
+    store = SqlStore(engine, "demo")
+    report = ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
+    console.print(
+        f"ingested examples/data/events.jsonl into {engine.url.render_as_string(hide_password=True)}: "
+        f"{report.summary()}"
+    )
+    for rejection in report.rejected[:5]:
+        console.print(f"  rejected {rejection}", markup=False)
+    events = events_frame(engine, "demo")
+    customers = set(events["customer_id"].drop_nulls().to_list())
+    objections = customers - profiling_allowed(engine, "demo")
+    tiers = assign_tiers(events, objections=objections).sort(["tier", "value"], descending=[False, True])
+    tiers.write_csv(out / "tiers.csv")
+    table = Table(title=f"Customer tiers ({len(tiers)} customers, {len(events)} events)")
+    for column in ("customer", "tier", "CLV", "margin", "cost to serve", "why"):
+        table.add_column(column)
+    for row in tiers.iter_rows(named=True):
+        table.add_row(
+            str(row["customer_id"]),
+            str(row["tier"]),
+            _money(row["clv"]),
+            _money(row["margin"]),
+            _money(row["cost_to_serve"]),
+            str(row["reason"]),
+        )
+    console.print(table)
+    counts = tiers.group_by("tier").len().sort("tier")
+    console.print(
+        "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.iter_rows()) + f"; wrote {out / 'tiers.csv'}"
+    )
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else "-"
 
 
 def bundles_table(
