@@ -20,33 +20,50 @@ from configurator.catalog import (
 )
 from configurator.checker import Violation, find_violations
 from configurator.errors import (
+    BackendLimitError,
     CatalogError,
     ConfigurationError,
     ConfiguratorError,
     Location,
+    ModelFormatError,
+    NotFittedError,
     Problem,
     RuleSyntaxError,
+    SolverError,
 )
+from configurator.io import load_model
 from configurator.rules import compile_expression, parse_expression
+from configurator.settings import Settings
+from configurator.solver.backend import get_backend
+from configurator.solver.session import ConfigurationSession, Weights
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackendLimitError",
     "Catalog",
     "CatalogError",
     "Configuration",
     "ConfigurationError",
+    "ConfigurationSession",
     "ConfiguratorError",
     "LoadReport",
     "Location",
+    "ModelFormatError",
+    "NotFittedError",
     "Problem",
     "RuleSyntaxError",
+    "Settings",
+    "SolverError",
     "Violation",
+    "Weights",
     "compile_expression",
     "dump_catalog",
     "find_violations",
+    "get_backend",
     "load_catalog",
     "load_configuration",
+    "load_model",
     "parse_expression",
     "validate_catalog",
 ]

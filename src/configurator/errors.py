@@ -12,7 +12,12 @@ The tree::
     ├── ModelFormatError (also ValueError)     an imported model file (UVL, XCSP, CLib, SXFM, FeatureIDE) is malformed
     ├── SolverError                            a problem cannot be built or solved as asked
     │   └── BackendLimitError                  a backend refuses a problem beyond its declared limits
-    └── NotFittedError (also ValueError)       a learner (e.g. a CLV model) is used before ``fit()``
+    ├── NotFittedError (also ValueError)       a learner (e.g. a CLV model) is used before ``fit()``
+    ├── CustomerError (also ValueError)        identity: bad email/phone, unknown customer, refused merge
+    │                                          (configurator.customers.identity)
+    ├── InvalidEvent (also ValueError)         an interaction event fails validation (configurator.customers.events)
+    └── StorageError                           the database is unreachable or at an old schema revision
+                                               (configurator.storage.engine)
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem

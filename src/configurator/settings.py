@@ -28,6 +28,7 @@ class Settings(BaseSettings):
         tenant: the tenant (shop) every row is scoped to unless a call names another.
         backend: the default solver backend.
         locale: the default locale for messages and quotes.
+        phone_region: the ISO country used to read phone numbers written without a country code.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFIGURATOR_", env_file=".env", extra="ignore")
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     tenant: str = "default"
     backend: str = "cpsat"
     locale: str = "en"
+    phone_region: str = "PT"
 
 
 def get_settings() -> Settings:
