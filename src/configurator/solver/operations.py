@@ -312,6 +312,9 @@ def count(
     from configurator.solver.dd import CompiledDiagram
 
     narrowed = problem
+    unknown = sorted(set(fixed or {}) - set(problem.names))
+    if unknown:
+        raise SolverError(f"unknown variable {unknown[0]!r} in the fixed values of {problem.name}")
     if fixed:
         narrowed = problem.restrict(
             {n: tuple(v for v in problem.var(n).domain if v in allowed) for n, allowed in fixed.items()}

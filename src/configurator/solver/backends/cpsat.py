@@ -244,6 +244,8 @@ class CpSatBackend:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.seed
+        # Stronger LP relaxation: neutral on small bundles, 2-3x faster on budgets summed over many modules.
+        solver.parameters.linearization_level = 2
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.001, time_limit)
         return solver
