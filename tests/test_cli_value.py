@@ -168,23 +168,28 @@ def test_tiers_as_of_objections_and_config(
     assert len(rows) < len(everyone)  # customers whose first event is after June are not there yet
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ((), "pass --events FILE"),
-        (("--as-of", "30/06/2024"), "expected a date YYYY-MM-DD"),
-    ],
-)
-def test_tiers_usage_errors(
-    args: tuple[str, ...], message: str, log: pl.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Without --events, or with a malformed --as-of, the command exits 2 with a one-line reason."""
+def test_tiers_usage_errors(log: pl.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed --as-of exits 2 with a one-line reason."""
     path = tmp_path / "events.parquet"
     log.write_parquet(path)
-    extra = ("--events", str(path)) if args else ()
-    code, _, err = run(capsys, "customers", "tiers", *extra, *args)
+    code, _, err = run(capsys, "customers", "tiers", "--events", str(path), "--as-of", "30/06/2024")
     assert code == 2
-    assert message in " ".join(err.split())
+    assert "expected a date YYYY-MM-DD" in " ".join(err.split())
+
+
+def test_tiers_read_the_event_log_from_the_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --events, tiers come from the database's event log, with profiling objections respected."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    sample = Path(__file__).resolve().parent.parent / "examples" / "data" / "events.jsonl"
+    code, _, _ = run(capsys, "customers", "ingest", str(sample), "--url", url, "--tenant", "demo")
+    assert code == 0
+    code, out, _ = run(capsys, "customers", "tiers", "--url", url, "--tenant", "demo", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) >= 30
+    assert any(row["reason"] == OBJECTION_REASON for row in rows)
 
 
 def test_tiers_rejects_files_without_the_contract_columns(

@@ -103,18 +103,34 @@ def tiers(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every assignment with its numbers as JSON.")
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
 ) -> None:
-    """Assign every customer a tier (mvc, mgc, standard, below_zero) and print why."""
+    """Assign every customer a tier (mvc, mgc, standard, below_zero) and print why.
+
+    Reads the event log from the database (with each customer's profiling consent) unless ``--events`` names a
+    file.
+    """
     from configurator.customers.tiers import TierAssigner
 
+    excluded = _objections(objections)
     if events is None:
-        raise typer.BadParameter(
-            "reading events from the database is not wired yet; pass --events FILE", param_hint="--events"
-        )
-    frame = read_events(events)
-    assigner = TierAssigner(_config(config)).fit(
-        frame, as_of=_as_of(as_of), objections=_objections(objections)
-    )
+        from configurator.settings import get_settings
+        from configurator.storage.migrate import ensure_schema
+        from configurator.storage.repositories import events_frame, profiling_allowed
+
+        settings = get_settings()
+        engine = ensure_schema(database or settings.database_url)
+        scope = tenant or settings.tenant
+        frame = events_frame(engine, scope)
+        known = set(frame["customer_id"].drop_nulls().to_list())
+        excluded = set(excluded) | (known - profiling_allowed(engine, scope))
+    else:
+        frame = read_events(events)
+    assigner = TierAssigner(_config(config)).fit(frame, as_of=_as_of(as_of), objections=excluded)
     result = assigner.assignments_
     for note in assigner.notes_:
         typer.echo(f"note: {note}", err=True)
