@@ -133,6 +133,34 @@ def count(
 
 
 @app.command()
+def convert(
+    path: Annotated[Path, typer.Argument(help="A UVL, XCSP 2.1, SXFM, FeatureIDE file or a CLib folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Catalog YAML to write.")],
+    catalog_id: Annotated[
+        str | None, typer.Option("--catalog-id", help="Catalog id (default: from the name).")
+    ] = None,
+    uvl: Annotated[
+        bool, typer.Option("--uvl", help="Write UVL instead of a catalog (feature models only).")
+    ] = False,
+) -> None:
+    """Convert an imported model into a catalog YAML (or a feature model back to UVL)."""
+    import re
+
+    from configurator.io import dump_problem_catalog, dump_uvl, load_model, load_uvl
+
+    if uvl:
+        if path.suffix != ".uvl":
+            raise typer.BadParameter("--uvl export needs a .uvl feature model", param_hint="PATH")
+        out.write_text(dump_uvl(load_uvl(path)), encoding="utf-8")
+    else:
+        ident = catalog_id or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_") or "model"
+        if not ident[0].isalpha():
+            ident = "m-" + ident
+        out.write_text(dump_problem_catalog(load_model(path), catalog_id=ident), encoding="utf-8")
+    _out.print(f"wrote {out}", markup=False)
+
+
+@app.command()
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.")],
     on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,

@@ -46,6 +46,7 @@ from configurator.io.featuremodel import (
     selected,
 )
 from configurator.io.sxfm import load_sxfm, parse_sxfm
+from configurator.io.to_catalog import dump_problem_catalog, problem_to_catalog
 from configurator.io.uvl import dump_uvl, load_uvl, parse_uvl
 from configurator.solver.problem import Problem
 
@@ -57,6 +58,7 @@ __all__ = [
     "FeatureModel",
     "Group",
     "Unsupported",
+    "dump_problem_catalog",
     "dump_uvl",
     "load_clib",
     "load_featureide",
@@ -66,6 +68,7 @@ __all__ = [
     "parse_featureide",
     "parse_sxfm",
     "parse_uvl",
+    "problem_to_catalog",
     "selected",
 ]
 

@@ -325,6 +325,6 @@ def count(
         if narrowed.size() <= enumerate_up_to:
             return _backend(None).count(narrowed)
         raise SolverError(
-            f"cannot count {problem.name}: {exc}; its search space ({narrowed.size():.3g} assignments) is too large "
-            "to enumerate"
+            f"cannot count {problem.name}: {exc}; its search space (a {len(str(narrowed.size()))}-digit number of "
+            "assignments) is too large to enumerate"
         ) from None
