@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from _docs import update_section
 from configurator.customers.identity import (
     IdentityStore,
     MemoryIdentityStore,
@@ -398,15 +399,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def update_doc(section: str) -> None:
     """Replace (or append) the identity matching section of docs/benchmarks.md, leaving the others as they are."""
-    head = "# Benchmarks\n\nScripts in `benchmarks/` print these tables and rewrite their own section; timings are not unit tests.\n\n"
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else head
-    if SECTION in current:
-        before, _, rest = current.partition(SECTION)
-        after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        current = before + section + ("\n" + after if after else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    DOC.write_text(current, encoding="utf-8")
+    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from ortools.sat.python import cp_model
 
+from _docs import update_section
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.errors import SolverError
@@ -530,16 +531,7 @@ def report(
 
 def update_doc(section: str) -> None:
     """Replace (or append) the Solver section of docs/benchmarks.md, leaving the other sections alone."""
-    head = "# Benchmarks\n\nScripts in `benchmarks/` print these tables and rewrite their own section; timings are not unit tests.\n\n"
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else head
-    marker = SECTION + "\n"
-    if marker in current:
-        before, _, rest = current.partition(marker)
-        after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        current = before + section + ("\n" + after if after else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    DOC.write_text(current, encoding="utf-8")
+    update_section(SECTION, section, DOC)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from _docs import update_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Tiers at scale"
@@ -239,15 +241,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def update_doc(section: str) -> None:
     """Replace (or append) this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    head = "# Benchmarks\n\nScripts in `benchmarks/` print these tables and rewrite their own section; timings are not unit tests.\n\n"
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else head
-    if SECTION in current:
-        before, _, rest = current.partition(SECTION)
-        after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        current = before + section + ("\n" + after if after else "")
-    else:
-        current = current.rstrip("\n") + "\n\n" + section
-    DOC.write_text(current, encoding="utf-8")
+    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":
