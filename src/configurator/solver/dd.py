@@ -53,7 +53,9 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import math
 import random
 import threading
 import time
@@ -76,7 +78,7 @@ from configurator.solver.problem import (
     Or,
     Problem,
     Table,
-    compare,
+    holds,
     scope,
 )
 
@@ -92,6 +94,35 @@ SIFT_MAX_NODES = 1_000_000
 """Sifting cannot be interrupted: it is skipped above this many BDD nodes (it would take minutes)..."""
 SIFT_SECONDS_PER_NODE = 5e-5
 """...and when it would likely overrun the time limit (Renault big: about 2.5 s for 115,000 nodes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LinearTerm:
+    """One term of a normalised linear constraint: a variable's contribution per value code, or an indicator.
+
+    ``var``/``contributions``: variable ``var`` adds ``contributions[code]`` (``cond`` is ``None``);
+    ``cond``: an indicator's diagram, adding ``contributions[1]`` when true (``var`` is ``-1``);
+    ``direct``: every later term lies strictly below the variable, so nodes test its bits directly.
+    """
+
+    var: int
+    contributions: tuple[int, ...]
+    cond: _Node
+    direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _LinearForm:
+    """A linear constraint as ``sum(terms) <= rhs`` (or ``== rhs`` when ``equal``), negated if ``negated``.
+
+    Every contribution is a nonnegative integer, at least one per term is positive, and the contributions
+    share no common divisor; single-variable terms are merged into one row of contributions per variable.
+    """
+
+    terms: tuple[_LinearTerm, ...]
+    rhs: int
+    equal: bool
+    negated: bool
 
 
 class _Abort(Exception):
@@ -238,6 +269,14 @@ class _Compiler:
             self.bits[i] = [f"b{i}_{k}" for k in range((m - 1).bit_length())]
             if self.bits[i]:
                 self.bdd.declare(*self.bits[i])
+        for bits in self.bits:
+            if len(bits) > 1:  # sifting moves the bits of a variable as one block
+                self.bdd.group({bits[0]: len(bits)})
+        # each variable's bits from the top (name, weight in the code), and its top level; see read_levels
+        self.bit_order: list[list[tuple[str, int]]] = [[] for _ in problem.variables]
+        self.msb_first: list[bool] = [True] * len(problem.variables)
+        self.top: list[int] = [1 << 30] * len(problem.variables)
+        self.read_levels()
         self.true: _Node = self.bdd.true
         self.false: _Node = self.bdd.false
         self.domain_cache: dict[int, _Node] = {}
@@ -291,13 +330,25 @@ class _Compiler:
             return ~self.bdd.find_or_add(var, ~low, ~high)
         return self.bdd.find_or_add(var, low, high)
 
+    def read_levels(self) -> None:
+        """Read the levels of the bits (after sifting, a variable's bits stay adjacent but may be permuted)."""
+        levels = self.bdd.var_levels
+        for i, bits in enumerate(self.bits):
+            if bits:
+                located = sorted((int(levels[b]), b, 1 << (len(bits) - 1 - k)) for k, b in enumerate(bits))
+                self.bit_order[i] = [(b, weight) for _, b, weight in located]
+                self.msb_first[i] = [b for _, b, _ in located] == bits
+                self.top[i] = located[0][0]
+
     def codes_tree(self, i: int, leaves: Mapping[int, _Node]) -> _Node:
         """The diagram that tests variable ``i``'s code and continues with ``leaves[code]`` (false if absent)."""
         bits = self.bits[i]
         if len(bits) == 1:  # the common binary case, without recursion
             false = self.false
             return self.node(bits[0], leaves.get(0, false), leaves.get(1, false))
-        return self._codes(bits, len(self.domains[i]), leaves, 0, 0)
+        if self.msb_first[i]:
+            return self._codes(bits, len(self.domains[i]), leaves, 0, 0)
+        return self._codes_any(self.bit_order[i], list(range(len(self.domains[i]))), leaves, 0)
 
     def _codes(self, bits: list[str], m: int, leaves: Mapping[int, _Node], bit: int, prefix: int) -> _Node:
         if prefix << (len(bits) - bit) >= m:
@@ -307,6 +358,19 @@ class _Compiler:
         low = self._codes(bits, m, leaves, bit + 1, 2 * prefix)
         high = self._codes(bits, m, leaves, bit + 1, 2 * prefix + 1)
         return self.node(bits[bit], low, high)
+
+    def _codes_any(
+        self, order: list[tuple[str, int]], codes: list[int], leaves: Mapping[int, _Node], depth: int
+    ) -> _Node:
+        """Like :meth:`_codes` for bits in any order: ``codes`` are the codes that agree with the path."""
+        if not codes:
+            return self.false
+        if depth == len(order):
+            return leaves.get(codes[0], self.false)
+        bit, weight = order[depth]
+        low = self._codes_any(order, [c for c in codes if not c & weight], leaves, depth + 1)
+        high = self._codes_any(order, [c for c in codes if c & weight], leaves, depth + 1)
+        return self.node(bit, low, high)
 
     def domain(self, i: int) -> _Node:
         cached = self.domain_cache.get(i)
@@ -322,8 +386,7 @@ class _Compiler:
         return result
 
     def level_key(self, name: str) -> int:
-        bits = self.bits[self.index[name]]
-        return int(self.bdd.level_of_var(bits[0])) if bits else 1 << 30
+        return self.top[self.index[name]]
 
     def var_index(self, name: str) -> int:
         i = self.index.get(name)
@@ -444,50 +507,228 @@ class _Compiler:
         return result
 
     def linear(self, lin: Linear) -> _Node:
-        # Each term: a list of (contribution, condition); conditions of one term are mutually exclusive.
-        terms: list[tuple[int, list[tuple[int, _Node]]]] = []
+        """The diagram of a linear constraint, by the interval method (see :class:`_LinearForm`)."""
+        form = self.linear_form(lin)
+        if isinstance(form, bool):
+            return self.true if form else self.false
+        result = self.interval_bdd(form)
+        return ~result if form.negated else result
+
+    def linear_form(self, lin: Linear) -> _LinearForm | bool:
+        """Normalise a linear constraint (see :class:`_LinearForm`); a bool when it is decided outright."""
+        constant = 0
+        by_var: dict[int, list[int]] = {}
+        indicators: dict[BoolExpr, int] = {}
         for coef, term in lin.terms:
             if coef == 0:
                 continue
             if isinstance(term, str):
                 i = self.var_index(term)
-                options = [(coef * value, self.lit(term, frozenset({value}))) for value in self.domains[i]]
-                top = self.level_key(term)
+                row = by_var.setdefault(i, [0] * len(self.domains[i]))
+                for k, value in enumerate(self.domains[i]):
+                    row[k] += coef * value
+                continue
+            names = scope(term)
+            for name in names:
+                self.var_index(name)
+            if not names:
+                constant += coef if holds(term, {}) else 0
+            elif len(names) == 1:  # an indicator of one variable's values: fold it into that variable's row
+                (name,) = names
+                i = self.index[name]
+                row = by_var.setdefault(i, [0] * len(self.domains[i]))
+                for k, value in enumerate(self.domains[i]):
+                    if holds(term, {name: value}):
+                        row[k] += coef
             else:
-                cond = self.expr(term)
-                options = [(0, ~cond), (coef, cond)]
-                top = min((self.level_key(name) for name in scope(term)), default=1 << 30)
-            terms.append((top, options))
-        terms.sort(key=lambda item: item[0])
-        lows = [0] * (len(terms) + 1)
-        highs = [0] * (len(terms) + 1)
+                indicators[term] = indicators.get(term, 0) + coef
+        # shift every contribution to a minimum of 0: negative indicator coefficients count the negation
+        rows: list[tuple[int, list[int]]] = []
+        for i, row in by_var.items():
+            if not row:
+                continue
+            low = min(row)
+            constant += low
+            shifted = [c - low for c in row]
+            if any(shifted):
+                rows.append((i, shifted))
+        conds: list[tuple[BoolExpr, bool, int]] = []
+        for term, coef in indicators.items():
+            if coef > 0:
+                conds.append((term, False, coef))
+            elif coef < 0:
+                constant += coef
+                conds.append((term, True, -coef))
+        # sum(nonnegative contributions) op rhs, as "<=" or "==", negated for ">=", ">" and "!="
+        rhs = lin.rhs - constant
+        op: str = lin.op
+        negated = False
+        if op == "<":
+            op, rhs = "<=", rhs - 1
+        elif op == ">":
+            op, negated = "<=", True
+        elif op == ">=":
+            op, rhs, negated = "<=", rhs - 1, True
+        elif op == "!=":
+            op, negated = "==", True
+        elif op not in ("<=", "=="):
+            raise SolverError(f"unknown comparison {op!r}")
+        equal = op == "=="
+        total = sum(max(row) for _, row in rows) + sum(c for _, _, c in conds)
+        if rhs < 0 or (equal and rhs > total):
+            return negated
+        if rhs >= total and (not equal or total == 0):
+            return not negated  # also "0 == 0" without terms
+        # divide by the gcd of the contributions; for "<=" saturate contributions above rhs at rhs + 1
+        while True:
+            g = 0
+            for _, row in rows:
+                for c in row:
+                    g = math.gcd(g, c)
+            for _, _, c in conds:
+                g = math.gcd(g, c)
+            if equal and rhs % g:
+                return negated
+            rhs //= g
+            rows = [(i, [c // g for c in row]) for i, row in rows]
+            conds = [(t, neg, c // g) for t, neg, c in conds]
+            if equal or not (
+                any(c > rhs + 1 for _, row in rows for c in row) or any(c > rhs + 1 for _, _, c in conds)
+            ):
+                break
+            rows = [(i, [min(c, rhs + 1) for c in row]) for i, row in rows]
+            conds = [(t, neg, min(c, rhs + 1)) for t, neg, c in conds]
+        # terms from the top of the diagram down (an indicator before a variable on its top level)
+        keyed: list[tuple[int, int, _LinearTerm]] = []
+        for i, row in rows:
+            keyed.append(
+                (self.level_key(self.problem.variables[i].name), 1, _LinearTerm(i, tuple(row), None))
+            )
+        for term, neg, c in conds:
+            cond = self.expr(term)
+            top = min(self.level_key(name) for name in scope(term))
+            keyed.append((top, 0, _LinearTerm(-1, (0, c), ~cond if neg else cond)))
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        terms = [item for _, _, item in keyed]
+        tops = [top for top, _, _ in keyed]
+        # a variable's term is built from its bits directly when every later term lies strictly below it
+        below = 1 << 62
         for k in range(len(terms) - 1, -1, -1):
-            contributions = [c for c, _ in terms[k][1]]
-            lows[k] = lows[k + 1] + min(contributions)
-            highs[k] = highs[k + 1] + max(contributions)
-        op, rhs = lin.op, lin.rhs
-        decided = self.false
-        states: dict[int, _Node] = {0: self.true}
-        for k, (_, options) in enumerate(terms):
-            following: dict[int, _Node] = {}
-            for total, cond in states.items():
-                for contribution, option in options:
-                    g = self.conj(cond, option)
-                    if g == self.false:
-                        continue
-                    s = total + contribution
-                    verdict = _decide(op, rhs, s + lows[k + 1], s + highs[k + 1])
-                    if verdict is True:
-                        decided = self.disj(decided, g)
-                    elif verdict is None:
-                        following[s] = self.disj(following[s], g) if s in following else g
-            states = following
-            if len(states) > self.max_sums:
-                raise _Abort(f"linear constraint with more than {self.max_sums:,} distinct partial sums")
-        for total, cond in states.items():
-            if compare(total, op, rhs):
-                decided = self.disj(decided, cond)
-        return decided
+            item = terms[k]
+            if item.cond is None and tops[k] < below:
+                terms[k] = _LinearTerm(item.var, item.contributions, None, direct=True)
+            below = min(below, tops[k])
+        return _LinearForm(tuple(terms), rhs, equal, negated)
+
+    def interval_bdd(self, form: _LinearForm) -> _Node:
+        """The diagram of ``sum(terms) <= rhs`` (or ``== rhs``) by the interval method.
+
+        Abío, Nieuwenhuis, Oliveras and Rodríguez-Carbonell, "BDDs for Pseudo-Boolean Constraints -
+        Revisited" (SAT 2011): the sub-diagram of terms ``k..`` for a residual ``K`` (the right-hand side
+        minus the partial sum of terms ``0..k-1``) is the same for every ``K`` of an interval ``[lo, hi]``.
+        Each level keeps its nodes' intervals sorted; a residual is looked up by bisection, and a miss builds
+        the node from its children (residual ``K - contribution``), its interval being the intersection of
+        the children's intervals shifted by their contributions. The work is polynomial in the diagram's
+        size, not in the number of distinct partial sums.
+        """
+        terms, equal = form.terms, form.equal
+        n = len(terms)
+        # most[k]: the largest sum of terms k..; step[k]: the gcd of their contributions (for "==")
+        most = [0] * (n + 1)
+        step = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            most[k] = most[k + 1] + max(terms[k].contributions)
+            g = step[k + 1]
+            for c in terms[k].contributions:
+                g = math.gcd(g, c)
+            step[k] = g
+        big = most[0] + abs(form.rhs) + 2  # beyond every residual: stands for infinity
+        true, false = self.true, self.false
+        lows: list[list[int]] = [[] for _ in range(n)]
+        highs: list[list[int]] = [[] for _ in range(n)]
+        nodes: list[list[_Node]] = [[] for _ in range(n)]
+        # distinct contributions of each term, and the codes (or branch) taking each
+        options: list[list[int]] = [sorted(set(term.contributions)) for term in terms]
+
+        def find(k: int, residual: int) -> tuple[_Node, int, int] | None:
+            if residual < 0:
+                return false, -big, -1
+            top = most[k]
+            if residual >= top:
+                if not equal:
+                    return true, top, big
+                if residual > top:
+                    return false, top + 1, big
+                if top == 0:
+                    return true, 0, 0
+            if equal and step[k] and residual % step[k]:
+                g = step[k]
+                return false, residual - residual % g + 1, residual - residual % g + g - 1
+            level_lows = lows[k]
+            j = bisect.bisect_right(level_lows, residual) - 1
+            if j >= 0 and highs[k][j] >= residual:
+                return nodes[k][j], level_lows[j], highs[k][j]
+            return None
+
+        def make(k: int, residual: int, children: list[tuple[_Node, int, int]]) -> None:
+            term = terms[k]
+            low, high = -big, big
+            for c, (_, child_low, child_high) in zip(options[k], children, strict=True):
+                low = max(low, child_low + c)
+                high = min(high, child_high + c)
+            by_value = {c: child for c, (child, _, _) in zip(options[k], children, strict=True)}
+            if term.cond is not None:
+                node = self.bdd.ite(term.cond, by_value[term.contributions[1]], by_value[0])
+            elif term.direct:
+                node = self.codes_tree(
+                    term.var, {code: by_value[c] for code, c in enumerate(term.contributions)}
+                )
+            else:
+                node = false
+                for c, child in by_value.items():
+                    if child != false:
+                        codes = frozenset(code for code, d in enumerate(term.contributions) if d == c)
+                        node = self.disj(node, self.conj(self.value_set(term.var, codes), child))
+            level_lows, level_highs = lows[k], highs[k]
+            j = bisect.bisect_right(level_lows, residual)
+            if j > 0:
+                low = max(low, level_highs[j - 1] + 1)
+            if j < len(level_lows):
+                high = min(high, level_lows[j] - 1)
+            level_lows.insert(j, low)
+            level_highs.insert(j, high)
+            nodes[k].insert(j, node)
+            if len(level_lows) > self.max_sums:
+                raise _Abort(
+                    f"linear constraint with more than {self.max_sums:,} intervals of partial sums on one term"
+                )
+            self.ops += 1
+            if self.ops & 63 == 0:
+                self.check()
+
+        found = find(0, form.rhs)
+        if found is not None:
+            return found[0]
+        # depth first, without recursion: frames of (level, residual, children found so far)
+        stack: list[tuple[int, int, list[tuple[_Node, int, int]]]] = [(0, form.rhs, [])]
+        while stack:
+            k, residual, children = stack[-1]
+            if len(children) < len(options[k]):
+                target = residual - options[k][len(children)]
+                hit = find(k + 1, target)
+                if hit is None:
+                    stack.append((k + 1, target, []))
+                else:
+                    children.append(hit)
+                continue
+            stack.pop()
+            make(k, residual, children)
+        hit = find(0, form.rhs)
+        assert hit is not None
+        lows.clear()
+        highs.clear()
+        nodes.clear()
+        return hit[0]
 
     # -- the whole problem --------------------------------------------------------------------------------
 
@@ -527,38 +768,8 @@ class _Compiler:
 
     def sift(self) -> None:
         """Reorder by CUDD's sifting, moving the bits of a variable as one group."""
-        for bits in self.bits:
-            if len(bits) > 1:
-                self.bdd.group({bits[0]: len(bits)})
         self.bdd.reorder()
-
-
-def _decide(op: str, rhs: int, low: int, high: int) -> bool | None:
-    """Whether ``x op rhs`` holds for every (True), no (False) or only some (None) x in [low, high]."""
-    if op in ("<=", "<"):
-        strict = op == "<"
-        if high < rhs or (not strict and high == rhs):
-            return True
-        if low > rhs or (strict and low == rhs):
-            return False
-        return None
-    if op in (">=", ">"):
-        strict = op == ">"
-        if low > rhs or (not strict and low == rhs):
-            return True
-        if high < rhs or (strict and high == rhs):
-            return False
-        return None
-    inside = low <= rhs <= high
-    if op == "==":
-        if not inside:
-            return False
-        return True if low == high else None
-    if op == "!=":
-        if not inside:
-            return True
-        return False if low == high else None
-    raise SolverError(f"unknown comparison {op!r}")
+        self.read_levels()
 
 
 # ---------------------------------------------------------------------------------------------------------
