@@ -28,7 +28,7 @@ from support import ROOT, make_catalog
 
 DAY = dt.date(2026, 11, 23)
 CATALOGS = ("ebike", "kitchen", "laptop", "valve")
-QUICK = ("ebike", "laptop", "valve")  # kitchen's domains take seconds: kept out of the step-by-step tests
+QUICK = ("ebike", "laptop", "valve")  # kitchen's oven tower is a sub-product the checker reports unconfigured
 
 
 @cache
@@ -243,7 +243,7 @@ def test_domains_are_backtrack_free_and_exact(name: str) -> None:
                 assert configuration is None, key
 
 
-@pytest.mark.parametrize("name", QUICK)
+@pytest.mark.parametrize("name", CATALOGS)
 def test_why_names_the_choices_and_rules(name: str) -> None:
     """When a choice removes an option, why names user choices and rule ids that exist."""
     s = session(name)

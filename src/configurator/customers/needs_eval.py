@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -185,7 +186,7 @@ class ModelScore:
         if not self.seconds:
             return 0.0
         ordered = sorted(self.seconds)
-        return 1000 * ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+        return 1000 * ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
 @dataclasses.dataclass
@@ -258,6 +259,11 @@ def evaluate(
         if not tests:
             continue
         train = [row for i, row in enumerate(rows) if fold_of[i] != fold]
+        if not train:
+            raise ConfiguratorError(
+                f"fold {fold} leaves no sales to train on: the {len(rows)} sales are {len(set(fold_of))} "
+                "distinct one(s); use fewer folds or more varied sales"
+            )
         fitted: dict[str, NeedsModel] = {}
         for name, factory in factories.items():
             started = time.perf_counter()

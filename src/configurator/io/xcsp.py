@@ -50,7 +50,7 @@ from configurator.errors import ModelFormatError, suggest
 from configurator.io._xml import parse_xml
 from configurator.solver.problem import BoolExpr, Constraint, Problem, Table, Variable, holds, scope
 
-__all__ = ["SalesHistory", "load_xcsp", "parse_xcsp", "read_sales"]
+__all__ = ["SalesHistory", "load_xcsp", "parse_xcsp", "read_sales", "violation_checker"]
 
 JOKER = -1
 """The value that optional variables take when the option is absent."""
@@ -408,6 +408,30 @@ def _classify(problem: Problem, columns: Sequence[str], rows: list[dict[str, int
     checks = [_checker(expr) for expr in checkable]
     violating = tuple(i for i, row in enumerate(rows) if not all(check(row) for check in checks))
     return SalesHistory(tuple(columns), tuple(rows), outside, violating)
+
+
+def violation_checker(problem: Problem) -> Callable[[Mapping[str, int]], bool]:
+    """A function telling whether a (partial) row violates a constraint whose whole scope the row assigns.
+
+    Rows may assign different variables (a sales history with unrecorded cells): each row is checked
+    against the constraints its own variables cover.
+
+    Example:
+        >>> p = parse_xcsp('<instance><domains><domain name="D">0..1</domain></domains><variables>'
+        ...     '<variable name="x" domain="D"/><variable name="y" domain="D"/></variables><relations>'
+        ...     '<relation name="r" arity="2" semantics="conflicts">1 1</relation></relations><constraints>'
+        ...     '<constraint name="c" scope="x y" reference="r"/></constraints></instance>')
+        >>> violates = violation_checker(p)
+        >>> violates({"x": 1, "y": 1}), violates({"x": 1}), violates({"x": 1, "y": 0})
+        (True, False, False)
+    """
+    checks = [(frozenset(scope(c.expr)), _checker(c.expr)) for c in problem.constraints]
+
+    def violates(row: Mapping[str, int]) -> bool:
+        keys = row.keys()
+        return any(names <= keys and not check(row) for names, check in checks)
+
+    return violates
 
 
 def _checker(expr: BoolExpr) -> Callable[[Mapping[str, int]], bool]:

@@ -250,6 +250,7 @@ class _Compiler:
         deadline: float | None,
         time_limit: float | None,
         max_sums: int,
+        max_memory: int | None = None,
     ) -> None:
         cudd = _import_cudd()
         self.problem = problem
@@ -258,7 +259,8 @@ class _Compiler:
         self.max_sums = max_sums
         self.bdd: Any = cudd.BDD()
         # a hard cap on CUDD's memory: an operation beyond it returns NULL, which dd raises as ValueError
-        self.bdd.configure(reordering=False, max_memory=max(256 << 20, 256 * max_nodes))
+        self.max_memory = max_memory if max_memory is not None else max(256 << 20, 256 * max_nodes)
+        self.bdd.configure(reordering=False, max_memory=self.max_memory)
         self.index = {name: i for i, name in enumerate(problem.names)}
         self.domains = [v.domain for v in problem.variables]
         self.codes = [{value: k for k, value in enumerate(v.domain)} for v in problem.variables]
@@ -934,6 +936,7 @@ class CompiledDiagram:
         time_limit: float | None = DEFAULT_TIME_LIMIT,
         reorder: bool = True,
         max_sums: int = DEFAULT_MAX_SUMS,
+        max_memory: int | None = None,
     ) -> CompiledDiagram:
         """Compile a problem.
 
@@ -946,6 +949,10 @@ class CompiledDiagram:
                 Skipped above ``SIFT_MAX_NODES`` BDD nodes or when it would likely overrun ``time_limit``
                 (sifting cannot be interrupted).
             max_sums: the most distinct partial sums of a linear constraint's dynamic programme.
+            max_memory: CUDD's hard memory cap in bytes (default: 256 bytes per ``max_nodes``, at least
+                256 MiB). The budgets above are checked between diagram operations, but one conjunction can
+                run for seconds; an operation that needs more memory than this fails at once, so a tight cap
+                makes a hopeless compilation fail fast (an interactive session uses 64 MiB).
 
         Returns:
             The flattened diagram.
@@ -981,12 +988,19 @@ class CompiledDiagram:
         tree = [name for name in _tree_order(elimination, parents) if name in multi]
         deadline = None if time_limit is None else started + time_limit
         compiler = _Compiler(
-            problem, tree, max_nodes=max_nodes, deadline=deadline, time_limit=time_limit, max_sums=max_sums
+            problem,
+            tree,
+            max_nodes=max_nodes,
+            deadline=deadline,
+            time_limit=time_limit,
+            max_sums=max_sums,
+            max_memory=max_memory,
         )
         # CUDD handles must die by reference counting, never in a garbage-collected cycle (dd's manager
         # asserts that no node is referenced when it goes): no handle may outlive this block, not even in
         # the frames of an exception's traceback.
         failure = ""
+        cap = compiler.max_memory
         error: ConfiguratorError | None = None
         flat: _Flat | None = None
         try:
@@ -996,7 +1010,9 @@ class CompiledDiagram:
         except ValueError as exc:
             if "NULL" not in str(exc):
                 raise
-            failure = f"CUDD ran out of its memory cap (max_nodes={max_nodes:,})"
+            failure = (
+                f"CUDD ran out of its memory cap of {cap / (1 << 20):,.0f} MiB (max_nodes={max_nodes:,})"
+            )
         except ConfiguratorError as exc:
             error = exc
         finally:

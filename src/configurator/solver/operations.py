@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from configurator.errors import SolverError
 from configurator.solver.backend import Backend, Fixed, Result, get_backend
@@ -32,10 +33,13 @@ from configurator.solver.problem import (
     Problem,
     Term,
     Variable,
+    holds,
+    scope,
 )
 
 __all__ = [
     "Conflict",
+    "Propagator",
     "Repair",
     "count",
     "explain",
@@ -64,33 +68,175 @@ def propagate(
 ) -> dict[str, tuple[int, ...]]:
     """The exact valid domain of every variable under the user choices (backtrack-free).
 
-    A value is kept only if some full solution uses it, so every value shown extends to a valid configuration.
-    One solve per value not yet seen in an earlier solution (solutions found are cached).
+    A value is kept only if some full solution uses it, so every value shown extends to a valid configuration;
+    a value is removed only when the backend proves that no solution uses it. See :class:`Propagator` (one
+    propagator per call here; an interactive session keeps one to reuse its model and solutions).
 
     Returns:
         Variable name -> values that still extend to a solution (all empty when the choices are infeasible).
     """
-    engine = _backend(backend)
-    supported: dict[str, set[int]] = {v.name: set() for v in problem.variables}
-    candidates = {
-        v.name: [x for x in v.domain if not fixed or v.name not in fixed or x in fixed[v.name]]
-        for v in problem.variables
-    }
-    first = engine.solve(problem, fixed=fixed)
-    if not first.found:
-        return {name: () for name in supported}
-    assert first.assignment is not None
-    for name, value in first.assignment.items():
-        supported[name].add(value)
-    for var in problem.variables:
-        for value in candidates[var.name]:
-            if value in supported[var.name]:
-                continue
-            result = engine.solve(problem, fixed=_merge(fixed, {var.name: frozenset({value})}))
-            if result.assignment is not None:
-                for name, found in result.assignment.items():
-                    supported[name].add(found)
-    return {v.name: tuple(x for x in v.domain if x in supported[v.name]) for v in problem.variables}
+    return Propagator(problem, backend=backend).domains(fixed)
+
+
+class Propagator:
+    """Exact valid domains of one problem under changing user choices, reusing work between calls.
+
+    Each query is a literal ``var in values``; it is *supported* when some full solution satisfies it together
+    with the choices. Support is only ever claimed from a solution in hand, and refutation only from the
+    backend's proof of infeasibility, so answers are exact:
+
+    - **Witnesses.** Every solution found is kept (the most recent ``max_witnesses``); a kept solution that meets
+      the current choices still proves every literal it satisfies, so a session re-solves only what the newest
+      choice might have removed.
+    - **Neighbours.** A solution also proves each value that one variable can change to while every constraint
+      and choice mentioning that variable still holds (checked on the changed assignment): a wide quantity's
+      whole feasible range usually follows from a single solution.
+    - **Covering solves.** A backend with a ``propagator`` factory (CP-SAT) answers the remaining queries many
+      at a time: each solve asks for at least one unproven literal and prefers as many as it can reach; when no
+      solution meets any of them, all are refuted by that one proof. Other backends solve one query at a time
+      (its literal as a fixed value), harvesting each solution as above.
+
+    Args:
+        problem: the problem (the choices are not part of it: they are passed to each call).
+        backend: the backend (default CP-SAT).
+        max_witnesses: how many solutions to keep between calls.
+
+    Example:
+        >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Lit
+        >>> p = Problem((Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2))),
+        ...             (Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 2)),))
+        >>> prop = Propagator(p)
+        >>> prop.domains({"a": frozenset({1})})
+        {'a': (1,), 'b': (0, 1)}
+        >>> prop.supported([Lit("b", frozenset({2})), Lit("b", frozenset({0, 1}))], extra=[Lit("a", frozenset({1, 2}))])
+        [False, True]
+    """
+
+    def __init__(
+        self, problem: Problem, *, backend: Backend | str | None = None, max_witnesses: int = 256
+    ) -> None:
+        self.problem = problem
+        self.engine = _backend(backend)
+        self.max_witnesses = max_witnesses
+        self.solves = 0
+        self._witnesses: dict[tuple[int, ...], dict[str, int]] = {}  # insertion order: oldest first
+        self._touching: dict[str, list[BoolExpr]] = {v.name: [] for v in problem.variables}
+        for constraint in problem.constraints:
+            for name in scope(constraint.expr):
+                if name in self._touching:
+                    self._touching[name].append(constraint.expr)
+        self._native: Any = None
+        factory = getattr(self.engine, "propagator", None)
+        self._factory = factory if callable(factory) else None
+
+    def domains(
+        self, fixed: Fixed | None = None, extra: Sequence[BoolExpr] = ()
+    ) -> dict[str, tuple[int, ...]]:
+        """Every variable's values that extend to a solution meeting ``fixed`` and the ``extra`` expressions."""
+        unknown = sorted(set(fixed or {}) - set(self.problem.names))
+        if unknown:
+            raise SolverError(f"unknown variable {unknown[0]!r} in the fixed values of {self.problem.name}")
+        queries = [
+            Lit(v.name, frozenset({x}))
+            for v in self.problem.variables
+            for x in v.domain
+            if not fixed or v.name not in fixed or x in fixed[v.name]
+        ]
+        ok = self.supported(queries, fixed=fixed, extra=extra)
+        kept: dict[str, set[int]] = {v.name: set() for v in self.problem.variables}
+        for query, good in zip(queries, ok, strict=True):
+            if good:
+                kept[query.var].update(query.values)
+        return {v.name: tuple(x for x in v.domain if x in kept[v.name]) for v in self.problem.variables}
+
+    def supported(
+        self, queries: Sequence[Lit], *, fixed: Fixed | None = None, extra: Sequence[BoolExpr] = ()
+    ) -> list[bool]:
+        """For each query literal, whether some solution meeting ``fixed`` and ``extra`` satisfies it."""
+        required: list[BoolExpr] = [Lit(n, frozenset(v)) for n, v in (fixed or {}).items()]
+        required.extend(extra)
+        touching = {name: list(exprs) for name, exprs in self._touching.items()}
+        for expr in required:
+            for name in scope(expr):
+                if name not in touching:
+                    raise SolverError(f"unknown variable {name!r} in the choices of {self.problem.name}")
+                touching[name].append(expr)
+        domains = {v.name: v.domain for v in self.problem.variables}
+        ok = [False] * len(queries)
+        open_: dict[int, Lit] = {}
+        for i, query in enumerate(queries):
+            if query.var not in domains:
+                raise SolverError(f"unknown variable {query.var!r} in a query on {self.problem.name}")
+            if any(x in query.values for x in domains[query.var]):
+                open_[i] = query
+
+        def harvest(solution: Mapping[str, int]) -> int:
+            before = len(open_)
+            by_var: dict[str, list[int]] = {}
+            for i, query in list(open_.items()):
+                if solution[query.var] in query.values:
+                    ok[i] = True
+                    del open_[i]
+                else:
+                    by_var.setdefault(query.var, []).append(i)
+            for name, waiting in by_var.items():
+                current = solution[name]
+                wanted = {x for i in waiting for x in queries[i].values}
+                changed = dict(solution)
+                for value in domains[name]:
+                    if value == current or value not in wanted:
+                        continue
+                    changed[name] = value
+                    if all(holds(e, changed) for e in touching[name]):
+                        for i in waiting:
+                            if i in open_ and value in queries[i].values:
+                                ok[i] = True
+                                del open_[i]
+                        wanted = {x for i in waiting if i in open_ for x in queries[i].values}
+                        if not wanted:
+                            break
+            return before - len(open_)
+
+        for solution in reversed(list(self._witnesses.values())):
+            if not open_:
+                break
+            if all(holds(e, solution) for e in required):
+                harvest(solution)
+        while open_:
+            if self._factory is not None:
+                if self._native is None:
+                    self._native = self._factory(self.problem)
+                solution = self._native.cover(list(open_.values()), required)
+                self.solves += 1
+                if solution is None:
+                    break  # no solution meets any open query: all are refuted at once
+            else:
+                first, query = next(iter(open_.items()))
+                narrowed = _merge(fixed, {query.var: query.values})
+                result = self.engine.solve(
+                    with_constraints(
+                        self.problem, *(Constraint(f"extra:{k}", e, "choice") for k, e in enumerate(extra))
+                    ),
+                    fixed=narrowed,
+                )
+                self.solves += 1
+                if result.assignment is None:
+                    del open_[first]
+                    continue
+                solution = result.assignment
+            self._remember(solution)
+            if not harvest(solution):  # pragma: no cover - a solution always meets an open query
+                raise SolverError(
+                    "propagation made no progress: the backend returned a solution it should not"
+                )
+        return ok
+
+    def _remember(self, solution: Mapping[str, int]) -> None:
+        key = tuple(solution[v.name] for v in self.problem.variables)
+        self._witnesses.pop(key, None)
+        self._witnesses[key] = dict(solution)
+        while len(self._witnesses) > self.max_witnesses:
+            del self._witnesses[next(iter(self._witnesses))]
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ __all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights"]
 
 Conflict = operations.Conflict
 
+_UNCOMPILED: dict[tuple[Problem, float, int], None] = {}
+"""Problems (with the budgets they were tried under) that did not compile into a diagram in ``auto`` mode."""
+_UNCOMPILED_MAX = 64
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -110,9 +114,14 @@ class ConfigurationSession:
         backend: backend name or instance (default CP-SAT).
         time_limit: seconds per optimisation.
         propagation: ``auto`` compiles the catalog once into a decision diagram (when it compiles within
-            ``compile_time_limit``) and answers :meth:`domains` from it in milliseconds, falling back to one
-            solver call per candidate value; ``diagram`` or ``solver`` force one engine.
+            ``compile_time_limit`` and ``compile_memory``) and answers :meth:`domains` from it in well under a
+            millisecond; otherwise the solver answers (an :class:`~configurator.solver.operations.Propagator`
+            kept for the session: its model and the solutions it found are reused at every step, tens of
+            milliseconds on the example catalogs); ``diagram`` or ``solver`` force one engine.
         compile_time_limit: seconds allowed for compiling the diagram in ``auto`` mode.
+        compile_memory: CUDD's memory cap in bytes for compiling the diagram in ``auto`` mode: a catalog that
+            needs more fails within a fraction of a second instead of after seconds of one diagram operation.
+            Problems that failed are remembered for the process, so later sessions go straight to the solver.
     """
 
     def __init__(
@@ -124,12 +133,15 @@ class ConfigurationSession:
         time_limit: float | None = 10.0,
         propagation: str = "auto",
         compile_time_limit: float = 10.0,
+        compile_memory: int = 64 << 20,
     ) -> None:
         if propagation not in ("auto", "diagram", "solver"):
             raise SolverError(f"unknown propagation engine {propagation!r}; use auto, diagram or solver")
         self.propagation = propagation
         self.compile_time_limit = compile_time_limit
+        self.compile_memory = compile_memory
         self._diagram: CompiledDiagram | None = None
+        self._propagator: operations.Propagator | None = None
         self._diagram_failed = propagation == "solver"
         self.catalog = catalog
         self.on = on
@@ -208,13 +220,24 @@ class ConfigurationSession:
         if self._diagram is None and not self._diagram_failed:
             from configurator.solver.dd import CompiledDiagram
 
-            limit = None if self.propagation == "diagram" else self.compile_time_limit
+            forced = self.propagation == "diagram"
+            key = (self.cp.problem, self.compile_time_limit, self.compile_memory)
+            if not forced and key in _UNCOMPILED:
+                self._diagram_failed = True
+                return None
             try:
-                self._diagram = CompiledDiagram.compile(self.cp.problem, time_limit=limit)
+                self._diagram = CompiledDiagram.compile(
+                    self.cp.problem,
+                    time_limit=None if forced else self.compile_time_limit,
+                    max_memory=None if forced else self.compile_memory,
+                )
             except BackendLimitError:
-                if self.propagation == "diagram":
+                if forced:
                     raise
                 self._diagram_failed = True
+                _UNCOMPILED[key] = None
+                while len(_UNCOMPILED) > _UNCOMPILED_MAX:
+                    del _UNCOMPILED[next(iter(_UNCOMPILED))]
         return self._diagram
 
     def _assumptions(self) -> dict[str, int] | None:
@@ -252,10 +275,9 @@ class ConfigurationSession:
         """Per module, the options that still extend to a full valid configuration (exact, backtrack-free)."""
         assumptions = self._assumptions() if self.propagation != "solver" else None
         diagram = self.diagram() if assumptions is not None else None
-        if diagram is not None and assumptions is not None:
-            domains = diagram.valid_domains(assumptions)
-        else:
-            domains = operations.propagate(self._problem(), backend=self.backend)
+        if diagram is None or assumptions is None:
+            return self._domains_by_solver()
+        domains = diagram.valid_domains(assumptions)
         available: dict[str, tuple[str, ...]] = {}
         for module in self.catalog.modules:
             options: list[str] = []
@@ -264,6 +286,26 @@ class ConfigurationSession:
                     options.append(option)
             available[module] = tuple(options)
         return available
+
+    def _domains_by_solver(self) -> dict[str, tuple[str, ...]]:
+        """:meth:`domains` through the session's propagator: one query per option literal, choices as extras."""
+        if self._propagator is None:
+            self._propagator = operations.Propagator(self.cp.problem, backend=self.backend)
+        keys: list[tuple[str, str]] = []
+        queries: list[Lit] = []
+        for module, mod in self.catalog.modules.items():
+            for option in mod.options:
+                literal = self.cp.selected(module, option)
+                if isinstance(literal, Lit):
+                    keys.append((module, option))
+                    queries.append(literal)
+        extra = [self._choice_expr(c) for c in self.choices]
+        supported = self._propagator.supported(queries, extra=extra)
+        possible = {key for key, ok in zip(keys, supported, strict=True) if ok}
+        return {
+            module: tuple(option for option in mod.options if (module, option) in possible)
+            for module, mod in self.catalog.modules.items()
+        }
 
     def _possible(self, domains: Mapping[str, tuple[int, ...]], module: str, option: str) -> bool:
         literal = self.cp.selected(module, option)

@@ -23,6 +23,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from configurator.errors import SolverError
 from configurator.solver.backend import Capability, Fixed, Result, Status
 from configurator.solver.problem import (
     And,
@@ -38,9 +39,10 @@ from configurator.solver.problem import (
     Problem,
     Table,
     Term,
+    scope,
 )
 
-__all__ = ["CpSatBackend", "CpSatModel"]
+__all__ = ["CpSatBackend", "CpSatModel", "CpSatPropagator"]
 
 _NEGATED = {"<=": ">", ">=": "<", "==": "!=", "!=": "==", "<": ">=", ">": "<="}
 
@@ -312,6 +314,10 @@ class CpSatBackend:
             yield assignment
             built.model.add_bool_or([built.value_literal(n, assignment[n]).Not() for n in names])
 
+    def propagator(self, problem: Problem) -> CpSatPropagator:
+        """An incremental model of ``problem`` for propagation (see :class:`CpSatPropagator`)."""
+        return CpSatPropagator(problem, seed=self.seed)
+
     def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
         """The exact number of solutions, by CP-SAT's enumeration of all solutions (for small problems)."""
         built = CpSatModel(problem, fixed)
@@ -336,3 +342,88 @@ class CpSatBackend:
         solver.parameters.keep_all_feasible_solutions_in_presolve = True
         solver.solve(built.model, counter)
         return counter.n
+
+
+class CpSatPropagator:
+    """One CP-SAT model of a problem, kept for the many small solves of propagation.
+
+    The model is built once; the user's choices arrive as assumptions (reified literals, created on first use
+    and cached), so a session of changing choices never rebuilds it. :meth:`cover` asks for a solution that
+    makes at least one of several target literals true: one clause of the model, rewritten in place for each
+    call, holds the targets; a fixed search strategy tries to make every target true in turn (round robin over
+    their variables), so one solution tends to witness many of them, and an infeasible answer refutes all of
+    them at once. Solves are small and feasible almost at once, so presolve, probing and inprocessing (which
+    cost more than the search here) are off.
+
+    Example:
+        >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Lit
+        >>> p = Problem((Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2))),
+        ...             (Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 2)),))
+        >>> prop = CpSatPropagator(p)
+        >>> prop.cover([Lit("a", frozenset({2})), Lit("b", frozenset({2}))], [Lit("a", frozenset({2}))])
+        {'a': 2, 'b': 0}
+        >>> prop.cover([Lit("b", frozenset({1, 2}))], [Lit("a", frozenset({2}))]) is None
+        True
+    """
+
+    def __init__(self, problem: Problem, *, seed: int = 0) -> None:
+        self.problem = problem
+        self.seed = seed
+        self.built = CpSatModel(problem)
+        self.solves = 0
+        # the cover clause: its literals are rewritten by every call (a placeholder that always holds until then)
+        self._clause = self.built.model.add_bool_or([self.built.true]).index
+
+    def _solver(self) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = 1
+        params.random_seed = self.seed
+        params.cp_model_presolve = False
+        params.cp_model_probing_level = 0
+        params.use_sat_inprocessing = False
+        params.symmetry_level = 0
+        params.linearization_level = 0
+        params.search_branching = cp_model.FIXED_SEARCH
+        return solver
+
+    def cover(self, targets: Sequence[BoolExpr], required: Sequence[BoolExpr] = ()) -> dict[str, int] | None:
+        """A solution meeting every ``required`` expression and at least one target; None when none exists.
+
+        The search prefers solutions that meet many targets (it tries each target true, in turn), but
+        guarantees only one. Without targets there is nothing to meet: None.
+        """
+        built = self.built
+        if built.infeasible or not targets:
+            return None
+        model = built.model
+        literals = [built.literal(t) for t in targets]
+        clause = model.proto.constraints[self._clause].bool_or.literals
+        clause.clear()
+        clause.extend(lit.index for lit in literals)
+        model.clear_assumptions()
+        model.add_assumptions([built.literal(r) for r in required])
+        # round robin over the targets' variables: the first target of each, then the second, ...; every
+        # other call from each variable's last target (for a quantity: its largest open value, whose
+        # neighbours differ from those of the smallest)
+        rounds: dict[str, int] = {}
+        keyed: list[tuple[int, int, Any]] = []
+        order = list(enumerate(zip(targets, literals, strict=True)))
+        for k, (target, lit) in reversed(order) if self.solves % 2 else order:
+            key = min(scope(target), default="")
+            rank = rounds.get(key, 0)
+            rounds[key] = rank + 1
+            keyed.append((rank, k, lit))
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        model.proto.search_strategy.clear()
+        model.add_decision_strategy(
+            [lit for _, _, lit in keyed], cp_model.CHOOSE_FIRST, cp_model.SELECT_MAX_VALUE
+        )
+        solver = self._solver()
+        code = solver.solve(model)
+        self.solves += 1
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return built.assignment(solver)
+        if code == cp_model.INFEASIBLE:
+            return None
+        raise SolverError(f"CP-SAT could not decide a propagation step: {solver.status_name(code)}")
