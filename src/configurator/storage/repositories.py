@@ -1189,3 +1189,115 @@ def audit_entries(
             AuditRecord(e.action, e.actor, e.subject, e.related, dict(e.details), e.at)
             for e in session.execute(stmt.order_by(AuditEntry.id)).scalars()
         ]
+
+
+# -- learned needs: a customer's events, a catalog's sales ----------------------------------------------------
+
+__all__ += ["catalog_sales", "customer_events"]
+
+
+def _payload_events(session: Session, tenant: str, stmt: Select[Any]) -> list[Event]:
+    """The validated events of the selected ``payload`` column (stored payloads are validated events)."""
+    from configurator.customers.events import validate_event
+
+    return [
+        validate_event(payload, tenant=tenant, region=None) for payload in session.execute(stmt).scalars()
+    ]
+
+
+def customer_events(session_or_engine: Session | Engine, tenant: str, customer_id: str) -> list[Event]:
+    """Every stored event of a customer, as validated events, ordered by timestamp then event id.
+
+    ``customer_id`` may be any of the person's ids: the events of the canonical customer, of every profile
+    merged into it and of the anonymous ids they own are returned (the same attribution as
+    :func:`events_frame`), consent records included. An unknown customer has no events (cold start).
+
+    Example:
+        >>> from configurator.storage import make_engine, upgrade
+        >>> from configurator.customers.events import validate_event
+        >>> from configurator.customers.identity import merge
+        >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+        >>> store = SqlStore(engine, "shop")
+        >>> def viewed(event_id, minute, **who):
+        ...     return validate_event({"event_id": event_id, "type": "viewed", "channel": "web",
+        ...                            "ts": f"2026-05-01T12:{minute:02}:00Z", **who}, tenant="shop")
+        >>> _ = store.write_events([viewed("e2", 2, customer_id="c1"), viewed("e1", 1, customer_id="c2"),
+        ...                         viewed("e3", 3, customer_id="c9")])
+        >>> _ = merge(store, "c1", "c2", actor="rep", reason="same email")
+        >>> [e.event_id for e in customer_events(engine, "shop", "c2")], customer_events(engine, "shop", "c0")
+        (['e1', 'e2'], [])
+    """
+    with _session(session_or_engine) as session:
+        merged_into = session.execute(
+            select(Customer.merged_into).where(Customer.tenant == tenant, Customer.customer_id == customer_id)
+        ).first()
+        if merged_into is None:
+            return []
+        canonical = merged_into[0] or customer_id
+        ids = [
+            canonical,
+            *session.execute(
+                select(Customer.customer_id).where(
+                    Customer.tenant == tenant, Customer.merged_into == canonical
+                )
+            ).scalars(),
+        ]
+        anonymous = list(
+            session.execute(
+                select(Identity.value).where(
+                    Identity.tenant == tenant, Identity.kind == "anonymous_id", Identity.customer_id.in_(ids)
+                )
+            ).scalars()
+        )
+        mine = or_(
+            EventRow.customer_ref.in_(ids),
+            and_(EventRow.customer_ref.is_(None), EventRow.anonymous_id.in_(anonymous)),
+        )
+        stmt = (
+            select(EventRow.payload)
+            .where(EventRow.tenant == tenant, mine)
+            .order_by(EventRow.ts, EventRow.event_id)
+        )
+        return _payload_events(session, tenant, stmt)
+
+
+def catalog_sales(session_or_engine: Session | Engine, tenant: str, catalog_id: str) -> list[Event]:
+    """The ``purchased`` and ``configured`` events that mention a catalog, ordered by timestamp then event id.
+
+    A purchase mentions the catalog when one of its lines does; a configuration when it was made in it. What
+    population models of needs are fitted on (``CatalogNeedsView.population_rows`` keeps the purchased lines
+    and the complete configurations).
+
+    Example:
+        >>> from configurator.storage import make_engine, upgrade
+        >>> from configurator.customers.events import validate_event
+        >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+        >>> def configured(event_id, catalog):
+        ...     return validate_event({"event_id": event_id, "type": "configured", "customer_id": "c1",
+        ...         "channel": "web", "ts": "2026-05-01T12:00:00Z", "catalog": catalog,
+        ...         "selections": {"frame": "alu"}}, tenant="shop")
+        >>> _ = SqlStore(engine, "shop").write_events([configured("e1", "bike"), configured("e2", "bike-xl")])
+        >>> [e.event_id for e in catalog_sales(engine, "shop", "bike")]
+        ['e1']
+    """
+    from configurator.customers.events import Configured
+
+    # The JSON text is filtered coarsely in SQL (the quoted id occurs in it), exactly in Python.
+    pattern = f"%{_like(json.dumps(catalog_id))}%"
+    with _session(session_or_engine) as session:
+        stmt = (
+            select(EventRow.payload)
+            .where(
+                EventRow.tenant == tenant,
+                EventRow.type.in_(("purchased", "configured")),
+                EventRow.payload.cast(Text).like(pattern, escape="\\"),
+            )
+            .order_by(EventRow.ts, EventRow.event_id)
+        )
+        events = _payload_events(session, tenant, stmt)
+    return [
+        e
+        for e in events
+        if (isinstance(e, Configured) and e.catalog == catalog_id)
+        or (isinstance(e, Purchased) and any(line.catalog == catalog_id for line in e.lines))
+    ]

@@ -1,0 +1,102 @@
+"""Needs queries on SQLite and PostgreSQL: a customer's events across merges, a catalog's sales."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from configurator.customers.events import Configured, validate_event
+from configurator.customers.identity import merge
+from configurator.storage import SqlStore
+from configurator.storage.repositories import catalog_sales, customer_events
+from pg import Database
+from pg import database as database
+
+T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+
+
+def _event(event_id: str, kind: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": kind,
+        "channel": "web",
+        "ts": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
+        **fields,
+    }
+
+
+def _write(store: SqlStore, *records: dict[str, Any]) -> None:
+    store.write_events([validate_event(r, tenant=store.tenant) for r in records])
+
+
+def test_customer_events_follow_merges_and_anonymous_ids(database: Database) -> None:
+    """All events of the canonical customer: merged profiles and owned anonymous ids, by ts then event id."""
+    store = SqlStore(database.engine, "shop")
+    _write(
+        store,
+        _event("a1", "viewed", 0, anonymous_id="anon-1", catalog="bike", item="frame.alu"),
+        _event("b2", "viewed", 2, customer_id="c-old"),
+        _event("b1", "viewed", 2, customer_id="c-old"),
+        _event("n1", "viewed", 3, customer_id="c-new"),
+        _event("x1", "viewed", 4, customer_id="c-other"),
+        _event("x2", "viewed", 5, anonymous_id="anon-2"),
+        _event("k1", "consent", 6, customer_id="c-new", purpose="profiling", granted=False),
+    )
+    _write(store, _event("a2", "viewed", 7, anonymous_id="anon-1", customer_id="c-new"))
+    merge(store, "c-new", "c-old", actor="test", reason="same person")
+    expected = ["a1", "b1", "b2", "n1", "k1", "a2"]
+    for who in ("c-new", "c-old"):
+        events = customer_events(database.engine, "shop", who)
+        assert [e.event_id for e in events] == expected
+    assert customer_events(database.engine, "shop", "c-other")[0].event_id == "x1"
+    assert customer_events(database.engine, "shop", "nobody") == []
+    assert customer_events(database.engine, "other-tenant", "c-new") == []
+
+
+def test_customer_events_are_the_validated_events(database: Database) -> None:
+    """The events come back as validated events equal to those written."""
+    store = SqlStore(database.engine, "shop")
+    written = validate_event(
+        _event(
+            "p1",
+            "purchased",
+            customer_id="c1",
+            order_id="o1",
+            margin="12.5",
+            lines=[
+                {"item": "bike", "catalog": "bike", "unit_price": "999.99", "selections": {"frame": "alu"}}
+            ],
+        ),
+        tenant="shop",
+    )
+    store.write_events([written])
+    assert customer_events(database.engine, "shop", "c1") == [written]
+
+
+def test_catalog_sales_are_purchases_and_configurations_of_the_catalog(database: Database) -> None:
+    """catalog_sales: purchased events with a line of the catalog and its configurations, nothing else."""
+    store = SqlStore(database.engine, "shop")
+    line = {"item": "x", "unit_price": 1, "unit_margin": 0}
+    _write(
+        store,
+        _event("c1", "configured", 3, customer_id="a", catalog="bike", selections={"frame": "alu"}),
+        _event("c2", "configured", 1, customer_id="b", catalog="bike-xl", selections={"frame": "alu"}),
+        _event("p1", "purchased", 2, customer_id="a", order_id="o1", lines=[{**line, "catalog": "bike"}]),
+        _event(
+            "p2",
+            "purchased",
+            0,
+            customer_id="b",
+            order_id="o2",
+            lines=[{**line, "catalog": "car"}, {**line, "item": "bike", "catalog": "bike"}],
+        ),
+        _event("p3", "purchased", 0, customer_id="b", order_id="o3", lines=[{**line, "item": '"bike"'}]),
+        _event("v1", "viewed", 0, customer_id="a", catalog="bike"),
+        _event("q1", "quote_requested", 0, customer_id="a", catalog="bike", selections={"frame": "alu"}),
+    )
+    sales = catalog_sales(database.engine, "shop", "bike")
+    assert [e.event_id for e in sales] == ["p2", "p1", "c1"]
+    assert isinstance(sales[-1], Configured)
+    assert [e.event_id for e in catalog_sales(database.engine, "shop", "bike-xl")] == ["c2"]
+    assert catalog_sales(database.engine, "shop", "b_ke") == []  # LIKE wildcards are escaped
+    assert catalog_sales(database.engine, "other", "bike") == []
