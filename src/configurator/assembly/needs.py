@@ -1,0 +1,168 @@
+"""A customer's learned needs for a catalog, as solver weights and as recommendations in a session.
+
+:func:`needs_for` reads what the store knows (the catalog's sales for the population, the customer's events
+across merged profiles and channels, their profiling consent) into a
+:class:`~configurator.customers.needs.CustomerNeeds`; :func:`weights_for` turns it into
+:class:`~configurator.solver.session.Weights` for ``optimize``/``top_k`` (the solver never sees a customer);
+:func:`recommendations` ranks the options a session still allows by this customer's probability.
+
+Cold start: a customer with no events gets the population; a customer who objected to profiling gets the
+population only (nothing of theirs is learned); a catalog with no sales yet gets its defaults as the population.
+
+Example:
+    >>> from configurator.catalog.models import Catalog
+    >>> from configurator.customers.events import validate_event
+    >>> from configurator.solver.session import ConfigurationSession
+    >>> from configurator.storage import SqlStore, make_engine, upgrade
+    >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
+    ...     "modules": {"frame": {"options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
+    ...                 "motor": {"choose": "optional", "options": {"hub": {"price": 700}}}},
+    ...     "rules": [{"id": "no-hub", "excludes": ["frame.carbon", "motor.hub"]}]})
+    >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+    >>> def event(event_id, customer, **fields):
+    ...     return validate_event({"event_id": event_id, "customer_id": customer, "channel": "web",
+    ...                            "ts": "2026-05-01T12:00:00Z", **fields}, tenant="shop")
+    >>> sales = [event(f"s{i}", f"c{i}", type="configured", catalog="bike", complete=True,
+    ...                selections={"frame": "alu", "motor": "hub"}) for i in range(3)]
+    >>> mine = event("v1", "me", type="viewed", catalog="bike", item="frame.carbon")
+    >>> _ = SqlStore(engine, "shop").write_events([*sales, mine])
+    >>> me = needs_for(engine, "shop", "me", bike)
+    >>> view = CatalogNeedsView(bike)
+    >>> session = ConfigurationSession(bike)
+    >>> recommendations(session, view, me)["frame"][0][0], view.explain(me, "frame", "carbon")
+    ('alu', ['v1'])
+    >>> session.optimize(weights_for(view, me)).configuration.selections
+    {'frame': {'alu': 1}, 'motor': {'hub': 1}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from configurator.catalog.models import Catalog
+from configurator.customers.consent import consent_status
+from configurator.customers.identity import canonical_id
+from configurator.customers.needs import CustomerNeeds, NeedsModel
+from configurator.customers.needs_catalog import CatalogNeedsView
+from configurator.errors import ConfiguratorError
+from configurator.solver.session import ConfigurationSession, Weights
+from configurator.storage.repositories import SqlStore, catalog_sales, customer_events
+
+if TYPE_CHECKING:  # typing only: sqlalchemy stays in storage/ at run time
+    from sqlalchemy import Engine
+
+__all__ = ["CatalogNeedsView", "needs_for", "recommendations", "weights_for"]
+
+
+def needs_for(
+    store_or_engine: SqlStore | Engine,
+    tenant: str,
+    customer_id: str,
+    catalog: Catalog,
+    *,
+    population: NeedsModel | None = None,
+    view: CatalogNeedsView | None = None,
+    strict: bool = False,
+) -> CustomerNeeds:
+    """One customer's learned needs for a catalog, from the store.
+
+    Args:
+        store_or_engine: a store of ``tenant``, or an engine.
+        tenant: the tenant.
+        customer_id: any of the customer's ids (merged profiles resolve to the canonical customer).
+        catalog: the catalog.
+        population: a fitted population model over ``view``'s variables (default: fitted on the catalog's
+            sales in the store, :func:`~configurator.storage.repositories.catalog_sales`). Pass one to share
+            it between customers.
+        view: the catalog's needs view (default: a new one; pass one to read its ``skipped`` counts).
+        strict: raise on events naming unknown modules or options instead of skipping and counting them.
+
+    Returns:
+        The customer's needs: the population updated with every event of theirs, in timestamp order; the
+        population only for an unknown customer or one who objected to profiling.
+
+    Raises:
+        ConfiguratorError: a store of another tenant; with ``strict``, an event naming an unknown option.
+    """
+    if isinstance(store_or_engine, SqlStore):
+        if store_or_engine.tenant != tenant:
+            raise ConfiguratorError(
+                f"needs_for: the store is of tenant {store_or_engine.tenant!r}, asked for tenant {tenant!r}"
+            )
+        store = store_or_engine
+    else:
+        store = SqlStore(store_or_engine, tenant)
+    view = view or CatalogNeedsView(catalog)
+    if population is None:
+        population = view.fit_population(catalog_sales(store.engine, tenant, catalog.catalog), strict=strict)
+    known = canonical_id(store, customer_id) is not None
+    profiling = consent_status(store, customer_id)["profiling"] if known else True
+    needs = CustomerNeeds(population, profiling=profiling)
+    if known:
+        for event in customer_events(store.engine, tenant, customer_id):
+            needs.observe(*view.evidence(event, strict=strict))
+    return needs
+
+
+def weights_for(
+    view: CatalogNeedsView,
+    needs: CustomerNeeds,
+    *,
+    price: float = 0.0,
+    partial_selections: Mapping[str, Mapping[str, int]] | None = None,
+    scale: int = 1000,
+) -> Weights:
+    """Solver weights of a customer's needs: utility per option (log-odds), plus ``price`` per currency unit.
+
+    Args:
+        view: the catalog's needs view.
+        needs: the customer's needs over ``view``'s variables.
+        price: utility per currency unit of list price (negative: cheaper is better).
+        partial_selections: what is already chosen (conditions the preferences; those modules get no weights).
+        scale: the integer scale of the weights (see :class:`~configurator.solver.session.Weights`).
+    """
+    return Weights(options=view.option_weights(needs, partial_selections), price=price, scale=scale)
+
+
+def recommendations(
+    session: ConfigurationSession, view: CatalogNeedsView, needs: CustomerNeeds
+) -> dict[str, list[tuple[str, float]]]:
+    """Per undecided module, the options the session still allows, ranked by this customer's probability.
+
+    Only options in ``session.domains()`` are ranked (never one the session shows as unavailable), given the
+    session's current choices. A single-choice module's probabilities are over its allowed options and none
+    (when the module is optional), so they may sum to less than 1; a multi-choice option's probability is that
+    of selecting it. Modules already decided (a single-choice module with a selection) and options already
+    selected are left out; so are modules with nothing left to choose.
+    """
+    if session.catalog.catalog != view.catalog.catalog:
+        raise ConfiguratorError(
+            f"recommendations: the session is of catalog {session.catalog.catalog!r}, "
+            f"the needs view of {view.catalog.catalog!r}"
+        )
+    chosen: dict[str, dict[str, int]] = {}
+    for choice in session.choices:
+        chosen.setdefault(choice.module, {})[choice.option] = (choice.qty or 1) if choice.selected else 0
+    partial = view.row(chosen, complete=False)
+    domains = session.domains()
+    out: dict[str, list[tuple[str, float]]] = {}
+    for module, mod in view.catalog.modules.items():
+        allowed = [option for option in mod.options if option in domains.get(module, ())]
+        ranked: list[tuple[str, float]] = []
+        if view.is_single(module):
+            if module in partial or not allowed:
+                continue
+            values = {view.variable_of(module, option)[1]: option for option in allowed}
+            candidates = ([0] if 0 in view.domains[module] else []) + list(values)
+            dist = needs.distribution(module, partial, candidates)
+            ranked = [(values[value], p) for value, p in dist.items() if value in values]
+        else:
+            for option in allowed:
+                variable, _ = view.variable_of(module, option)
+                if partial.get(variable) != 1:
+                    ranked.append((option, needs.distribution(variable, partial, (0, 1))[1]))
+        if ranked:
+            order = {option: k for k, option in enumerate(mod.options)}
+            out[module] = sorted(ranked, key=lambda item: (-item[1], order[item[0]]))
+    return out

@@ -1,0 +1,266 @@
+"""Assembly of learned needs: needs from the store, solver weights, recommendations within session domains."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+import configurator
+from configurator.assembly.needs import needs_for, recommendations, weights_for
+from configurator.checker import find_violations
+from configurator.customers.events import validate_event
+from configurator.customers.ingest import ingest_file
+from configurator.customers.needs import CustomerNeeds, Evidence, NeedsModel
+from configurator.customers.needs_catalog import CatalogNeedsView
+from configurator.errors import ConfiguratorError
+from configurator.solver.session import ConfigurationSession, Weights
+from configurator.storage import SqlStore, make_engine, upgrade
+from configurator.storage.repositories import catalog_sales, customer_events
+
+ROOT = Path(__file__).resolve().parent.parent
+ON = dt.date(2026, 11, 23)
+CATALOGS = {
+    c.catalog: c for c in (configurator.load_catalog(p) for p in sorted((ROOT / "catalogs").glob("*.yaml")))
+}
+CUSTOMERS = {  # a demo customer with history in each example catalog
+    "ebike-urban": "c-1019",
+    "kitchen-modular": "c-1004",
+    "laptop-pro14": "c-1011",
+    "valve-pn5": "c-1005",
+}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Engine]:
+    """The demo event log in an in-memory SQLite database."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    ingest_file(ROOT / "examples" / "data" / "events.jsonl", SqlStore(engine, "demo"), tenant="demo")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def learned(demo: Engine) -> dict[str, tuple[CatalogNeedsView, CustomerNeeds]]:
+    """Per example catalog: its needs view and the learned needs of its demo customer."""
+    out: dict[str, tuple[CatalogNeedsView, CustomerNeeds]] = {}
+    for catalog_id, customer in CUSTOMERS.items():
+        view = CatalogNeedsView(CATALOGS[catalog_id])
+        out[catalog_id] = view, needs_for(demo, "demo", customer, view.catalog, view=view)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sessions() -> dict[str, ConfigurationSession]:
+    """One configuration session per example catalog (cleared by each test that uses it)."""
+    return {catalog_id: ConfigurationSession(c, on=ON) for catalog_id, c in CATALOGS.items()}
+
+
+def test_needs_for_learns_from_the_customers_events(
+    demo: Engine, learned: dict[str, tuple[CatalogNeedsView, CustomerNeeds]]
+) -> None:
+    """A customer's purchase and quote drive their recommendations and are named as the reasons."""
+    view, needs = learned["ebike-urban"]
+    assert needs.profiling and needs.n_observed_ > 0
+    assert needs.recommend("frame", {})[0][0] == view.variable_of("frame", "carbon_diamond")[1]
+    assert {"ev-00553", "ev-00555"} <= set(view.explain(needs, "frame", "carbon_diamond"))
+    population = view.fit_population(catalog_sales(demo, "demo", "ebike-urban"))
+    assert population.n_rows_ == needs.population.n_rows_
+
+
+def test_cold_start_and_shared_population(demo: Engine) -> None:
+    """An unknown customer gets the population; a given population is used as it is."""
+    catalog = CATALOGS["valve-pn5"]
+    view = CatalogNeedsView(catalog)
+    population = view.fit_population(catalog_sales(demo, "demo", catalog.catalog))
+    nobody = needs_for(SqlStore(demo, "demo"), "demo", "c-unknown", catalog, population=population)
+    assert nobody.population is population and nobody.n_observed_ == 0
+    for variable in view.variables:
+        assert nobody.recommend(variable, {}) == population.recommend(variable, {})
+    with pytest.raises(ConfiguratorError, match="the store is of tenant 'demo', asked for tenant 'other'"):
+        needs_for(SqlStore(demo, "demo"), "other", "c-1001", catalog)
+
+
+def _bike_store() -> tuple[Engine, configurator.Catalog]:
+    catalog = configurator.Catalog.model_validate(
+        {
+            "catalog": "bike",
+            "version": "1",
+            "currency": "EUR",
+            "locales": ["en"],
+            "modules": {
+                "frame": {"options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
+                "motor": {"choose": "optional", "options": {"hub": {"price": 700}}},
+            },
+            "rules": [{"id": "no-hub", "excludes": ["frame.carbon", "motor.hub"]}],
+        }
+    )
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+
+    def event(event_id: str, customer: str, **fields: Any) -> Any:
+        data = {"event_id": event_id, "customer_id": customer, "channel": "web", **fields}
+        return validate_event({"ts": "2026-05-01T12:00:00Z", **data}, tenant="shop")
+
+    sale = {"type": "configured", "catalog": "bike", "complete": True}
+    events = [event(f"s{i}", f"c{i}", **sale, selections={"frame": "alu", "motor": "hub"}) for i in range(4)]
+    events += [
+        event("m1", "me", **sale, selections={"frame": "carbon"}),
+        event("m2", "me", type="stated_need", need="option:frame.carbon", importance=1),
+    ]
+    SqlStore(engine, "shop").write_events(events)
+    return engine, catalog
+
+
+def test_profiling_objection_gives_population_recommendations() -> None:
+    """After an objection to profiling, the customer's events are ignored: population recommendations."""
+    engine, catalog = _bike_store()
+    view = CatalogNeedsView(catalog)
+    session = ConfigurationSession(catalog)
+    before = needs_for(engine, "shop", "me", catalog, view=view)
+    assert recommendations(session, view, before)["frame"][0][0] == "carbon"
+    objection: dict[str, Any] = {"event_id": "k1", "type": "consent", "customer_id": "me", "channel": "email"}
+    objection |= {"ts": "2026-06-01T00:00:00Z", "purpose": "profiling", "granted": False}
+    SqlStore(engine, "shop").write_events([validate_event(objection, tenant="shop")])
+    after = needs_for(engine, "shop", "me", catalog, view=view)
+    assert not after.profiling and after.n_observed_ == 0
+    population = CustomerNeeds(after.population)
+    assert recommendations(session, view, after) == recommendations(session, view, population)
+    assert recommendations(session, view, after)["frame"][0][0] == "alu"
+    assert view.option_weights(after) == view.option_weights(population)
+
+
+def test_learned_weights_drive_optimize_and_top_k() -> None:
+    """The learned weights reach the solver: the stated carbon frame wins, and every bundle is valid."""
+    engine, catalog = _bike_store()
+    view = CatalogNeedsView(catalog)
+    needs = needs_for(engine, "shop", "me", catalog, view=view)
+    session = ConfigurationSession(catalog)
+    best = session.optimize(weights_for(view, needs))
+    assert best is not None and dict(best.configuration.selections) == {"frame": {"carbon": 1}}
+    assert find_violations(catalog, best.configuration) == []
+    bundles = session.top_k(weights_for(view, needs, price=-0.001), k=2)
+    assert [b.configuration.quantity("frame", "carbon") for b in bundles] == [1, 0]
+    assert all(find_violations(catalog, b.configuration) == [] for b in bundles)
+    population = weights_for(view, CustomerNeeds(needs.population))
+    chosen = session.optimize(population)
+    assert chosen is not None and chosen.configuration.quantity("motor", "hub") == 1
+    assert weights_for(view, needs, price=-0.5, scale=10).price == -0.5
+
+
+@pytest.mark.parametrize("catalog_id", sorted(CATALOGS))
+def test_optimal_bundle_under_learned_weights_passes_the_checker(
+    catalog_id: str,
+    learned: dict[str, tuple[CatalogNeedsView, CustomerNeeds]],
+    sessions: dict[str, ConfigurationSession],
+) -> None:
+    """On every example catalog, optimize and top_k with a demo customer's weights give valid bundles."""
+    view, needs = learned[catalog_id]
+    session = sessions[catalog_id]
+    session.clear()
+    for module, option in view.catalog.products:
+        # sessions do not configure sub-assemblies yet: a bundle with one would fail the checker inside it
+        session.deselect(module, option)
+    weights = weights_for(view, needs)
+    best = session.optimize(weights)
+    assert best is not None and best.status == "optimal"
+    assert find_violations(view.catalog, best.configuration, on=ON) == []
+    # the solver counts an option's utility per unit of quantity
+    utility = sum(weights.options.get(f"{m}.{o}", 0.0) * q for m, o, q in best.configuration.items())
+    assert best.utility == pytest.approx(utility, abs=0.01 * (1 + len(weights.options)))
+    for bundle in session.top_k(weights, k=2, distance=2):
+        assert find_violations(view.catalog, bundle.configuration, on=ON) == []
+        assert bundle.utility <= best.utility + 1e-6
+
+
+@st.composite
+def _steps(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]], tuple[int, int] | None]:
+    catalog_id = draw(st.sampled_from(sorted(CATALOGS)))
+    picks = draw(st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), max_size=4))
+    hard = draw(st.none() | st.tuples(st.integers(0, 99), st.integers(0, 99)))
+    return catalog_id, picks, hard
+
+
+@settings(max_examples=40)
+@given(_steps())
+def test_recommendations_stay_within_session_domains(
+    learned: dict[str, tuple[CatalogNeedsView, CustomerNeeds]],
+    sessions: dict[str, ConfigurationSession],
+    steps: tuple[str, list[tuple[int, int]], tuple[int, int] | None],
+) -> None:
+    """After any valid choices, even with a hard need on some option, only available options are ranked."""
+    catalog_id, picks, hard = steps
+    view, learned_needs = learned[catalog_id]
+    needs = copy.deepcopy(learned_needs, {id(learned_needs.population): learned_needs.population})
+    options = [(m, o) for m, mod in view.catalog.modules.items() for o in mod.options]
+    if hard is not None:
+        variable, value = view.variable_of(*options[(hard[0] * 100 + hard[1]) % len(options)])
+        needs.observe(Evidence(variable, value, "stated", "n", hard=True))
+    session = sessions[catalog_id]
+    session.clear()
+    for a, b in picks:
+        domains = session.domains()
+        open_modules = [m for m in domains if domains[m] and not any(c.module == m for c in session.choices)]
+        if not open_modules:
+            break
+        module = open_modules[a % len(open_modules)]
+        session.select(module, domains[module][b % len(domains[module])])
+    domains = session.domains()
+    ranked = recommendations(session, view, needs)
+    chosen = {(c.module, c.option) for c in session.choices}
+    for module, options_ranked in ranked.items():
+        assert options_ranked, module
+        assert {o for o, _ in options_ranked} <= set(domains[module])
+        assert not any((module, o) in chosen for o, _ in options_ranked)
+        probabilities = [p for _, p in options_ranked]
+        assert probabilities == sorted(probabilities, reverse=True)
+        assert all(0.0 <= p <= 1.0 + 1e-9 for p in probabilities)
+        if view.is_single(module):
+            assert sum(probabilities) <= 1.0 + 1e-9
+
+
+def test_recommendations_need_the_same_catalog(
+    learned: dict[str, tuple[CatalogNeedsView, CustomerNeeds]],
+) -> None:
+    """A session of one catalog and a needs view of another are refused."""
+    view, needs = learned["valve-pn5"]
+    session = ConfigurationSession(CATALOGS["valve-pn5"])
+    other, _ = learned["ebike-urban"]
+    with pytest.raises(ConfiguratorError, match="session is of catalog 'valve-pn5'"):
+        recommendations(session, other, needs)
+    assert recommendations(session, view, needs)
+
+
+def test_customer_events_give_the_evidence_of_needs_for(
+    demo: Engine, learned: dict[str, tuple[CatalogNeedsView, CustomerNeeds]]
+) -> None:
+    """needs_for observes exactly the evidence of the customer's stored events."""
+    view, needs = learned["laptop-pro14"]
+    fresh = CustomerNeeds(needs.population)
+    for event in customer_events(demo, "demo", CUSTOMERS["laptop-pro14"]):
+        fresh.observe(*view.evidence(event))
+    assert fresh.n_observed_ == needs.n_observed_ > 0
+    assert fresh.evidence_ == needs.evidence_
+
+
+def test_population_model_is_replaceable(demo: Engine) -> None:
+    """Any fitted NeedsModel over the view's variables can be the population."""
+    from configurator.customers.needs import NaiveBayesNeeds
+
+    catalog = CATALOGS["ebike-urban"]
+    view = CatalogNeedsView(catalog)
+    model: NeedsModel = view.fit_population(catalog_sales(demo, "demo", catalog.catalog), NaiveBayesNeeds())
+    needs = needs_for(demo, "demo", "c-1019", catalog, population=model)
+    assert isinstance(needs.population, NaiveBayesNeeds)
+    session = ConfigurationSession(catalog, on=ON)
+    best = session.optimize(weights_for(view, needs))
+    assert best is not None and find_violations(catalog, best.configuration, on=ON) == []
+    assert isinstance(weights_for(view, needs), Weights)
