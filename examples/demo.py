@@ -1,7 +1,9 @@
 """The demo pipeline as it exists today: load every example catalog, check the example configurations.
 
 Writes, for each example configuration and each of the catalog's locales, the checker's verdict to
-``OUT/checks/<configuration>.<locale>.txt`` and prints a summary table.
+``OUT/checks/<configuration>.<locale>.txt`` and prints a summary table; then proposes bundles, ingests the
+sample events, prints customer tiers and, for a few customers, their learned needs and the optimal bundle
+under them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 import configurator
 
@@ -75,11 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     console.print(checks)
     console.print(f"wrote {out}")
     bundles_table(catalogs, args.on, args.out / "bundles", console)
-    customers_table(args.out, args.database, console)
+    engine = customers_table(args.out, args.database, console)
+    needs_tables(engine, catalogs, args.on, console)
     return 0
 
 
-def customers_table(out: Path, database: str | None, console: Console) -> None:
+def customers_table(out: Path, database: str | None, console: Console) -> Engine:
     """Ingest the sample multi-channel events into the database (SQLite file by default), then compute tiers.
 
     Ingestion is idempotent: running the demo twice stores each event once. Writes ``OUT/tiers.csv``.
@@ -121,6 +125,87 @@ def customers_table(out: Path, database: str | None, console: Console) -> None:
     console.print(
         "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.iter_rows()) + f"; wrote {out / 'tiers.csv'}"
     )
+    return engine
+
+
+DEMO_NEEDS = (("c-1027", "ebike-urban"), ("c-1011", "laptop-pro14"), ("c-1022", "kitchen-modular"))
+"""Demo customers (with a history in different catalogs) whose learned needs are shown."""
+
+
+def needs_tables(
+    engine: Engine, catalogs: dict[str, configurator.Catalog], on: dt.date, console: Console
+) -> None:
+    """For a few customers: what we learned (utilities against the population) and the bundle it proposes.
+
+    The bundle maximises the customer's learned utilities within their stated budget; each option is shown
+    with the event ids that drove it (none: the population's choice).
+    """
+    from configurator.assembly.needs import CatalogNeedsView, needs_for, weights_for
+    from configurator.customers.needs import CustomerNeeds
+    from configurator.solver.session import ConfigurationSession
+    from configurator.storage.repositories import customer_events
+
+    learned = Table(title="Learned needs: each customer's top preferences with the events behind them")
+    for column in ("customer", "catalog", "option", "P(customer)", "P(population)", "events"):
+        learned.add_column(column)
+    bundles = Table(title=f"Optimal bundles under learned weights on {on}")
+    for column in ("customer", "catalog", "budget", "status", "price", "options (events that drove them)"):
+        bundles.add_column(column)
+    for customer, catalog_id in DEMO_NEEDS:
+        cat = catalogs[catalog_id]
+        view = CatalogNeedsView(cat)
+        needs = needs_for(engine, "demo", customer, cat, view=view)
+        weights = weights_for(view, needs)
+        population = CustomerNeeds(needs.population)
+        top: list[tuple[float, float, str, list[str]]] = []
+        for module, mod in cat.modules.items():
+            for option in mod.options:
+                reasons = view.explain(needs, module, option)
+                if reasons:
+                    variable, value = view.variable_of(module, option)
+                    mine = needs.distribution(variable, {})[value]
+                    theirs = population.distribution(variable, {})[value]
+                    top.append((mine, theirs, f"{module}.{option}", reasons))
+        top.sort(key=lambda row: (-row[0], row[2]))
+        for rank, (mine, theirs, key, reasons) in enumerate(top[:4]):
+            learned.add_row(
+                customer if rank == 0 else "",
+                catalog_id if rank == 0 else "",
+                key,
+                f"{mine:.2f}",
+                f"{theirs:.2f}",
+                ", ".join(reasons),
+            )
+        budget = view.budget(customer_events(engine, "demo", customer)) if needs.profiling else None
+        session = ConfigurationSession(cat, on=on)
+        for module, option in cat.products:  # sessions do not configure sub-assemblies yet
+            session.deselect(module, option)
+        bundle = session.optimize(weights, budget=budget)
+        chosen = (
+            "; ".join(
+                f"{m}.{o}"
+                + (f" ({', '.join(view.explain(needs, m, o))})" if view.explain(needs, m, o) else "")
+                for m, o, _ in bundle.configuration.items()
+            )
+            if bundle is not None
+            else "nothing fits"
+        )
+        bundles.add_row(
+            customer,
+            catalog_id,
+            f"{budget} {cat.currency}" if budget is not None else "-",
+            bundle.status if bundle is not None else "infeasible",
+            f"{bundle.price} {cat.currency}" if bundle is not None else "-",
+            chosen,
+        )
+        if view.skipped:
+            console.print(
+                f"{customer}: skipped references to {catalog_id}: "
+                + "; ".join(f"{reason} x{n}" for reason, n in sorted(view.skipped.items())),
+                markup=False,
+            )
+    console.print(learned)
+    console.print(bundles)
 
 
 def _money(value: object) -> str:
