@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 import configurator
-from configurator.assembly.needs import needs_for, recommendations, weights_for
+from configurator.assembly.needs import needs_for, population_sales, recommendations, weights_for
 from configurator.checker import find_violations
 from configurator.customers.events import validate_event
 from configurator.customers.ingest import ingest_file
@@ -136,6 +136,17 @@ def test_profiling_objection_gives_population_recommendations() -> None:
     assert recommendations(session, view, after) == recommendations(session, view, population)
     assert recommendations(session, view, after)["frame"][0][0] == "alu"
     assert view.option_weights(after) == view.option_weights(population)
+
+
+def test_objectors_sales_do_not_feed_the_population() -> None:
+    """A customer who objected to profiling is left out of the population's sales."""
+    engine, catalog = _bike_store()
+    store = SqlStore(engine, "shop")
+    assert {e.customer_id for e in population_sales(store, "bike")} == {"c0", "c1", "c2", "c3", "me"}
+    objection: dict[str, Any] = {"event_id": "k2", "type": "consent", "customer_id": "c0", "channel": "email"}
+    objection |= {"ts": "2026-06-01T00:00:00Z", "purpose": "profiling", "granted": False}
+    store.write_events([validate_event(objection, tenant="shop")])
+    assert {e.customer_id for e in population_sales(store, "bike")} == {"c1", "c2", "c3", "me"}
 
 
 def test_learned_weights_drive_optimize_and_top_k() -> None:

@@ -6,7 +6,8 @@ across merged profiles and channels, their profiling consent) into a
 :class:`~configurator.solver.session.Weights` for ``optimize``/``top_k`` (the solver never sees a customer);
 :func:`recommendations` ranks the options a session still allows by this customer's probability.
 
-Cold start: a customer with no events gets the population; a customer who objected to profiling gets the
+The population learns from the catalog's sales, except those of customers who objected to profiling (as the
+value tiers do, their events fit no model). Cold start: a customer with no events gets the population; a customer who objected to profiling gets the
 population only (nothing of theirs is learned); a catalog with no sales yet gets its defaults as the population.
 
 Example:
@@ -40,19 +41,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from configurator.catalog.models import Catalog
 from configurator.customers.consent import consent_status
+from configurator.customers.events import Event
 from configurator.customers.identity import canonical_id
 from configurator.customers.needs import CustomerNeeds, NeedsModel
 from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.errors import ConfiguratorError
 from configurator.solver.session import ConfigurationSession, Weights
-from configurator.storage.repositories import SqlStore, catalog_sales, customer_events
+from configurator.storage.repositories import SqlStore, catalog_sales, consents_frame, customer_events
 
 if TYPE_CHECKING:  # typing only: sqlalchemy stays in storage/ at run time
     from sqlalchemy import Engine
 
-__all__ = ["CatalogNeedsView", "needs_for", "recommendations", "weights_for"]
+__all__ = ["CatalogNeedsView", "needs_for", "population_sales", "recommendations", "weights_for"]
+
+
+def population_sales(store: SqlStore, catalog_id: str) -> list[Event]:
+    """The catalog's sales the population may learn from: anonymous ones and those of profiled customers."""
+    objectors = set(consents_frame(store.engine, store.tenant).filter(~pl.col("profiling"))["customer_id"])
+    canonical: dict[str, str | None] = {}
+    kept: list[Event] = []
+    for event in catalog_sales(store.engine, store.tenant, catalog_id):
+        who = event.customer_id
+        if who is not None:
+            if who not in canonical:
+                canonical[who] = canonical_id(store, who)
+            if (canonical[who] or who) in objectors:
+                continue
+        kept.append(event)
+    return kept
 
 
 def needs_for(
@@ -95,7 +115,7 @@ def needs_for(
         store = SqlStore(store_or_engine, tenant)
     view = view or CatalogNeedsView(catalog)
     if population is None:
-        population = view.fit_population(catalog_sales(store.engine, tenant, catalog.catalog), strict=strict)
+        population = view.fit_population(population_sales(store, catalog.catalog), strict=strict)
     known = canonical_id(store, customer_id) is not None
     profiling = consent_status(store, customer_id)["profiling"] if known else True
     needs = CustomerNeeds(population, profiling=profiling)
