@@ -140,7 +140,7 @@ def test_profiling_objection_gives_population_recommendations() -> None:
 
 def test_objectors_sales_do_not_feed_the_population() -> None:
     """A customer who objected to profiling is left out of the population's sales."""
-    engine, catalog = _bike_store()
+    engine, _ = _bike_store()
     store = SqlStore(engine, "shop")
     assert {e.customer_id for e in population_sales(store, "bike")} == {"c0", "c1", "c2", "c3", "me"}
     objection: dict[str, Any] = {"event_id": "k2", "type": "consent", "customer_id": "c0", "channel": "email"}
