@@ -32,6 +32,7 @@ TENANT_TABLES = {
     "identities",
     "installed_base",
     "orders",
+    "quote_versions",
     "quotes",
     "suppressions",
 }

@@ -2,7 +2,8 @@
 
 Tables: ``catalogs`` (versioned YAML), ``customers`` (profiles), ``identities`` (anonymous ids, emails, phones
 pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, event_id)``), ``consents``,
-``quotes``, ``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers) and ``audit_log``.
+``quotes`` (one head row per quote number), ``quote_versions`` (each version's immutable ``Quote.to_data()``),
+``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers) and ``audit_log``.
 
 Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
 as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKeyConstraint,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,6 +46,7 @@ __all__ = [
     "Money",
     "Order",
     "Quote",
+    "QuoteVersion",
     "Suppression",
     "UTCDateTime",
 ]
@@ -204,7 +208,12 @@ class Consent(Base):
 
 
 class Quote(Base):
-    """A quote made for a customer: the configuration, total and status."""
+    """The head of a quote number: its latest version, status, customer and totals.
+
+    ``status`` is the latest version's (``draft``, ``sent``, ``accepted``, ``expired``); earlier versions are
+    superseded. ``version``, ``valid_until``, ``accepted_at`` and ``order_id`` were added by migration 0002
+    (rows from before it are version 1).
+    """
 
     __tablename__ = "quotes"
     __table_args__ = (Index(None, "tenant", "customer_id"),)
@@ -219,6 +228,35 @@ class Quote(Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime]
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    accepted_at: Mapped[dt.datetime | None]
+    order_id: Mapped[str | None] = mapped_column(String(ID))
+
+
+class QuoteVersion(Base):
+    """One version of a quote: ``payload`` is its ``Quote.to_data()`` and never changes once stored.
+
+    ``approved_by``/``approved_at`` (a manager let a price below the floor through) and ``sent_at`` are stamps
+    set once by the quote lifecycle; the offer itself is the payload.
+    """
+
+    __tablename__ = "quote_versions"
+    __table_args__ = (Index(None, "tenant", "customer_id"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    created_at: Mapped[dt.datetime]
+    total: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    locale: Mapped[str | None] = mapped_column(String(35))
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    payload: Mapped[dict[str, Any]]
+    approved_by: Mapped[str | None] = mapped_column(String(ID))
+    approved_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
 
 
 class Order(Base):

@@ -37,7 +37,8 @@ Frames for value and tiers (polars; computed from the stored rows, so merges and
     who objected are left out and get catalog defaults.
 
 Also: catalog versions (:func:`save_catalog`, :func:`load_catalog_text`, :func:`catalog_versions`), quotes
-(:func:`add_quote`, :func:`quotes_for`), orders and installed base (projected from ``purchased`` events:
+(:func:`add_quote`, :func:`quotes_for`; versions and their head for ``quoting.lifecycle``: :func:`quote_head`,
+:func:`quote_version_rows`, :func:`insert_quote_version`, ...), orders and installed base (projected from ``purchased`` events:
 :func:`orders_for`, :func:`installed_base_for`) and the audit log (:func:`audit_entries`).
 
 Example:
@@ -57,6 +58,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -114,6 +116,7 @@ from configurator.storage.models import (
     InstalledItem,
     Order,
     Quote,
+    QuoteVersion,
     Suppression,
 )
 from configurator.storage.models import Event as EventRow
@@ -121,19 +124,31 @@ from configurator.storage.models import Event as EventRow
 __all__ = [
     "CONSENTS_SCHEMA",
     "EVENTS_SCHEMA",
+    "QuoteHeadRow",
+    "QuoteVersionRow",
     "SqlStore",
     "add_quote",
+    "advance_quote_head",
     "audit_entries",
     "catalog_versions",
     "consents_frame",
     "event_row",
     "events_frame",
+    "expire_quote_heads",
+    "insert_quote_head",
+    "insert_quote_version",
     "installed_base_for",
+    "legacy_quote_payload",
     "load_catalog_text",
+    "order_event",
     "orders_for",
     "profiling_allowed",
+    "quote_head",
+    "quote_version_rows",
     "quotes_for",
     "save_catalog",
+    "set_quote_status",
+    "stamp_quote_version",
 ]
 
 EVENTS_SCHEMA: Mapping[str, pl.DataType] = {
@@ -503,7 +518,7 @@ class SqlStore:
                 )
                 .values(merged_into=winner)
             )
-            for model in (Order, Quote, InstalledItem):
+            for model in (Order, Quote, QuoteVersion, InstalledItem):
                 table = _table(model)
                 s.execute(
                     update(table)
@@ -626,7 +641,9 @@ class SqlStore:
             def rows(model: type[Base], *where: Any, order: Any = None) -> list[dict[str, Any]]:
                 table = _table(model)
                 stmt = select(*table.c).where(table.c.tenant == t, *where)
-                return self._rows(stmt.order_by(order) if order is not None else stmt)
+                if order is None:
+                    return self._rows(stmt)
+                return self._rows(stmt.order_by(*order) if isinstance(order, tuple) else stmt.order_by(order))
 
             events = rows(
                 EventRow,
@@ -641,6 +658,11 @@ class SqlStore:
                 "orders": rows(Order, Order.customer_id.in_(ids), order=Order.ordered_at),
                 "installed_base": rows(InstalledItem, InstalledItem.customer_id.in_(ids)),
                 "quotes": rows(Quote, Quote.customer_id.in_(ids), order=Quote.created_at),
+                "quote_versions": rows(
+                    QuoteVersion,
+                    QuoteVersion.customer_id.in_(ids),
+                    order=(QuoteVersion.quote_id, QuoteVersion.version),
+                ),
                 "audit": rows(
                     AuditEntry,
                     or_(AuditEntry.subject.in_(ids), AuditEntry.related.in_(ids)),
@@ -712,7 +734,7 @@ class SqlStore:
                     )
                     touched += 1
             counts["events_anonymised"] = touched
-            for model in (InstalledItem, Order, Quote, Consent, Identity):
+            for model in (InstalledItem, Order, QuoteVersion, Quote, Consent, Identity):
                 table = _table(model)
                 count(
                     table.name,
@@ -1113,6 +1135,39 @@ def load_catalog_text(
         return session.execute(stmt).scalar_one_or_none()
 
 
+def legacy_quote_payload(
+    *,
+    tenant: str,
+    quote_id: str,
+    customer_id: str,
+    configuration: Mapping[str, Any],
+    total: Decimal | None,
+    currency: str,
+    catalog_id: str | None,
+    catalog_version: str | None,
+    status: str,
+    created_at: dt.datetime,
+) -> dict[str, Any]:
+    """The version-1 payload of a quote stored without its full ``Quote`` data (marked ``legacy``).
+
+    Migration 0002 gives every quote made before versions this payload; so does :func:`add_quote`.
+    """
+    return {
+        "legacy": True,
+        "quote_id": quote_id,
+        "version": 1,
+        "tenant": tenant,
+        "customer_id": customer_id,
+        "catalog_id": catalog_id,
+        "catalog_version": catalog_version,
+        "currency": currency,
+        "created_at": created_at.astimezone(dt.UTC).isoformat(),
+        "configuration": _jsonable(dict(configuration)),
+        "total": None if total is None else str(total),
+        "status": status,
+    }
+
+
 def add_quote(
     session_or_engine: Session | Engine,
     tenant: str,
@@ -1127,7 +1182,185 @@ def add_quote(
     status: str = "draft",
     created_at: dt.datetime | None = None,
 ) -> bool:
-    """Store a quote (idempotent by ``quote_id``); False when it already exists."""
+    """Store a quote summary as version 1 (idempotent by ``quote_id``); False when the number exists.
+
+    Full quotes (lines, waterfall, versions, acceptance) go through ``configurator.quoting.lifecycle``; this
+    keeps a summary only (its version payload is :func:`legacy_quote_payload`).
+    """
+    created_at = created_at or dt.datetime.now(dt.UTC)
+    with _session(session_or_engine) as session:
+        if not _insert_one(
+            session,
+            Quote,
+            {
+                "tenant": tenant,
+                "quote_id": quote_id,
+                "customer_id": customer_id,
+                "catalog_id": catalog_id,
+                "catalog_version": catalog_version,
+                "configuration": _jsonable(dict(configuration)),
+                "total": total,
+                "currency": currency,
+                "status": status,
+                "created_at": created_at,
+                "version": 1,
+            },
+        ):
+            return False
+        payload = legacy_quote_payload(
+            tenant=tenant,
+            quote_id=quote_id,
+            customer_id=customer_id,
+            configuration=configuration,
+            total=total,
+            currency=currency,
+            catalog_id=catalog_id,
+            catalog_version=catalog_version,
+            status=status,
+            created_at=created_at,
+        )
+        return insert_quote_version(
+            session,
+            tenant,
+            quote_id=quote_id,
+            version=1,
+            customer_id=customer_id,
+            created_at=created_at,
+            total=total,
+            currency=currency,
+            locale=None,
+            valid_until=None,
+            payload=payload,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class QuoteHeadRow:
+    """The ``quotes`` row of a quote number: its latest version and the quote's status."""
+
+    quote_id: str
+    customer_id: str
+    version: int
+    status: str
+    total: Decimal | None
+    currency: str
+    created_at: dt.datetime
+    valid_until: dt.date | None
+    accepted_at: dt.datetime | None
+    order_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class QuoteVersionRow:
+    """A ``quote_versions`` row: one version's payload (``Quote.to_data()``) and its lifecycle stamps."""
+
+    quote_id: str
+    version: int
+    customer_id: str
+    created_at: dt.datetime
+    total: Decimal | None
+    currency: str
+    locale: str | None
+    valid_until: dt.date | None
+    payload: dict[str, Any]
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    sent_at: dt.datetime | None
+
+
+_HEAD_FIELDS = tuple(f.name for f in dataclasses.fields(QuoteHeadRow))
+_VERSION_FIELDS = tuple(f.name for f in dataclasses.fields(QuoteVersionRow))
+
+
+def quote_head(
+    session_or_engine: Session | Engine, tenant: str, quote_id: str, *, lock: bool = False
+) -> QuoteHeadRow | None:
+    """The head row of a quote number, or None; ``lock`` holds it until the transaction ends (PostgreSQL).
+
+    Example:
+        >>> from configurator.storage import make_engine, upgrade
+        >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+        >>> add_quote(engine, "shop", quote_id="q1", customer_id="c1", configuration={}, total=None,
+        ...           currency="EUR")
+        True
+        >>> head = quote_head(engine, "shop", "q1")
+        >>> head.version, head.status, quote_head(engine, "shop", "q2")
+        (1, 'draft', None)
+    """
+    table = _table(Quote)
+    stmt = select(*(table.c[n] for n in _HEAD_FIELDS)).where(
+        table.c.tenant == tenant, table.c.quote_id == quote_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    with _session(session_or_engine) as session:
+        row = session.execute(stmt).first()
+        return None if row is None else QuoteHeadRow(**row._mapping)
+
+
+def quote_version_rows(
+    session_or_engine: Session | Engine, tenant: str, quote_id: str, version: int | None = None
+) -> list[QuoteVersionRow]:
+    """The stored versions of a quote number (only ``version`` when given), oldest first."""
+    table = _table(QuoteVersion)
+    stmt = select(*(table.c[n] for n in _VERSION_FIELDS)).where(
+        table.c.tenant == tenant, table.c.quote_id == quote_id
+    )
+    if version is not None:
+        stmt = stmt.where(table.c.version == version)
+    with _session(session_or_engine) as session:
+        return [QuoteVersionRow(**r._mapping) for r in session.execute(stmt.order_by(table.c.version))]
+
+
+def insert_quote_version(
+    session_or_engine: Session | Engine,
+    tenant: str,
+    *,
+    quote_id: str,
+    version: int,
+    customer_id: str,
+    created_at: dt.datetime,
+    total: Decimal | None,
+    currency: str,
+    locale: str | None,
+    valid_until: dt.date | None,
+    payload: Mapping[str, Any],
+) -> bool:
+    """Insert a quote version unless ``(quote_id, version)`` is stored (versions are never overwritten)."""
+    with _session(session_or_engine) as session:
+        return _insert_one(
+            session,
+            QuoteVersion,
+            {
+                "tenant": tenant,
+                "quote_id": quote_id,
+                "version": version,
+                "customer_id": customer_id,
+                "created_at": created_at,
+                "total": total,
+                "currency": currency,
+                "locale": locale,
+                "valid_until": valid_until,
+                "payload": dict(payload),
+            },
+        )
+
+
+def insert_quote_head(
+    session_or_engine: Session | Engine,
+    tenant: str,
+    *,
+    quote_id: str,
+    customer_id: str,
+    catalog_id: str | None,
+    catalog_version: str | None,
+    configuration: Mapping[str, Any],
+    total: Decimal | None,
+    currency: str,
+    created_at: dt.datetime,
+    valid_until: dt.date | None,
+) -> bool:
+    """Insert the head of a new quote number at version 1, status ``draft``; False when the number exists."""
     with _session(session_or_engine) as session:
         return _insert_one(
             session,
@@ -1141,10 +1374,143 @@ def add_quote(
                 "configuration": _jsonable(dict(configuration)),
                 "total": total,
                 "currency": currency,
-                "status": status,
-                "created_at": created_at or dt.datetime.now(dt.UTC),
+                "status": "draft",
+                "created_at": created_at,
+                "version": 1,
+                "valid_until": valid_until,
             },
         )
+
+
+def advance_quote_head(
+    session_or_engine: Session | Engine,
+    tenant: str,
+    quote_id: str,
+    *,
+    from_version: int,
+    catalog_id: str | None,
+    catalog_version: str | None,
+    configuration: Mapping[str, Any],
+    total: Decimal | None,
+    currency: str,
+    valid_until: dt.date | None,
+) -> bool:
+    """Point the head at version ``from_version + 1`` (status ``draft``), unless it moved or was accepted.
+
+    False when the head is not at ``from_version`` any more (another writer revised it) or is accepted.
+    """
+    with _session(session_or_engine) as session:
+        result = session.execute(
+            update(Quote)
+            .where(
+                Quote.tenant == tenant,
+                Quote.quote_id == quote_id,
+                Quote.version == from_version,
+                Quote.status != "accepted",
+            )
+            .values(
+                version=from_version + 1,
+                status="draft",
+                catalog_id=catalog_id,
+                catalog_version=catalog_version,
+                configuration=_jsonable(dict(configuration)),
+                total=total,
+                currency=currency,
+                valid_until=valid_until,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def set_quote_status(
+    session_or_engine: Session | Engine,
+    tenant: str,
+    quote_id: str,
+    *,
+    version: int,
+    status: str,
+    only_from: Collection[str],
+    accepted_at: dt.datetime | None = None,
+    order_id: str | None = None,
+) -> bool:
+    """Set the head's status while it is at ``version`` with a status in ``only_from``; True when changed."""
+    values: dict[str, Any] = {"status": status}
+    if accepted_at is not None:
+        values["accepted_at"] = accepted_at
+    if order_id is not None:
+        values["order_id"] = order_id
+    with _session(session_or_engine) as session:
+        result = session.execute(
+            update(Quote)
+            .where(
+                Quote.tenant == tenant,
+                Quote.quote_id == quote_id,
+                Quote.version == version,
+                Quote.status.in_(list(only_from)),
+            )
+            .values(**values)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def stamp_quote_version(
+    session_or_engine: Session | Engine,
+    tenant: str,
+    quote_id: str,
+    version: int,
+    *,
+    approved: tuple[str, dt.datetime] | None = None,
+    sent_at: dt.datetime | None = None,
+) -> bool:
+    """Set a version's approval (approver, time) or sent time once: a stamp already set is kept.
+
+    True when a stamp was written.
+    """
+    table = _table(QuoteVersion)
+    where = [table.c.tenant == tenant, table.c.quote_id == quote_id, table.c.version == version]
+    changed = False
+    with _session(session_or_engine) as session:
+        if approved is not None:
+            result = session.execute(
+                update(table)
+                .where(*where, table.c.approved_at.is_(None))
+                .values(approved_by=approved[0], approved_at=approved[1])
+            )
+            changed = bool(getattr(result, "rowcount", 0))
+        if sent_at is not None:
+            result = session.execute(
+                update(table).where(*where, table.c.sent_at.is_(None)).values(sent_at=sent_at)
+            )
+            changed = changed or bool(getattr(result, "rowcount", 0))
+    return changed
+
+
+def expire_quote_heads(session_or_engine: Session | Engine, tenant: str, today: dt.date) -> list[str]:
+    """Mark ``expired`` the draft or sent quotes whose latest version was valid until before ``today``.
+
+    Returns the expired quote ids, sorted.
+    """
+    table = _table(Quote)
+    stale = and_(
+        table.c.tenant == tenant,
+        table.c.status.in_(("draft", "sent")),
+        table.c.valid_until.is_not(None),
+        table.c.valid_until < today,
+    )
+    with _session(session_or_engine) as session:
+        ids = sorted(session.execute(select(table.c.quote_id).where(stale).with_for_update()).scalars())
+        for chunk in _chunks(ids):
+            session.execute(update(table).where(stale, table.c.quote_id.in_(chunk)).values(status="expired"))
+        return ids
+
+
+def order_event(session_or_engine: Session | Engine, tenant: str, order_id: str) -> str | None:
+    """The id of the event an order was projected from, or None when there is no such order."""
+    with _session(session_or_engine) as session:
+        found: str | None = session.execute(
+            select(Order.event_id).where(Order.tenant == tenant, Order.order_id == order_id)
+        ).scalar()
+        return found
 
 
 def _by_customer(
