@@ -6,6 +6,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -374,3 +376,39 @@ def test_any_sequence_keeps_the_invariants(
     assert len(orders) == len(purchases) == int(accepted)
     if accepted and needs_approval:
         assert versions[-1].approved_by == "boss"
+
+
+def test_concurrent_accepts_make_one_order(database: Database) -> None:
+    """Two writers accepting the same version at once: both get the order id, one order and one purchase exist."""
+    save_quote(SqlStore(database.engine, "shop"), _quote())
+    barrier = threading.Barrier(2)
+
+    def accept(_: int) -> str:
+        store = SqlStore(database.engine, "shop")
+        barrier.wait()
+        return accept_quote(store, "Q1", 1, AT, margin=MARGIN)
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(accept, range(2))) == ["Q1", "Q1"]
+    assert len(orders_for(database.engine, "shop", "c-1")) == 1
+    assert _events(database, "purchased") == ["quote-accepted:Q1:v1"]
+
+
+def test_concurrent_revisions_make_one_next_version(database: Database) -> None:
+    """Two writers revising the same latest version at once: one makes version 2, the other is refused."""
+    v1 = save_quote(SqlStore(database.engine, "shop"), _quote())
+    barrier = threading.Barrier(2)
+
+    def revise_it(quantity: int) -> int | str:
+        store = SqlStore(database.engine, "shop")
+        barrier.wait()
+        try:
+            return revise(store, v1, quantity=quantity).version
+        except QuoteVersionConflict as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(revise_it, (2, 3)))
+    assert sorted(map(str, results))[0] == "2", results
+    assert "revise the latest version (2), not version 1" in str(sorted(map(str, results))[1])
+    assert [v.version for v in quote_versions(SqlStore(database.engine, "shop"), "Q1")] == [1, 2]

@@ -12,7 +12,9 @@ latest version and holds the status::
 Statuses are not part of a version's payload (it is stored with status ``draft``): :func:`load_quote` returns
 the status the version has now. Accepting writes a ``purchased`` event (id ``quote-accepted:{id}:v{n}``) in
 the same transaction as the status change, so the store's projection creates the order and the installed base
-exactly once; sending writes a ``quote_sent`` event (``quote-sent:{id}:v{n}``).
+exactly once; sending writes a ``quote_sent`` event (``quote-sent:{id}:v{n}``). Every step is one transaction,
+retried on lock conflicts like event ingestion, with the head row locked: two writers accepting or revising the
+same quote at once make one order or one next version.
 
 The purchase of an accepted quote has one line: the bundle (item and catalog = the quote's catalog id,
 quantity = ``quote.quantity``, selections = the configuration's top-level selections, unit price = total /
@@ -66,6 +68,7 @@ from configurator.storage.repositories import (
     QuoteVersionRow,
     advance_quote_head,
     expire_quote_heads,
+    in_transaction,
     insert_quote_head,
     insert_quote_version,
     order_event,
@@ -243,7 +246,8 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
     if quote.quantity < 1:
         raise QuoteError(f"quote {quote.quote_id!r}: quantity must be at least 1, got {quote.quantity}")
     payload = _payload(quote)
-    with store.atomic():
+
+    def work() -> Quote:
         s, t = store.session, store.tenant
         head = quote_head(s, t, quote.quote_id, lock=True)
         stored = quote_version_rows(s, t, quote.quote_id, quote.version)
@@ -290,11 +294,20 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
             )
         else:
             moved = advance_quote_head(s, t, quote.quote_id, from_version=head.version, **summary)
-        if not (inserted and moved):  # another writer got there first (its transaction has committed)
+        if not inserted:  # another writer stored this version meanwhile (committed: now visible)
+            again, now = (
+                quote_version_rows(s, t, quote.quote_id, quote.version),
+                quote_head(s, t, quote.quote_id),
+            )
+            if again and now is not None:
+                return _same_or_conflict(again[0], now, quote)
+        if not (inserted and moved):
             raise QuoteVersionConflict(
                 f"quote {quote.quote_id!r} version {quote.version} was stored at the same time by another writer"
             )
         return dataclasses.replace(quote, status="draft")
+
+    return in_transaction(store, work)
 
 
 def _same_or_conflict(row: QuoteVersionRow, head: QuoteHeadRow, quote: Quote) -> Quote:
@@ -351,7 +364,10 @@ def revise(store: SqlStore, quote: Quote, **changes: Any) -> Quote:
     if bad:
         allowed = ", ".join(sorted(fields - set(_IDENTITY)))
         raise QuoteError(f"revise cannot change {', '.join(bad)} (it can change: {allowed})")
-    with store.atomic():
+    rest = dict(changes)
+    created = rest.pop("created_at", None) or dt.datetime.now(dt.UTC)
+
+    def work() -> Quote:
         head = quote_head(store.session, store.tenant, quote.quote_id, lock=True)
         if head is None:
             raise QuoteNotFound(f"unknown quote {quote.quote_id!r} in tenant {store.tenant!r}")
@@ -363,11 +379,10 @@ def revise(store: SqlStore, quote: Quote, **changes: Any) -> Quote:
             raise QuoteVersionConflict(
                 f"quote {quote.quote_id!r}: revise the latest version ({head.version}), not version {quote.version}"
             )
-        created = changes.pop("created_at", None) or dt.datetime.now(dt.UTC)
-        new = dataclasses.replace(
-            quote, version=head.version + 1, status="draft", created_at=created, **changes
-        )
+        new = dataclasses.replace(quote, version=head.version + 1, status="draft", created_at=created, **rest)
         return save_quote(store, new)
+
+    return in_transaction(store, work)
 
 
 def load_quote(store: SqlStore, quote_id: str, version: int | None = None) -> Quote:
@@ -377,7 +392,8 @@ def load_quote(store: SqlStore, quote_id: str, version: int | None = None) -> Qu
         QuoteNotFound: when the quote or the version is unknown.
         QuoteError: when the version is a summary stored before quote versions.
     """
-    with store.atomic():
+
+    def work() -> Quote:
         head = quote_head(store.session, store.tenant, quote_id)
         if head is None:
             raise QuoteNotFound(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
@@ -388,10 +404,13 @@ def load_quote(store: SqlStore, quote_id: str, version: int | None = None) -> Qu
             raise QuoteNotFound(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
         return _rebuild(rows[0], head)
 
+    return in_transaction(store, work)
+
 
 def quote_versions(store: SqlStore, quote_id: str) -> list[QuoteVersionInfo]:
     """Every stored version of a quote, oldest first, with its status now (empty for an unknown quote)."""
-    with store.atomic():
+
+    def work() -> list[QuoteVersionInfo]:
         head = quote_head(store.session, store.tenant, quote_id)
         if head is None:
             return []
@@ -412,6 +431,8 @@ def quote_versions(store: SqlStore, quote_id: str) -> list[QuoteVersionInfo]:
             for r in quote_version_rows(store.session, store.tenant, quote_id)
         ]
 
+    return in_transaction(store, work)
+
 
 def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.datetime) -> bool:
     """Record that ``by`` approved the price of a version (needed to send or accept one below the floor).
@@ -426,7 +447,8 @@ def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.dateti
         QuoteStateError: when the version is superseded, expired or accepted.
     """
     _aware(at, "approval time")
-    with store.atomic():
+
+    def work() -> bool:
         head, row = _locate(store, quote_id, version)
         if row.approved_at is not None:
             return False
@@ -445,6 +467,8 @@ def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.dateti
         )
         return True
 
+    return in_transaction(store, work)
+
 
 def mark_sent(
     store: SqlStore, quote_id: str, version: int, at: dt.datetime, *, channel: Channel = "sales_rep"
@@ -460,7 +484,8 @@ def mark_sent(
             accepted without having been sent, or needs an approval it does not have.
     """
     _aware(at, "sending time")
-    with store.atomic():
+
+    def work() -> Quote:
         head, row = _locate(store, quote_id, version)
         _refuse_superseded(head, version, "send")
         quote = _rebuild(row, head)
@@ -492,6 +517,8 @@ def mark_sent(
             store.session, store.tenant, quote_id, version=version, status="sent", only_from=("draft",)
         )
         return dataclasses.replace(quote, status="sent")
+
+    return in_transaction(store, work)
 
 
 def accept_quote(
@@ -530,7 +557,8 @@ def accept_quote(
             would be suppressed).
     """
     _aware(at, "acceptance time")
-    with store.atomic():
+
+    def work() -> str:
         s, t = store.session, store.tenant
         head, row = _locate(store, quote_id, version)
         if head.status == "accepted":
@@ -590,6 +618,8 @@ def accept_quote(
         )
         return order
 
+    return in_transaction(store, work)
+
 
 def expire_quotes(store: SqlStore, today: dt.date) -> list[str]:
     """Mark ``expired`` every draft or sent quote whose latest version was valid until before ``today``.
@@ -607,5 +637,8 @@ def expire_quotes(store: SqlStore, today: dt.date) -> list[str]:
         >>> expire_quotes(store, dt.date(2026, 12, 23)), expire_quotes(store, dt.date(2026, 12, 24))
         ([], ['Q-2026-0001'])
     """
-    with store.atomic():
+
+    def work() -> list[str]:
         return expire_quote_heads(store.session, store.tenant, today)
+
+    return in_transaction(store, work)

@@ -63,9 +63,9 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import polars as pl
 from sqlalchemy import (
@@ -135,6 +135,7 @@ __all__ = [
     "event_row",
     "events_frame",
     "expire_quote_heads",
+    "in_transaction",
     "insert_quote_head",
     "insert_quote_version",
     "installed_base_for",
@@ -173,6 +174,7 @@ CONSENTS_SCHEMA: Mapping[str, pl.DataType] = {
 }
 """Columns and dtypes of :func:`consents_frame`."""
 
+_T = TypeVar("_T")
 _CHUNK = 500
 """Values per IN list (well under SQLite's and PostgreSQL's parameter limits)."""
 
@@ -1502,6 +1504,27 @@ def expire_quote_heads(session_or_engine: Session | Engine, tenant: str, today: 
         for chunk in _chunks(ids):
             session.execute(update(table).where(stale, table.c.quote_id.in_(chunk)).values(status="expired"))
         return ids
+
+
+def in_transaction(store: SqlStore, work: Callable[[], _T]) -> _T:
+    """``work()`` in one transaction of ``store``, retried as :meth:`SqlStore.write_events` is.
+
+    Lock timeouts, deadlocks, serialization failures and unique-key races (SQLite's stale WAL snapshot,
+    PostgreSQL's concurrent insert of the same key) roll the transaction back and run ``work`` again, so it
+    sees what the other writer committed. Inside an open :meth:`SqlStore.atomic` block it just runs ``work``
+    (the outer transaction decides).
+    """
+    if store._current is not None:
+        return work()
+    for attempt in range(store.retries):
+        try:
+            with store.atomic():
+                return work()
+        except (OperationalError, IntegrityError) as exc:
+            if attempt + 1 >= store.retries or not _retryable(exc):
+                raise
+            time.sleep(min(2.0, 0.01 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def order_event(session_or_engine: Session | Engine, tenant: str, order_id: str) -> str | None:
