@@ -9,7 +9,14 @@ Encoding:
 - an option of a single-choice module that may be ordered in quantities > 1 also gets a quantity variable
   ``module.option#qty`` tied to the module's choice;
 - options, modules and rules not in force on the date are removed (options) or skipped (rules);
-- decimal attributes are scaled to integers per constraint (``sum(capacity_wh) <= 2.5`` becomes ``x10``).
+- decimal attributes are scaled to integers per constraint (``sum(capacity_wh) <= 2.5`` becomes ``x10``);
+- a sub-assembly option (``product:``) brings its product's modules into the same Problem, named with the
+  option as a prefix (``tall_units.oven_tower/housing``, ``mounting.manifold/stations.station_single``;
+  constraint ids likewise, ``tall_units.oven_tower/module:housing:choose``): its cardinalities and rules hold
+  when the option is selected, and when it is not every variable of the sub-assembly is 0 (constraint
+  ``option:M.O:sub``), so each valid configuration is one solution. Every unit of a sub-assembly ordered in a
+  quantity > 1 shares the one sub-configuration (as the checker reads ``Configuration.sub``); its options count
+  once per unit in :meth:`CatalogProblem.bundle_quantities` (prices, weights).
 
 Expressions must be linear: ``x * y`` of two non-constant terms is a :class:`SolverError`.
 
@@ -28,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -96,6 +104,8 @@ class CatalogProblem:
         single: single-choice modules (one variable each), with their option ids by value.
         multi: multi-choice modules, with their option variable names by option id.
         qty_vars: quantity variables of options in single-choice modules, by ``(module, option)``.
+        prefix: the prefix of every variable name (``""``, or ``module.option/`` for a sub-assembly).
+        subs: the compiled sub-assemblies (sharing ``problem``), by ``(module, option)`` of their option.
     """
 
     catalog: Catalog
@@ -104,21 +114,43 @@ class CatalogProblem:
     single: Mapping[str, tuple[str, ...]]
     multi: Mapping[str, Mapping[str, str]]
     qty_vars: Mapping[tuple[str, str], str]
+    prefix: str = ""
+    subs: Mapping[tuple[str, str], CatalogProblem] = field(default_factory=dict)
+
+    def locate(self, module: str) -> tuple[CatalogProblem, str]:
+        """The (sub-)problem that declares ``module`` and the module's id there.
+
+        A sub-assembly's module is named by a path, ``module.option/submodule`` (nested with ``/``).
+
+        Raises:
+            KeyError: when the path names no sub-assembly.
+        """
+        head, slash, rest = module.partition("/")
+        if not slash:
+            return self, module
+        parent, _, option = head.partition(".")
+        return self.subs[(parent, option)].locate(rest)
 
     def selected(self, module: str, option: str) -> BoolExpr:
-        """The literal "``module.option`` is selected"."""
+        """The literal "``module.option`` is selected" (``module`` may be a sub-assembly path)."""
+        if "/" in module:
+            owner, local = self.locate(module)
+            return owner.selected(local, option)
         if module in self.single:
             options = self.single[module]
             if option not in options:
                 return Const(False)
-            return Lit(module, frozenset({options.index(option) + 1}))
+            return Lit(self.prefix + module, frozenset({options.index(option) + 1}))
         name = self.multi[module].get(option)
         if name is None:
             return Const(False)
         return Lit(name, frozenset(range(1, self.catalog.option(module, option).qty.max + 1)))
 
     def quantity_term(self, module: str, option: str) -> tuple[tuple[int, Term], ...]:
-        """Linear terms for the quantity of ``module.option``."""
+        """Linear terms for the quantity of ``module.option`` (per unit of its sub-assembly, if in one)."""
+        if "/" in module:
+            owner, local = self.locate(module)
+            return owner.quantity_term(local, option)
         if (module, option) in self.qty_vars:
             return ((1, self.qty_vars[(module, option)]),)
         if module in self.single:
@@ -127,7 +159,7 @@ class CatalogProblem:
         return ((1, name),) if name is not None else ()
 
     def option_literals(self) -> dict[tuple[str, str], BoolExpr]:
-        """The selection literal of every option that can be selected on the date."""
+        """The selection literal of every option of this catalog (not its sub-assemblies') on the date."""
         out: dict[tuple[str, str], BoolExpr] = {}
         for module, options in self.single.items():
             for option in options:
@@ -137,11 +169,65 @@ class CatalogProblem:
                 out[(module, option)] = self.selected(module, option)
         return out
 
+    def all_option_literals(self) -> dict[tuple[str, str], BoolExpr]:
+        """:meth:`option_literals` and those of every sub-assembly, keyed by ``(module path, option)``."""
+        out = {(self.prefix + m, o): lit for (m, o), lit in self.option_literals().items()}
+        for sub in self.subs.values():
+            out.update(sub.all_option_literals())
+        return out
+
+    def bundle_quantities(self) -> list[tuple[str, str, Catalog, tuple[tuple[int, Term], ...]]]:
+        """``(module path, option, declaring catalog, terms)`` for every option of the bundle on the date.
+
+        The terms sum to the option's quantity in the whole bundle: a sub-assembly's option counts once per
+        unit of the option that holds the sub-assembly (all units share one sub-configuration).
+        """
+        return self._quantities(())
+
+    def _quantities(
+        self, factors: tuple[str, ...]
+    ) -> list[tuple[str, str, Catalog, tuple[tuple[int, Term], ...]]]:
+        out: list[tuple[str, str, Catalog, tuple[tuple[int, Term], ...]]] = []
+        for module, option in self.option_literals():
+            terms = self.quantity_term(module, option)
+            for factor in factors:
+                terms = self._times(terms, factor)
+            out.append((self.prefix + module, option, self.catalog, terms))
+        for (module, option), sub in self.subs.items():
+            units = tuple(
+                t
+                for _, t in self.quantity_term(module, option)
+                if isinstance(t, str) and max(self.problem.var(t).domain) > 1
+            )
+            out.extend(sub._quantities((*factors, *units)))
+        return out
+
+    def _times(self, terms: tuple[tuple[int, Term], ...], factor: str) -> tuple[tuple[int, Term], ...]:
+        """``terms x factor`` as linear terms, for terms that are 0 whenever the variable ``factor`` is 0.
+
+        ``T x F = T + sum over k >= 2 of (k - 1) x [F = k] x T``, each product an indicator of a conjunction.
+        """
+        out = list(terms)
+        for k in self.problem.var(factor).domain:
+            if k < 2:
+                continue
+            at_k = Lit(factor, frozenset({k}))
+            for coef, term in terms:
+                if isinstance(term, str):
+                    out.extend(
+                        (coef * (k - 1) * v, And((at_k, Lit(term, frozenset({v})))))
+                        for v in self.problem.var(term).domain
+                        if v > 0
+                    )
+                else:
+                    out.append((coef * (k - 1), And((at_k, term))))
+        return tuple(out)
+
     def to_configuration(self, assignment: Mapping[str, int]) -> Configuration:
-        """The configuration of a (full) solution."""
+        """The configuration of a (full) solution, with the sub-configuration of each selected sub-assembly."""
         selections: dict[str, dict[str, int]] = {}
         for module, options in self.single.items():
-            value = assignment.get(module, 0)
+            value = assignment.get(self.prefix + module, 0)
             if value > 0:
                 option = options[value - 1]
                 qty_var = self.qty_vars.get((module, option))
@@ -151,40 +237,65 @@ class CatalogProblem:
                 if assignment.get(name, 0) > 0:
                     selections.setdefault(module, {})[option] = assignment[name]
         ordered = {m: selections[m] for m in self.catalog.modules if m in selections}
-        return Configuration(ordered, catalog=self.catalog.catalog)
+        sub = {
+            (module, option): product.to_configuration(assignment)
+            for (module, option), product in self.subs.items()
+            if ordered.get(module, {}).get(option, 0) > 0
+        }
+        return Configuration(ordered, sub, catalog=self.catalog.catalog)
 
     def to_assignment(self, configuration: Configuration) -> dict[str, int]:
-        """The assignment of a configuration's choices (unselected options get 0 / none)."""
+        """The assignment of a configuration's choices (unselected options get 0 / none).
+
+        Sub-assemblies are read from ``configuration.sub``; those of unselected options get 0 everywhere.
+        """
         assignment: dict[str, int] = {}
         for module, options in self.single.items():
             chosen = [o for o, q in configuration.selections.get(module, {}).items() if q > 0]
-            assignment[module] = options.index(chosen[0]) + 1 if chosen and chosen[0] in options else 0
+            value = options.index(chosen[0]) + 1 if chosen and chosen[0] in options else 0
+            assignment[self.prefix + module] = value
         for module, by_option in self.multi.items():
             for option, name in by_option.items():
                 assignment[name] = configuration.quantity(module, option)
         for (module, option), name in self.qty_vars.items():
             assignment[name] = configuration.quantity(module, option)
+        for (module, option), product in self.subs.items():
+            inner = (
+                configuration.sub.get((module, option)) if configuration.quantity(module, option) else None
+            )
+            assignment.update(product.to_assignment(inner or Configuration()))
         return assignment
 
     def price_objective(self, sense: str = "min") -> Objective:
-        """The list price of a configuration, in cents, as an objective."""
+        """The list price of a configuration, in cents, as an objective (sub-assemblies' options included)."""
         terms: list[tuple[int, Term]] = []
-        for (module, option), _ in self.option_literals().items():
-            cents = int(self.catalog.option(module, option).price * 100)
-            terms.extend((cents * c, t) for c, t in self.quantity_term(module, option))
+        for module, option, catalog, quantity in self.bundle_quantities():
+            cents = int(catalog.option(module.rpartition("/")[2], option).price * 100)
+            terms.extend((cents * c, t) for c, t in quantity)
         return Objective(tuple(terms), 0, "min" if sense == "min" else "max")
 
 
 class _Compiler:
-    def __init__(self, catalog: Catalog, on: dt.date | None) -> None:
+    """Compiles one catalog; a sub-assembly's compiler has a ``prefix`` and the ``guard`` "its option is selected"."""
+
+    def __init__(
+        self, catalog: Catalog, on: dt.date | None, prefix: str = "", guard: BoolExpr | None = None
+    ) -> None:
         self.catalog = catalog
         self.on = on
+        self.prefix = prefix
+        self.guard = guard
         self.variables: list[Variable] = []
         self.constraints: list[Constraint] = []
         self.single: dict[str, tuple[str, ...]] = {}
         self.multi: dict[str, dict[str, str]] = {}
         self.qty_vars: dict[tuple[str, str], str] = {}
+        self.subs: dict[tuple[str, str], CatalogProblem] = {}
         self.cp: CatalogProblem | None = None
+
+    def held(self, expr: BoolExpr) -> BoolExpr:
+        """``expr`` as it holds in the Problem: only when the sub-assembly's option is selected."""
+        return expr if self.guard is None else Implies(self.guard, expr)
 
     def effective_options(self, module_id: str) -> list[str]:
         module = self.catalog.modules[module_id]
@@ -193,26 +304,37 @@ class _Compiler:
         return [oid for oid, o in module.options.items() if o.effective(self.on)]
 
     def structure(self) -> None:
+        prefix = self.prefix
         for mid, module in self.catalog.modules.items():
             options = self.effective_options(mid)
             if module.max_choices <= 1:
                 all_options = tuple(module.options)
-                values = ([0] if module.choose.min == 0 else []) + [all_options.index(o) + 1 for o in options]
-                labels = (["-"] if module.choose.min == 0 else []) + options
+                none = module.choose.min == 0 or self.guard is not None  # a sub-assembly may be absent
+                values = ([0] if none else []) + [all_options.index(o) + 1 for o in options]
+                labels = (["-"] if none else []) + options
                 self.single[mid] = all_options
-                self.variables.append(Variable(mid, tuple(values), tuple(labels)))
-                if not values:
+                self.variables.append(Variable(prefix + mid, tuple(values), tuple(labels)))
+                if self.guard is None and not values:
                     self.constraints.append(Constraint(f"module:{mid}:choose", Const(False), "cardinality"))
+                elif self.guard is not None and module.choose.min > 0:
+                    some = frozenset(v for v in values if v > 0)
+                    self.constraints.append(
+                        Constraint(
+                            f"{prefix}module:{mid}:choose",
+                            self.held(Lit(prefix + mid, some) if some else Const(False)),
+                            "cardinality",
+                        )
+                    )
                 for oid in options:
                     q = module.options[oid].qty
                     if q.max > 1:
-                        name = f"{mid}.{oid}#qty"
+                        name = f"{prefix}{mid}.{oid}#qty"
                         self.qty_vars[(mid, oid)] = name
                         self.variables.append(Variable(name, (0, *range(q.min, q.max + 1))))
-                        chosen = Lit(mid, frozenset({all_options.index(oid) + 1}))
+                        chosen = Lit(prefix + mid, frozenset({all_options.index(oid) + 1}))
                         self.constraints.append(
                             Constraint(
-                                f"option:{mid}.{oid}:qty",
+                                f"{prefix}option:{mid}.{oid}:qty",
                                 Iff(chosen, Lit(name, frozenset(range(1, q.max + 1)))),
                                 "quantity",
                             )
@@ -222,7 +344,7 @@ class _Compiler:
                 lits: list[tuple[int, Term]] = []
                 for oid in module.options:
                     q = module.options[oid].qty
-                    name = f"{mid}.{oid}"
+                    name = f"{prefix}{mid}.{oid}"
                     domain = (0, *range(q.min, q.max + 1)) if oid in options else (0,)
                     self.multi[mid][oid] = name
                     self.variables.append(Variable(name, domain))
@@ -232,8 +354,38 @@ class _Compiler:
                 cardinality: BoolExpr = And((Linear(tuple(lits), ">=", low), Linear(tuple(lits), "<=", high)))
                 if low == 0 and high >= len(lits):
                     cardinality = Const(True)
-                self.constraints.append(Constraint(f"module:{mid}:choose", cardinality, "cardinality"))
-        self.cp = CatalogProblem(self.catalog, Problem(()), self.on, self.single, self.multi, self.qty_vars)
+                elif self.guard is not None:
+                    cardinality = self.held(cardinality)
+                self.constraints.append(
+                    Constraint(f"{prefix}module:{mid}:choose", cardinality, "cardinality")
+                )
+        self.cp = CatalogProblem(
+            self.catalog, Problem(()), self.on, self.single, self.multi, self.qty_vars, prefix, self.subs
+        )
+
+    def subassemblies(self) -> None:
+        """Compile the product of every sub-assembly option on sale into the same Problem."""
+        assert self.cp is not None
+        for (mid, oid), product in self.catalog.products.items():
+            if oid not in self.effective_options(mid):
+                continue  # never selected on this date: nothing to configure
+            compiler = _Compiler(product, self.on, f"{self.prefix}{mid}.{oid}/", self.cp.selected(mid, oid))
+            self.subs[(mid, oid)] = compiler.compile()
+            assert compiler.guard is not None
+            unset = And(
+                tuple(
+                    Lit(v.name, frozenset({0}))
+                    for v in compiler.variables
+                    if v.name.startswith(compiler.prefix)
+                )
+            )
+            self.variables.extend(compiler.variables)
+            self.constraints.extend(compiler.constraints)
+            self.constraints.append(
+                Constraint(
+                    f"{self.prefix}option:{mid}.{oid}:sub", Implies(Not(compiler.guard), unset), "cardinality"
+                )
+            )
 
     # --- expressions -------------------------------------------------------------------------------
     def options_where(self, module: str | None, attr: str, accept: object) -> list[tuple[str, str]]:
@@ -377,7 +529,7 @@ class _Compiler:
                 else:
                     cells.append(self.single[column].index(cell) + 1)
             encoded.append(tuple(cells))
-        return Table(columns, tuple(encoded), mode == "allowed")
+        return Table(tuple(self.prefix + c for c in columns), tuple(encoded), mode == "allowed")
 
     def rules(self) -> None:
         for crule in compiled(self.catalog).rules:
@@ -396,18 +548,36 @@ class _Compiler:
                     expr = body[0]
                 if crule.guard is not None:
                     expr = Implies(self.boolean(crule.guard), expr)
-            self.constraints.append(Constraint(rule.id, expr, rule.kind))
+            self.constraints.append(Constraint(self.prefix + rule.id, self.held(expr), rule.kind))
+
+    def compile(self) -> CatalogProblem:
+        """Structure, sub-assemblies and rules; the result's ``problem`` is a placeholder until :meth:`build`."""
+        self.structure()
+        self.subassemblies()
+        self.rules()
+        assert self.cp is not None
+        return self.cp
 
     def build(self) -> CatalogProblem:
-        self.structure()
-        self.rules()
+        self.compile()
         problem = Problem(
             tuple(self.variables),
             tuple(self.constraints),
             self.catalog.catalog,
             {"catalog": self.catalog.catalog, "on": self.on},
         )
-        return CatalogProblem(self.catalog, problem, self.on, self.single, self.multi, self.qty_vars)
+        return _sharing(
+            CatalogProblem(
+                self.catalog, problem, self.on, self.single, self.multi, self.qty_vars, self.prefix, self.subs
+            ),
+            problem,
+        )
+
+
+def _sharing(cp: CatalogProblem, problem: Problem) -> CatalogProblem:
+    """``cp`` and its sub-assemblies, all with the whole ``problem``."""
+    subs = {key: _sharing(sub, problem) for key, sub in cp.subs.items()}
+    return dataclasses.replace(cp, problem=problem, subs=subs)
 
 
 def _gcd(a: int, b: int) -> int:

@@ -3,6 +3,12 @@
 Choices are set and unset in any order; the session answers with exact valid domains and reasons, completes,
 optimises, proposes top-k diverse bundles, explains conflicts, ranks repairs, counts and reconfigures.
 
+Sub-assemblies (options with ``product:``) are configured together with the bundle: every configuration the
+session returns carries a checker-valid ``sub`` configuration for each selected sub-assembly, and counts count
+them. A sub-assembly's option is named by its module path (``select("tall_units.oven_tower/housing",
+"tall_2250")``, weights ``"tall_units.oven_tower/housing.tall_2250"``); :meth:`ConfigurationSession.domains`
+lists the top-level modules only.
+
 Example:
     >>> from configurator.catalog.models import Catalog
     >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
@@ -32,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from configurator.catalog.compiled import symbols_of
 from configurator.catalog.configuration import Configuration
-from configurator.catalog.models import Catalog
+from configurator.catalog.models import Catalog, Module
 from configurator.checker import Violation, find_violations
 from configurator.errors import BackendLimitError, ConfigurationError, SolverError, suggest
 from configurator.rules.types import compile_expression
@@ -54,7 +60,7 @@ from configurator.solver.problem import (
 if TYPE_CHECKING:
     from configurator.solver.dd import CompiledDiagram
 
-__all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights"]
+__all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights", "list_price"]
 
 Conflict = operations.Conflict
 
@@ -97,7 +103,10 @@ class Weights:
 
 @dataclass(frozen=True)
 class Bundle:
-    """A configuration proposed by the solver, with its status, utility and list price."""
+    """A configuration proposed by the solver, with its status, utility and list price.
+
+    The list price includes the options of its sub-assemblies, once per unit of the option that holds them.
+    """
 
     configuration: Configuration
     status: str
@@ -156,13 +165,20 @@ class ConfigurationSession:
         )
 
     # --- choices -----------------------------------------------------------------------------------
-    def _check(self, module: str, option: str) -> None:
-        if module not in self.catalog.modules:
-            hint = suggest(module, self.catalog.modules)
+    def _check(self, module: str, option: str) -> Module:
+        """The module (of the catalog or of a sub-assembly, by path) that offers ``option``."""
+        try:
+            owner, local = self.cp.locate(module)
+        except KeyError:
+            raise ConfigurationError(f"unknown sub-assembly in module path {module!r}") from None
+        modules = owner.catalog.modules
+        if local not in modules:
+            hint = suggest(local, modules)
             raise ConfigurationError(f"unknown module {module!r}" + (f" ({hint})" if hint else ""))
-        if option not in self.catalog.modules[module].options:
-            hint = suggest(option, self.catalog.modules[module].options)
+        if option not in modules[local].options:
+            hint = suggest(option, modules[local].options)
             raise ConfigurationError(f"unknown option {module}.{option}" + (f" ({hint})" if hint else ""))
+        return modules[local]
 
     def select(self, module: str, option: str, qty: int | None = None) -> None:
         """Choose ``module.option`` (replacing an earlier choice about the same option)."""
@@ -247,8 +263,9 @@ class ConfigurationSession:
             literal = self.cp.selected(choice.module, choice.option)
             if not isinstance(literal, Lit):
                 return None
-            qty_var = self.cp.qty_vars.get((choice.module, choice.option))
-            if choice.module in self.cp.single:
+            owner, local = self.cp.locate(choice.module)
+            qty_var = owner.qty_vars.get((local, choice.option))
+            if local in owner.single:
                 if not choice.selected:
                     return None
                 pairs = [(literal.var, next(iter(literal.values)))]
@@ -332,8 +349,7 @@ class ConfigurationSession:
 
     def why(self, module: str, option: str) -> Conflict | None:
         """Why ``module.option`` cannot be selected: a minimal set of the user's choices and rules (None if it can)."""
-        self._check(module, option)
-        mod = self.catalog.modules[module]
+        mod = self._check(module, option)
         if not (mod.effective(self.on) and mod.options[option].effective(self.on)):
             return Conflict((), (f"option:{module}.{option}:effective",))
         structure = [c for c in self.cp.problem.constraints if c.id in self._structure]
@@ -384,27 +400,30 @@ class ConfigurationSession:
         )
 
     def objective(self, weights: Weights) -> Objective:
-        """The weighted utility of a configuration as an integer objective."""
+        """The weighted utility of a configuration as an integer objective.
+
+        Option weights and the price weight cover sub-assemblies' options too (per unit of the option holding
+        them); attribute weights cover the catalog's own options (a sub-assembly's attributes are its own).
+        """
         terms: list[tuple[int, Term]] = []
-        for module, option in self.cp.option_literals():
+        for module, option, catalog, quantity in self.cp.bundle_quantities():
             key = f"{module}.{option}"
-            opt = self.catalog.option(module, option)
+            opt = catalog.option(module.rpartition("/")[2], option)
             value = weights.options.get(key, 0.0) + weights.price * float(opt.price)
-            for attr, per_unit in weights.attributes.items():
+            for attr, per_unit in weights.attributes.items() if "/" not in module else ():
                 attr_value = opt.attrs.get(attr)
                 if isinstance(attr_value, int | Decimal) and not isinstance(attr_value, bool):
                     value += per_unit * float(attr_value)
             coef = round(value * weights.scale)
             if coef:
-                terms.extend((coef * c, t) for c, t in self.cp.quantity_term(module, option))
+                terms.extend((coef * c, t) for c, t in quantity)
         return Objective(tuple(terms), 0, "max")
 
     def _bundle(self, result: Result, weights: Weights) -> Bundle:
         assert result.assignment is not None
         config = self.cp.to_configuration(result.assignment)
-        price = sum((self.catalog.option(m, o).price * q for m, o, q in config.items()), start=Decimal(0))
         utility = result.objectives[0] / weights.scale if result.objectives else 0.0
-        return Bundle(config, result.status.value, utility, price)
+        return Bundle(config, result.status.value, utility, list_price(self.catalog, config))
 
     def _budget(self, budget: Decimal | float | None) -> tuple[Objective, int] | None:
         if budget is None:
@@ -479,7 +498,18 @@ class ConfigurationSession:
             for mid, module in self.catalog.modules.items():
                 for oid in module.default if strategy == "defaults" else module.recommended:
                     prefer[f"{mid}.{oid}"] = 1.0
-            weights = Weights(options=prefer, scale=1)
+            # inside a sub-assembly, every other option of a module with preferred ones costs 1, at a second
+            # level: the preferred options win there without making the sub-assembly itself more attractive
+            avoid: dict[str, float] = {}
+            for module_path, module in _sub_modules(self.cp):
+                preferred = module.default if strategy == "defaults" else module.recommended
+                if preferred:
+                    avoid.update((f"{module_path}.{o}", -1.0) for o in module.options if o not in preferred)
+            levels = [Weights(options=prefer, scale=1)]
+            if avoid:
+                levels.append(Weights(options=avoid, scale=1))
+            bundle = self.optimize(levels)
+            return None if bundle is None else bundle.configuration
         else:
             raise SolverError(
                 f"unknown completion strategy {strategy!r}; use defaults, recommended, cheapest or Weights"
@@ -505,9 +535,9 @@ class ConfigurationSession:
             compiler.boolean(compile_expression(text, symbols)) for text in requirements
         ]
         keep: list[tuple[int, Term]] = []
-        for (module, option), literal in self.cp.option_literals().items():
+        for (module, option), literal in self.cp.all_option_literals().items():
             cost = (weights or {}).get(f"{module}.{option}", 1)
-            keep.append((cost, literal if installed.quantity(module, option) > 0 else Not(literal)))
+            keep.append((cost, literal if _quantity(installed, module, option) > 0 else Not(literal)))
         problem = operations.with_constraints(
             self._problem(),
             *(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(required)),
@@ -518,8 +548,43 @@ class ConfigurationSession:
         return None if result.assignment is None else self.cp.to_configuration(result.assignment)
 
 
+def list_price(catalog: Catalog, configuration: Configuration) -> Decimal:
+    """The list price of a configuration: its options' prices times quantities, sub-assemblies included.
+
+    A sub-assembly's options count once per unit of the option that holds it (all units share its
+    configuration).
+    """
+    total = Decimal(0)
+    for module, option, qty in configuration.items():
+        total += catalog.option(module, option).price * qty
+        product = catalog.products.get((module, option))
+        if product is not None:
+            total += list_price(product, configuration.sub.get((module, option), Configuration())) * qty
+    return total
+
+
+def _sub_modules(cp: CatalogProblem) -> list[tuple[str, Module]]:
+    """``(module path, module)`` for every module of every sub-assembly (nested ones included)."""
+    out: list[tuple[str, Module]] = []
+    for sub in cp.subs.values():
+        out.extend((sub.prefix + mid, module) for mid, module in sub.catalog.modules.items())
+        out.extend(_sub_modules(sub))
+    return out
+
+
+def _quantity(configuration: Configuration, module: str, option: str) -> int:
+    """The quantity of ``module.option`` where ``module`` may be a sub-assembly path (``m.o/sub``)."""
+    head, slash, rest = module.partition("/")
+    if not slash:
+        return configuration.quantity(module, option)
+    parent, _, held = head.partition(".")
+    if configuration.quantity(parent, held) == 0:
+        return 0
+    return _quantity(configuration.sub.get((parent, held), Configuration()), rest, option)
+
+
 def _satisfied(choice: Choice, config: Configuration) -> bool:
-    qty = config.quantity(choice.module, choice.option)
+    qty = _quantity(config, choice.module, choice.option)
     if not choice.selected:
         return qty == 0
     return qty > 0 and (choice.qty is None or qty == choice.qty)
