@@ -164,3 +164,41 @@ def test_findings_carry_file_and_line(write: Writer, in_tmp: Path) -> None:
     translations = [f for f in findings if f.code == "translation"]
     assert translations and all(f.location.line > 0 for f in translations)
     assert any("pt" in f.message for f in translations)
+
+
+def test_sub_assembly_rules_are_left_to_their_own_catalog(write: Writer, in_tmp: Path) -> None:
+    """A parent's lint does not report (or trip on) a sub-assembly's redundant rule."""
+    write("parts/s.yaml", SUB_FILE)
+    write("top.yaml", TOP_FILE)
+    report = validate_catalog("top.yaml")
+    assert report.catalog is not None
+    assert codes(lint_catalog(report.catalog)) == []
+    sub = validate_catalog("parts/s.yaml").catalog
+    assert sub is not None and codes(lint_catalog(sub)) == [("redundant-rule", "redundant")]
+
+
+TOP_FILE = """\
+catalog: top
+version: "1"
+currency: EUR
+locales: [en]
+modules:
+  m:
+    options:
+      a: {product: parts/s.yaml}
+      b: {}
+"""
+SUB_FILE = """\
+catalog: s
+version: "1"
+currency: EUR
+locales: [en]
+modules:
+  x:
+    options:
+      p: {}
+      q: {}
+rules:
+  - id: redundant
+    requires: "x.p | x.q"
+"""

@@ -106,13 +106,14 @@ def lint_catalog(
                     "a choice; make it mandatory or fix the rules that force it",
                 )
             )
+    rule_index = {r.id: i for i, r in enumerate(catalog.rules)}
     for constraint in problem.constraints:
-        if constraint.kind in ("cardinality", "quantity"):
-            continue
+        if constraint.kind in ("cardinality", "quantity") or constraint.id not in rule_index:
+            continue  # structure, and sub-assemblies' own rules (lint the sub-assembly's catalog for those)
         others = tuple(c for c in problem.constraints if c is not constraint)
         negated = Constraint("negated", Not(constraint.expr), "lint")
         if not engine.solve(SolverProblem(problem.variables, (*others, negated))).found:
-            index = next(i for i, r in enumerate(catalog.rules) if r.id == constraint.id)
+            index = rule_index[constraint.id]
             findings.append(
                 Finding(
                     "redundant-rule",
