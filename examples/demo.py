@@ -178,8 +178,6 @@ def needs_tables(
             )
         budget = view.budget(customer_events(engine, "demo", customer)) if needs.profiling else None
         session = ConfigurationSession(cat, on=on)
-        for module, option in cat.products:  # sessions do not configure sub-assemblies yet
-            session.deselect(module, option)
         bundle = session.optimize(weights, budget=budget)
         chosen = (
             "; ".join(

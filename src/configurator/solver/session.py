@@ -402,14 +402,19 @@ class ConfigurationSession:
     def objective(self, weights: Weights) -> Objective:
         """The weighted utility of a configuration as an integer objective.
 
-        Option weights and the price weight cover sub-assemblies' options too (per unit of the option holding
-        them); attribute weights cover the catalog's own options (a sub-assembly's attributes are its own).
+        Option weights count once when the option is selected, whatever its quantity (a liking for drawers is
+        not a reason to order the most drawers); the price and attribute weights count per unit. Option and
+        price weights cover sub-assemblies' options too (the price per unit of the option holding them);
+        attribute weights cover the catalog's own options (a sub-assembly's attributes are its own).
         """
         terms: list[tuple[int, Term]] = []
         for module, option, catalog, quantity in self.cp.bundle_quantities():
             key = f"{module}.{option}"
             opt = catalog.option(module.rpartition("/")[2], option)
-            value = weights.options.get(key, 0.0) + weights.price * float(opt.price)
+            chosen = round(weights.options.get(key, 0.0) * weights.scale)
+            if chosen:  # once for the option being selected, whatever its quantity
+                terms.append((chosen, self.cp.selected(module, option)))
+            value = weights.price * float(opt.price)
             for attr, per_unit in weights.attributes.items() if "/" not in module else ():
                 attr_value = opt.attrs.get(attr)
                 if isinstance(attr_value, int | Decimal) and not isinstance(attr_value, bool):
