@@ -1,0 +1,205 @@
+"""Benchmark: assemble bundles for one customer on each example catalog (target < 100 ms per call).
+
+On the demo event log (examples/data/events.jsonl in an in-memory SQLite store), for each example catalog:
+the customers with events in that catalog first, then others, up to ``--customers``; each with their tier from
+the tenant's tier assignment and their context loaded once (population and needs view shared per catalog).
+Then ``assemble(catalog, customer, k=3)`` for every customer, ``--repeats`` times, side by side on all
+catalogs: the first call of the process per catalog (it builds the catalog's session and, where the catalog
+compiles, its decision diagram, kept for the process), then median and p95 of the warm calls, with and without
+the stated budget at 85 % of the customer's best bundle. The solver's share is the time of the same
+``top_k`` call (three CP-SAT solves) on the same weights.
+
+Prints a Markdown table and updates the "Assembly" section of docs/benchmarks.md.
+
+Run: ``.venv/bin/python benchmarks/assemble.py [--customers 8] [--repeats 3] [--no-doc]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from _docs import update_section
+from configurator import load_catalog
+from configurator.assembly.assemble import assemble, tier_weights
+from configurator.assembly.context import CustomerContext, customer_context
+from configurator.assembly.needs import population_sales
+from configurator.assembly.policy import DEFAULT_POLICIES
+from configurator.catalog.models import Catalog
+from configurator.customers.ingest import ingest_file
+from configurator.customers.needs_catalog import CatalogNeedsView
+from configurator.customers.tiers import TierAssigner
+from configurator.solver.session import ConfigurationSession
+from configurator.storage import SqlStore, make_engine, upgrade
+from configurator.storage.repositories import catalog_sales, events_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+ON = dt.date(2026, 11, 23)
+SECTION = "## Assembly"
+TARGET_MS = 100.0
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@dataclasses.dataclass
+class Row:
+    """One catalog's measurements."""
+
+    catalog: str
+    customers: int
+    tiers: str
+    context_ms: float
+    first_ms: float
+    warm: list[float]
+    budget: list[float]
+    top_k: list[float]
+    bundles: float
+
+
+def _customers(store: SqlStore, catalog: Catalog, limit: int, everyone: list[str]) -> list[str]:
+    with_events = sorted(
+        {e.customer_id for e in catalog_sales(store.engine, store.tenant, catalog.catalog) if e.customer_id}
+    )
+    rest = [c for c in everyone if c not in with_events]
+    return (with_events + rest)[:limit]
+
+
+def measure(
+    catalog: Catalog, store: SqlStore, tiers: TierAssigner, limit: int, repeats: int, everyone: list[str]
+) -> Row:
+    """Assemble for up to ``limit`` customers of ``catalog``; the first call is the process's first."""
+    view = CatalogNeedsView(catalog)
+    population = view.fit_population(population_sales(store, catalog.catalog))
+    contexts: list[CustomerContext] = []
+    loading: list[float] = []
+    for customer in _customers(store, catalog, limit, everyone):
+        started = time.perf_counter()
+        contexts.append(
+            customer_context(
+                store, store.tenant, customer, catalog, tiers=tiers, population=population, view=view
+            )
+        )
+        loading.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    first = assemble(catalog, contexts[0], k=3, on=ON)
+    first_s = time.perf_counter() - started
+    warm: list[float] = []
+    budget: list[float] = []
+    solver: list[float] = []
+    sizes: list[int] = []
+    session = ConfigurationSession(catalog, on=ON)
+    for _ in range(repeats):
+        for context in contexts:
+            started = time.perf_counter()
+            bundles = assemble(catalog, context, k=3, on=ON)
+            warm.append(time.perf_counter() - started)
+            sizes.append(len(bundles))
+            limit_price = (bundles[0].price * Decimal("0.85")).quantize(Decimal(1)) if bundles else None
+            started = time.perf_counter()
+            assemble(catalog, context, k=3, budget=limit_price, on=ON)
+            budget.append(time.perf_counter() - started)
+            weights = tier_weights(context, DEFAULT_POLICIES[context.tier])
+            started = time.perf_counter()
+            session.top_k(weights, 3)
+            solver.append(time.perf_counter() - started)
+    assert first, catalog.catalog
+    tier_counts: dict[str, int] = {}
+    for context in contexts:
+        tier_counts[context.tier] = tier_counts.get(context.tier, 0) + 1
+    return Row(
+        catalog.catalog,
+        len(contexts),
+        ", ".join(f"{t} {n}" for t, n in sorted(tier_counts.items())),
+        _ms(statistics.median(loading)),
+        _ms(first_s),
+        [_ms(s) for s in warm],
+        [_ms(s) for s in budget],
+        [_ms(s) for s in solver],
+        statistics.mean(sizes),
+    )
+
+
+def render(rows: list[Row], machine: str, customers: int, repeats: int) -> str:
+    """The docs section."""
+    lines = [
+        SECTION,
+        "",
+        f"`benchmarks/assemble.py` on {machine}: `assemble(catalog, customer, k=3)` for up to {customers} demo "
+        f"customers per example catalog (those with events in it first; their tiers from the tenant's tier "
+        f"assignment), {repeats} rounds, side by side in one process on {ON}. context: loading one customer's "
+        "context from the SQLite store (needs, events, installed base, tier; population shared). first call: the "
+        "process's first assemble on the catalog (builds its session; where the catalog compiles, the decision "
+        "diagram that answers the domains behind the `required` reasons, kept for the process). warm: later "
+        "calls, median / p95; with budget: the same with a binding budget (85 % of the best bundle's price: one "
+        "more solve for the optimum without budget, for the trade-off). solver: the same `top_k` call (three "
+        "CP-SAT solves) alone, median.",
+        "",
+        "| catalog | customers (tiers) | context ms | first call ms | warm ms (median / p95) | with budget ms (median / p95) | solver top_k ms (median) | bundles per call | target < 100 ms (warm median) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        median = statistics.median(r.warm)
+        lines.append(
+            f"| {r.catalog} | {r.customers} ({r.tiers}) | {r.context_ms:.1f} | {r.first_ms:,.1f} | "
+            f"{median:.1f} / {_p95(r.warm):.1f} | {statistics.median(r.budget):.1f} / {_p95(r.budget):.1f} | "
+            f"{statistics.median(r.top_k):.1f} | {r.bundles:.1f} | {'met' if median < TARGET_MS else 'missed'} |"
+        )
+    met = [r.catalog for r in rows if statistics.median(r.warm) < TARGET_MS]
+    share = statistics.median(statistics.median(r.top_k) / statistics.median(r.warm) for r in rows)
+    lines += [
+        "",
+        f"Target < {TARGET_MS:.0f} ms per warm call: met on {len(met)}/{len(rows)} catalogs"
+        + (f" ({', '.join(met)})" if met else "")
+        + f". The solver's `top_k` is {share:.0%} of a warm call (median over catalogs): three CP-SAT solves, "
+        "each building its model from scratch; the rest (weights, reasons, services, the checker) is a few "
+        "milliseconds. An incremental top-k in the solver (one model, a diversity constraint added per "
+        "solution) is where the remaining time is.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, update docs/benchmarks.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--customers", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-doc", action="store_true")
+    args = parser.parse_args(argv)
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "demo")
+    ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
+    tiers = TierAssigner().fit(events_frame(engine, "demo"))
+    everyone = sorted(tiers.assignments_["customer_id"].to_list())
+    catalogs = [load_catalog(p) for p in sorted((ROOT / "catalogs").glob("*.yaml"))]
+    rows = [measure(c, store, tiers, args.customers, args.repeats, everyone) for c in catalogs]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{platform.machine()} (1-minute load average {load:.1f} when the run ended)"
+    )
+    section = render(rows, machine, args.customers, args.repeats)
+    print(section)
+    if not args.no_doc:
+        update_section(SECTION, section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
