@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS := dev,solver,postgres
+EXTRAS := dev,solver,postgres,pdf
 
 .PHONY: demo test check bench lint typecheck format clean venv sysdeps
 
@@ -27,7 +27,21 @@ demo: $(STAMP)
 	$(BIN)/python examples/demo.py --out out
 
 # The storage contract tests start a throwaway PostgreSQL server; install its binaries when missing (Debian).
+# PDF quotes: WeasyPrint wants libharfbuzz-subset0; the PDF tests read quotes back with pdftotext (poppler-utils).
 sysdeps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1; then \
+			echo "installing$$missing for PDF quotes (Debian)"; \
+			SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+			( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null ) \
+				|| echo "could not install$$missing: PDF text tests will be skipped"; \
+		else \
+			echo "no apt-get: install$$missing yourself, or the PDF text tests will be skipped"; \
+		fi; \
+	fi
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \
 		if command -v apt-get >/dev/null 2>&1; then \
 			echo "installing the PostgreSQL server for the storage tests (Debian)"; \

@@ -1,0 +1,308 @@
+"""Quote language: locale fallback chains, gettext messages, Babel formatting and catalog texts.
+
+Every fixed string of a quote is a gettext message of the ``configurator`` domain, kept as ``.po`` files for
+en, pt, es and sv under ``configurator/locale/<lang>/LC_MESSAGES/`` beside their compiled ``.mo`` files (both
+are committed and packaged; run ``python -m configurator.quoting.i18n`` after editing a ``.po`` file, and
+``tests/quoting/test_render.py`` checks that every ``.mo`` matches its ``.po`` and that every message is
+translated). Most message ids are the English text; the terms of a quote are symbolic ids such as
+``terms.payment``, translated in every language including English.
+
+A :class:`Translator` looks everything up along the quote's fallback chain (``pt_PT`` -> ``pt`` -> the
+catalog's default locale -> ``en``) and records each text it could not find in the wanted language as a
+:class:`Fallback`: nothing is lost silently.
+
+Example:
+    >>> t = Translator("pt_PT", default_locale="en")
+    >>> t.chain
+    ('pt_PT', 'pt', 'en')
+    >>> t.gettext("Valid until")
+    'Válido até'
+    >>> t.money("1234.50", "EUR") == "1\\xa0234,50\\xa0€"
+    True
+    >>> t.text({"en": "Frame"}, "modules.frame.label", "frame")
+    'Frame'
+    >>> [str(f) for f in t.fallbacks]
+    ["modules.frame.label: no 'pt_PT' text, used 'en'"]
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+try:
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date
+    from babel.messages.mofile import read_mo, write_mo
+    from babel.messages.pofile import read_po
+    from babel.numbers import (
+        NumberPattern,
+        format_currency,
+        format_decimal,
+        format_percent,
+        get_currency_precision,
+        get_currency_symbol,
+    )
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installed extras
+    raise ModuleNotFoundError(
+        f"quote rendering needs {exc.name!r}: pip install 'configurator[pdf]'", name=exc.name
+    ) from exc
+
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "Fallback",
+    "Translator",
+    "compile_catalogs",
+    "locale_chain",
+    "messages",
+]
+
+DOMAIN = "configurator"
+"""The gettext domain of every quote message."""
+
+LANGUAGES = ("en", "pt", "es", "sv")
+"""The languages with a complete message catalog."""
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+"""``configurator/locale``: ``<lang>/LC_MESSAGES/configurator.po`` and ``.mo``."""
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@dataclasses.dataclass(frozen=True)
+class Fallback:
+    """A text that was not found in the wanted language.
+
+    Attributes:
+        key: what was looked up (``modules.frame.options.alu_m.label``, ``message 'Total'``, ``terms.x``).
+        wanted: the locale asked for.
+        used: the locale whose text was used instead, or ``""`` when the id itself was shown.
+    """
+
+    key: str
+    wanted: str
+    used: str
+
+    def __str__(self) -> str:
+        shown = f"used {self.used!r}" if self.used else "showed the id"
+        return f"{self.key}: no {self.wanted!r} text, {shown}"
+
+
+def locale_chain(locale: str, default_locale: str | None = None) -> tuple[str, ...]:
+    """The locales to try, in order: the locale, its language, the default locale (and language), ``en``.
+
+    Example:
+        >>> locale_chain("pt_PT", "es")
+        ('pt_PT', 'pt', 'es', 'en')
+        >>> locale_chain("en_US")
+        ('en_US', 'en')
+    """
+    chain: list[str] = []
+    for loc in (locale, default_locale, "en"):
+        if not loc:
+            continue
+        for candidate in (loc, loc.split("_")[0]):
+            if candidate not in chain:
+                chain.append(candidate)
+    return tuple(chain)
+
+
+def _po_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def messages(language: str) -> Mapping[str, str]:
+    """The translated messages of a language (empty when there is no catalog for it), read from its ``.mo``.
+
+    Example:
+        >>> messages("sv")["Total"]
+        'Totalt'
+        >>> messages("xx")
+        {}
+    """
+    path = _po_path(language).with_suffix(".mo")
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_mo(fh)
+    return {
+        str(m.id): str(m.string)
+        for m in catalog
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str)
+    }
+
+
+def compile_catalogs(languages: Sequence[str] = LANGUAGES) -> list[Path]:
+    """Compile each language's ``.po`` file to its ``.mo`` file (deterministically) and return the paths.
+
+    Fuzzy and empty translations are left out of the ``.mo`` (gettext falls back to the next locale).
+    """
+    written = []
+    for language in languages:
+        po = _po_path(language)
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=language, domain=DOMAIN)
+        catalog.revision_date = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        catalog.creation_date = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        messages.cache_clear()
+        written.append(mo)
+    return written
+
+
+@functools.cache
+def _babel_locale(chain: tuple[str, ...]) -> Locale:
+    for candidate in chain:
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse("en")
+
+
+@functools.lru_cache(maxsize=256)
+def _currency_pattern(locale: Locale, currency: str) -> tuple[NumberPattern, str] | None:
+    pattern = locale.currency_formats["standard"]
+    if "¤¤" in pattern.pattern:
+        return None
+    # The pattern with the currency's digits, applied by Babel exactly as format_currency applies it, minus
+    # the currency's display name (which format_currency looks up, through plural rules, on every call).
+    pattern = copy.copy(pattern)
+    digits = get_currency_precision(currency)
+    pattern.frac_prec = (digits, digits)
+    return pattern, str(get_currency_symbol(currency, locale))
+
+
+@functools.lru_cache(maxsize=8192)
+def _money(locale: Locale, currency: str, amount: Decimal) -> str:
+    found = _currency_pattern(locale, currency)
+    if found is None:
+        return str(format_currency(amount, currency, locale=locale))
+    pattern, symbol = found
+    return str(pattern.apply(amount, locale, currency_digits=False)).replace("¤", symbol)
+
+
+class Translator:
+    """Texts, messages and numbers in one locale, with a fallback chain and a record of every fallback.
+
+    Args:
+        locale: the wanted locale (``pt_PT``, ``sv``...).
+        default_locale: the catalog's default locale, tried before ``en``.
+
+    Attributes:
+        locale: the wanted locale.
+        chain: the locales tried, in order (see :func:`locale_chain`).
+        babel: the Babel locale that formats money, dates and numbers (the first of the chain Babel knows).
+        fallbacks: every text not found in the wanted language, in the order met (each key once).
+    """
+
+    def __init__(self, locale: str, default_locale: str | None = None) -> None:
+        self.locale = locale
+        self.chain = locale_chain(locale, default_locale)
+        self.babel = _babel_locale(self.chain)
+        self.fallbacks: list[Fallback] = []
+        self._seen: set[str] = set()
+        # A text in the wanted locale or in its bare language is not a fallback.
+        self._own = set(self.chain[:2]) if "_" in locale else {locale}
+        self._catalogs = [
+            (lang, messages(lang)) for lang in dict.fromkeys(c.split("_")[0] for c in self.chain)
+        ]
+
+    def _fell_back(self, key: str, used: str) -> None:
+        if key not in self._seen:
+            self._seen.add(key)
+            self.fallbacks.append(Fallback(key, self.locale, used))
+
+    def gettext(self, msgid: str, /, **values: str) -> str:
+        """The message in the first language of the chain that translates it, ``%(name)s`` filled in.
+
+        Values replace their placeholders as plain text (never ``str.format``, which could reach attributes).
+
+        Example:
+            >>> Translator("es_ES").gettext("Quantity × %(qty)s", qty="3")
+            'Cantidad × 3'
+        """
+        text = None
+        for language, table in self._catalogs:
+            if msgid in table:
+                text = table[msgid]
+                if language not in self._own:
+                    self._fell_back(f"message {msgid!r}", language)
+                break
+        if text is None:
+            self._fell_back(f"message {msgid!r}", "")
+            text = msgid
+        if values:
+            text = _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+        return text
+
+    def text(self, value: Mapping[str, str] | None, key: str, fallback: str) -> str:
+        """A catalog text (``{"en": ..., "pt": ...}``) along the chain; ``fallback`` (an id) when there is none.
+
+        Example:
+            >>> t = Translator("sv_SE")
+            >>> t.text({"en": "Frame", "sv": "Ram"}, "modules.frame.label", "frame"), t.fallbacks
+            ('Ram', [])
+        """
+        if value:
+            for candidate in self.chain:
+                if candidate in value:
+                    if candidate not in self._own:
+                        self._fell_back(key, candidate)
+                    return value[candidate]
+            first = next(iter(value))
+            self._fell_back(key, first)
+            return value[first]
+        self._fell_back(key, "")
+        return fallback
+
+    def money(self, amount: Decimal | str | int, currency: str) -> str:
+        """``amount`` in ``currency`` as the locale writes it (Babel's ``format_currency``, only faster).
+
+        Example:
+            >>> Translator("en_US").money(Decimal("-25.2"), "EUR"), Translator("sv_SE").money(1500, "JPY")
+            ('-€25.20', '1\xa0500\xa0JPY')
+        """
+        return _money(self.babel, currency, Decimal(amount))
+
+    def number(self, value: Decimal | int) -> str:
+        """A number as the locale writes it (Babel).
+
+        Example:
+            >>> Translator("en_US").number(1234), Translator("es_ES").number(Decimal("1234.5"))
+            ('1,234', '1.234,5')
+        """
+        return str(format_decimal(value, locale=self.babel))
+
+    def percent(self, rate: Decimal | int) -> str:
+        """A percentage given in percent (``Decimal("3.5")`` is 3.5 %), all its decimals kept.
+
+        Example:
+            >>> Translator("es_ES").percent(Decimal("3.5")) == "3,5\\xa0%"
+            True
+        """
+        return str(format_percent(Decimal(rate) / 100, locale=self.babel, decimal_quantization=False))
+
+    def date(self, value: dt.date) -> str:
+        """A date in the locale's long format (``23 de dezembro de 2026``)."""
+        return str(format_date(value, "long", locale=self.babel))
+
+    def country(self, code: str) -> str:
+        """A country's name in the locale (``PT`` -> ``Portugal``; the code itself when unknown)."""
+        return str(self.babel.territories.get(code.upper(), code))
+
+
+if __name__ == "__main__":  # pragma: no cover - developer tool
+    for written in compile_catalogs():
+        print(written)
