@@ -283,12 +283,14 @@ def schema() -> None:
 def _register_groups() -> None:
     from configurator.cli_customers import customers_app, db_app
     from configurator.cli_needs import needs_app
+    from configurator.cli_quote import quote
     from configurator.cli_value import register
 
     register(customers_app)
     app.add_typer(customers_app, name="customers")
     app.add_typer(db_app, name="db")
     app.add_typer(needs_app, name="needs")
+    app.command("quote")(quote)
 
 
 _register_groups()

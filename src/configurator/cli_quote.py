@@ -1,0 +1,149 @@
+"""``configurator quote``: a personalised quote for a stored customer, written as HTML, Markdown, text or PDF.
+
+Reads the customer from the database (``--database``, default ``CONFIGURATOR_DATABASE_URL`` or the SQLite file
+in settings; the demo's is ``out/configurator.db`` with tenant ``demo``), assembles their best bundle, prices
+it, re-checks it with the independent checker, renders it in their language and writes ``-o FILE``. Prints one
+summary line (quote id, bundle, total in the quote's locale, file) on stdout; texts that fell back to another
+language go to stderr.
+
+Exit codes as the other commands: 0 written; 1 no bundle meets the request (the repair proposal is printed) or
+the bundle fails the checker; 2 unknown customer (the nearest id is suggested), unreadable input or bad usage.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, get_args
+
+import typer
+from rich.console import Console
+
+from configurator.catalog.loader import load_catalog
+from configurator.quoting.build import (
+    InvalidBundleError,
+    NoFittingBundleError,
+    UnknownCustomerError,
+    bundle_summary,
+    customer_details,
+    describe_repair,
+    quote_for_customer,
+)
+from configurator.quoting.i18n import Translator
+from configurator.quoting.render import FORMATS, Format, render_quote
+from configurator.settings import get_settings
+from configurator.storage import SqlStore, ensure_schema
+
+__all__ = ["quote"]
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _format(given: str | None, output: Path) -> Format:
+    """The format asked for, else the one the output file's suffix names, else HTML."""
+    name = given or {".htm": "html", ".markdown": "md", ".text": "txt"}.get(
+        output.suffix.lower(), output.suffix.lower().lstrip(".")
+    )
+    if not given and name not in FORMATS:
+        name = "html"
+    if name not in get_args(Format):
+        raise typer.BadParameter(
+            f"expected one of {', '.join(FORMATS)}, got {given!r}", param_hint="--format"
+        )
+    return name  # type: ignore[return-value]  # checked above
+
+
+def quote(
+    catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
+    customer: Annotated[str, typer.Option("--customer", "-c", help="The customer's id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write the quote to.")],
+    locale: Annotated[
+        str | None,
+        typer.Option(help="Language, e.g. pt_PT (default: the customer's language in their country)."),
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="html, md, txt or pdf (default: from -o's suffix).")
+    ] = None,
+    budget: Annotated[
+        str | None,
+        typer.Option(help="Most the bundle may cost at list price (default: their stated budget)."),
+    ] = None,
+    require: Annotated[
+        list[str] | None, typer.Option("--require", "-r", help="module.option to have (!module.option: not).")
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", "--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL)."),
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Ship-to country for tax (default: the customer's).")
+    ] = None,
+    quantity: Annotated[int, typer.Option(min=1, help="Bundles ordered.")] = 1,
+    quote_id: Annotated[
+        str | None, typer.Option("--quote-id", help="Quote number (default: generated).")
+    ] = None,
+    accept_repair: Annotated[
+        bool,
+        typer.Option("--accept-repair", help="Quote the repaired bundle when the request cannot be met."),
+    ] = False,
+    save: Annotated[bool, typer.Option("--save", help="Store the quote (version 1, draft).")] = False,
+) -> None:
+    """Write a personalised quote for a stored customer: their best bundle, priced, checked, in their language."""
+    fmt = _format(format, output)
+    try:
+        limit = Decimal(budget) if budget is not None else None
+    except InvalidOperation:
+        raise typer.BadParameter(f"expected an amount, got {budget!r}", param_hint="--budget") from None
+    cat = load_catalog(catalog)
+    store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
+    try:
+        found = quote_for_customer(
+            store,
+            cat,
+            customer,
+            budget=limit,
+            requirements=tuple(require or ()),
+            locale=locale,
+            country=country,
+            quote_id=quote_id,
+            quantity=quantity,
+            best=True,
+            accept_repair=accept_repair,
+        )
+    except UnknownCustomerError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    except NoFittingBundleError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        if exc.repair is not None:
+            _err.print(
+                f"proposed repair: {describe_repair(exc.repair, cat.currency)} "
+                "(or pass --accept-repair to quote the repaired bundle)",
+                markup=False,
+            )
+        raise typer.Exit(1) from None
+    except InvalidBundleError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    made = found[0]
+    if save:
+        from configurator.quoting.lifecycle import save_quote
+
+        made = save_quote(store, made)
+    rendered = render_quote(made, cat, format=fmt, customer=customer_details(store, made.customer_id))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(rendered.content, bytes):
+        output.write_bytes(rendered.content)
+    else:
+        output.write_text(rendered.content, encoding="utf-8")
+    for warning in rendered.warnings:
+        _err.print(f"fallback: {warning}", markup=False)
+    total = Translator(made.locale, cat.default_locale).money(made.total, made.currency)
+    saved = ", saved" if save else ""
+    _out.print(
+        f"{made.quote_id}: {made.customer_id} ({made.tier}, {made.locale}) {cat.catalog}: "
+        f"{bundle_summary(made, cat)}: total {total}{saved} -> {output}",
+        markup=False,
+    )
