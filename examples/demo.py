@@ -3,7 +3,8 @@
 Writes, for each example configuration and each of the catalog's locales, the checker's verdict to
 ``OUT/checks/<configuration>.<locale>.txt`` and prints a summary table; then proposes bundles, ingests the
 sample events, prints customer tiers and, for a few customers, their learned needs and the optimal bundle
-under them.
+under them; ends with personalised quotes for customers of every tier in their own language, as HTML and PDF
+in ``OUT/quotes/<customer>.<catalog>.<locale>.{html,pdf}``.
 """
 
 from __future__ import annotations
@@ -78,15 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     console.print(checks)
     console.print(f"wrote {out}")
     bundles_table(catalogs, args.on, args.out / "bundles", console)
-    engine = customers_table(args.out, args.database, console)
+    engine, tiers = customers_table(args.out, args.database, console)
     needs_tables(engine, catalogs, args.on, console)
+    quotes_table(engine, tiers, catalogs, args.on, args.out / "quotes", console)
     return 0
 
 
-def customers_table(out: Path, database: str | None, console: Console) -> Engine:
+def customers_table(out: Path, database: str | None, console: Console) -> tuple[Engine, dict[str, str]]:
     """Ingest the sample multi-channel events into the database (SQLite file by default), then compute tiers.
 
-    Ingestion is idempotent: running the demo twice stores each event once. Writes ``OUT/tiers.csv``.
+    Ingestion is idempotent: running the demo twice stores each event once. Writes ``OUT/tiers.csv``; returns
+    the engine and each customer's tier.
     """
     from configurator.customers.ingest import ingest_file
     from configurator.customers.tiers import assign_tiers
@@ -125,7 +128,7 @@ def customers_table(out: Path, database: str | None, console: Console) -> Engine
     console.print(
         "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.iter_rows()) + f"; wrote {out / 'tiers.csv'}"
     )
-    return engine
+    return engine, {str(r["customer_id"]): str(r["tier"]) for r in tiers.iter_rows(named=True)}
 
 
 DEMO_NEEDS = (("c-1027", "ebike-urban"), ("c-1011", "laptop-pro14"), ("c-1022", "kitchen-modular"))
@@ -204,6 +207,82 @@ def needs_tables(
             )
     console.print(learned)
     console.print(bundles)
+
+
+DEMO_QUOTES = (
+    ("c-1004", "ebike-urban"),
+    ("c-1022", "kitchen-modular"),
+    ("c-1008", "laptop-pro14"),
+    ("c-1030", "valve-pn5"),
+    ("c-1029", "kitchen-modular"),
+)
+"""Demo customers quoted at the end: every tier (mvc, mgc, standard, below_zero), in Portuguese, Swedish and
+Spanish (the demo data has no English-speaking customer), each in the catalog of their history."""
+
+
+def quotes_table(
+    engine: Engine,
+    tiers: dict[str, str],
+    catalogs: dict[str, configurator.Catalog],
+    on: dt.date,
+    out: Path,
+    console: Console,
+) -> None:
+    """Quote each demo customer's best bundle in their language; write it as HTML and PDF and print a table.
+
+    The locale comes from the customer's profile (language in their country), the tier from the tier
+    assignment, the explanations from their history (event ids on the quote).
+    """
+    from configurator.quoting.build import bundle_summary, customer_details, quote_for_customer
+    from configurator.quoting.i18n import Translator
+    from configurator.quoting.render import render_quote
+    from configurator.storage.repositories import SqlStore
+
+    out.mkdir(parents=True, exist_ok=True)
+    store = SqlStore(engine, "demo")
+    at = dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC)
+    table = Table(title=f"Personalised quotes on {on}: each customer's best bundle, in their language")
+    for column in ("customer", "tier", "language", "catalog", "bundle", "total", "why (events)"):
+        table.add_column(column)
+    fallbacks = 0
+    written: list[str] = []
+    for customer, catalog_id in DEMO_QUOTES:
+        cat = catalogs[catalog_id]
+        quote = quote_for_customer(
+            store, cat, customer, tiers=tiers, created_at=at, best=True, accept_repair=True, on=on
+        )[0]
+        details = customer_details(store, customer)
+        stem = f"{customer}.{catalog_id}.{quote.locale}"
+        for fmt in ("html", "pdf"):
+            rendered = render_quote(quote, cat, format=fmt, customer=details)
+            fallbacks += len(rendered.fallbacks)
+            path = out / f"{stem}.{fmt}"
+            if isinstance(rendered.content, bytes):
+                path.write_bytes(rendered.content)
+            else:
+                path.write_text(rendered.content, encoding="utf-8")
+        events = sorted({e for r in quote.reasons for e in r.events})
+        why = (
+            f"{len(events)}: {', '.join(events[:3])}" + (", ..." if len(events) > 3 else "")
+            if events
+            else "-"
+        )
+        table.add_row(
+            f"{customer} {details.get('name', '')}".strip(),
+            quote.tier,
+            quote.locale,
+            catalog_id,
+            bundle_summary(quote, cat, limit=2),
+            Translator(quote.locale, cat.default_locale).money(quote.total, quote.currency),
+            why,
+        )
+        written.append(stem)
+    console.print(table)
+    console.print(
+        f"wrote {out}/{{{','.join(written)}}}.{{html,pdf}} ({fallbacks} texts fell back to another language)",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _money(value: object) -> str:

@@ -82,6 +82,7 @@ __all__ = [
     "check_bundle",
     "customer_details",
     "customer_locale",
+    "default_quote_id",
     "describe_repair",
     "quote_for_customer",
     "render_many",
@@ -380,8 +381,8 @@ def quote_for_customer(
             else the catalog's default locale).
         country: the ship-to country (default: the ``country`` trait, else the territory of the locale).
         tiers: the tier, tiers by customer id or a fitted ``TierAssigner``; None computes the tenant's tiers.
-        quote_id: the quote number (default ``Q-<date>-<customer>-<catalog>``); ``-<rank>`` is appended when
-            there is more than one quote.
+        quote_id: the quote number (default :func:`default_quote_id`); ``-<rank>`` is appended when there is
+            more than one quote.
         created_at: when (aware; default now).
         quantity: bundles ordered.
         valid_days: days the offer holds.
@@ -435,7 +436,7 @@ def quote_for_customer(
         )
     if best:
         bundles = bundles[:1]
-    base = quote_id or f"Q-{created:%Y%m%d}-{canonical}-{catalog.catalog}"
+    base = quote_id or default_quote_id(created, canonical, catalog.catalog)
     return [
         build_quote(
             catalog,
@@ -453,6 +454,17 @@ def quote_for_customer(
         )
         for bundle in bundles
     ]
+
+
+def default_quote_id(created_at: dt.datetime, customer_id: str, catalog_id: str) -> str:
+    """``Q-<date>-<customer>-<catalog initials>``: short enough for a quote's header, one per customer, catalog, day.
+
+    Example:
+        >>> default_quote_id(dt.datetime(2026, 11, 23, tzinfo=dt.UTC), "c-1004", "ebike-urban")
+        'Q-20261123-c-1004-EU'
+    """
+    initials = "".join(part[:1] for part in catalog_id.replace("_", "-").split("-") if part).upper()
+    return f"Q-{created_at:%Y%m%d}-{customer_id}-{initials}"
 
 
 def bundle_summary(quote: Quote, catalog: Catalog, *, limit: int = 3) -> str:
