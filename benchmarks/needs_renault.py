@@ -37,6 +37,8 @@ from configurator.solver.dd import CompiledDiagram
 DATA = Path(os.environ.get("CONFIGURATOR_BENCHDATA", "/work/shared/benchdata")) / "renault-gimenez-phd"
 SECTION = "## Learned needs"
 BUCKET = 5
+BASELINES = ("naive_bayes", "most_frequent")
+"""The models the learned one must beat."""
 """Steps per row of the precision-by-step tables."""
 
 
@@ -188,7 +190,7 @@ def main() -> int:
         models += model_rows(data, result)
         steps += [*by_step(data, result), ""]
         learned = result.scores[names[0]].precision
-        beats = all(learned > result.scores[b].precision for b in names[1:])
+        beats = all(learned > result.scores[b].precision for b in BASELINES)
         target = "" if name == "small" else f", target >= 94 %: {'met' if learned >= 0.94 else 'missed'}"
         verdicts.append(
             f"{name}: {100 * learned:.2f} %, above both baselines: {'yes' if beats else 'NO'}{target}"
@@ -211,7 +213,9 @@ def main() -> int:
             "the values the decision diagram says are still valid; forced steps (one valid value) count as hits "
             "for every model. Models train on every row of the training folds, dirty ones included (a value "
             "outside its domain is read as not recorded); only valid sales are tested. "
-            f"Learned model: `{names[0]}`; baselines: {', '.join(f'`{n}`' for n in names[1:])}.",
+            f"Learned model: `{names[0]}` (the default); its parts and the other learned models side by side: "
+            + ", ".join(f"`{n}`" for n in names[1:] if n not in BASELINES)
+            + f"; baselines: {', '.join(f'`{n}`' for n in BASELINES)}.",
             "",
             "### Sales data quality",
             "",

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from configurator.customers.needs_eval import ModelScore, clean_sales, evaluate, make_folds
+from configurator.customers.needs_models import MODELS
 from configurator.errors import ConfiguratorError
 
 DOMAINS = {"a": (0, 1), "b": (0, 1), "c": (0, 1, 2)}
@@ -64,7 +65,7 @@ def test_forced_steps_are_hits_for_every_model() -> None:
     result = evaluate(ROWS, range(len(ROWS)), same_ab, domains=DOMAINS, folds=3, seed=2)
     assert result.steps == 3 * result.test_sales
     assert result.forced_steps >= result.test_sales
-    assert list(result.scores) == ["similarity", "naive_bayes", "most_frequent"]
+    assert list(result.scores) == list(MODELS)
     for score in result.scores.values():
         assert score.steps == result.steps and 0 < score.precision <= 1
 
