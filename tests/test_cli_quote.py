@@ -1,0 +1,98 @@
+"""``configurator quote``: a stored customer's quote written as HTML or PDF, and clear refusals."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from configurator.cli import main
+from configurator.customers.ingest import ingest_file
+from configurator.quoting.i18n import Translator
+from configurator.quoting.lifecycle import load_quote
+from configurator.storage import SqlStore, make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+EBIKE = str(ROOT / "catalogs" / "ebike.yaml")
+KITCHEN = str(ROOT / "catalogs" / "kitchen.yaml")
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the demo event log (tenant ``demo``)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('quote') / 'demo.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    ingest_file(ROOT / "examples" / "data" / "events.jsonl", SqlStore(engine, "demo"), tenant="demo")
+    engine.dispose()
+    return url
+
+
+def _quote(database: str, *args: str) -> int:
+    return main(["quote", *args, "--database", database, "--tenant", "demo"])
+
+
+def _total(database: str, quote_id: str) -> str:
+    """The saved quote's total as the customer reads it (Babel, their locale), spaces normalised."""
+    engine = make_engine(database)
+    try:
+        quote = load_quote(SqlStore(engine, "demo"), quote_id)
+    finally:
+        engine.dispose()
+    return _spaces(Translator(quote.locale).money(quote.total, quote.currency))
+
+
+def _spaces(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def test_quote_writes_html_in_the_customers_language(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The HTML quote is in the profile's language, with the total in their locale and a one-line summary."""
+    out = tmp_path / "q.html"
+    assert (
+        _quote(database, KITCHEN, "--customer", "c-1022", "-o", str(out), "--quote-id", "Q-H1", "--save") == 0
+    )
+    summary = capsys.readouterr().out.strip()
+    assert summary.startswith("Q-H1: c-1022 (") and "sv_SE" in summary and summary.endswith(f"-> {out}")
+    html = out.read_text(encoding="utf-8")
+    assert 'lang="sv-SE"' in html and "Gustav Lund" in html
+    total = _total(database, "Q-H1")
+    assert total in _spaces(html) and total in _spaces(summary)
+
+
+def test_quote_writes_a_pdf_with_the_total_in_the_locale(database: str, tmp_path: Path) -> None:
+    """The PDF (format from the suffix) holds the customer's total formatted for pt_PT, read back by pdftotext."""
+    out = tmp_path / "q.pdf"
+    assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--quote-id", "Q-P1", "--save") == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: cannot read the PDF back")
+    text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    assert _total(database, "Q-P1") in _spaces(text) and "ORÇAMENTO" in text.upper()
+
+
+def test_quote_refuses_an_unknown_customer(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown customer exits 2 with the nearest known id and writes nothing."""
+    out = tmp_path / "q.html"
+    assert _quote(database, EBIKE, "--customer", "c-10044", "-o", str(out)) == 2
+    assert "unknown customer 'c-10044'" in capsys.readouterr().err and not out.exists()
+
+
+def test_quote_prints_the_repair_when_no_bundle_fits(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A budget no bundle meets exits 1 with the proposed repair; --accept-repair quotes the repaired bundle."""
+    out = tmp_path / "q.md"
+    assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--budget", "100") == 1
+    err = capsys.readouterr().err
+    assert "proposed repair: raise the budget to" in err and not out.exists()
+    assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--budget", "100", "--accept-repair") == 0
+    assert out.read_text(encoding="utf-8").startswith("#")
+    assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--format", "docx") == 2
