@@ -93,11 +93,12 @@ def customers_table(out: Path, database: str | None, console: Console) -> tuple[
     """
     from configurator.customers.ingest import ingest_file
     from configurator.customers.tiers import assign_tiers
-    from configurator.storage.migrate import ensure_schema
+    from configurator.storage import make_engine, upgrade
     from configurator.storage.repositories import SqlStore, events_frame, profiling_allowed
 
     url = database or f"sqlite:///{(out / 'configurator.db').resolve()}"
-    engine = ensure_schema(url)
+    engine = make_engine(url)
+    upgrade(engine)  # the demo's own database: migrate one left by an older version
     store = SqlStore(engine, "demo")
     report = ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
     console.print(
