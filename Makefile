@@ -68,6 +68,11 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/catalog_load.py
 
+# flamapy (GPL-3.0) as a peer for exact counts: installed into its own .bench-venv-flamapy/, never into $(VENV).
+.PHONY: bench-flamapy
+bench-flamapy: $(STAMP)
+	$(BIN)/python benchmarks/flamapy_peer.py
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks examples
 	$(BIN)/ruff check --fix src tests benchmarks examples
