@@ -140,6 +140,25 @@ def update_times(data: Dataset) -> tuple[float, float]:
     return 1000 * times[len(times) // 2], 1000 * times[int(0.95 * (len(times) - 1))]
 
 
+def robustness(data: Dataset, models: list[str], seeds: list[int], limit: int | None) -> list[str]:
+    """Average precision of the given models with other seeds (folds, sample and orders change)."""
+    lines = ["| seed | " + " | ".join(models) + " |", "| ---: |" + " ---: |" * len(models)]
+    for seed in seeds:
+        result = evaluate(
+            data.rows,
+            data.quality.valid,
+            data.diagram.valid_domains,
+            domains=data.domains,
+            models=models,
+            seed=seed,
+            limit=limit,
+        )
+        lines.append(
+            f"| {seed} | " + " | ".join(f"{100 * result.scores[m].precision:.2f}" for m in models) + " |"
+        )
+    return lines
+
+
 def main() -> int:
     """Run the benchmark, print the tables, update the docs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -151,6 +170,9 @@ def main() -> int:
         "--customers", type=int, default=200, help="simulated customers for the learning curve"
     )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--other-seeds", type=int, nargs="*", default=[1, 2], help="seeds of the robustness rerun on medium"
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: Renault data not found at {DATA} (see benchdata/SOURCES.md)")
@@ -197,6 +219,8 @@ def main() -> int:
         )
         if name != "small":
             curves.append(curve_row(data, args.customers, args.seed))
+        if name == "medium":
+            robust = robustness(data, [names[0], *BASELINES], args.other_seeds, args.limit)
         p50, p95 = update_times(data)
         updates.append(f"| {name} | {len(data.columns)} | {p50:.3f} / {p95:.3f} |")
         print(f"{name} done after {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -226,6 +250,11 @@ def main() -> int:
             *models,
             "",
             *(f"- {v}" for v in verdicts),
+            "",
+            f"Robustness on medium (same protocol, other seeds for folds and orders; {names[0]} and the "
+            "baselines):",
+            "",
+            *robust,
             "",
             "### Precision by step",
             "",
