@@ -3,6 +3,9 @@
 A backend solves a :class:`~configurator.solver.problem.Problem` under optional fixed values, optimises a
 lexicographic list of linear objectives, enumerates and counts solutions. It declares what it does natively;
 it never fakes a capability (habit 4): operations check ``capabilities`` and say which backend to use instead.
+A backend may also offer incremental engines, used by the operations when present: ``optimizer(problem)``
+returns an :class:`Optimizer` (one model kept for many optimisations), ``propagator(problem)`` one for
+propagation.
 
 Example:
     >>> sorted(available_backends())
@@ -24,13 +27,14 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from configurator.errors import SolverError, suggest
-from configurator.solver.problem import Objective, Problem
+from configurator.solver.problem import BoolExpr, Objective, Problem
 
 __all__ = [
     "DEFAULT_BACKEND",
     "Backend",
     "Capability",
     "Fixed",
+    "Optimizer",
     "Result",
     "Status",
     "available_backends",
@@ -109,6 +113,21 @@ class Backend(Protocol):
 
     def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
         """The exact number of solutions."""
+        ...
+
+
+@runtime_checkable
+class Optimizer(Protocol):
+    """One problem's model kept for many optimisations under changing constraints (a backend's ``optimizer``)."""
+
+    def solve(
+        self,
+        objectives: Sequence[Objective] = (),
+        required: Sequence[BoolExpr] = (),
+        *,
+        time_limit: float | None = None,
+    ) -> Result:
+        """The lexicographically best solution of the problem meeting every ``required`` expression too."""
         ...
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.errors import SolverError
-from configurator.solver.backend import Backend, Fixed, Result, get_backend
+from configurator.solver.backend import Backend, Fixed, Optimizer, Result, get_backend
 from configurator.solver.problem import (
     BoolExpr,
     Constraint,
@@ -357,6 +357,8 @@ def optimize(
     budget: tuple[Objective, int] | None = None,
     backend: Backend | str | None = None,
     time_limit: float | None = 10.0,
+    extra: Sequence[BoolExpr] = (),
+    optimizer: Optimizer | None = None,
 ) -> Result:
     """The lexicographically best solution (status optimal|feasible|infeasible|timed_out).
 
@@ -367,14 +369,30 @@ def optimize(
         budget: ``(cost, limit)``: a hard constraint ``cost <= limit`` (e.g. price in cents).
         backend: the backend.
         time_limit: seconds.
+        extra: further expressions every solution must meet (choices in the problem's terms).
+        optimizer: a model of ``problem`` kept between calls (the backend's ``optimizer(problem)``); it
+            solves instead of ``backend``, with the choices, budget and extra expressions added per call.
     """
-    engine = _backend(backend)
+    required = [*_fixed_literals(problem, fixed), *extra]
     if budget is not None:
         cost, limit = budget
+        required.append(Linear(cost.terms, "<=", limit - cost.offset))
+    if optimizer is not None:
+        return optimizer.solve(objectives, required, time_limit=time_limit)
+    engine = _backend(backend)
+    if budget is not None or extra:
         problem = with_constraints(
-            problem, Constraint("budget", Linear(cost.terms, "<=", limit - cost.offset), "budget")
+            problem,
+            *(Constraint(f"extra:{i}", e, "choice") for i, e in enumerate(extra)),
+            *([Constraint("budget", required[-1], "budget")] if budget is not None else []),
         )
     return engine.solve(problem, fixed=fixed, objectives=objectives, time_limit=time_limit)
+
+
+def _fixed_literals(problem: Problem, fixed: Fixed | None) -> list[BoolExpr]:
+    """The fixed values as literals (variables the problem lacks are ignored, as backends do)."""
+    names = set(problem.names)
+    return [Lit(name, frozenset(values)) for name, values in (fixed or {}).items() if name in names]
 
 
 def with_constraints(problem: Problem, *extra: Constraint) -> Problem:
@@ -392,28 +410,53 @@ def top_k(
     over: Sequence[str] | None = None,
     backend: Backend | str | None = None,
     time_limit: float | None = 10.0,
+    extra: Sequence[BoolExpr] = (),
+    optimizer: Optimizer | None = None,
 ) -> list[Result]:
     """The k best solutions that pairwise differ in at least ``distance`` of the variables ``over``.
 
-    Greedy: each next solution is the best one at distance >= ``distance`` from all earlier ones.
+    Greedy: each next solution is the best one at distance >= ``distance`` from all earlier ones. A backend
+    with an ``optimizer`` factory (CP-SAT) translates the problem once for all k solves (or ``optimizer``, a
+    model kept by the caller, is used): each solve adds the diversity constraints found so far to a copy of
+    it. Other backends solve the problem with the constraints added, once per solution.
+
+    Args:
+        problem: the problem.
+        objective: the objective.
+        k: how many solutions at most.
+        distance: the least number of variables of ``over`` in which any two solutions differ.
+        fixed: user choices.
+        over: the variables the distance counts (default: all).
+        backend: the backend.
+        time_limit: seconds for all k solves.
+        extra: further expressions every solution must meet (choices, a budget, in the problem's terms).
+        optimizer: a model of ``problem`` kept between calls (the backend's ``optimizer(problem)``).
     """
     engine = _backend(backend)
+    if optimizer is None:
+        factory = getattr(engine, "optimizer", None)
+        if callable(factory):
+            optimizer = factory(problem)
     names = list(over or problem.names)
     results: list[Result] = []
-    current = problem
+    required: list[BoolExpr] = [*_fixed_literals(problem, fixed), *extra]
+    current = with_constraints(problem, *(Constraint(f"extra:{i}", e, "choice") for i, e in enumerate(extra)))
     started = time.perf_counter()
     while len(results) < k:
         remaining = None if time_limit is None else max(0.01, time_limit - (time.perf_counter() - started))
-        result = engine.solve(current, fixed=fixed, objectives=[objective], time_limit=remaining)
+        if optimizer is not None:
+            result = optimizer.solve([objective], required, time_limit=remaining)
+        else:
+            result = engine.solve(current, fixed=fixed, objectives=[objective], time_limit=remaining)
         if result.assignment is None:
             break
         results.append(result)
         differs: tuple[tuple[int, Term], ...] = tuple(
             (1, Not(Lit(n, frozenset({result.assignment[n]})))) for n in names
         )
-        current = with_constraints(
-            current, Constraint(f"diverse:{len(results)}", Linear(differs, ">=", distance), "diversity")
-        )
+        diverse = Linear(differs, ">=", distance)
+        required.append(diverse)
+        current = with_constraints(current, Constraint(f"diverse:{len(results)}", diverse, "diversity"))
     return results
 
 

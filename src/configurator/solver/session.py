@@ -43,7 +43,7 @@ from configurator.checker import Violation, find_violations
 from configurator.errors import BackendLimitError, ConfigurationError, SolverError, suggest
 from configurator.rules.types import compile_expression
 from configurator.solver import operations
-from configurator.solver.backend import Backend, Result, Status, get_backend
+from configurator.solver.backend import Backend, Optimizer, Result, Status, get_backend
 from configurator.solver.compile import CatalogProblem, _Compiler, compile_catalog_problem
 from configurator.solver.problem import (
     BoolExpr,
@@ -151,6 +151,7 @@ class ConfigurationSession:
         self.compile_memory = compile_memory
         self._diagram: CompiledDiagram | None = None
         self._propagator: operations.Propagator | None = None
+        self._optimizer: Optimizer | None = None
         self._diagram_failed = propagation == "solver"
         self.catalog = catalog
         self.on = on
@@ -435,6 +436,14 @@ class ConfigurationSession:
             return None
         return self.cp.price_objective("min"), int(Decimal(str(budget)) * 100)
 
+    def _kept_optimizer(self) -> Optimizer | None:
+        """The session's optimisation model of the catalog (built once; None for a backend without one)."""
+        if self._optimizer is None:
+            factory = getattr(self.backend, "optimizer", None)
+            if callable(factory):
+                self._optimizer = factory(self.cp.problem)
+        return self._optimizer
+
     def optimize(
         self,
         weights: Weights | Sequence[Weights],
@@ -444,18 +453,24 @@ class ConfigurationSession:
     ) -> Bundle | None:
         """The best configuration extending the choices; a list of weights is lexicographic (first first).
 
+        With a backend that keeps models (CP-SAT), the catalog's model is built once per session and each call
+        adds its choices and budget to a copy of it.
+
         Returns:
             The bundle (``status`` optimal, feasible or timed_out) or None when nothing fits.
         """
         levels = [weights] if isinstance(weights, Weights) else list(weights)
         if not levels:
             raise SolverError("optimize needs at least one set of weights")
+        optimizer = self._kept_optimizer()
         result = operations.optimize(
-            self._problem(),
+            self.cp.problem if optimizer is not None else self._problem(),
             [self.objective(w) for w in levels],
             budget=self._budget(budget),
             backend=self.backend,
             time_limit=time_limit or self.time_limit,
+            extra=[self._choice_expr(c) for c in self.choices] if optimizer is not None else (),
+            optimizer=optimizer,
         )
         if result.assignment is None:
             if result.status == Status.TIMED_OUT:
@@ -468,12 +483,22 @@ class ConfigurationSession:
     def top_k(
         self, weights: Weights, k: int = 3, *, distance: int = 1, budget: Decimal | float | None = None
     ) -> list[Bundle]:
-        """The k best configurations that pairwise differ in at least ``distance`` modules' choices."""
-        problem = self._problem()
+        """The k best configurations that pairwise differ in at least ``distance`` modules' choices.
+
+        Greedy, as :func:`~configurator.solver.operations.top_k`: each next bundle is the best one at distance
+        >= ``distance`` from the earlier ones. With a backend that keeps models (CP-SAT), the catalog's model is
+        built once per session; each solve adds the choices, the budget and the diversity constraints so far to
+        a copy of it.
+        """
+        optimizer = self._kept_optimizer()
+        extra: list[BoolExpr] = [self._choice_expr(c) for c in self.choices]
         if budget is not None:
             cost, limit = self.cp.price_objective("min"), int(Decimal(str(budget)) * 100)
+            extra.append(Linear(cost.terms, "<=", limit))
+        problem = self.cp.problem
+        if optimizer is None:
             problem = operations.with_constraints(
-                problem, Constraint("budget", Linear(cost.terms, "<=", limit), "budget")
+                self._problem(), *(Constraint("budget", e, "budget") for e in extra[len(self.choices) :])
             )
         over = [v.name for v in self.cp.problem.variables if "#" not in v.name]
         results = operations.top_k(
@@ -484,6 +509,8 @@ class ConfigurationSession:
             over=over,
             backend=self.backend,
             time_limit=self.time_limit,
+            extra=extra if optimizer is not None else (),
+            optimizer=optimizer,
         )
         return [self._bundle(r, weights) for r in results]
 

@@ -1,10 +1,12 @@
 """The CP-SAT backend (OR-Tools): the default, for satisfaction and optimisation with numeric constraints.
 
 Encoding: one integer variable per Problem variable; "``x`` in S" literals through one-hot channelling
-booleans ``x == v``; boolean connectives by full reification (each sub-formula gets a literal equivalent to
+booleans ``x == v`` (a 0/1 variable is its own literal); boolean connectives by full reification (each sub-formula gets a literal equivalent to
 it); linear constraints natively (reified when nested); tables natively when at the top level and without
 wildcards, else as a disjunction of row matches. Lexicographic objectives are solved one after another,
-each optimum fixed before the next.
+each optimum fixed before the next. :class:`CpSatOptimizer` keeps one model of a problem for many
+optimisations (an interactive session's optimise and top-k calls): choices, budgets and diversity constraints
+are added per call to a copy of it.
 
 Example:
     >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Objective
@@ -18,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -42,7 +44,7 @@ from configurator.solver.problem import (
     scope,
 )
 
-__all__ = ["CpSatBackend", "CpSatModel", "CpSatPropagator"]
+__all__ = ["CpSatBackend", "CpSatModel", "CpSatOptimizer", "CpSatPropagator"]
 
 _NEGATED = {"<=": ">", ">=": "<", "==": "!=", "!=": "==", "<": ">=", ">": "<="}
 
@@ -101,6 +103,10 @@ class CpSatModel:
             domain = self.problem.var(name).domain
             if value not in domain:
                 return self.true.Not()
+            if tuple(domain) == (0, 1):  # a 0/1 variable is its own literal: no channelling needed
+                self.eq[(name, 1)] = var
+                self.eq[(name, 0)] = var.Not()
+                return self.eq[key]
             for v in domain:
                 b = self.model.new_bool_var(f"{name}=={v}")
                 self.model.add(var == v).only_enforce_if(b)
@@ -216,6 +222,34 @@ class CpSatModel:
             case _:
                 m.add_bool_or([self.literal(expr)])
 
+    def prepare(self, expr: BoolExpr) -> None:
+        """Create (in this model, once) every literal :meth:`enforce` needs for ``expr``, adding no constraint of it.
+
+        After this, :meth:`enforce` of ``expr`` adds only constraints of ``expr`` itself, no definitions.
+        """
+        _ = self.true
+        match expr:
+            case Const():
+                return
+            case And(args=args):
+                for a in args:
+                    self.prepare(a)
+            case Or(args=args):
+                for a in args:
+                    self.literal(a)
+            case Implies(a=a, b=b):
+                self.literal(a)
+                self.literal(b)
+            case Linear(terms=terms):
+                for _coef, t in terms:
+                    self.term(t)
+            case Table(rows=rows) if all(c is not None for row in rows for c in row):
+                return
+            case Lit():
+                return
+            case _:
+                self.literal(expr)
+
     def objective_expr(self, objective: Objective) -> Any:
         """The objective as a CP-SAT linear expression (offset included)."""
         return self.linear_expr(objective.terms) + objective.offset
@@ -252,6 +286,10 @@ class CpSatBackend:
             solver.parameters.max_time_in_seconds = max(0.001, time_limit)
         return solver
 
+    def _run(self, model: cp_model.CpModel, time_limit: float | None) -> tuple[cp_model.CpSolver, Any]:
+        solver = self._solver(time_limit)
+        return solver, solver.solve(model)
+
     def solve(
         self,
         problem: Problem,
@@ -265,36 +303,7 @@ class CpSatBackend:
         built = CpSatModel(problem, fixed)
         if built.infeasible:
             return Result(Status.INFEASIBLE, wall_s=time.perf_counter() - started)
-        values: list[int] = []
-        status = Status.OPTIMAL
-        assignment: dict[str, int] | None = None
-        remaining = time_limit
-        levels: list[Objective | None] = [*objectives] or [None]
-        for objective in levels:
-            if objective is not None:
-                expr = built.objective_expr(objective)
-                if objective.sense == "max":
-                    built.model.maximize(expr)
-                else:
-                    built.model.minimize(expr)
-            solver = self._solver(remaining)
-            code = solver.solve(built.model)
-            if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
-                return Result(Status.INFEASIBLE, wall_s=time.perf_counter() - started)
-            if code == cp_model.UNKNOWN:
-                return Result(Status.TIMED_OUT, assignment, tuple(values), time.perf_counter() - started)
-            assignment = built.assignment(solver)
-            if objective is not None:
-                value = round(solver.objective_value)
-                values.append(value)
-                if code != cp_model.OPTIMAL:
-                    status = Status.FEASIBLE
-                    break
-                built.model.add(expr == value)  # fix this level before optimising the next
-                built.model.clear_objective()  # type: ignore[no-untyped-call]
-            if remaining is not None:
-                remaining = max(0.001, time_limit - (time.perf_counter() - started)) if time_limit else None
-        return Result(status, assignment, tuple(values), time.perf_counter() - started)
+        return _lexicographic(built, built.model, objectives, self._run, time_limit, started)
 
     def solutions(
         self, problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None
@@ -313,6 +322,10 @@ class CpSatBackend:
             found += 1
             yield assignment
             built.model.add_bool_or([built.value_literal(n, assignment[n]).Not() for n in names])
+
+    def optimizer(self, problem: Problem) -> CpSatOptimizer:
+        """A model of ``problem`` kept for many optimisations (see :class:`CpSatOptimizer`)."""
+        return CpSatOptimizer(problem, workers=self.workers, seed=self.seed)
 
     def propagator(self, problem: Problem) -> CpSatPropagator:
         """An incremental model of ``problem`` for propagation (see :class:`CpSatPropagator`)."""
@@ -342,6 +355,163 @@ class CpSatBackend:
         solver.parameters.keep_all_feasible_solutions_in_presolve = True
         solver.solve(built.model, counter)
         return counter.n
+
+
+def _lexicographic(
+    built: CpSatModel,
+    model: cp_model.CpModel,
+    objectives: Sequence[Objective],
+    run: Callable[[cp_model.CpModel, float | None], tuple[cp_model.CpSolver, Any]],
+    time_limit: float | None,
+    started: float,
+    exprs: Sequence[Any] | None = None,
+) -> Result:
+    """Solve ``model`` (``built``'s model or a copy of it) for the objectives in turn, fixing each optimum.
+
+    ``run(model, seconds)`` solves once and returns the solver and its status; ``exprs`` are the objectives'
+    expressions when the caller has them already.
+    """
+    values: list[int] = []
+    status = Status.OPTIMAL
+    assignment: dict[str, int] | None = None
+    remaining = time_limit
+    levels: list[Objective | None] = [*objectives] or [None]
+    for i, objective in enumerate(levels):
+        if objective is not None:
+            expr = exprs[i] if exprs is not None else built.objective_expr(objective)
+            if objective.sense == "max":
+                model.maximize(expr)
+            else:
+                model.minimize(expr)
+        solver, code = run(model, remaining)
+        if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
+            return Result(Status.INFEASIBLE, wall_s=time.perf_counter() - started)
+        if code == cp_model.UNKNOWN:
+            return Result(Status.TIMED_OUT, assignment, tuple(values), time.perf_counter() - started)
+        assignment = built.assignment(solver)
+        if objective is not None:
+            value = round(solver.objective_value)
+            values.append(value)
+            if code != cp_model.OPTIMAL:
+                status = Status.FEASIBLE
+                break
+            model.add(expr == value)  # fix this level before optimising the next
+            model.clear_objective()  # type: ignore[no-untyped-call]
+        if remaining is not None:
+            remaining = max(0.001, time_limit - (time.perf_counter() - started)) if time_limit else None
+    return Result(status, assignment, tuple(values), time.perf_counter() - started)
+
+
+class CpSatOptimizer:
+    """One CP-SAT model of a problem, kept for the many optimisations of an interactive session.
+
+    The problem is translated once. Each :meth:`solve` copies the model (a protobuf copy inside OR-Tools, no
+    Python model building), adds that call's required expressions (the user's choices, a budget, the
+    diversity constraints of a top-k search) and its objectives to the copy, and solves the copy: calls never
+    see each other's constraints. The literals a call's expressions need are defined in the kept model (a
+    definition constrains nothing, so it is valid for every call), so later calls find them ready; objective
+    expressions are kept per objective.
+
+    Configuration models are small and solved in a few milliseconds, where CP-SAT's presolve, probing,
+    symmetry detection and LP relaxation cost more than the search itself. Each solve therefore first runs a
+    quick search without them, within ``quick_dtime`` deterministic seconds (about ten times what the example
+    catalogs need); a model it does not settle (optimal or infeasible) in that time is solved again with the
+    backend's full parameters. Either way the answer is proven optimal (or the time limit is reported).
+
+    Example:
+        >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Lit, Objective
+        >>> p = Problem((Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2))),
+        ...             (Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 3)),))
+        >>> opt = CpSatOptimizer(p)
+        >>> best = Objective(((2, "a"), (1, "b")))
+        >>> opt.solve([best]).objectives, opt.solve([best], [Lit("a", frozenset({0}))]).assignment
+        ((5,), {'a': 0, 'b': 2})
+    """
+
+    def __init__(
+        self, problem: Problem, *, workers: int = 1, seed: int = 0, quick_dtime: float | None = 0.1
+    ) -> None:
+        self.problem = problem
+        self.workers = workers
+        self.seed = seed
+        self.quick_dtime = quick_dtime
+        self.built = CpSatModel(problem)
+        _ = self.built.true
+        self.solves = 0
+        self.fallbacks = 0
+        self._copy = cp_model.CpModel()
+        self._exprs: dict[Objective, Any] = {}
+        self._full = CpSatBackend(workers, seed)
+
+    def _quick(self, time_limit: float | None) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = self.workers
+        params.random_seed = self.seed
+        params.cp_model_presolve = False
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+        params.use_sat_inprocessing = False
+        params.linearization_level = 0
+        if self.quick_dtime is not None:
+            params.max_deterministic_time = self.quick_dtime
+        if time_limit is not None:
+            params.max_time_in_seconds = max(0.001, time_limit)
+        return solver
+
+    def _run(self, model: cp_model.CpModel, time_limit: float | None) -> tuple[cp_model.CpSolver, Any]:
+        started = time.perf_counter()
+        solver = self._quick(time_limit)
+        code = solver.solve(model)
+        if code in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            return solver, code
+        remaining = None if time_limit is None else time_limit - (time.perf_counter() - started)
+        if remaining is not None and remaining <= 0.001:
+            return solver, code  # out of time: what the quick search found (feasible) or timed out
+        self.fallbacks += 1
+        return self._full._run(model, remaining)
+
+    def _expr(self, objective: Objective) -> Any:
+        found = self._exprs.get(objective)
+        if found is None:
+            found = self.built.objective_expr(objective)
+            self._exprs[objective] = found
+            while len(self._exprs) > 64:
+                del self._exprs[next(iter(self._exprs))]
+        return found
+
+    def solve(
+        self,
+        objectives: Sequence[Objective] = (),
+        required: Sequence[BoolExpr] = (),
+        *,
+        time_limit: float | None = None,
+    ) -> Result:
+        """The lexicographically best solution meeting every ``required`` expression (as :meth:`CpSatBackend.solve`)."""
+        started = time.perf_counter()
+        built = self.built
+        for expr in required:
+            built.prepare(expr)
+        exprs = [self._expr(o) for o in objectives]
+        base = built.model
+        marks = (len(built.cache), len(built.eq))
+        copy = self._copy
+        copy.proto.copy_from(base.proto)
+        copy.rebuild_constant_map()
+        built.model = copy
+        try:
+            for expr in required:
+                built.enforce(expr)
+            result = _lexicographic(built, copy, objectives, self._run, time_limit, started, exprs)
+        finally:
+            built.model = base
+            # anything defined while the copy was the model exists in the copy only: forget it
+            for key in list(built.cache)[marks[0] :]:
+                del built.cache[key]
+            for pair in list(built.eq)[marks[1] :]:
+                del built.eq[pair]
+        self.solves += 1
+        return result
 
 
 class CpSatPropagator:
