@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+EVENT_FILES = ("events.jsonl", "events-en.jsonl")
+"""The demo's event files: the generated multi-channel sample, and two English-speaking customers in GB."""
+
+
 def customers_table(out: Path, database: str | None, console: Console) -> tuple[Engine, dict[str, str]]:
     """Ingest the sample multi-channel events into the database (SQLite file by default), then compute tiers.
 
@@ -100,13 +104,14 @@ def customers_table(out: Path, database: str | None, console: Console) -> tuple[
     engine = make_engine(url)
     upgrade(engine)  # the demo's own database: migrate one left by an older version
     store = SqlStore(engine, "demo")
-    report = ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
-    console.print(
-        f"ingested examples/data/events.jsonl into {engine.url.render_as_string(hide_password=True)}: "
-        f"{report.summary()}"
-    )
-    for rejection in report.rejected[:5]:
-        console.print(f"  rejected {rejection}", markup=False)
+    for name in EVENT_FILES:
+        report = ingest_file(ROOT / "examples" / "data" / name, store, tenant="demo")
+        console.print(
+            f"ingested examples/data/{name} into {engine.url.render_as_string(hide_password=True)}: "
+            f"{report.summary()}"
+        )
+        for rejection in report.rejected[:5]:
+            console.print(f"  rejected {rejection}", markup=False)
     events = events_frame(engine, "demo")
     customers = set(events["customer_id"].drop_nulls().to_list())
     objections = customers - profiling_allowed(engine, "demo")
@@ -216,9 +221,11 @@ DEMO_QUOTES = (
     ("c-1008", "laptop-pro14"),
     ("c-1030", "valve-pn5"),
     ("c-1029", "kitchen-modular"),
+    ("c-2001", "laptop-pro14"),
+    ("c-2002", "ebike-urban"),
 )
-"""Demo customers quoted at the end: every tier (mvc, mgc, standard, below_zero), in Portuguese, Swedish and
-Spanish (the demo data has no English-speaking customer), each in the catalog of their history."""
+"""Demo customers quoted at the end: every tier (mvc, mgc, standard, below_zero), in Portuguese, Swedish,
+Spanish and English, each in the catalog of their history."""
 
 
 def quotes_table(
