@@ -1191,22 +1191,19 @@ def add_quote(
     """
     created_at = created_at or dt.datetime.now(dt.UTC)
     with _session(session_or_engine) as session:
-        if not _insert_one(
+        if not insert_quote_head(
             session,
-            Quote,
-            {
-                "tenant": tenant,
-                "quote_id": quote_id,
-                "customer_id": customer_id,
-                "catalog_id": catalog_id,
-                "catalog_version": catalog_version,
-                "configuration": _jsonable(dict(configuration)),
-                "total": total,
-                "currency": currency,
-                "status": status,
-                "created_at": created_at,
-                "version": 1,
-            },
+            tenant,
+            quote_id=quote_id,
+            customer_id=customer_id,
+            catalog_id=catalog_id,
+            catalog_version=catalog_version,
+            configuration=configuration,
+            total=total,
+            currency=currency,
+            created_at=created_at,
+            valid_until=None,
+            status=status,
         ):
             return False
         payload = legacy_quote_payload(
@@ -1361,8 +1358,9 @@ def insert_quote_head(
     currency: str,
     created_at: dt.datetime,
     valid_until: dt.date | None,
+    status: str = "draft",
 ) -> bool:
-    """Insert the head of a new quote number at version 1, status ``draft``; False when the number exists."""
+    """Insert the head of a new quote number at version 1 (status ``draft``); False when the number exists."""
     with _session(session_or_engine) as session:
         return _insert_one(
             session,
@@ -1376,7 +1374,7 @@ def insert_quote_head(
                 "configuration": _jsonable(dict(configuration)),
                 "total": total,
                 "currency": currency,
-                "status": "draft",
+                "status": status,
                 "created_at": created_at,
                 "version": 1,
                 "valid_until": valid_until,
