@@ -5,11 +5,23 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from configurator.catalog.models import Catalog
 
-__all__ = ["DATA", "ROOT", "Writer", "make_catalog", "strip"]
+if TYPE_CHECKING:
+    from configurator.storage import SqlStore
+
+__all__ = [
+    "DATA",
+    "DEMO_CUSTOMERS",
+    "ROOT",
+    "Writer",
+    "demo_store",
+    "example_catalogs",
+    "make_catalog",
+    "strip",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root."""
@@ -18,6 +30,34 @@ DATA = Path(__file__).resolve().parent / "data"
 
 Writer = Callable[[str, str], Path]
 """The ``write`` fixture: ``write(name, text) -> path``."""
+
+DEMO_CUSTOMERS = {
+    "ebike-urban": "c-1019",
+    "kitchen-modular": "c-1004",
+    "laptop-pro14": "c-1011",
+    "valve-pn5": "c-1005",
+}
+"""A demo customer with history in each example catalog (examples/data/events.jsonl)."""
+
+
+def example_catalogs() -> dict[str, Catalog]:
+    """The example catalogs (catalogs/*.yaml) by catalog id."""
+    from configurator.catalog.loader import load_catalog
+
+    loaded = (load_catalog(path) for path in sorted((ROOT / "catalogs").glob("*.yaml")))
+    return {catalog.catalog: catalog for catalog in loaded}
+
+
+def demo_store(url: str = "sqlite://") -> SqlStore:
+    """The demo event log (examples/data/events.jsonl) ingested into a migrated database, tenant ``demo``."""
+    from configurator.customers.ingest import ingest_file
+    from configurator.storage import SqlStore, make_engine, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    store = SqlStore(engine, "demo")
+    ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
+    return store
 
 
 def make_catalog(

@@ -29,31 +29,21 @@ from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Tier
 from configurator.checker import find_violations
 from configurator.customers.events import Event, validate_event
-from configurator.customers.ingest import ingest_file
 from configurator.errors import ConfigurationError
 from configurator.solver.session import Bundle, ConfigurationSession
-from configurator.storage import SqlStore, make_engine, upgrade
 from configurator.storage.repositories import customer_events
+from support import DEMO_CUSTOMERS, demo_store, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = dt.date(2026, 11, 23)
-CATALOGS = {
-    c.catalog: c for c in (configurator.load_catalog(p) for p in sorted((ROOT / "catalogs").glob("*.yaml")))
-}
-CUSTOMERS = {  # a demo customer with history in each example catalog
-    "ebike-urban": "c-1019",
-    "kitchen-modular": "c-1004",
-    "laptop-pro14": "c-1011",
-    "valve-pn5": "c-1005",
-}
+CATALOGS = example_catalogs()
+CUSTOMERS = DEMO_CUSTOMERS
 
 
 @pytest.fixture(scope="module")
 def demo() -> Iterator[Engine]:
     """The demo event log in an in-memory SQLite database."""
-    engine = make_engine("sqlite://")
-    upgrade(engine)
-    ingest_file(ROOT / "examples" / "data" / "events.jsonl", SqlStore(engine, "demo"), tenant="demo")
+    engine = demo_store().engine
     yield engine
     engine.dispose()
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from configurator.cli import main
-from configurator.customers.ingest import ingest_file
 from configurator.quoting.i18n import Translator
 from configurator.quoting.lifecycle import load_quote
-from configurator.storage import SqlStore, make_engine, upgrade
+from configurator.storage import SqlStore, make_engine
+from support import demo_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EBIKE = str(ROOT / "catalogs" / "ebike.yaml")
@@ -24,10 +24,7 @@ KITCHEN = str(ROOT / "catalogs" / "kitchen.yaml")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the demo event log (tenant ``demo``)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('quote') / 'demo.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    ingest_file(ROOT / "examples" / "data" / "events.jsonl", SqlStore(engine, "demo"), tenant="demo")
-    engine.dispose()
+    demo_store(url).engine.dispose()
     return url
 
 

@@ -16,7 +16,6 @@ import configurator
 from configurator.assembly import AssembledBundle, assemble, context_from_events
 from configurator.catalog.configuration import Configuration
 from configurator.checker import find_violations
-from configurator.customers.ingest import ingest_file
 from configurator.quoting.build import (
     DEFAULT_TERMS,
     InvalidBundleError,
@@ -30,7 +29,8 @@ from configurator.quoting.build import (
 )
 from configurator.quoting.lifecycle import load_quote, save_quote
 from configurator.quoting.model import Quote
-from configurator.storage import SqlStore, make_engine, upgrade
+from configurator.storage import SqlStore
+from support import demo_store
 
 ROOT = Path(__file__).resolve().parents[2]
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
@@ -49,11 +49,9 @@ TIERS = ("mvc", "mgc", "standard", "below_zero")
 @pytest.fixture(scope="module")
 def store() -> Iterator[SqlStore]:
     """The demo event log in an in-memory SQLite database (tenant ``demo``)."""
-    engine = make_engine("sqlite://")
-    upgrade(engine)
-    ingest_file(ROOT / "examples" / "data" / "events.jsonl", SqlStore(engine, "demo"), tenant="demo")
-    yield SqlStore(engine, "demo")
-    engine.dispose()
+    store = demo_store()
+    yield store
+    store.engine.dispose()
 
 
 def _bike() -> configurator.Catalog:
