@@ -17,9 +17,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from configurator.catalog.models import Catalog
+from configurator.solver.problem import And, BoolExpr, Const, Iff, Implies, Linear, Lit, Not, Or, Table, Term
 
 __all__ = [
     "LOCALES",
+    "PROBLEM_OPS",
+    "PROBLEM_VALUES",
     "TIERS",
     "Shape",
     "bool_expressions",
@@ -28,6 +31,7 @@ __all__ = [
     "configurations",
     "context_expressions",
     "expression_texts",
+    "expressions",
     "numeric_expressions",
     "perturbations",
     "yamlish_trees",
@@ -597,3 +601,49 @@ def perturbations(draw: st.DrawFn, data: Any) -> Any:
     else:
         parent.append(draw(_junk))
     return data
+
+
+PROBLEM_VALUES = st.integers(min_value=-2, max_value=5)
+"""Values of random solver problems' variables (negative ones included)."""
+PROBLEM_OPS = st.sampled_from(["<=", ">=", "==", "!=", "<", ">"])
+"""Comparison operators of random linear constraints."""
+
+
+def expressions(names: Sequence[str], max_leaves: int = 5) -> st.SearchStrategy[BoolExpr]:
+    """Random solver expressions over variable ``names``: every kind (tables, linear, connectives), nested."""
+    name = st.sampled_from(list(names))
+    tables = st.builds(
+        lambda cols, rows, allowed: Table(tuple(cols), tuple(tuple(r[: len(cols)]) for r in rows), allowed),
+        st.lists(name, min_size=1, max_size=3),
+        st.lists(st.lists(st.one_of(PROBLEM_VALUES, st.none()), min_size=3, max_size=3), max_size=5),
+        st.booleans(),
+    )
+    leaves: st.SearchStrategy[BoolExpr] = st.one_of(
+        st.builds(Const, st.booleans()),
+        st.builds(Lit, name, st.frozensets(PROBLEM_VALUES, max_size=3)),
+        tables,
+        st.builds(
+            lambda terms, op, rhs: Linear(tuple(terms), op, rhs),
+            st.lists(st.tuples(st.integers(-3, 3), name), min_size=1, max_size=3),
+            PROBLEM_OPS,
+            st.integers(-8, 12),
+        ),
+    )
+
+    def extend(children: st.SearchStrategy[BoolExpr]) -> st.SearchStrategy[BoolExpr]:
+        terms: st.SearchStrategy[Term] = st.one_of(name, children)
+        return st.one_of(
+            st.builds(Not, children),
+            st.builds(lambda a: And(tuple(a)), st.lists(children, max_size=3)),
+            st.builds(lambda a: Or(tuple(a)), st.lists(children, max_size=3)),
+            st.builds(Implies, children, children),
+            st.builds(Iff, children, children),
+            st.builds(
+                lambda t, op, rhs: Linear(tuple(t), op, rhs),
+                st.lists(st.tuples(st.integers(-3, 3), terms), min_size=1, max_size=3),
+                PROBLEM_OPS,
+                st.integers(-6, 10),
+            ),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=max_leaves)

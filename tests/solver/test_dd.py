@@ -14,21 +14,18 @@ from hypothesis import strategies as st
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver.dd import CompiledDiagram, elimination_order
 from configurator.solver.problem import (
-    And,
     BoolExpr,
     Const,
     Constraint,
     Iff,
-    Implies,
     Linear,
     Lit,
     Not,
-    Or,
     Problem,
     Table,
-    Term,
     Variable,
 )
+from strategies import PROBLEM_VALUES, expressions
 
 pytest.importorskip("dd.cudd", reason="the 'dd' package with CUDD is not installed")
 
@@ -41,8 +38,7 @@ RENAULT_COUNTS = {"small": 172_056, "medium": 278_744, "big": 24_566_537_954_855
 # ---------------------------------------------------------------------------------------------------------
 # Random tiny problems
 
-VALUES = st.integers(min_value=-2, max_value=5)
-OPS = st.sampled_from(["<=", ">=", "==", "!=", "<", ">"])
+VALUES = PROBLEM_VALUES
 
 
 @st.composite
@@ -53,43 +49,7 @@ def problems(draw: st.DrawFn) -> Problem:
         Variable(f"v{i}", tuple(draw(st.lists(VALUES, min_size=1, max_size=4, unique=True))))
         for i in range(n)
     )
-    names = st.sampled_from([v.name for v in variables])
-    tables = st.builds(
-        lambda cols, rows, allowed: Table(tuple(cols), tuple(tuple(r[: len(cols)]) for r in rows), allowed),
-        st.lists(names, min_size=1, max_size=3),
-        st.lists(st.lists(st.one_of(VALUES, st.none()), min_size=3, max_size=3), max_size=5),
-        st.booleans(),
-    )
-    leaves: st.SearchStrategy[BoolExpr] = st.one_of(
-        st.builds(Const, st.booleans()),
-        st.builds(Lit, names, st.frozensets(VALUES, max_size=3)),
-        tables,
-        st.builds(
-            lambda terms, op, rhs: Linear(tuple(terms), op, rhs),
-            st.lists(st.tuples(st.integers(-3, 3), names), min_size=1, max_size=3),
-            OPS,
-            st.integers(-8, 12),
-        ),
-    )
-
-    def extend(children: st.SearchStrategy[BoolExpr]) -> st.SearchStrategy[BoolExpr]:
-        terms: st.SearchStrategy[Term] = st.one_of(names, children)
-        return st.one_of(
-            st.builds(Not, children),
-            st.builds(lambda a: And(tuple(a)), st.lists(children, max_size=3)),
-            st.builds(lambda a: Or(tuple(a)), st.lists(children, max_size=3)),
-            st.builds(Implies, children, children),
-            st.builds(Iff, children, children),
-            st.builds(
-                lambda t, op, rhs: Linear(tuple(t), op, rhs),
-                st.lists(st.tuples(st.integers(-3, 3), terms), min_size=1, max_size=3),
-                OPS,
-                st.integers(-6, 10),
-            ),
-        )
-
-    expressions = st.recursive(leaves, extend, max_leaves=6)
-    constraints = draw(st.lists(expressions, max_size=4))
+    constraints = draw(st.lists(expressions([v.name for v in variables], max_leaves=6), max_size=4))
     return Problem(variables, tuple(Constraint(f"c{k}", e) for k, e in enumerate(constraints)))
 
 

@@ -23,26 +23,21 @@ from configurator.solver.backends.cpsat import CpSatPropagator
 from configurator.solver.problem import (
     And,
     BoolExpr,
-    Const,
     Constraint,
     Iff,
-    Implies,
     Linear,
     Lit,
     Not,
-    Or,
     Problem,
-    Table,
-    Term,
     Variable,
     holds,
 )
 from configurator.solver.session import ConfigurationSession
+from strategies import PROBLEM_VALUES, expressions
 from support import ROOT
 
 BACKENDS = ("cpsat", "exhaustive", "python_constraint")
-VALUES = st.integers(min_value=-2, max_value=5)
-OPS = st.sampled_from(["<=", ">=", "==", "!=", "<", ">"])
+VALUES = PROBLEM_VALUES
 
 
 @st.composite
@@ -56,46 +51,6 @@ def problems(draw: st.DrawFn) -> Problem:
     draw_expr = expressions([v.name for v in variables])
     constraints = draw(st.lists(draw_expr, max_size=4))
     return Problem(variables, tuple(Constraint(f"c{k}", e) for k, e in enumerate(constraints)))
-
-
-def expressions(names: Sequence[str]) -> st.SearchStrategy[BoolExpr]:
-    """Random boolean expressions over ``names`` (every kind, nested)."""
-    name = st.sampled_from(list(names))
-    tables = st.builds(
-        lambda cols, rows, allowed: Table(tuple(cols), tuple(tuple(r[: len(cols)]) for r in rows), allowed),
-        st.lists(name, min_size=1, max_size=3),
-        st.lists(st.lists(st.one_of(VALUES, st.none()), min_size=3, max_size=3), max_size=5),
-        st.booleans(),
-    )
-    leaves: st.SearchStrategy[BoolExpr] = st.one_of(
-        st.builds(Const, st.booleans()),
-        st.builds(Lit, name, st.frozensets(VALUES, max_size=3)),
-        tables,
-        st.builds(
-            lambda terms, op, rhs: Linear(tuple(terms), op, rhs),
-            st.lists(st.tuples(st.integers(-3, 3), name), min_size=1, max_size=3),
-            OPS,
-            st.integers(-8, 12),
-        ),
-    )
-
-    def extend(children: st.SearchStrategy[BoolExpr]) -> st.SearchStrategy[BoolExpr]:
-        terms: st.SearchStrategy[Term] = st.one_of(name, children)
-        return st.one_of(
-            st.builds(Not, children),
-            st.builds(lambda a: And(tuple(a)), st.lists(children, max_size=3)),
-            st.builds(lambda a: Or(tuple(a)), st.lists(children, max_size=3)),
-            st.builds(Implies, children, children),
-            st.builds(Iff, children, children),
-            st.builds(
-                lambda t, op, rhs: Linear(tuple(t), op, rhs),
-                st.lists(st.tuples(st.integers(-3, 3), terms), min_size=1, max_size=3),
-                OPS,
-                st.integers(-6, 10),
-            ),
-        )
-
-    return st.recursive(leaves, extend, max_leaves=5)
 
 
 def solutions(
