@@ -34,6 +34,7 @@ from configurator.quoting.render import (
     QuoteRenderError,
     QuoteTemplateError,
     TemplateSecurityError,
+    _lean_html_class,
     _local_fetcher,
     render_quote,
 )
@@ -419,6 +420,35 @@ def test_unknown_format_is_an_error() -> None:
         render_quote(typical_quote(), catalog(), format="docx")  # type: ignore[arg-type]
 
 
+def test_reason_references_are_capped_and_the_rest_counted() -> None:
+    """A reason citing many events shows the first three ids and "+N more", in the quote's language."""
+    events = tuple(f"ev-{i:03d}" for i in range(1, 9))
+    q = dataclasses.replace(typical_quote("en_US"), reasons=(Reason("frame", "alu_m", "purchased", events),))
+    text = _text(render_quote(q, catalog(), format="txt").content)
+    assert f"(ref. ev-001, ev-002, ev-003{NBSP}+5 more)" in text and "ev-004" not in text
+    for locale, more in (("pt_PT", "+5 mais"), ("es_ES", "+5 más"), ("sv_SE", "+5 till")):
+        out = render_quote(dataclasses.replace(q, locale=locale), catalog(), format="txt")
+        assert more in _text(out.content) and out.fallbacks == ()
+    three = dataclasses.replace(q, reasons=(Reason("frame", "alu_m", "purchased", events[:3]),))
+    assert "(ref. ev-001, ev-002, ev-003)" in _text(render_quote(three, catalog(), format="txt").content)
+
+
+@pytest.mark.parametrize(
+    ("locale", "given", "shown"),
+    [
+        ("sv_SE", "0731112233", "+46 73 111 22 33"),
+        ("pt_PT", "+351913456789", "+351 913 456 789"),
+        ("pt_PT", "913456789", "+351 913 456 789"),
+        ("es_ES", "+46731112233", "+46 73 111 22 33"),
+        ("en_US", "ext. 12", "ext. 12"),
+    ],
+)
+def test_phone_numbers_are_written_internationally(locale: str, given: str, shown: str) -> None:
+    """The customer's phone is written in the international format, read as dialled in the locale's country."""
+    out = render_quote(typical_quote(locale), catalog(), format="txt", customer={**CUSTOMER, "phone": given})
+    assert shown in _text(out.content)
+
+
 # --- HTML and escaping -------------------------------------------------------------------------------------
 
 
@@ -477,6 +507,58 @@ def test_pdf_has_the_quote_text() -> None:
     ):
         assert expected in text, expected
     assert "7 815,67 €" in text.replace(NBSP, " ")
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: make sysdeps installs it")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return text.split("\f")[:-1]
+
+
+def test_typical_pdf_quote_fits_one_page_with_a_long_number() -> None:
+    """The typical quote prints on one A4 page, a long quote number and the page footer included."""
+    q = dataclasses.replace(typical_quote("pt_PT"), quote_id="Q-20261123-c-1004-EU-tenant-acme-0042-rev")
+    pdf = render_quote(q, catalog(), format="pdf", customer={**CUSTOMER, "phone": "+351913456789"}).content
+    assert isinstance(pdf, bytes)
+    pages = _pdf_pages(pdf)
+    assert len(pages) == 1
+    assert "+351 913 456 789" in pages[0].replace(NBSP, " ")
+    flat = re.sub(r"\s", "", pages[0])
+    assert flat.endswith("1/1") and flat.count("Q-20261123-c-1004-EU-tenant") == 2  # header (wrapped), footer
+
+
+def test_pdf_totals_are_never_split_across_pages() -> None:
+    """However many lines push it down, the totals block (net, tax, total) prints whole on one page."""
+    q = typical_quote("en_US")
+    for n in range(14, 34, 2):
+        lines = tuple(Line("frame", "alu_m", 1, Decimal("420.00")) for _ in range(n))
+        pdf = render_quote(dataclasses.replace(q, lines=lines), catalog(), format="pdf").content
+        assert isinstance(pdf, bytes)
+        for page in _pdf_pages(pdf):
+            found = [label in page for label in ("Net price", "Tax\n", "Total\n")]
+            assert all(found) or not any(found), (n, found)
+
+
+def test_print_layout_uses_the_lean_user_agent_style_sheet() -> None:
+    """WeasyPrint still calls the hook the lean user-agent style sheet relies on (else PDFs get slower)."""
+    import weasyprint
+
+    calls: list[bool] = []
+    lean: Any = _lean_html_class()
+    hook = lean._ua_stylesheets
+
+    def counting(self: Any, forms: bool = False) -> Any:
+        calls.append(forms)
+        return hook(self, forms)
+
+    lean._ua_stylesheets = counting
+    try:
+        pdf = render_quote(typical_quote(), catalog(), format="pdf").content
+    finally:
+        lean._ua_stylesheets = hook
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert calls and issubclass(lean, weasyprint.HTML)
 
 
 def test_pdf_shows_markup_in_labels_as_text() -> None:
@@ -580,6 +662,8 @@ ESCAPES = [
     "{{ self.__init__.__globals__ }}",
     "{{ _.__self__ }}",
     "{{ _.__globals__ }}",
+    "{{ _._gettext }}",
+    "{{ _.__call__.__globals__ }}",
     "{{ lines.__class__.__base__.__subclasses__() }}",
     "{{ quote['__class__'] }}",
     "{{ lipsum.__globals__['os'].popen('id').read() }}",
@@ -632,6 +716,13 @@ def test_resource_abuse_is_capped(tmp_path: Path, payload: str) -> None:
     (tmp_path / "quote.txt.j2").write_text(payload)
     with pytest.raises(QuoteTemplateError):
         render_quote(typical_quote(), catalog(), format="txt", templates=tmp_path, limits=Limits(seconds=2.0))
+
+
+def test_gettext_arguments_are_capped(tmp_path: Path) -> None:
+    """The template's ``_()`` refuses an argument longer than the string limit, like any other call."""
+    (tmp_path / "quote.txt.j2").write_text('{% set s = "x" * 40 %}{{ _("Quote", x=s ~ s) }}')
+    with pytest.raises(TemplateSecurityError, match="argument of _"):
+        render_quote(typical_quote(), catalog(), format="txt", templates=tmp_path, limits=Limits(string=50))
 
 
 def test_output_size_is_capped(tmp_path: Path) -> None:

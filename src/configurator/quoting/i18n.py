@@ -36,8 +36,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
+import phonenumbers
+
 try:
     from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
     from babel.dates import format_date
     from babel.messages.mofile import read_mo, write_mo
     from babel.messages.pofile import read_po
@@ -61,6 +64,7 @@ __all__ = [
     "Fallback",
     "Translator",
     "compile_catalogs",
+    "format_phone",
     "locale_chain",
     "messages",
 ]
@@ -193,6 +197,68 @@ def _money(locale: Locale, currency: str, amount: Decimal) -> str:
     return str(pattern.apply(amount, locale, currency_digits=False)).replace("¤", symbol)
 
 
+@functools.lru_cache(maxsize=4096)
+def format_phone(number: str, region: str | None) -> str:
+    """A phone number in the international format (``+351 913 456 789``), read as dialled in ``region``.
+
+    A number that cannot be a phone number is returned as given (stripped).
+
+    Example:
+        >>> format_phone("+46731112233", "PT"), format_phone("913456789", "PT"), format_phone("ext. 12", "PT")
+        ('+46 73 111 22 33', '+351 913 456 789', 'ext. 12')
+    """
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return number.strip()
+    if not phonenumbers.is_possible_number(parsed):
+        return number.strip()
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+@functools.cache
+def _region(locale: str) -> str | None:
+    """The country of a locale (``pt_PT`` -> ``PT``; a bare language its likeliest one: ``sv`` -> ``SE``)."""
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return None
+    if parsed.territory:
+        return str(parsed.territory)
+    likely = str(get_global("likely_subtags").get(parsed.language, ""))
+    return next((p for p in likely.split("_")[1:] if len(p) == 2 and p.isupper()), None)
+
+
+# Numbers, rates and dates repeat from quote to quote (quantities, tax rates, today): each is formatted by Babel
+# once per locale and process. Numbers are keyed by their text: Decimal("3.50") == Decimal("3.5"), but a rate
+# keeps its decimals.
+@functools.lru_cache(maxsize=4096)
+def _number(locale: Locale, value: str) -> str:
+    return str(format_decimal(Decimal(value), locale=locale))
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent(locale: Locale, rate: str) -> str:
+    return str(format_percent(Decimal(rate) / 100, locale=locale, decimal_quantization=False))
+
+
+@functools.lru_cache(maxsize=1024)
+def _date(locale: Locale, value: dt.date) -> str:
+    return str(format_date(value, "long", locale=locale))
+
+
+_MEMO_SIZE = 8192
+
+
+@functools.cache
+def _money_memo(locale: Locale) -> dict[tuple[Decimal | str | int, str], str]:
+    """Amounts already written in a locale, by amount and currency.
+
+    A plain dict (no hashing of the Locale per amount), cleared when it outgrows :data:`_MEMO_SIZE`.
+    """
+    return {}
+
+
 class Translator:
     """Texts, messages and numbers in one locale, with a fallback chain and a record of every fallback.
 
@@ -211,6 +277,7 @@ class Translator:
         self.locale = locale
         self.chain = locale_chain(locale, default_locale)
         self.babel = _babel_locale(self.chain)
+        self._money = _money_memo(self.babel)
         self.fallbacks: list[Fallback] = []
         self._seen: set[str] = set()
         # A text in the wanted locale or in its bare language is not a fallback.
@@ -274,7 +341,13 @@ class Translator:
             >>> Translator("en_US").money(Decimal("-25.2"), "EUR"), Translator("sv_SE").money(1500, "JPY")
             ('-€25.20', '1\xa0500\xa0JPY')
         """
-        return _money(self.babel, currency, Decimal(amount))
+        memo = self._money
+        found = memo.get((amount, currency))
+        if found is None:
+            if len(memo) > _MEMO_SIZE:
+                memo.clear()
+            found = memo[amount, currency] = _money(self.babel, currency, Decimal(amount))
+        return found
 
     def number(self, value: Decimal | int) -> str:
         """A number as the locale writes it (Babel).
@@ -283,7 +356,7 @@ class Translator:
             >>> Translator("en_US").number(1234), Translator("es_ES").number(Decimal("1234.5"))
             ('1,234', '1.234,5')
         """
-        return str(format_decimal(value, locale=self.babel))
+        return _number(self.babel, str(value))
 
     def percent(self, rate: Decimal | int) -> str:
         """A percentage given in percent (``Decimal("3.5")`` is 3.5 %), all its decimals kept.
@@ -292,11 +365,20 @@ class Translator:
             >>> Translator("es_ES").percent(Decimal("3.5")) == "3,5\\xa0%"
             True
         """
-        return str(format_percent(Decimal(rate) / 100, locale=self.babel, decimal_quantization=False))
+        return _percent(self.babel, str(rate))
 
     def date(self, value: dt.date) -> str:
         """A date in the locale's long format (``23 de dezembro de 2026``)."""
-        return str(format_date(value, "long", locale=self.babel))
+        return _date(self.babel, value)
+
+    def phone(self, number: str) -> str:
+        """A phone number in the international format, read as dialled in the locale's country.
+
+        Example:
+            >>> Translator("sv_SE").phone("0731112233"), Translator("sv").phone("+351913456789")
+            ('+46 73 111 22 33', '+351 913 456 789')
+        """
+        return format_phone(number, _region(self.locale) or _region(str(self.babel)))
 
     def country(self, code: str) -> str:
         """A country's name in the locale (``PT`` -> ``Portugal``; the code itself when unknown)."""

@@ -3,8 +3,10 @@
 Templates run in a Jinja2 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with ``StrictUndefined``,
 autoescaping in the HTML templates only (``*.html.j2`` and ``*.pdf.j2``). The default templates live in
 ``configurator/templates/``: ``quote.html.j2`` (email), ``quote.md.j2``, ``quote.txt.j2``, ``quote.pdf.j2`` (print
-HTML, leaner than the email layout so that it prints fast) and ``quote.pdf.css`` (the page style added to every
-PDF). A product team overrides any of them by passing its own template folder, searched first; a tenant with
+HTML, leaner than the email layout so that it prints fast, on one A4 page for a typical quote), ``quote.print.css``
+(its style, named by its ``configurator-print`` meta tag) and ``quote.pdf.css`` (the page style added to every
+PDF). Style sheets are parsed once per process and text, and share one font configuration per template folders;
+the print layout gets a lean user-agent style sheet (:data:`LEAN_UA_STYLESHEET`). A product team overrides any of them by passing its own template folder, searched first; a tenant with
 a ``quote.html.j2`` but no ``quote.pdf.j2`` gets its HTML printed. A tenant template may also extend a default
 one by its ``default/`` name (``{% extends "default/quote.html.j2" %}``) and replace blocks.
 
@@ -203,19 +205,29 @@ def _budget() -> _Budget:
     return budget
 
 
+_SEQUENCES = (str, bytes, list, tuple)
+
+
 def _check_value(value: Any, what: str) -> Any:
-    limits = _budget().limits
-    if isinstance(value, str | bytes | list | tuple) and len(value) > limits.string:
-        raise SecurityError(f"{what} would build {len(value)} items (limit {limits.string})")
+    if isinstance(value, _SEQUENCES):
+        limit = _budget().limits.string
+        if len(value) > limit:
+            raise SecurityError(f"{what} would build {len(value)} items (limit {limit})")
     return value
 
 
-def _check_args(args: Sequence[Any], kwargs: Mapping[str, Any], what: str) -> None:
+def _check_args(args: Sequence[Any], kwargs: Mapping[str, Any], what: str | Callable[[], str]) -> None:
+    """Refuse an integer or sequence argument past the limits (``what``, or what it returns, names the callee)."""
     limits = _budget().limits
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > limits.integer:
-            raise SecurityError(f"{what} called with {value} (limit {limits.integer})")
-        _check_value(value, f"an argument of {what}")
+            raise SecurityError(f"{_name(what)} called with {value} (limit {limits.integer})")
+        if isinstance(value, _SEQUENCES) and len(value) > limits.string:
+            _check_value(value, f"an argument of {_name(what)}")
+
+
+def _name(what: str | Callable[[], str]) -> str:
+    return what if isinstance(what, str) else what()
 
 
 def _capped_range(*args: int) -> range:
@@ -269,6 +281,18 @@ def _check_printf(fmt: Any) -> None:
                     raise SecurityError(f"%-format width {n!r} is too wide")
 
 
+class _Gettext:
+    """The ``_()`` templates see: the quote's gettext (the sandbox calls it without Jinja's generic checks)."""
+
+    __slots__ = ("_gettext",)
+
+    def __init__(self, gettext: Callable[..., str]) -> None:
+        self._gettext = gettext
+
+    def __call__(self, msgid: str, /, **values: Any) -> str:
+        return self._gettext(msgid, **values)
+
+
 class _QuoteSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox plus resource limits (see :class:`Limits`)."""
 
@@ -315,9 +339,29 @@ class _QuoteSandbox(ImmutableSandboxedEnvironment):
 
     def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         """Call with the integer, size and time limits."""
-        _budget().tick()
-        _check_args(args, kwargs, str(getattr(obj, "__name__", None) or getattr(obj, "name", "a function")))
+        budget = _budget()
+        budget.tick()
+        if type(obj) is _Gettext:
+            # The render's own ``_()``: a known, safe callable that takes no context (Jinja's checks for
+            # arbitrary callables are skipped; the argument and result limits still apply).
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            limit = budget.limits.string
+            for value in (*args, *kwargs.values()):
+                if type(value) is not str or len(value) > limit:
+                    _check_args(args, kwargs, "_")
+                    break
+            return _check_value(obj(*args, **kwargs), "a call")
+        _check_args(
+            args, kwargs, lambda: str(getattr(obj, "__name__", None) or getattr(obj, "name", "a function"))
+        )
         return _check_value(super().call(context, obj, *args, **kwargs), "a call")
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``item.key`` on the view's plain dicts looks the key up first (Jinja tries the attribute first)."""
+        if type(obj) is dict and attribute in obj and not attribute.startswith("_"):
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         """Parse, then route every loop's iterable through the step counter (nested loops over data too)."""
@@ -453,6 +497,7 @@ def _step_view(tr: Translator, catalog: Catalog, quote: Quote, step: Step) -> di
         "amount": tr.money(step.amount, quote.currency),
         "subtotal": tr.money(step.subtotal, quote.currency),
         "is_discount": step.is_discount,
+        "is_zero": not step.amount,
     }
 
 
@@ -463,11 +508,13 @@ def quote_view(
 
     Keys: ``lang`` (BCP 47, for ``<html lang>``), ``title`` (the catalog's name), ``quote`` (``number``,
     ``version``, ``date``, ``valid_until``, ``quantity``, ``status``, ``tier``), ``customer`` (``id`` and the
-    optional ``name``, ``company``, ``email``, ``phone``, ``address``; ``fields`` lists the given ones as
-    ``key``, ``label``, ``value``), ``lines`` (``module``, ``option``, ``qty``, ``unit_price``, ``amount``), ``steps``
-    (``kind``, ``label``, ``rate``, ``amount``, ``subtotal``, ``is_discount``), ``totals`` (``list``,
-    ``discounts``, ``net``, ``tax``, ``total``), ``services`` (``label``, ``kind``, ``included``,
-    ``list_price``, ``price``), ``reasons`` (``text``, ``refs``), ``terms`` (texts), ``needs_approval``.
+    optional ``name``, ``company``, ``email``, ``phone`` (international format, read as dialled in the locale's
+    country), ``address``; ``fields`` lists the given ones as ``key``, ``label``, ``value``), ``lines``
+    (``module``, ``option``, ``qty``, ``unit_price``, ``amount``), ``steps`` (``kind``, ``label``, ``rate``,
+    ``amount``, ``subtotal``, ``is_discount``, ``is_zero``), ``totals`` (``list``, ``discounts``, ``net``,
+    ``tax``, ``total``), ``services`` (``label``, ``kind``, ``included``, ``list_price``, ``price``),
+    ``reasons`` (``text``; ``refs``, the first :data:`MAX_REFS` event ids and how many more; ``events``, all
+    of them), ``terms`` (texts), ``needs_approval``.
 
     Example:
         >>> from configurator.quoting.model import EXAMPLE
@@ -523,14 +570,15 @@ def quote_view(
             text = _(_REASONS[r.because], option=option, module=module)
         else:
             text = option + " " + tr.text(None, f"reason {r.because!r}", "")
-        refs = _(N_("ref. %(events)s"), events=", ".join(r.events)) if r.events else ""
-        reasons.append({"text": text.strip(), "refs": refs})
+        reasons.append({"text": text.strip(), "refs": _refs(tr, r.events), "events": list(r.events)})
     terms = []
     for term in quote.terms:
         text = _(term, valid_until=tr.date(quote.valid_until), currency=quote.currency)
         terms.append(text)
     w = quote.waterfall
-    given = customer or {}
+    given = dict(customer or {})
+    if given.get("phone"):
+        given["phone"] = tr.phone(given["phone"])
     field_labels = {
         "name": _("Name"),
         "company": _("Company"),
@@ -573,6 +621,20 @@ def quote_view(
         "terms": terms,
         "needs_approval": w.needs_approval,
     }
+
+
+MAX_REFS = 3
+"""The event ids a reason cites at most; the rest are counted ("+6 more")."""
+
+
+def _refs(tr: Translator, events: Sequence[str]) -> str:
+    """The events behind a reason: at most :data:`MAX_REFS` ids, then how many more."""
+    if not events:
+        return ""
+    shown = ", ".join(events[:MAX_REFS])
+    if len(events) > MAX_REFS:
+        shown += "\xa0" + tr.gettext(N_("+%(count)s more"), count=tr.number(len(events) - MAX_REFS))
+    return tr.gettext(N_("ref. %(events)s"), events=shown)
 
 
 def _money(tr: Translator, currency: str, amount: Decimal) -> str:
@@ -663,7 +725,7 @@ class QuoteRenderer:
             view = _deep(view, _md_escape)
         gettext = _md_gettext(tr) if format == "md" else tr.gettext
         template = self._load(self.template_name(format))
-        text = self._run(template, {**view, "_": gettext, "format": format})
+        text = self._run(template, {**view, "_": _Gettext(gettext), "format": format})
         content: str | bytes = text
         if format == "pdf":
             content = self._pdf(text)
@@ -718,13 +780,139 @@ class QuoteRenderer:
             import weasyprint
         except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installed extras
             raise QuoteRenderError("PDF quotes need WeasyPrint: pip install 'configurator[pdf]'") from exc
-        source, _, _ = self._env.loader.get_source(self._env, PDF_STYLESHEET)  # type: ignore[union-attr]
-        fetcher = _local_fetcher([*self.folders, str(DEFAULT_TEMPLATES)])
+        fetcher = _local_fetcher(self._roots())
         base = Path(self.folders[0] if self.folders else DEFAULT_TEMPLATES).as_uri() + "/"
-        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-        css = weasyprint.CSS(string=source, base_url=base, url_fetcher=fetcher)
-        pdf: bytes = document.write_pdf(stylesheets=[css], presentational_hints=True)
+        print_css = _PRINT_META.search(html, 0, 4096)
+        # The default print layout names its style sheet and gets the lean user-agent style sheet; anything
+        # else (a tenant's HTML template printed) gets WeasyPrint's full one and HTML presentational hints.
+        stylesheets = [self._stylesheet(print_css.group(1), base)] if print_css else []
+        stylesheets.append(self._stylesheet(PDF_STYLESHEET, base))
+        html_class = _lean_html_class() if print_css else weasyprint.HTML
+        document = html_class(string=html, base_url=base, url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(
+            stylesheets=stylesheets,
+            font_config=_font_config(self.folders),
+            presentational_hints=not print_css,
+            optimize_images=False,
+        )
         return pdf
+
+    def _roots(self) -> tuple[str, ...]:
+        return (*self.folders, str(DEFAULT_TEMPLATES))
+
+    def _stylesheet(self, name: str, base: str) -> Any:
+        """The parsed style sheet ``name`` (the tenant's first), parsed once per process and text."""
+        try:
+            source, _, _ = self._env.loader.get_source(self._env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound as exc:
+            raise QuoteTemplateError(
+                name, 0, f"style sheet not found in {[*self.folders, str(DEFAULT_TEMPLATES)]}"
+            ) from exc
+        return _parsed_css(self.folders, source, base)
+
+
+_PRINT_META = re.compile(r'<meta name="configurator-print" content="([\w-]+(?:\.[\w-]+)*\.css)">')
+"""The print template's marker: its style sheet (a file name in the template folders)."""
+
+LEAN_UA_STYLESHEET = """
+[hidden], head, link, meta, script, style, template, title { display: none }
+address, article, aside, blockquote, body, dd, div, dl, dt, figure, figcaption, footer, h1, h2, h3, h4, h5, h6,
+header, hr, html, main, nav, ol, p, pre, section, ul { display: block }
+li { display: list-item }
+table { display: table; border-spacing: 2px; border-collapse: separate; box-sizing: border-box;
+  text-indent: initial }
+caption { display: table-caption }
+colgroup { display: table-column-group }
+col { display: table-column }
+thead { display: table-header-group }
+tbody { display: table-row-group }
+tfoot { display: table-footer-group }
+tr { display: table-row }
+td, th { display: table-cell; padding: 1px }
+blockquote, dl, figure, ol, p, pre, ul { margin-top: 1em; margin-bottom: 1em }
+body { margin: 8px }
+h1 { margin: .67em 0; font-size: 2em; bookmark-level: 1 }
+h2 { margin: .83em 0; font-size: 1.5em; bookmark-level: 2 }
+h3 { margin: 1em 0; font-size: 1.17em; bookmark-level: 3 }
+h4, h5, h6 { margin: 1.33em 0 }
+h1, h2, h3, h4, h5, h6 { font-weight: bold; hyphens: manual; break-after: avoid; break-inside: avoid }
+h1, h2, h3 { bookmark-label: content(text) }
+blockquote, figure { margin-left: 40px; margin-right: 40px }
+dd { margin-left: 40px }
+ol, ul { padding-left: 40px; counter-reset: list-item; break-before: avoid }
+ol { list-style-type: decimal }
+ul { list-style-type: disc }
+thead, tbody, tfoot { vertical-align: middle }
+tr, td, th { vertical-align: inherit }
+sub { vertical-align: sub }
+sup { vertical-align: super }
+address, cite, em, i, var { font-style: italic }
+b, strong, th { font-weight: bold }
+code, kbd, pre, samp, tt { font-family: monospace }
+small, sub, sup { font-size: smaller }
+sub, sup { line-height: normal }
+table, td, th { border-color: gray }
+thead, tbody, tfoot, tr { border-color: inherit }
+a[href] { color: blue }
+a[href], ins, u { text-decoration: underline }
+del, s { text-decoration: line-through }
+br::before { content: "\\A"; white-space: pre-line }
+hr { border-style: inset; border-width: 1px; color: gray; margin: .5em auto }
+pre { white-space: pre }
+img, svg { overflow: hidden }
+::marker { font-variant-numeric: tabular-nums; white-space: pre; text-transform: none }
+@page {
+  margin: 75px;
+  @top-left { text-align: left; vertical-align: middle }
+  @top-center { text-align: center; vertical-align: middle }
+  @top-right { text-align: right; vertical-align: middle }
+  @bottom-left { text-align: left; vertical-align: middle }
+  @bottom-center { text-align: center; vertical-align: middle }
+  @bottom-right { text-align: right; vertical-align: middle }
+}
+"""
+"""The user-agent style sheet of the print layout: WeasyPrint's HTML defaults for the elements a document
+uses (no form fields, no ``dir`` or ``frame`` attribute rules). Matching WeasyPrint's full one against every
+element costs about a seventh of a quote's print time."""
+
+
+@functools.cache
+def _lean_html_class() -> type:
+    """``weasyprint.HTML`` with :data:`LEAN_UA_STYLESHEET` as its user-agent style sheet.
+
+    ``_ua_stylesheets`` is WeasyPrint's hook (see ``tests/quoting/test_render.py``, which checks that it is
+    still called); were it renamed, documents would get the full style sheet: slower, never wrong.
+    """
+    import weasyprint
+
+    ua = weasyprint.CSS(string=LEAN_UA_STYLESHEET)
+
+    class LeanHTML(weasyprint.HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return [ua]
+
+    return LeanHTML
+
+
+@functools.lru_cache(maxsize=16)
+def _font_config(folders: tuple[str, ...]) -> Any:
+    """One WeasyPrint font configuration per template folders and process (creating one costs milliseconds)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_css(folders: tuple[str, ...], source: str, base: str) -> Any:
+    """A style sheet parsed once per process, folders and text (an edited file is parsed again)."""
+    import weasyprint
+
+    return weasyprint.CSS(
+        string=source,
+        base_url=base,
+        url_fetcher=_local_fetcher((*folders, str(DEFAULT_TEMPLATES))),
+        font_config=_font_config(folders),
+    )
 
 
 def _md_gettext(tr: Translator) -> Callable[..., str]:
@@ -759,8 +947,14 @@ def _fetcher_class() -> type:
     return LocalOnlyFetcher
 
 
-def _local_fetcher(roots: Sequence[str]) -> Any:
+@functools.lru_cache(maxsize=64)
+def _cached_fetcher(roots: tuple[str, ...]) -> Any:
     return _fetcher_class()(roots)
+
+
+def _local_fetcher(roots: Sequence[str]) -> Any:
+    """The fetcher of a PDF's resources: ``data:`` URLs and files in ``roots`` only (one per roots)."""
+    return _cached_fetcher(tuple(roots))
 
 
 def render_quote(
