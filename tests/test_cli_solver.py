@@ -63,6 +63,12 @@ def test_count_prints_an_integer_last(bike: Path, capsys: pytest.CaptureFixture[
     assert lines[-1] == str(BIKE_COUNT)
 
 
+def test_count_takes_diagram_budgets(bike: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--max-nodes`` and ``--time-limit`` set the diagram's budgets; the count is the same."""
+    assert main(["count", str(bike), "--on", DAY, "--max-nodes", "50000", "--time-limit", "30"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(BIKE_COUNT)
+
+
 def test_count_of_a_void_catalog(write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
     """A catalog without valid configurations counts 0."""
     path = write("void.yaml", BIKE + "  - id: void\n    requires: frame.carbon & frame.alu\n")

@@ -118,6 +118,13 @@ def count(
     on: Annotated[
         str | None, typer.Option(help="Date for a catalog's effective dates (default: today).")
     ] = None,
+    time_limit: Annotated[
+        float, typer.Option(min=1, help="Seconds allowed to compile the decision diagram.")
+    ] = 60.0,
+    max_nodes: Annotated[
+        int | None,
+        typer.Option(min=1000, help="Most live diagram nodes (default 2,000,000; ~100 bytes each)."),
+    ] = None,
 ) -> None:
     """Print the exact number of valid configurations (a plain integer on the last line)."""
     from configurator.solver import operations
@@ -129,7 +136,7 @@ def count(
         from configurator.io import load_model
 
         problem = load_model(path)
-    _out.print(str(operations.count(problem)), markup=False)
+    _out.print(str(operations.count(problem, time_limit=time_limit, max_nodes=max_nodes)), markup=False)
 
 
 @app.command()
