@@ -42,6 +42,7 @@ from configurator.customers.needs_models import (
     NeedsModel,
     SimilarityNeeds,
     make_model,
+    ranked,
 )
 from configurator.errors import ConfiguratorError
 
@@ -185,9 +186,7 @@ class CustomerNeeds:
         self, variable: str, partial: Mapping[str, int], candidates: Sequence[int] | None = None
     ) -> list[tuple[int, float]]:
         """The candidates ranked by this customer's probability (best first)."""
-        dist = self.distribution(variable, partial, candidates)
-        order = {value: k for k, value in enumerate(dist)}
-        return sorted(dist.items(), key=lambda item: (-item[1], order[item[0]]))
+        return ranked(self.distribution(variable, partial, candidates))
 
     def preferences(
         self, partial: Mapping[str, int] | None = None, *, floor: float = 1e-4

@@ -54,6 +54,7 @@ __all__ = [
     "NeedsModel",
     "SimilarityNeeds",
     "make_model",
+    "ranked",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -188,9 +189,18 @@ class NeedsModel:
         self, variable: str, partial: Mapping[str, int], candidates: Sequence[int] | None = None
     ) -> list[tuple[int, float]]:
         """The candidates ranked by probability (best first), with their probabilities."""
-        dist = self.distribution(variable, partial, candidates)
-        order = {value: k for k, value in enumerate(dist)}
-        return sorted(dist.items(), key=lambda item: (-item[1], order[item[0]]))
+        return ranked(self.distribution(variable, partial, candidates))
+
+
+def ranked(distribution: Mapping[int, float]) -> list[tuple[int, float]]:
+    """A distribution's values by probability, best first; ties keep the candidates' order.
+
+    Example:
+        >>> ranked({3: 0.25, 1: 0.5, 2: 0.25})
+        [(1, 0.5), (3, 0.25), (2, 0.25)]
+    """
+    order = {value: k for k, value in enumerate(distribution)}
+    return sorted(distribution.items(), key=lambda item: (-item[1], order[item[0]]))
 
 
 class MostFrequentNeeds(NeedsModel):
