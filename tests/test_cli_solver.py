@@ -13,8 +13,8 @@ from rich.console import Console
 from configurator.catalog.loader import load_catalog
 from configurator.checker import find_violations
 from configurator.cli import main
-from configurator.cli_configure import run_interactive
-from support import Writer
+from configurator.cli_configure import returning_customer, run_interactive
+from support import ROOT, Writer, demo_store
 
 BIKE = """\
 catalog: bike
@@ -253,3 +253,32 @@ def test_configure_an_option_nothing_can_repair(write: Writer) -> None:
     out = interact(path, ["select frame.alu", "select motor.hub"])
     assert "motor.hub is not possible: choices -; rules no-hub-ever" in out
     assert "give up" not in out
+
+
+def test_returning_customer_sees_recommendations_and_last_configuration() -> None:
+    """With a stored customer, modules show their recommendation and ``last`` restores their last laptop."""
+    store = demo_store()
+    laptop = load_catalog(ROOT / "catalogs" / "laptop.yaml")
+    returning = returning_customer(store, "c-1011", laptop)
+    assert returning.last is not None
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=300, highlight=False, color_system=None)
+    run_interactive(
+        laptop, dt.date(2026, 11, 23), console, lines=["recommend", "last", "quit"], returning=returning
+    )
+    out = buffer.getvalue()
+    assert "for c-1011" in out and "<- for you: " in out
+    restored = out.split("as last time: ")[1].splitlines()[0].split(", ")
+    assert restored == [
+        f"{m}.{o}" for m, options in returning.last.items() for o, q in options.items() if q > 0
+    ]
+    assert all(f"*{key.split('.')[1]}" in out.split("as last time: ")[1] for key in restored)
+
+
+def test_configure_refuses_an_unknown_customer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown customer is an error with the nearest id, exit code 2."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    demo_store(url).engine.dispose()
+    args = ["configure", str(ROOT / "catalogs" / "laptop.yaml"), "--customer", "c-101", "--database", url]
+    assert main([*args, "--tenant", "demo"]) == 2
+    assert "unknown customer 'c-101'" in capsys.readouterr().err

@@ -271,11 +271,27 @@ def _weights(path: Path | None) -> Weights:
 def configure(
     catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
     on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(help="A stored customer: recommendations for them, and 'last' to start as before."),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL (default: CONFIGURATOR_DATABASE_URL).")
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
 ) -> None:
     """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
-    from configurator.cli_configure import run_interactive
+    from configurator.cli_configure import returning_customer, run_interactive
 
-    run_interactive(load_catalog(catalog), _date(on), _out)
+    loaded = load_catalog(catalog)
+    returning = None
+    if customer is not None:
+        from configurator.settings import get_settings
+        from configurator.storage import SqlStore, ensure_schema
+
+        store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
+        returning = returning_customer(store, customer, loaded)
+    run_interactive(loaded, _date(on), _out, returning=returning)
 
 
 @app.command()

@@ -4,13 +4,20 @@ Commands (one per line): ``show``, ``select MODULE.OPTION [QTY]``, ``deselect MO
 ``unset MODULE.OPTION``, ``why MODULE.OPTION``, ``complete [defaults|recommended|cheapest]``, ``repair``,
 ``count``, ``help``, ``quit``. Every step shows only choices that still extend to a valid configuration; a
 choice that cannot be made is refused with its reason and the cheapest repair.
+
+For a returning customer (``configure CATALOG --customer ID``) every undecided module also shows the option
+their learned needs recommend among the valid ones, ``recommend`` lists the top three per module, and ``last``
+starts from their last purchase or complete configuration of this catalog (each option that is still valid is
+selected; the others are reported), so they never re-enter what we know.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -18,12 +25,30 @@ from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.solver.session import ConfigurationSession
 
-__all__ = ["run_interactive"]
+if TYPE_CHECKING:
+    from configurator.customers.needs import CustomerNeeds
+    from configurator.customers.needs_catalog import CatalogNeedsView
+    from configurator.storage import SqlStore
+
+__all__ = ["Returning", "returning_customer", "run_interactive"]
 
 HELP = (
     "commands: show | select M.O [QTY] | deselect M.O | unset M.O | why M.O | "
     "complete [defaults|recommended|cheapest] | repair | count | help | quit"
 )
+HELP_RETURNING = " | recommend | last"
+TIP_AT_LEAST = 0.3
+"""A module shows a recommendation only when its best option is at least this likely, and not tied."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Returning:
+    """What we know of a returning customer: their learned needs and their last configuration of the catalog."""
+
+    customer_id: str
+    view: CatalogNeedsView
+    needs: CustomerNeeds
+    last: Mapping[str, Mapping[str, int]] | None = None
 
 
 def _split(target: str) -> tuple[str, str]:
@@ -33,10 +58,55 @@ def _split(target: str) -> tuple[str, str]:
     return module, option
 
 
-def _show(session: ConfigurationSession, console: Console) -> None:
+def returning_customer(store: SqlStore, customer_id: str, catalog: Catalog) -> Returning:
+    """A stored customer's learned needs for the catalog and their last purchase or complete configuration of it.
+
+    Raises:
+        ConfiguratorError: the customer is unknown to the store (with the nearest known id).
+    """
+    from configurator.assembly.needs import CatalogNeedsView, needs_for
+    from configurator.customers.events import Configured, Purchased
+    from configurator.customers.identity import canonical_id
+    from configurator.errors import suggest
+    from configurator.storage.repositories import customer_events
+
+    if canonical_id(store, customer_id) is None:
+        known = [p.customer_id for p in store.canonical_profiles()]
+        hint = suggest(customer_id, known)
+        raise ConfiguratorError(
+            f"unknown customer {customer_id!r} in tenant {store.tenant!r}" + (f" ({hint})" if hint else "")
+        )
+    view = CatalogNeedsView(catalog)
+    needs = needs_for(store, store.tenant, customer_id, catalog, view=view)
+    last: Mapping[str, Mapping[str, int]] | None = None
+    events = customer_events(store.engine, store.tenant, customer_id) if needs.profiling else []
+    for event in reversed(events):
+        if isinstance(event, Purchased):
+            lines = [x for x in event.lines if x.catalog == catalog.catalog and x.selections]
+            if lines:
+                last = lines[0].selections
+                break
+        if isinstance(event, Configured) and event.catalog == catalog.catalog and event.complete:
+            last = event.selections
+            break
+    return Returning(customer_id, view, needs, last)
+
+
+def _recommended(
+    session: ConfigurationSession, returning: Returning | None
+) -> dict[str, list[tuple[str, float]]]:
+    if returning is None:
+        return {}
+    from configurator.assembly.needs import recommendations
+
+    return recommendations(session, returning.view, returning.needs)
+
+
+def _show(session: ConfigurationSession, console: Console, returning: Returning | None = None) -> None:
     domains = session.domains()
     chosen = {c.key: c for c in session.choices}
     cat = session.catalog
+    advice = _recommended(session, returning)
     for module, options in domains.items():
         marks = []
         for option in options:
@@ -44,9 +114,37 @@ def _show(session: ConfigurationSession, console: Console) -> None:
             flag = "*" if key in chosen and chosen[key].selected else " "
             marks.append(f"{flag}{option}")
         label = cat.text(cat.modules[module].label, None, module)
+        tip = ""
+        ranked = advice.get(module, [])
+        if (
+            ranked
+            and ranked[0][1] >= TIP_AT_LEAST
+            and (len(ranked) == 1 or ranked[0][1] > ranked[1][1] + 1e-9)
+        ):
+            best, p = ranked[0]
+            tip = f"  <- for you: {best} ({p:.0%})"
         console.print(
-            f"{module} ({label}): {' '.join(marks) if marks else '(nothing possible)'}", markup=False
+            f"{module} ({label}): {' '.join(marks) if marks else '(nothing possible)'}{tip}", markup=False
         )
+
+
+def _apply_last(session: ConfigurationSession, console: Console, returning: Returning | None) -> None:
+    if returning is None or not returning.last:
+        console.print("no earlier configuration of this catalog", markup=False)
+        return
+    kept, dropped = [], []
+    for module, options in returning.last.items():
+        for option, qty in options.items():
+            if qty <= 0:
+                continue
+            if module in session.catalog.modules and session.why(module, option) is None:
+                session.select(module, option, qty if qty > 1 else None)
+                kept.append(f"{module}.{option}")
+            else:
+                dropped.append(f"{module}.{option}")
+    console.print(f"as last time: {', '.join(kept) or '-'}", markup=False)
+    if dropped:
+        console.print(f"no longer possible: {', '.join(dropped)}", markup=False)
 
 
 def run_interactive(
@@ -55,12 +153,15 @@ def run_interactive(
     console: Console,
     lines: Iterable[str] | None = None,
     prompt: Callable[[], str] | None = None,
+    returning: Returning | None = None,
 ) -> None:
     """Run the configurator loop over ``lines`` (default: standard input) until ``quit`` or end of input."""
     session = ConfigurationSession(catalog, on=on)
-    console.print(f"{catalog.catalog} {catalog.version}: {HELP}", markup=False)
+    usage = HELP + (HELP_RETURNING if returning is not None else "")
+    who = f" for {returning.customer_id}" if returning is not None else ""
+    console.print(f"{catalog.catalog} {catalog.version}{who}: {usage}", markup=False)
     source = iter(lines) if lines is not None else (line for line in sys.stdin)
-    _show(session, console)
+    _show(session, console, returning)
     for raw in source:
         words = raw.split()
         if not words:
@@ -70,9 +171,16 @@ def run_interactive(
             if command in ("quit", "exit", "q"):
                 break
             if command == "help":
-                console.print(HELP, markup=False)
+                console.print(usage, markup=False)
             elif command == "show":
-                _show(session, console)
+                _show(session, console, returning)
+            elif command == "recommend" and returning is not None:
+                for module, ranked in _recommended(session, returning).items():
+                    top = ", ".join(f"{option} ({p:.0%})" for option, p in ranked[:3])
+                    console.print(f"{module}: {top}", markup=False)
+            elif command == "last" and returning is not None:
+                _apply_last(session, console, returning)
+                _show(session, console, returning)
             elif command == "select" and args:
                 module, option = _split(args[0])
                 qty = int(args[1]) if len(args) > 1 else None
@@ -92,13 +200,13 @@ def run_interactive(
                         console.print(f"to choose it, give up: {', '.join(fix.drop)}", markup=False)
                     continue
                 session.select(module, option, qty)
-                _show(session, console)
+                _show(session, console, returning)
             elif command == "deselect" and args:
                 session.deselect(*_split(args[0]))
-                _show(session, console)
+                _show(session, console, returning)
             elif command == "unset" and args:
                 session.unset(*_split(args[0]))
-                _show(session, console)
+                _show(session, console, returning)
             elif command == "why" and args:
                 reason = session.why(*_split(args[0]))
                 console.print(
@@ -124,6 +232,6 @@ def run_interactive(
             elif command == "count":
                 console.print(str(session.count()), markup=False)
             else:
-                console.print(f"unknown command {raw.strip()!r}; {HELP}", markup=False)
+                console.print(f"unknown command {raw.strip()!r}; {usage}", markup=False)
         except (ConfiguratorError, ValueError) as exc:
             console.print(f"error: {exc}", markup=False)
