@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS := dev,solver,postgres,pdf
+EXTRAS := dev,solver,postgres,pdf,api
 
 .PHONY: demo test check bench lint typecheck format clean venv sysdeps
 

@@ -1,0 +1,23 @@
+"""The HTTP API (FastAPI): ``make_app(settings, catalogs_dir) -> FastAPI``; needs the ``api`` extra.
+
+Serve it with ``python -m configurator.api --host 127.0.0.1 --port 8000`` (uvicorn), or mount the app in your
+own ASGI server. The endpoints, the problem responses and the session model are described in ``docs/api.md``;
+the app serves its OpenAPI document at ``/openapi.json`` and interactive docs at ``/docs``.
+
+Example:
+    >>> from configurator.api import make_app
+    >>> app = make_app(catalogs_dir="catalogs")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+try:
+    import fastapi  # noqa: F401  # fail here, with the install command, rather than deep in an import chain
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("configurator.api needs the api extra: pip install 'configurator[api]'") from exc
+
+from configurator.api.app import MAX_EVENTS, make_app
+from configurator.api.problems import UnknownCatalogError
+from configurator.api.sessions import SessionStore, UnknownSessionError
+
+__all__ = ["MAX_EVENTS", "SessionStore", "UnknownCatalogError", "UnknownSessionError", "make_app"]

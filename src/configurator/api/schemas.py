@@ -1,0 +1,425 @@
+"""Request and response models of the HTTP API (pydantic; they make the OpenAPI document).
+
+Money is a decimal string in JSON (``"1190.00"``), as everywhere in configurator. Request models forbid
+unknown fields, so a misspelt field is a 422 problem instead of being ignored.
+
+Example:
+    >>> ChoiceIn(action="select", module="frame", option="carbon_diamond").qty is None
+    True
+    >>> ChoiceIn.model_validate({"action": "pick"})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for ChoiceIn
+    ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AcceptIn",
+    "AcceptOut",
+    "BundleOut",
+    "BundlesIn",
+    "BundlesOut",
+    "CatalogOut",
+    "CatalogSummary",
+    "ChoiceIn",
+    "ChoiceOut",
+    "CompleteIn",
+    "CompleteOut",
+    "ConfigurationOut",
+    "ConflictOut",
+    "CustomerOut",
+    "EventsOut",
+    "ModuleOut",
+    "OptionOut",
+    "Problem",
+    "QuoteIn",
+    "QuoteOut",
+    "ReasonOut",
+    "RecommendationOut",
+    "RejectionOut",
+    "RepairOut",
+    "RuleOut",
+    "SelectedOut",
+    "ServiceLineOut",
+    "ServiceOut",
+    "SessionIn",
+    "SessionOut",
+    "ValidateIn",
+    "ValidateOut",
+    "ViolationOut",
+]
+
+Channel = Literal["web", "sales_rep", "email", "phone", "store", "api"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; some problems add members (``errors``, ``repair``, ``violations``, ``hint``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["urn:configurator:problem:unknown-customer"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+# -- catalogs ------------------------------------------------------------------------------------------------
+
+
+class CatalogSummary(BaseModel):
+    """A catalog in the list: id, version, name in the locale, and its size."""
+
+    id: str
+    version: str
+    name: str
+    currency: str
+    locales: list[str]
+    module_count: int
+    option_count: int
+    rule_count: int
+    service_count: int
+
+
+class OptionOut(BaseModel):
+    """An option with its label and description in the locale."""
+
+    id: str
+    label: str
+    description: str | None = None
+    price: Decimal
+    attrs: dict[str, Any] = Field(default_factory=dict)
+    sub_assembly: str | None = Field(
+        None, description="The catalog id of the product this option configures."
+    )
+
+
+class ModuleOut(BaseModel):
+    """A module (slot of the product): how many options to choose, and its options."""
+
+    id: str
+    label: str
+    description: str | None = None
+    min: int
+    max: int | None
+    default: list[str]
+    options: list[OptionOut]
+
+
+class RuleOut(BaseModel):
+    """A rule's id and message in the locale."""
+
+    id: str
+    message: str
+
+
+class ServiceOut(BaseModel):
+    """A service add-on."""
+
+    id: str
+    kind: str
+    label: str
+    price: Decimal
+
+
+class CatalogOut(CatalogSummary):
+    """A catalog with its modules, options, rules and services, labelled in the locale."""
+
+    locale: str
+    modules: list[ModuleOut]
+    rules: list[RuleOut]
+    services: list[ServiceOut]
+
+
+class ValidateIn(_In):
+    """A configuration to check: ``module -> option | [options] | {option: quantity}``."""
+
+    selections: dict[str, Any] = Field(examples=[{"frame": "carbon_diamond", "size": "m"}])
+    on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
+
+
+class ViolationOut(BaseModel):
+    """A violated rule (or cardinality, quantity or effective date), its message in the locale."""
+
+    rule_id: str
+    kind: str
+    message: str
+    choices: list[str]
+    path: str = ""
+
+
+class ValidateOut(BaseModel):
+    """The checker's verdict."""
+
+    catalog: str
+    valid: bool
+    violations: list[ViolationOut]
+
+
+# -- sessions ------------------------------------------------------------------------------------------------
+
+
+class SessionIn(_In):
+    """Open a configuration session on a catalog, optionally for a known customer (recommendations)."""
+
+    catalog: str
+    customer_id: str | None = None
+    on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
+
+
+class ChoiceIn(_In):
+    """One choice: ``select`` / ``deselect`` (exclude) / ``unset`` a ``module.option``, or ``clear`` them all."""
+
+    action: Literal["select", "deselect", "unset", "clear"]
+    module: str | None = None
+    option: str | None = None
+    qty: int | None = Field(None, ge=1)
+
+
+class ChoiceOut(BaseModel):
+    """A choice made in the session."""
+
+    module: str
+    option: str
+    selected: bool
+    qty: int | None = None
+
+
+class ConflictOut(BaseModel):
+    """Why something is impossible: a minimal set of the user's choices and constraints (rule ids, with messages)."""
+
+    choices: list[str]
+    constraints: list[str]
+    messages: dict[str, str] = Field(default_factory=dict)
+
+
+class RecommendationOut(BaseModel):
+    """An option the customer is likely to want, with their probability of choosing it."""
+
+    option: str
+    label: str
+    probability: float
+
+
+class SessionOut(BaseModel):
+    """The state of a session: choices, the options still possible per module, and (on request) why not."""
+
+    session_id: str
+    catalog: str
+    customer_id: str | None
+    choices: list[ChoiceOut]
+    domains: dict[str, list[str]]
+    feasible: bool
+    conflict: ConflictOut | None = None
+    removed: dict[str, ConflictOut] | None = None
+    recommendations: dict[str, list[RecommendationOut]] | None = None
+
+
+class CompleteIn(_In):
+    """How to complete: a customer's session defaults to their needs, others to the modules' defaults."""
+
+    strategy: Literal["defaults", "recommended", "cheapest", "needs"] | None = None
+    locale: str | None = None
+
+
+class SelectedOut(BaseModel):
+    """A selected option with its label and list price."""
+
+    module: str
+    option: str
+    qty: int
+    label: str
+    price: Decimal
+
+
+class ConfigurationOut(BaseModel):
+    """A full configuration: selections, the selected options labelled, the list price."""
+
+    selections: dict[str, dict[str, int]]
+    items: list[SelectedOut]
+    list_price: Decimal
+
+
+class CompleteOut(BaseModel):
+    """A completion of the session's choices (None when they have no valid completion)."""
+
+    session_id: str
+    strategy: str
+    configuration: ConfigurationOut | None
+    conflict: ConflictOut | None = None
+
+
+# -- events and customers ------------------------------------------------------------------------------------
+
+
+class RejectionOut(BaseModel):
+    """An event that was not stored: its 1-based position in the request, field and reason."""
+
+    index: int
+    event_id: str | None
+    field: str
+    reason: str
+
+
+class EventsOut(BaseModel):
+    """What happened to the posted events (posting the same events again only counts duplicates)."""
+
+    received: int
+    accepted: int
+    duplicates: int
+    suppressed: int = Field(description="Events of erased people: dropped.")
+    rejected: list[RejectionOut]
+
+
+class CustomerOut(BaseModel):
+    """What we know of a customer, summarised: profile, history counts, value tier and why."""
+
+    customer_id: str = Field(description="The canonical id (merged profiles resolve to it).")
+    merged_ids: list[str]
+    name: str | None
+    company: str | None
+    country: str | None
+    language: str | None
+    created_at: dt.datetime
+    events: int
+    events_by_type: dict[str, int]
+    orders: int
+    quotes: int
+    profiling: bool = Field(description="Whether they allow profiling (else needs are the population's).")
+    tier: str
+    tier_reason: str
+
+
+# -- bundles and quotes --------------------------------------------------------------------------------------
+
+
+class BundlesIn(_In):
+    """Assemble bundles for the customer."""
+
+    catalog: str
+    budget: Decimal | None = Field(None, gt=0, description="Most a bundle may cost at list price.")
+    requirements: list[str] = Field(
+        default_factory=list, examples=[["motor.bosch_cx", "!racks.tubus_cargo_evo"]]
+    )
+    k: int = Field(3, ge=1, le=10)
+    locale: str | None = None
+
+
+class ServiceLineOut(BaseModel):
+    """A service add-on offered with a bundle."""
+
+    service: str
+    kind: str
+    label: str
+    included: bool
+    list_price: Decimal
+    price: Decimal
+    reason: str
+
+
+class ReasonOut(BaseModel):
+    """Why an option fits the customer (``stated``, ``purchased``, ``viewed``, ``popular``, ``budget``...)."""
+
+    module: str
+    option: str
+    because: str
+    events: list[str]
+    detail: dict[str, str]
+
+
+class RepairOut(BaseModel):
+    """How to get a bundle when the request cannot be met: choices to give up, budget to raise to."""
+
+    drop: list[str]
+    keep: list[str]
+    cost: int
+    raise_budget_to: Decimal | None
+
+
+class BundleOut(BaseModel):
+    """An assembled bundle, ranked and explained."""
+
+    rank: int
+    role: str
+    status: str
+    utility: float
+    price: Decimal
+    configuration: ConfigurationOut
+    services: list[ServiceLineOut]
+    reasons: list[ReasonOut]
+    repair: RepairOut | None
+
+
+class BundlesOut(BaseModel):
+    """The customer's bundles, best first."""
+
+    customer_id: str
+    catalog: str
+    tier: str
+    channel: str
+    bundles: list[BundleOut]
+
+
+class QuoteIn(_In):
+    """Build and save (version 1, draft) the customer's best quote."""
+
+    catalog: str
+    budget: Decimal | None = Field(None, gt=0)
+    requirements: list[str] = Field(default_factory=list)
+    locale: str | None = Field(None, description="Default: the customer's language in their country.")
+    country: str | None = Field(None, description="Ship-to country for tax (default: the customer's).")
+    quantity: int = Field(1, ge=1, le=100_000)
+    accept_repair: bool = Field(
+        False, description="Quote the repaired bundle when the request cannot be met."
+    )
+    quote_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class QuoteOut(BaseModel):
+    """A stored quote version, with links to its renderings."""
+
+    quote_id: str
+    version: int
+    status: str
+    customer_id: str
+    catalog: str
+    locale: str
+    currency: str
+    tier: str
+    quantity: int
+    total: Decimal
+    created_at: dt.datetime
+    valid_until: dt.date
+    configuration: ConfigurationOut
+    links: dict[str, str]
+
+
+class AcceptIn(_In):
+    """The customer accepts a quote version: an order is recorded once (accepting again changes nothing)."""
+
+    version: int | None = Field(None, ge=1, description="Default: the latest version.")
+    margin: Decimal = Field(description="The order's gross margin (quotes carry prices, not costs).")
+    order_id: str | None = Field(None, min_length=1, max_length=64)
+    channel: Channel = "web"
+    at: AwareDatetime | None = Field(None, description="When (with a time zone; default now).")
+
+
+class AcceptOut(BaseModel):
+    """The accepted quote and its order."""
+
+    quote_id: str
+    version: int
+    status: str
+    order_id: str

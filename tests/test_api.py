@@ -1,0 +1,483 @@
+"""The HTTP API over a temporary SQLite database holding the demo events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+import configurator
+from configurator.api import SessionStore, UnknownSessionError, make_app
+from configurator.api.problems import PROBLEM_TYPES
+from configurator.catalog import load_configuration
+from configurator.checker import find_violations
+from configurator.errors import ConfiguratorError
+from configurator.settings import Settings
+from support import DEMO_CUSTOMERS, ROOT, Writer, demo_store, example_catalogs
+
+AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+CATALOGS = example_catalogs()
+EBIKE = CATALOGS["ebike-urban"]
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'configurator.db'}"
+    demo_store(url).engine.dispose()
+    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: AT)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"urn:configurator:problem:{slug}"
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert "Traceback" not in response.text
+    return body
+
+
+# -- catalogs --------------------------------------------------------------------------------------------------
+
+
+def test_catalogs_are_listed_with_their_sizes(client: TestClient) -> None:
+    """GET /catalogs lists every example catalog with its module and option counts."""
+    listed = {c["id"]: c for c in client.get("/catalogs").json()}
+    assert set(listed) == set(CATALOGS)
+    ebike = listed["ebike-urban"]
+    assert ebike["module_count"] == len(EBIKE.modules)
+    assert ebike["option_count"] == sum(len(m.options) for m in EBIKE.modules.values())
+    assert ebike["currency"] == "EUR"
+
+
+def test_catalog_is_labelled_in_the_locale(client: TestClient) -> None:
+    """GET /catalogs/{id}?locale=pt answers modules, options and rule messages in Portuguese."""
+    body = client.get("/catalogs/ebike-urban", params={"locale": "pt"}).json()
+    assert body["locale"] == "pt"
+    frame = next(m for m in body["modules"] if m["id"] == "frame")
+    assert frame["label"] == "Quadro"
+    carbon = next(o for o in frame["options"] if o["id"] == "carbon_diamond")
+    assert carbon["label"] == EBIKE.text(EBIKE.modules["frame"].options["carbon_diamond"].label, "pt")
+    assert Decimal(carbon["price"]) == EBIKE.modules["frame"].options["carbon_diamond"].price
+    belt = next(r for r in body["rules"] if r["id"] == "belt-frame")
+    assert belt["message"] == EBIKE.text(next(r for r in EBIKE.rules if r.id == "belt-frame").message, "pt")
+
+
+def test_unknown_catalog_is_a_404_problem_with_a_suggestion(client: TestClient) -> None:
+    """An unknown catalog id is a 404 problem naming the nearest catalog."""
+    body = _problem(client.get("/catalogs/ebike-urbn"), 404, "unknown-catalog")
+    assert "did you mean 'ebike-urban'?" in body["detail"]
+    assert body["instance"] == "/catalogs/ebike-urbn"
+
+
+def test_validate_reports_violations_by_rule_id_in_the_locale(client: TestClient) -> None:
+    """POST /catalogs/{id}/validate answers the checker's violations, messages in the locale."""
+    config = load_configuration(ROOT / "catalogs" / "examples" / "ebike-urban-invalid.yaml")
+    selections = {m: dict(opts) for m, opts in config.selections.items()}
+    r = client.post(
+        "/catalogs/ebike-urban/validate", params={"locale": "es"}, json={"selections": selections}
+    )
+    assert r.status_code == 200, r.text
+    expected = find_violations(EBIKE, config, locale="es")
+    assert expected and not r.json()["valid"]
+    assert [(v["rule_id"], v["message"]) for v in r.json()["violations"]] == [
+        (v.rule_id, v.message) for v in expected
+    ]
+    valid = load_configuration(ROOT / "catalogs" / "examples" / "ebike-urban.yaml")
+    ok = client.post(
+        "/catalogs/ebike-urban/validate",
+        json={"selections": {m: dict(opts) for m, opts in valid.selections.items()}},
+    )
+    assert ok.json() == {"catalog": "ebike-urban", "valid": True, "violations": []}
+
+
+def test_validate_refuses_unknown_options_and_malformed_bodies(client: TestClient) -> None:
+    """An unknown option is a 422 problem with a suggestion; a body off the schema lists its errors."""
+    body = _problem(
+        client.post("/catalogs/ebike-urban/validate", json={"selections": {"frame": "carbon"}}),
+        422,
+        "invalid-configuration",
+    )
+    assert "frame.carbon" in body["detail"]
+    bad = _problem(
+        client.post("/catalogs/ebike-urban/validate", json={"selection": {}}), 422, "invalid-request"
+    )
+    assert {tuple(e["loc"]) for e in bad["errors"]} >= {("body", "selections"), ("body", "selection")}
+
+
+# -- sessions -------------------------------------------------------------------------------------------------
+
+
+def test_session_round_trip_explains_an_option_a_choice_removed(client: TestClient) -> None:
+    """Selecting a carbon frame removes the belt drives; explain=1 says it is that choice and rule belt-frame."""
+    opened = client.post("/sessions", json={"catalog": "ebike-urban"})
+    assert opened.status_code == 201, opened.text
+    sid = opened.json()["session_id"]
+    assert opened.headers["location"] == f"/sessions/{sid}"
+    assert "nexus_5e_belt" in opened.json()["domains"]["drivetrain"]
+
+    chosen = client.post(
+        f"/sessions/{sid}/choices", json={"action": "select", "module": "frame", "option": "carbon_diamond"}
+    )
+    assert chosen.status_code == 200, chosen.text
+    state = chosen.json()
+    assert state["choices"] == [
+        {"module": "frame", "option": "carbon_diamond", "selected": True, "qty": None}
+    ]
+    assert "nexus_5e_belt" not in state["domains"]["drivetrain"]
+    assert state["domains"]["frame"] == ["carbon_diamond"] and state["removed"] is None
+
+    explained = client.get(f"/sessions/{sid}", params={"explain": 1, "locale": "pt"}).json()
+    reason = explained["removed"]["drivetrain.nexus_5e_belt"]
+    assert reason["choices"] == ["frame.carbon_diamond"]
+    assert "belt-frame" in reason["constraints"]
+    rule = next(r for r in EBIKE.rules if r.id == "belt-frame")
+    assert reason["messages"]["belt-frame"] == EBIKE.text(rule.message, "pt")
+
+    client.post(
+        f"/sessions/{sid}/choices", json={"action": "unset", "module": "frame", "option": "carbon_diamond"}
+    )
+    assert "nexus_5e_belt" in client.get(f"/sessions/{sid}").json()["domains"]["drivetrain"]
+
+    client.post(
+        f"/sessions/{sid}/choices", json={"action": "deselect", "module": "frame", "option": "alu_diamond"}
+    )
+    done = client.post(f"/sessions/{sid}/complete", json={"strategy": "cheapest", "locale": "sv"})
+    assert done.status_code == 200, done.text
+    configuration = done.json()["configuration"]
+    assert "alu_diamond" not in configuration["selections"]["frame"]
+    assert find_violations(EBIKE, {m: dict(o) for m, o in configuration["selections"].items()}) == []
+    assert Decimal(configuration["list_price"]) == sum(
+        Decimal(i["price"]) * i["qty"] for i in configuration["items"]
+    )
+
+    assert client.delete(f"/sessions/{sid}").status_code == 204
+    _problem(client.get(f"/sessions/{sid}"), 404, "unknown-session")
+
+
+def test_conflicting_choices_are_explained(client: TestClient) -> None:
+    """Choices no bike satisfies leave every domain empty and name the minimal conflict; completion is None."""
+    sid = client.post("/sessions", json={"catalog": "ebike-urban"}).json()["session_id"]
+    client.post(
+        f"/sessions/{sid}/choices", json={"action": "select", "module": "frame", "option": "carbon_diamond"}
+    )
+    state = client.post(
+        f"/sessions/{sid}/choices",
+        json={"action": "select", "module": "drivetrain", "option": "nexus_5e_belt"},
+    ).json()
+    assert state["feasible"] is False and not any(state["domains"].values())
+    assert set(state["conflict"]["choices"]) == {"frame.carbon_diamond", "drivetrain.nexus_5e_belt"}
+    done = client.post(f"/sessions/{sid}/complete").json()
+    assert done["configuration"] is None and done["conflict"]["choices"]
+
+
+def test_customer_session_recommends_only_valid_options(client: TestClient) -> None:
+    """A customer's session ranks the still-valid options by their needs and completes by them."""
+    customer = DEMO_CUSTOMERS["ebike-urban"]
+    state = client.post("/sessions", json={"catalog": "ebike-urban", "customer_id": customer}).json()
+    assert state["customer_id"] == customer
+    recommended = state["recommendations"]
+    assert recommended
+    for module, ranked in recommended.items():
+        assert {r["option"] for r in ranked} <= set(state["domains"][module])
+        probabilities = [r["probability"] for r in ranked]
+        assert probabilities == sorted(probabilities, reverse=True) and all(
+            0 <= p <= 1 for p in probabilities
+        )
+    done = client.post(f"/sessions/{state['session_id']}/complete").json()
+    assert done["strategy"] == "needs"
+    assert find_violations(EBIKE, {m: dict(o) for m, o in done["configuration"]["selections"].items()}) == []
+
+
+def test_session_errors_are_problems(client: TestClient) -> None:
+    """Unknown sessions are 404; unknown options, missing fields and unknown customers are problems too."""
+    _problem(client.get("/sessions/nope"), 404, "unknown-session")
+    _problem(client.post("/sessions", json={"catalog": "nope"}), 404, "unknown-catalog")
+    body = _problem(
+        client.post("/sessions", json={"catalog": "ebike-urban", "customer_id": "c-10190"}),
+        404,
+        "unknown-customer",
+    )
+    assert body["hint"].startswith("did you mean")
+    sid = client.post("/sessions", json={"catalog": "ebike-urban"}).json()["session_id"]
+    choices = f"/sessions/{sid}/choices"
+    body = _problem(
+        client.post(choices, json={"action": "select", "module": "frame", "option": "carbon"}),
+        422,
+        "invalid-configuration",
+    )
+    assert "did you mean" in body["detail"]
+    _problem(client.post(choices, json={"action": "select", "module": "frame"}), 422, "invalid-configuration")
+    _problem(
+        client.post(choices, json={"action": "pick", "module": "frame", "option": "x"}),
+        422,
+        "invalid-request",
+    )
+    _problem(
+        client.post(f"/sessions/{sid}/complete", json={"strategy": "needs"}), 422, "invalid-configuration"
+    )
+    cleared = client.post(choices, json={"action": "clear"}).json()
+    assert cleared["choices"] == []
+
+
+def test_sessions_are_bounded_least_recently_used_first() -> None:
+    """An app keeping one session drops the older one when a second opens."""
+    app = make_app(Settings(database_url="sqlite://"), catalogs=[CATALOGS["valve-pn5"]], max_sessions=1)
+    with TestClient(app) as c:
+        first = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
+        second = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
+        assert c.get(f"/sessions/{second}").status_code == 200
+        _problem(c.get(f"/sessions/{first}"), 404, "unknown-session")
+
+
+def test_session_store_expires_idle_sessions() -> None:
+    """A session idle past the TTL is gone; removing an unknown session is an error."""
+    now = [0.0]
+    store: SessionStore[int] = SessionStore(ttl=10, clock=lambda: now[0])
+    sid = store.add(1)
+    now[0] = 9.0
+    assert store.get(sid).value == 1
+    now[0] = 18.0  # used at 9: still open
+    assert sid in store
+    now[0] = 30.0
+    with pytest.raises(UnknownSessionError):
+        store.get(sid)
+    with pytest.raises(UnknownSessionError):
+        store.remove(sid)
+    with pytest.raises(ValueError, match="max_sessions"):
+        SessionStore(max_sessions=0)
+
+
+# -- events and customers -------------------------------------------------------------------------------------
+
+
+def _event(event_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": "viewed",
+        "channel": "web",
+        "customer_id": "c-api-1",
+        "ts": "2026-11-20T10:00:00Z",
+        "catalog": "ebike-urban",
+        "item": "frame.carbon_diamond",
+        **fields,
+    }
+
+
+def test_posting_events_is_idempotent(client: TestClient) -> None:
+    """A batch is accepted once; posting it again counts duplicates; invalid events are rejected with reasons."""
+    batch = [_event("api-1"), _event("api-2"), _event("api-3", type="teleported"), "not an object"]
+    first = client.post("/events", json=batch)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["received"], body["accepted"], body["duplicates"]) == (4, 2, 0)
+    assert [(r["index"], r["event_id"]) for r in body["rejected"]] == [(3, "api-3"), (4, None)]
+    assert all(r["reason"] for r in body["rejected"])
+    again = client.post("/events", json=batch).json()
+    assert (again["accepted"], again["duplicates"], len(again["rejected"])) == (0, 2, 2)
+    single = client.post("/events", json=_event("api-2")).json()
+    assert (single["received"], single["accepted"], single["duplicates"]) == (1, 0, 1)
+    assert client.get("/customers/c-api-1").json()["events"] == 2
+
+
+def test_too_many_events_in_one_request_is_refused(client: TestClient) -> None:
+    """More than MAX_EVENTS events in one request is a 413 problem; a scalar body is a 422 problem."""
+    _problem(client.post("/events", json=[{}] * 1001), 413, "too-large")
+    _problem(client.post("/events", json=3), 422, "invalid-request")
+
+
+def test_customer_summary_has_tier_and_reason(client: TestClient) -> None:
+    """GET /customers/{id} summarises the profile and history and gives the tier with its reason."""
+    customer = DEMO_CUSTOMERS["kitchen-modular"]
+    body = client.get(f"/customers/{customer}").json()
+    assert body["customer_id"] == customer
+    assert body["tier"] in ("mvc", "mgc", "standard", "below_zero") and body["tier_reason"]
+    assert body["events"] == sum(body["events_by_type"].values()) > 0
+    assert body["name"] and body["country"]
+    assert "email" not in body
+    _problem(client.get("/customers/c-104"), 404, "unknown-customer")
+
+
+# -- bundles and quotes ---------------------------------------------------------------------------------------
+
+
+def test_bundles_are_ranked_valid_and_explained(client: TestClient) -> None:
+    """POST /customers/{id}/bundles answers k checker-valid bundles, best first, with reasons and services."""
+    customer = DEMO_CUSTOMERS["laptop-pro14"]
+    r = client.post(
+        f"/customers/{customer}/bundles", json={"catalog": "laptop-pro14", "k": 2, "locale": "pt"}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["customer_id"] == customer and body["tier"]
+    bundles = body["bundles"]
+    assert [b["rank"] for b in bundles][:2] == [1, 2]
+    laptop = CATALOGS["laptop-pro14"]
+    for bundle in bundles:
+        selections = {m: dict(o) for m, o in bundle["configuration"]["selections"].items()}
+        assert find_violations(laptop, selections) == []
+        assert bundle["reasons"]
+    cheap = client.post(
+        f"/customers/{customer}/bundles", json={"catalog": "laptop-pro14", "budget": "1", "k": 1}
+    ).json()
+    assert cheap["bundles"][0]["role"] == "over_budget"
+    assert Decimal(cheap["bundles"][0]["repair"]["raise_budget_to"]) > 1
+    _problem(
+        client.post(
+            f"/customers/{customer}/bundles", json={"catalog": "laptop-pro14", "requirements": ["cpu.nope"]}
+        ),
+        422,
+        "invalid-configuration",
+    )
+
+
+def test_quote_is_built_saved_rendered_and_accepted(client: TestClient) -> None:
+    """A quote is saved as version 1, renders as HTML, Markdown, text, PDF and JSON, and is accepted once."""
+    customer = DEMO_CUSTOMERS["ebike-urban"]
+    made = client.post(
+        f"/customers/{customer}/quotes", json={"catalog": "ebike-urban", "quote_id": "Q-API-1"}
+    )
+    assert made.status_code == 201, made.text
+    quote = made.json()
+    assert (quote["quote_id"], quote["version"], quote["status"]) == ("Q-API-1", 1, "draft")
+    assert made.headers["location"] == "/quotes/Q-API-1"
+    assert Decimal(quote["total"]) > 0 and quote["valid_until"] > "2026-11-23"
+
+    for fmt, media in (("html", "text/html"), ("md", "text/markdown"), ("txt", "text/plain")):
+        r = client.get(quote["links"][fmt])
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith(media)
+        assert "Q-API-1" in r.text
+    english = client.get("/quotes/Q-API-1", params={"format": "txt", "locale": "en"})
+    assert english.headers["content-language"] == "en"
+    as_json = client.get("/quotes/Q-API-1", params={"format": "json"}).json()
+    assert as_json["total"] == quote["total"]
+    _problem(client.get("/quotes/Q-API-1", params={"version": 2}), 404, "unknown-quote")
+    _problem(client.get("/quotes/Q-API-9"), 404, "unknown-quote")
+    _problem(client.get("/quotes/Q-API-1", params={"format": "docx"}), 422, "invalid-request")
+
+    accepted = client.post("/quotes/Q-API-1/accept", json={"margin": "250.00"})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {
+        "quote_id": "Q-API-1",
+        "version": 1,
+        "status": "accepted",
+        "order_id": "Q-API-1",
+    }
+    again = client.post("/quotes/Q-API-1/accept", json={"margin": "250.00", "version": 1})
+    assert again.json()["order_id"] == "Q-API-1"
+    assert client.get(f"/customers/{customer}").json()["orders"] >= 1
+    _problem(
+        client.post("/quotes/Q-API-1/accept", json={"margin": "1", "at": "2026-11-23T10:00:00"}),
+        422,
+        "invalid-request",
+    )
+
+
+def test_quote_fetched_as_pdf_starts_with_pdf_magic(client: TestClient) -> None:
+    """GET /quotes/{id}?format=pdf is a PDF document with the PDF media type."""
+    pytest.importorskip("weasyprint")
+    customer = DEMO_CUSTOMERS["valve-pn5"]
+    made = client.post(
+        f"/customers/{customer}/quotes", json={"catalog": "valve-pn5", "quote_id": "Q-API-PDF"}
+    )
+    assert made.status_code == 201, made.text
+    r = client.get("/quotes/Q-API-PDF", params={"format": "pdf", "version": 1})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+
+
+def test_a_quote_no_bundle_meets_is_a_problem_with_the_repair(client: TestClient) -> None:
+    """A budget no bundle fits is a 422 problem carrying the proposed repair (raise the budget to ...)."""
+    customer = DEMO_CUSTOMERS["kitchen-modular"]
+    body = _problem(
+        client.post(f"/customers/{customer}/quotes", json={"catalog": "kitchen-modular", "budget": "100"}),
+        422,
+        "no-fitting-bundle",
+    )
+    assert Decimal(body["repair"]["raise_budget_to"]) > 100
+
+
+def test_accepting_a_superseded_or_unknown_quote_is_refused(client: TestClient) -> None:
+    """Accepting an unknown quote is 404; accepting another version after one was accepted is 409."""
+    _problem(client.post("/quotes/Q-NOPE/accept", json={"margin": "1"}), 404, "unknown-quote")
+    customer = DEMO_CUSTOMERS["laptop-pro14"]
+    client.post(f"/customers/{customer}/quotes", json={"catalog": "laptop-pro14", "quote_id": "Q-API-2"})
+    assert client.post("/quotes/Q-API-2/accept", json={"margin": "10"}).status_code == 200
+    _problem(client.post("/quotes/Q-API-2/accept", json={"margin": "10", "version": 2}), 404, "unknown-quote")
+
+
+# -- the app as a whole ---------------------------------------------------------------------------------------
+
+
+def test_openapi_documents_every_endpoint_and_the_problem_model(client: TestClient) -> None:
+    """The OpenAPI document lists the endpoints and the problem model; unknown routes are problems too."""
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]) >= {
+        "/catalogs",
+        "/catalogs/{catalog_id}",
+        "/catalogs/{catalog_id}/validate",
+        "/sessions",
+        "/sessions/{session_id}",
+        "/sessions/{session_id}/choices",
+        "/sessions/{session_id}/complete",
+        "/events",
+        "/customers/{customer_id}",
+        "/customers/{customer_id}/bundles",
+        "/customers/{customer_id}/quotes",
+        "/quotes/{quote_id}",
+        "/quotes/{quote_id}/accept",
+    }
+    assert "Problem" in spec["components"]["schemas"]
+    _problem(client.get("/nowhere"), 404, "not-found")
+    _problem(client.delete("/catalogs"), 405, "method-not-allowed")
+
+
+def test_every_configurator_error_has_a_client_status() -> None:
+    """Every ConfiguratorError subclass maps to a problem type; only server-side failures are 5xx."""
+    for module in pkgutil.walk_packages(configurator.__path__, "configurator."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    pending: list[type[BaseException]] = [ConfiguratorError]
+    seen: set[type[BaseException]] = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        pending.extend(cls.__subclasses__())
+        status = next(PROBLEM_TYPES[c.__name__][0] for c in cls.__mro__ if c.__name__ in PROBLEM_TYPES)
+        server_side = {"StorageError", "QuoteRenderError", "QuoteTemplateError", "TemplateSecurityError"}
+        assert (status >= 500) == (cls.__name__ in server_side), cls
+
+
+def test_catalogs_folder_is_read_once(write: Writer, tmp_path: Path) -> None:
+    """make_app serves the *.yaml catalogs of a folder; the database is not opened for catalog requests."""
+    write(
+        "catalogs/mug.yaml",
+        """
+        catalog: mug
+        version: 1
+        currency: EUR
+        locales: [en]
+        modules:
+          colour: {options: {red: {price: 5}, blue: {price: 6}}}
+        """,
+    )
+    url = f"sqlite:///{tmp_path / 'never.db'}"
+    with TestClient(make_app(Settings(database_url=url), tmp_path / "catalogs")) as c:
+        assert [x["id"] for x in c.get("/catalogs").json()] == ["mug"]
+        assert c.post("/catalogs/mug/validate", json={"selections": {"colour": "red"}}).json()["valid"]
+    assert not (tmp_path / "never.db").exists()
