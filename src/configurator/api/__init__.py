@@ -13,8 +13,11 @@ from __future__ import annotations
 
 try:
     import fastapi  # noqa: F401  # fail here, with the install command, rather than deep in an import chain
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("configurator.api needs the api extra: pip install 'configurator[api]'") from exc
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
+    raise ModuleNotFoundError(
+        f"configurator.api needs the api extra ({exc.name} is missing): pip install 'configurator[api]'",
+        name=exc.name,
+    ) from exc
 
 from configurator.api.app import MAX_EVENTS, make_app
 from configurator.api.problems import UnknownCatalogError
