@@ -253,3 +253,14 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run(capsys, "frobnicate")
     assert code == 2
     assert "No such command" in err
+
+
+def test_serve_runs_the_api_with_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``configurator serve`` hands the app, host and port to uvicorn."""
+    import uvicorn
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: seen.update(app=app, host=host, port=port))
+    catalogs = Path(__file__).resolve().parent.parent / "catalogs"
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8123", "--catalogs", str(catalogs)]) == 0
+    assert seen["host"] == "0.0.0.0" and seen["port"] == 8123 and seen["app"] is not None

@@ -295,6 +295,18 @@ def configure(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    catalogs: Annotated[Path, typer.Option(help="Folder of catalog YAML files to serve.")] = Path("catalogs"),
+) -> None:
+    """Serve the HTTP API (docs/api.md) with uvicorn; needs the ``api`` extra."""
+    from configurator.api.__main__ import main as serve_api
+
+    serve_api(["--host", host, "--port", str(port), "--catalogs", str(catalogs)])
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the catalog format (for YAML editors)."""
     document = Catalog.model_json_schema(by_alias=True)
