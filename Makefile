@@ -28,18 +28,20 @@ demo: $(STAMP)
 
 # The storage contract tests start a throwaway PostgreSQL server; install its binaries when missing (Debian).
 # PDF quotes: WeasyPrint wants libharfbuzz-subset0; the PDF tests read quotes back with pdftotext (poppler-utils).
+# The sales-rep page tests drive the Debian Chromium (/usr/bin/chromium; `playwright install` is not used).
 sysdeps:
 	@missing=""; \
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if command -v apt-get >/dev/null 2>&1; then \
-			echo "installing$$missing for PDF quotes (Debian)"; \
+			echo "installing$$missing for PDF quotes and the browser tests (Debian)"; \
 			SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
 			( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null ) \
-				|| echo "could not install$$missing: PDF text tests will be skipped"; \
+				|| echo "could not install$$missing: the PDF text and browser tests will be skipped"; \
 		else \
-			echo "no apt-get: install$$missing yourself, or the PDF text tests will be skipped"; \
+			echo "no apt-get: install$$missing yourself, or the PDF text and browser tests will be skipped"; \
 		fi; \
 	fi
 	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then \

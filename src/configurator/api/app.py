@@ -56,6 +56,7 @@ from configurator.errors import ConfigurationError, ConfiguratorError, suggest
 from configurator.settings import Settings
 from configurator.solver.session import ConfigurationSession, Conflict, list_price
 from configurator.storage import SqlStore, ensure_schema
+from configurator.web import router as web_router
 
 if TYPE_CHECKING:
     from configurator.customers.needs import CustomerNeeds
@@ -337,6 +338,7 @@ def make_app(
     )
     _install_problem_handlers(app)
     app.state.service = svc
+    app.include_router(web_router())  # the sales-rep page at /rep (docs/web.md), over the endpoints below
 
     # -- catalogs ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,109 @@
+"""The sales-rep page in headless Chromium against a live server over the demo database."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from support import DEMO_CUSTOMERS
+
+from .conftest import CHROMIUM
+
+pytest.importorskip("playwright", reason="the browser tests need the dev extra (playwright)")
+
+from playwright.sync_api import Page, expect  # after the skip: the dev extra may be missing
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"no {CHROMIUM}: run `make sysdeps` (apt-get install chromium)"
+)
+
+CATALOG = "ebike-urban"
+CUSTOMER = DEMO_CUSTOMERS[CATALOG]
+TIMEOUT = 15_000  # ms: opening a session compiles the catalog (about half a second, more on a busy machine)
+
+
+def _open(page: Page, live_server: str) -> None:
+    """Open the demo customer's e-bike session through the form, and wait for the modules."""
+    page.goto(f"{live_server}/rep?lang=en")
+    page.get_by_label("Customer ID").fill(CUSTOMER)
+    page.get_by_label("Catalog").select_option(CATALOG)
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(page.get_by_role("group", name="Frame", exact=True)).to_be_visible(timeout=TIMEOUT)
+
+
+def test_page_loads_with_the_catalogs(page: Page, live_server: str) -> None:
+    """GET /rep answers the page in the asked language, and it lists the served catalogs."""
+    response = page.goto(f"{live_server}/rep?lang=sv")
+    assert response is not None and response.ok
+    expect(page.get_by_role("heading", name="Säljare")).to_be_visible()
+    expect(page.locator(f'#catalog option[value="{CATALOG}"]')).to_have_count(1)
+    page.goto(f"{live_server}/rep?lang=en")
+    expect(page.get_by_role("heading", name="Sales rep")).to_be_visible()
+    expect(page.get_by_label("Customer ID")).to_be_editable()
+
+
+def test_customer_summary_shows_the_tier_and_why(page: Page, live_server: str) -> None:
+    """Opening a customer shows their tier and the reason for it, from GET /customers/{id}."""
+    _open(page, live_server)
+    customer = page.request.get(f"{live_server}/customers/{CUSTOMER}").json()
+    summary = page.get_by_role("region", name="Customer")
+    expect(summary).to_contain_text(customer["tier"])
+    expect(summary).to_contain_text(customer["tier_reason"])
+
+
+def test_choosing_an_option_narrows_other_modules_with_the_reason(page: Page, live_server: str) -> None:
+    """Selecting the carbon frame greys out the belt drivetrains, and clicking one shows the rule's message."""
+    _open(page, live_server)
+    belt = page.locator('fieldset[data-module="drivetrain"] button[data-option="nexus_5e_belt"]')
+    expect(belt).not_to_have_attribute("aria-disabled", "true")
+    carbon = page.locator('fieldset[data-module="frame"] button[data-option="carbon_diamond"]')
+    carbon.click()
+    expect(carbon).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    expect(belt).to_have_attribute("aria-disabled", "true")
+    expect(belt).to_have_attribute("title", re.compile("belt cannot be split"))
+    belt.click(
+        force=True
+    )  # aria-disabled: Playwright will not click it unforced; a rep clicks it to read why
+    expect(page.locator("#why-drivetrain")).to_contain_text("belt cannot be split")
+    carbon.click()  # deselect: the belt drivetrains are possible again
+    expect(carbon).to_have_attribute("aria-pressed", "false", timeout=TIMEOUT)
+    expect(belt).not_to_have_attribute("aria-disabled", "true")
+
+
+def test_the_customers_recommended_option_is_marked(page: Page, live_server: str) -> None:
+    """The option the session recommends for the demo customer carries the Recommended mark."""
+    _open(page, live_server)
+    opened = page.request.post(f"{live_server}/sessions", data={"catalog": CATALOG, "customer_id": CUSTOMER})
+    top = opened.json()["recommendations"]["motor"][0]["option"]
+    motor = page.get_by_role("group", name="Motor", exact=True)
+    marked = motor.locator("button.is-recommended")
+    expect(marked).to_have_count(1)
+    expect(marked).to_have_attribute("data-option", top)
+    expect(marked).to_contain_text("Recommended")
+
+
+def test_proposing_bundles_lists_them_with_reasons(page: Page, live_server: str) -> None:
+    """The Propose bundles button lists at least one bundle, each with its price and reasons."""
+    _open(page, live_server)
+    page.get_by_label("Budget").fill("6000")
+    page.get_by_role("button", name="Propose bundles").click()
+    bundles = page.get_by_role("list", name="Bundles").get_by_role("article")
+    expect(bundles.first).to_be_visible(timeout=TIMEOUT)
+    assert bundles.count() >= 1
+    expect(bundles.first).to_contain_text("Bundle 1")
+    expect(bundles.first).to_contain_text("purchased")
+
+
+def test_quote_links_to_its_pdf(page: Page, live_server: str) -> None:
+    """The Quote button creates a quote and links to its HTML and to a PDF that starts with %PDF."""
+    _open(page, live_server)
+    page.get_by_role("button", name="Quote", exact=True).click()
+    pdf = page.get_by_role("link", name="Download the PDF")
+    expect(pdf).to_be_visible(timeout=TIMEOUT)
+    html = page.get_by_role("link", name="Open the quote (HTML)")
+    html_response = page.request.get(str(html.get_attribute("href")))
+    assert html_response.ok and "text/html" in html_response.headers["content-type"]
+    pdf_response = page.request.get(str(pdf.get_attribute("href")))
+    assert pdf_response.ok
+    assert pdf_response.body().startswith(b"%PDF")
