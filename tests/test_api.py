@@ -485,3 +485,20 @@ def test_catalogs_folder_is_read_once(write: Writer, tmp_path: Path) -> None:
         assert [x["id"] for x in c.get("/catalogs").json()] == ["mug"]
         assert c.post("/catalogs/mug/validate", json={"selections": {"colour": "red"}}).json()["valid"]
     assert not (tmp_path / "never.db").exists()
+
+
+def test_re_quoting_makes_the_next_version_and_an_accepted_number_is_kept(client: TestClient) -> None:
+    """The same number quoted again with other choices is version 2; after acceptance a new number follows."""
+    customer = DEMO_CUSTOMERS["ebike-urban"]
+    body = {"catalog": "ebike-urban", "quote_id": "Q-API-RE"}
+    first = client.post(f"/customers/{customer}/quotes", json=body).json()
+    again = client.post(f"/customers/{customer}/quotes", json=body).json()
+    assert (first["version"], again["version"]) == (1, 1)
+    changed = client.post(
+        f"/customers/{customer}/quotes", json={**body, "requirements": ["frame.carbon_diamond"]}
+    )
+    assert changed.status_code == 201, changed.text
+    assert (changed.json()["quote_id"], changed.json()["version"]) == ("Q-API-RE", 2)
+    assert client.post("/quotes/Q-API-RE/accept", json={"margin": "100"}).status_code == 200
+    after = client.post(f"/customers/{customer}/quotes", json={**body, "requirements": ["frame.alu_lowstep"]})
+    assert (after.json()["quote_id"], after.json()["version"]) == ("Q-API-RE-2", 1)

@@ -61,6 +61,7 @@ from configurator.web import router as web_router
 if TYPE_CHECKING:
     from configurator.customers.needs import CustomerNeeds
     from configurator.customers.needs_catalog import CatalogNeedsView
+    from configurator.quoting.model import Quote
 
 __all__ = ["MAX_EVENTS", "make_app"]
 
@@ -239,6 +240,54 @@ def _session_out(sid: str, live: _Live, *, explain: bool, locale: str | None) ->
         removed=removed,
         recommendations=recommended,
     )
+
+
+_REVISABLE = (
+    "catalog_id",
+    "catalog_version",
+    "locale",
+    "currency",
+    "created_at",
+    "valid_until",
+    "tier",
+    "quantity",
+    "configuration",
+    "lines",
+    "services",
+    "waterfall",
+    "reasons",
+    "terms",
+)
+"""The fields a re-quote of the same number may change (a new version)."""
+
+
+def _save_or_revise(store: SqlStore, made: Quote) -> Quote:
+    """Save a new quote number, or the next version of an open quote with that number (a rep re-quoting).
+
+    The same content again (timestamps aside) returns the stored version; an accepted or expired quote keeps
+    its number and the new quote takes the next free ``<number>-2``, ``-3``...
+    """
+    from configurator.quoting.lifecycle import QuoteNotFound, QuoteStateError, load_quote, revise, save_quote
+
+    number, suffix = made.quote_id, 1
+    while True:
+        try:
+            latest = load_quote(store, number)
+        except QuoteNotFound:
+            return save_quote(store, dataclasses.replace(made, quote_id=number))
+        changes = {name: getattr(made, name) for name in _REVISABLE}
+        same = all(
+            getattr(latest, name) == value
+            for name, value in changes.items()
+            if name not in ("created_at", "valid_until")
+        )
+        if same:
+            return latest
+        try:
+            return revise(store, latest, **changes)
+        except QuoteStateError:
+            suffix += 1
+            number = f"{made.quote_id}-{suffix}"
 
 
 def _links(quote_id: str, version: int) -> dict[str, str]:
@@ -642,7 +691,6 @@ def make_app(
     def create_quote(customer_id: str, body: s.QuoteIn, response: Response) -> s.QuoteOut:
         """Build the customer's best quote (priced, checked, in their language) and save it as version 1, draft."""
         from configurator.quoting.build import quote_for_customer
-        from configurator.quoting.lifecycle import save_quote
 
         cat = svc.catalog(body.catalog)
         store = svc.store()
@@ -663,7 +711,7 @@ def make_app(
             best=True,
             accept_repair=body.accept_repair,
         )[0]
-        saved = save_quote(store, made)
+        saved = _save_or_revise(store, made)
         response.headers["Location"] = _links(saved.quote_id, saved.version)["html"].partition("?")[0]
         return _quote_out(saved)
 
