@@ -283,13 +283,15 @@ def pick_language(asked: str | None, accept_language: str | None) -> str:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
+    """The page's template environment: sandboxed like every template environment of the product."""
     try:
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
         raise ModuleNotFoundError(
             "the sales-rep page needs jinja2: pip install 'configurator[api,pdf]'", name=exc.name
         ) from exc
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.PackageLoader("configurator.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
