@@ -27,6 +27,7 @@ from configurator.solver.problem import (
     Table,
     Variable,
 )
+from support import DATA
 
 BENCH = Path("/work/shared/benchdata")
 
@@ -71,29 +72,7 @@ SXFM_TEXT = (
     "</feature_tree>\n<constraints>\nc1: ~dock or large\nc2:~hdmi or ~small\n</constraints>\n</feature_model>\n"
 )
 
-XCSP_TEXT = """<?xml version="1.0" encoding="UTF-8"?>
-<instance>
- <presentation format="XCSP 2.1" type="CSP" name="tiny"/>
- <domains nbDomains="2">
-  <domain name="D3" nbValues="3">0..1 -1</domain>
-  <domain name="D2" nbValues="2"> 0 1 </domain>
- </domains>
- <variables nbVariables="3">
-  <variable name="a" domain="D3"/>
-  <variable name="b" domain="D2"/>
-  <variable name="c" domain="D2"/>
- </variables>
- <relations nbRelations="2">
-  <relation name="r1" arity="2" nbTuples="3" semantics="supports">0 1|1 0| -1 1</relation>
-  <relation name="r2" arity="2" nbTuples="1" semantics="conflicts">1 1</relation>
- </relations>
- <constraints nbConstraints="3">
-  <constraint name="c1" arity="2" scope="a b" reference="r1"/>
-  <constraint name="c2" arity="2" scope="b c" reference="r2"/>
-  <constraint name="c3" arity="2" scope="a c" reference="r2"/>
- </constraints>
-</instance>
-"""
+XCSP_TEXT = (DATA / "models" / "tiny-xcsp.xml").read_text(encoding="utf-8")
 
 MIXED = Problem(
     variables=(

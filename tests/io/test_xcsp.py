@@ -11,35 +11,15 @@ from hypothesis import strategies as st
 from configurator.errors import ModelFormatError
 from configurator.io.xcsp import load_xcsp, parse_xcsp, read_sales
 from configurator.solver.problem import Constraint, Problem, Table, Variable
+from support import DATA
 
 RENAULT = Path("/work/shared/benchdata/renault-gimenez-phd")
 needs_renault = pytest.mark.skipif(
     not RENAULT.is_dir(), reason=f"Renault benchmark data not found at {RENAULT} (see benchdata/SOURCES.md)"
 )
 
-TINY = """<?xml version="1.0" encoding="UTF-8"?>
-<instance>
- <presentation format="XCSP 2.1" type="CSP" name="tiny" comment="optional variables have a joker value -1"/>
- <domains nbDomains="2">
-  <domain name="D3" nbValues="3">0..1 -1</domain>
-  <domain name="D2" nbValues="2"> 0 1 </domain>
- </domains>
- <variables nbVariables="3">
-  <variable name="a" domain="D3"/>
-  <variable name="b" domain="D2"/>
-  <variable name="c" domain="D2"/>
- </variables>
- <relations nbRelations="2">
-  <relation name="r1" arity="2" nbTuples="3" semantics="supports">0 1|1 0| -1 1</relation>
-  <relation name="r2" arity="2" nbTuples="1" semantics="conflicts">1 1</relation>
- </relations>
- <constraints nbConstraints="3">
-  <constraint name="c1" arity="2" scope="a b" reference="r1"/>
-  <constraint name="c2" arity="2" scope="b c" reference="r2"/>
-  <constraint name="c3" arity="2" scope="a c" reference="r2"/>
- </constraints>
-</instance>
-"""
+TINY = (DATA / "models" / "tiny-xcsp.xml").read_text(encoding="utf-8")
+"""A three-variable XCSP 2.1 model with a joker domain (shared with the catalog conversion tests)."""
 
 
 def _solutions(problem: Problem) -> list[dict[str, int]]:
