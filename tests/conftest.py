@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine
 
-from support import ROOT, Writer
+from support import ROOT, Writer, demo_store
 
 settings.register_profile(
     "configurator",
@@ -46,3 +47,11 @@ def in_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Run the test from the repository root, so that file names in messages are relative to it."""
     monkeypatch.chdir(ROOT)
     yield ROOT
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[Engine]:
+    """The demo event log (examples/data/events.jsonl) in an in-memory SQLite database, tenant ``demo``."""
+    engine = demo_store().engine
+    yield engine
+    engine.dispose()

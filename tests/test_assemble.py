@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,20 +31,12 @@ from configurator.customers.events import Event, validate_event
 from configurator.errors import ConfigurationError
 from configurator.solver.session import Bundle, ConfigurationSession
 from configurator.storage.repositories import customer_events
-from support import DEMO_CUSTOMERS, demo_store, example_catalogs
+from support import DEMO_CUSTOMERS, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = dt.date(2026, 11, 23)
 CATALOGS = example_catalogs()
 CUSTOMERS = DEMO_CUSTOMERS
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[Engine]:
-    """The demo event log in an in-memory SQLite database."""
-    engine = demo_store().engine
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,12 @@ from configurator.errors import ConfiguratorError
 from configurator.solver.session import ConfigurationSession, Weights
 from configurator.storage import SqlStore, make_engine, upgrade
 from configurator.storage.repositories import catalog_sales, customer_events
-from support import DEMO_CUSTOMERS, demo_store, example_catalogs
+from support import DEMO_CUSTOMERS, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = dt.date(2026, 11, 23)
 CATALOGS = example_catalogs()
 CUSTOMERS = DEMO_CUSTOMERS
-
-
-@pytest.fixture(scope="module")
-def demo() -> Iterator[Engine]:
-    """The demo event log in an in-memory SQLite database."""
-    engine = demo_store().engine
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
