@@ -4,13 +4,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS := dev,solver,postgres,pdf,api
+# The locked dependency set: every extra, for CPython 3.11 on Linux, with hashes. `make lock` regenerates it.
+LOCK := requirements.lock
+LOCK_ARGS := --all-extras --generate-hashes --python-version 3.11 --python-platform linux
 
-.PHONY: demo test check bench lint typecheck format clean venv sysdeps
+.PHONY: demo test check bench lint typecheck format clean venv sysdeps lock upgrade lock-check
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions (hash-checked), then the project itself without resolving anything.
+$(STAMP): pyproject.toml $(LOCK)
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c "import ensurepip" >/dev/null 2>&1; then \
 		echo "installing python3-venv (Debian)"; \
 		if command -v apt-get >/dev/null; then \
@@ -20,8 +23,21 @@ $(STAMP): pyproject.toml
 	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve after editing pyproject.toml: keeps every pin that still fits, adds and drops what changed.
+# Upgrade one package: `make lock ARGS="--upgrade-package babel"`; everything: `make upgrade`.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) $(ARGS) -o $(LOCK)
+
+upgrade: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) --upgrade -o $(LOCK)
+
+# Fails when pyproject.toml asks for a package or version the lock does not hold (also part of `make test`).
+lock-check: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_lock.py
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py --out out
@@ -65,10 +81,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests benchmarks examples
 
-check: lint typecheck test
+check: lint typecheck lock-check test
 
+# Every benchmark script; each rewrites its own section of docs/benchmarks.md. BENCH_QUICK=1 for a short run.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/catalog_load.py
+	$(BIN)/python benchmarks/run_all.py
 
 # flamapy (GPL-3.0) as a peer for exact counts: installed into its own .bench-venv-flamapy/, never into $(VENV).
 .PHONY: bench-flamapy

@@ -27,7 +27,7 @@ from configurator.quoting.pricing import (
     price_lines,
     waterfall,
 )
-from configurator.quoting.tax import ISO_MINOR_UNITS, TAX_RATES, minor_units
+from configurator.quoting.tax import TAX_RATES, minor_units
 from strategies import catalog_data, configurations
 from support import ROOT
 
@@ -423,10 +423,14 @@ def test_default_tax_table() -> None:
     assert dict(TAX_RATES) == {"PT": 23, "ES": 21, "SE": 25, "GB": 20, "DE": 19, "FR": 20, "US": 0}
 
 
-def test_builtin_minor_units_agree_with_babel() -> None:
-    """The fallback table used without Babel gives the same decimals as Babel."""
-    pytest.importorskip("babel")
-    assert {code: minor_units(code) for code in ISO_MINOR_UNITS} == dict(ISO_MINOR_UNITS)
+def test_minor_units_are_babels_for_every_currency() -> None:
+    """Every currency Babel knows gets Babel's decimals; unknown codes get None."""
+    from babel.numbers import get_currency_precision, list_currencies
+
+    codes = sorted(list_currencies())
+    assert len(codes) > 100
+    assert {code: minor_units(code) for code in codes} == {code: get_currency_precision(code) for code in codes}
+    assert (minor_units("EUR"), minor_units("JPY"), minor_units("KWD"), minor_units("QQQ")) == (2, 0, 3, None)
 
 
 def test_docs_pricing_examples_run() -> None:

@@ -37,25 +37,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import phonenumbers
-
-try:
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-    from babel.dates import format_date
-    from babel.messages.mofile import read_mo, write_mo
-    from babel.messages.pofile import read_po
-    from babel.numbers import (
-        NumberPattern,
-        format_currency,
-        format_decimal,
-        format_percent,
-        get_currency_precision,
-        get_currency_symbol,
-    )
-except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installed extras
-    raise ModuleNotFoundError(
-        f"quote rendering needs {exc.name!r}: pip install 'configurator[pdf]'", name=exc.name
-    ) from exc
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_precision,
+    get_currency_symbol,
+)
 
 __all__ = [
     "DOMAIN",

@@ -3,7 +3,7 @@
 :data:`TAX_RATES` holds the standard VAT (or sales-tax) rate of the countries we ship to, as percentages; a shop
 passes its own table (or one rate) through :class:`configurator.quoting.pricing.PricingContext` when it needs
 reduced rates, exemptions or more countries. :func:`minor_units` asks Babel (CLDR) how many decimals a
-currency has and falls back to a small ISO 4217 table when Babel is not installed.
+currency has: Babel is a core dependency, so a quote rounds the same way wherever it is priced.
 
 Example:
     >>> tax_rate("PT"), tax_rate("se"), tax_rate("XX")
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
-__all__ = ["ISO_MINOR_UNITS", "TAX_NOTES", "TAX_RATES", "minor_units", "tax_rate"]
+__all__ = ["TAX_NOTES", "TAX_RATES", "minor_units", "tax_rate"]
 
 TAX_RATES: Mapping[str, Decimal] = MappingProxyType(
     {
@@ -43,22 +43,6 @@ TAX_NOTES: Mapping[str, str] = MappingProxyType(
 )
 """A plain-English caveat recorded on the tax step for countries whose default rate is a simplification."""
 
-ISO_MINOR_UNITS: Mapping[str, int] = MappingProxyType(
-    {
-        **dict.fromkeys(
-            (
-                *("EUR", "USD", "GBP", "SEK", "DKK", "NOK", "CHF", "PLN", "CZK", "HUF", "RON", "BGN", "CAD"),
-                *("AUD", "NZD", "BRL", "MXN", "CNY", "INR", "ZAR", "TRY", "ILS", "AED", "SAR", "SGD", "HKD"),
-            ),
-            2,
-        ),
-        **dict.fromkeys(("JPY", "KRW", "ISK", "CLP", "VND", "PYG", "UGX", "XAF", "XOF", "IQD"), 0),
-        **dict.fromkeys(("BHD", "KWD", "OMR", "JOD", "TND", "LYD"), 3),
-    }
-)
-"""Decimals of common currencies (as CLDR, and so Babel, gives them), used when Babel is not installed."""
-
-
 def tax_rate(country: str, table: Mapping[str, Decimal] = TAX_RATES) -> Decimal | None:
     """The tax rate in percent for an ISO 3166 alpha-2 country, or None when the table does not know it.
 
@@ -76,17 +60,16 @@ def tax_rate(country: str, table: Mapping[str, Decimal] = TAX_RATES) -> Decimal 
 def minor_units(currency: str) -> int | None:
     """How many decimals amounts in ``currency`` have (2 for EUR, 0 for JPY), or None when unknown.
 
-    Babel's :func:`babel.numbers.get_currency_precision` answers when Babel is installed (the ``pdf`` extra);
-    otherwise :data:`ISO_MINOR_UNITS` does.
+    Babel's :func:`babel.numbers.get_currency_precision` answers from CLDR; a code Babel does not know as a
+    currency gives None (the pricing context then needs explicit ``minor_units``).
 
     Example:
         >>> minor_units("SEK"), minor_units("ZZZ")
         (2, None)
     """
-    try:
-        from babel.numbers import get_currency_precision, is_currency
-    except ImportError:  # pragma: no cover - exercised where Babel is not installed
-        return ISO_MINOR_UNITS.get(currency)
+    # Imported here: the command line and the catalog tools load this module without pricing anything.
+    from babel.numbers import get_currency_precision, is_currency
+
     if not is_currency(currency):
         return None
     return int(get_currency_precision(currency))
