@@ -45,6 +45,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from configurator import __version__
 from configurator.api import schemas as s
 from configurator.api.problems import PROBLEM_MEDIA_TYPE, UnknownCatalogError, problem, problem_for
 from configurator.api.sessions import SessionStore
@@ -382,7 +383,7 @@ def make_app(
     app = FastAPI(
         title="configurator",
         summary="Mass customization, sold one customer at a time: catalogs, configuration, customers, quotes.",
-        version="0.1.0",
+        version=__version__,
         responses=_PROBLEMS,
     )
     _install_problem_handlers(app)
