@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 import configurator
 from configurator.api import SessionStore, UnknownSessionError, make_app
-from configurator.api.problems import PROBLEM_TYPES
 from configurator.catalog import load_configuration
 from configurator.checker import find_violations
 from configurator.errors import ConfiguratorError
@@ -445,26 +444,120 @@ def test_openapi_documents_every_endpoint_and_the_problem_model(client: TestClie
     _problem(client.delete("/catalogs"), 405, "method-not-allowed")
 
 
-def test_every_configurator_error_has_a_client_status() -> None:
-    """Every ConfiguratorError subclass maps to a problem type; only server-side failures are 5xx."""
-    for module in pkgutil.walk_packages(configurator.__path__, "configurator."):
-        if not module.name.endswith("__main__"):
-            try:
-                importlib.import_module(module.name)
-            except ModuleNotFoundError as exc:  # an optional extra that is not installed
-                if (exc.name or "").startswith("configurator"):
-                    raise
-    pending: list[type[BaseException]] = [ConfiguratorError]
-    seen: set[type[BaseException]] = set()
+PROBLEMS: dict[str, tuple[str, int]] = {
+    "configurator.api.problems.UnknownCatalogError": ("unknown-catalog", 404),
+    "configurator.api.sessions.UnknownSessionError": ("unknown-session", 404),
+    "configurator.assembly.assemble.AssemblyError": ("assembly", 422),
+    "configurator.assembly.policy.PolicyError": ("policy", 422),
+    "configurator.customers.events.InvalidEvent": ("invalid-event", 422),
+    "configurator.customers.identity.CustomerError": ("customer", 422),
+    "configurator.errors.BackendLimitError": ("solver", 422),
+    "configurator.errors.CatalogError": ("invalid-catalog", 422),
+    "configurator.errors.ConfigurationError": ("invalid-configuration", 422),
+    "configurator.errors.ModelFormatError": ("bad-request", 400),
+    "configurator.errors.NotFittedError": ("not-fitted", 422),
+    "configurator.errors.RuleSyntaxError": ("rule-syntax", 422),
+    "configurator.errors.SolverError": ("solver", 422),
+    "configurator.quoting.build.InvalidBundleError": ("invalid-bundle", 422),
+    "configurator.quoting.build.NoFittingBundleError": ("no-fitting-bundle", 422),
+    "configurator.quoting.build.QuoteBuildError": ("quote-request", 422),
+    "configurator.quoting.build.UnknownCustomerError": ("unknown-customer", 404),
+    "configurator.quoting.lifecycle.QuoteError": ("quote-refused", 409),
+    "configurator.quoting.lifecycle.QuoteNotFound": ("unknown-quote", 404),
+    "configurator.quoting.lifecycle.QuoteStateError": ("quote-state", 409),
+    "configurator.quoting.lifecycle.QuoteVersionConflict": ("quote-version-conflict", 409),
+    "configurator.quoting.pricing.PricingError": ("pricing", 422),
+    "configurator.quoting.render.QuoteRenderError": ("quote-render", 500),
+    "configurator.quoting.render.QuoteTemplateError": ("quote-render", 500),
+    "configurator.quoting.render.TemplateSecurityError": ("quote-render", 500),
+    "configurator.storage.engine.StorageError": ("storage-unavailable", 503),
+}
+"""Every ConfiguratorError subclass (qualified name) and the (problem_type, status) the API answers it with."""
+
+STORAGE_ERROR_PENDING = pytest.mark.xfail(
+    strict=True,
+    reason="StorageError does not set problem_type/status/title itself yet; the API supplies them meanwhile",
+)
+"""Drop this mark (and the API's interim entry) once configurator.storage.engine.StorageError sets them."""
+
+
+def _qualified(cls: type[BaseException]) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _error_classes() -> tuple[list[type[ConfiguratorError]], set[str]]:
+    """Every ConfiguratorError subclass defined in a configurator module, and the modules that did not import."""
+    skipped: set[str] = set()
+    for module in pkgutil.walk_packages(configurator.__path__, "configurator.", onerror=skipped.add):
+        if module.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ModuleNotFoundError as exc:  # an optional extra that is not installed
+            if (exc.name or "").startswith("configurator"):
+                raise
+            skipped.add(module.name)
+    found: dict[str, type[ConfiguratorError]] = {}
+    pending: list[type[ConfiguratorError]] = list(ConfiguratorError.__subclasses__())
     while pending:
         cls = pending.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        pending.extend(cls.__subclasses__())
-        status = next(PROBLEM_TYPES[c.__name__][0] for c in cls.__mro__ if c.__name__ in PROBLEM_TYPES)
-        server_side = {"StorageError", "QuoteRenderError", "QuoteTemplateError", "TemplateSecurityError"}
-        assert (status >= 500) == (cls.__name__ in server_side), cls
+        if cls.__module__.startswith("configurator.") and _qualified(cls) not in found:
+            found[_qualified(cls)] = cls
+            pending.extend(cls.__subclasses__())
+    return sorted(found.values(), key=_qualified), skipped
+
+
+ERROR_CLASSES, SKIPPED_MODULES = _error_classes()
+
+
+def test_every_configurator_error_is_in_the_problem_table() -> None:
+    """The table names every ConfiguratorError subclass, and no class that no longer exists."""
+    found = {_qualified(cls) for cls in ERROR_CLASSES}
+    assert len(found) >= 20
+    assert sorted(found - PROBLEMS.keys()) == [], "add these classes to PROBLEMS"
+    importable = {name for name in PROBLEMS if name.rpartition(".")[0] not in SKIPPED_MODULES}
+    assert sorted(importable - found) == [], "these classes are gone: remove them from PROBLEMS"
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        pytest.param(
+            cls, id=cls.__name__, marks=[STORAGE_ERROR_PENDING] if cls.__name__ == "StorageError" else []
+        )
+        for cls in ERROR_CLASSES
+    ],
+)
+def test_error_class_carries_its_problem_type_and_status(cls: type[ConfiguratorError]) -> None:
+    """Each error class's own problem_type and status are the table's; it sets a title with its own type."""
+    assert (cls.problem_type, cls.status) == PROBLEMS[_qualified(cls)]
+    assert ("problem_type" in vars(cls)) == ("title" in vars(cls)), (
+        "a class with its own type has its own title"
+    )
+
+
+def _instance(cls: type[ConfiguratorError], detail: str) -> ConfiguratorError:
+    """An error of the class with ``detail`` as its message, whatever its constructor takes."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, detail)
+    return error
+
+
+def test_errors_raised_in_a_route_answer_their_problem_type_and_status(tmp_path: Path) -> None:
+    """Any ConfiguratorError raised by a route is answered with its class's problem type and status."""
+    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'never.db'}"), catalogs=[])
+    by_name = {_qualified(cls): cls for cls in ERROR_CLASSES}
+
+    def fail(name: str) -> None:
+        raise _instance(by_name[name], f"refused: {name}")
+
+    app.add_api_route("/fail/{name}", fail)
+    assert by_name
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        for name in by_name:
+            slug, status = PROBLEMS[name]
+            body = _problem(test_client.get(f"/fail/{name}"), status, slug)
+            assert (body["detail"], body["instance"]) == (f"refused: {name}", f"/fail/{name}")
 
 
 def test_catalogs_folder_is_read_once(write: Writer, tmp_path: Path) -> None:

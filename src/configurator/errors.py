@@ -3,21 +3,53 @@
 Every error a user can cause is a :class:`ConfiguratorError`; messages say where (file, line, column, key
 path), what was expected and what was found, and suggest the nearest known id when one is close.
 
-The tree::
+Each error class says how the HTTP API answers it: ``problem_type`` (the slug of the problem's
+``urn:configurator:problem:<slug>`` type), ``status`` (the HTTP status) and ``title``, as class attributes a
+subclass inherits unless it sets its own. The tree, with each class's (problem_type, status)::
 
-    ConfiguratorError
-    ├── CatalogError (also ValueError)         a catalog file cannot be loaded; holds every Problem found
-    ├── RuleSyntaxError (also ValueError)      a rule expression does not parse or does not type-check
-    ├── ConfigurationError (also ValueError)   a configuration names unknown modules/options or bad quantities
-    ├── ModelFormatError (also ValueError)     an imported model file (UVL, XCSP, CLib, SXFM, FeatureIDE) is malformed
-    ├── SolverError                            a problem cannot be built or solved as asked
-    │   └── BackendLimitError                  a backend refuses a problem beyond its declared limits
-    ├── NotFittedError (also ValueError)       a learner (e.g. a CLV model) is used before ``fit()``
-    ├── CustomerError (also ValueError)        identity: bad email/phone, unknown customer, refused merge
-    │                                          (configurator.customers.identity)
-    ├── InvalidEvent (also ValueError)         an interaction event fails validation (configurator.customers.events)
-    └── StorageError                           the database is unreachable or at an old schema revision
-                                               (configurator.storage.engine)
+    ConfiguratorError                          ("bad-request", 400)  any other error
+    ├── CatalogError (also ValueError)         ("invalid-catalog", 422)  a catalog file cannot be loaded; holds
+    │                                          every Problem found
+    ├── RuleSyntaxError (also ValueError)      ("rule-syntax", 422)  a rule expression does not parse or does
+    │                                          not type-check
+    ├── ConfigurationError (also ValueError)   ("invalid-configuration", 422)  a configuration names unknown
+    │                                          modules/options or bad quantities
+    ├── ModelFormatError (also ValueError)     ("bad-request", 400)  an imported model file (UVL, XCSP, CLib,
+    │                                          SXFM, FeatureIDE) is malformed
+    ├── SolverError                            ("solver", 422)  a problem cannot be built or solved as asked
+    │   └── BackendLimitError                  ("solver", 422)  a backend refuses a problem beyond its limits
+    ├── NotFittedError (also ValueError)       ("not-fitted", 422)  a learner (e.g. a CLV model) is used before
+    │                                          ``fit()``
+    ├── CustomerError (also ValueError)        ("customer", 422)  identity: bad email/phone, unknown customer,
+    │                                          refused merge (configurator.customers.identity)
+    ├── InvalidEvent (also ValueError)         ("invalid-event", 422)  an interaction event fails validation
+    │                                          (configurator.customers.events)
+    ├── PolicyError (also ValueError)          ("policy", 422)  a tier policy does not validate
+    │                                          (configurator.assembly.policy)
+    ├── AssemblyError                          ("assembly", 422)  a request assembly cannot serve
+    │                                          (configurator.assembly.assemble)
+    ├── PricingError (also ValueError)         ("pricing", 422)  a price cannot be computed as asked
+    │                                          (configurator.quoting.pricing)
+    ├── QuoteBuildError (also ValueError)      ("quote-request", 422)  a quote cannot be built as asked
+    │   │                                      (configurator.quoting.build)
+    │   ├── InvalidBundleError                 ("invalid-bundle", 422)  the bundle fails the checker
+    │   ├── UnknownCustomerError               ("unknown-customer", 404)  no profile for the customer id
+    │   └── NoFittingBundleError               ("no-fitting-bundle", 422)  no bundle meets the request
+    ├── QuoteError (also ValueError)           ("quote-refused", 409)  a quote cannot be stored, loaded or
+    │   │                                      moved on (configurator.quoting.lifecycle)
+    │   ├── QuoteNotFound                      ("unknown-quote", 404)  no such quote number or version
+    │   ├── QuoteVersionConflict               ("quote-version-conflict", 409)  a version stored twice
+    │   └── QuoteStateError                    ("quote-state", 409)  the quote's status refuses the step
+    ├── QuoteRenderError                       ("quote-render", 500)  a quote cannot be rendered
+    │   │                                      (configurator.quoting.render)
+    │   └── QuoteTemplateError (also ValueError)  ("quote-render", 500)  a template fails to compile or render
+    │       └── TemplateSecurityError          ("quote-render", 500)  a template breaks the sandbox
+    ├── UnknownCatalogError (also LookupError)  ("unknown-catalog", 404)  the API serves no such catalog
+    │                                          (configurator.api.problems)
+    ├── UnknownSessionError (also LookupError)  ("unknown-session", 404)  no open session has that id
+    │                                          (configurator.api.sessions)
+    └── StorageError                           ("storage-unavailable", 503)  the database is unreachable or at
+                                               an old schema revision (configurator.storage.engine)
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem
@@ -27,6 +59,8 @@ Example:
     "bike.yaml:12:5: rules[0].requires: unknown option 'frame.alu' (did you mean 'frame.alu_m'?)"
     >>> isinstance(CatalogError([p]), ValueError)
     True
+    >>> CatalogError.problem_type, CatalogError.status, ConfiguratorError.status
+    ('invalid-catalog', 422, 400)
 """
 
 from __future__ import annotations
@@ -34,6 +68,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 __all__ = [
     "BackendLimitError",
@@ -51,7 +86,27 @@ __all__ = [
 
 
 class ConfiguratorError(Exception):
-    """Base class of every error configurator raises on purpose."""
+    """Base class of every error configurator raises on purpose.
+
+    The class attributes say how the HTTP API answers the error (an RFC 9457 problem); a subclass sets the
+    ones that differ from its parent's.
+
+    Attributes:
+        problem_type: the slug of the problem type, ``urn:configurator:problem:<problem_type>``.
+        status: the HTTP status of the answer.
+        title: the problem's short, human-readable summary (the same for every error of the class).
+
+    Example:
+        >>> ConfiguratorError.problem_type, ConfiguratorError.status, ConfiguratorError.title
+        ('bad-request', 400, 'Bad request')
+        >>> error = ConfigurationError("unknown option frame.alu")
+        >>> error.problem_type, error.status, error.title
+        ('invalid-configuration', 422, 'Invalid configuration')
+    """
+
+    problem_type: ClassVar[str] = "bad-request"
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +148,10 @@ class CatalogError(ConfiguratorError, ValueError):
         problems: every problem found, in file order; loading collects them all in one pass.
     """
 
+    problem_type = "invalid-catalog"
+    status = 422
+    title = "Invalid catalog"
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid catalog")
@@ -108,6 +167,10 @@ class RuleSyntaxError(ConfiguratorError, ValueError):
         hint: an optional suggestion.
     """
 
+    problem_type = "rule-syntax"
+    status = 422
+    title = "Invalid rule expression"
+
     def __init__(self, text: str, offset: int, reason: str, hint: str = "") -> None:
         self.text = text
         self.offset = offset
@@ -122,6 +185,10 @@ class RuleSyntaxError(ConfiguratorError, ValueError):
 class ConfigurationError(ConfiguratorError, ValueError):
     """A configuration refers to modules or options the catalog does not have, or is malformed."""
 
+    problem_type = "invalid-configuration"
+    status = 422
+    title = "Invalid configuration"
+
 
 class ModelFormatError(ConfiguratorError, ValueError):
     """An imported model file is malformed or uses a construct we do not support (the message says which)."""
@@ -130,6 +197,10 @@ class ModelFormatError(ConfiguratorError, ValueError):
 class SolverError(ConfiguratorError):
     """A problem cannot be built or solved as asked (non-linear rule, unknown backend, missing capability)."""
 
+    problem_type = "solver"
+    status = 422
+    title = "The solver cannot answer as asked"
+
 
 class BackendLimitError(SolverError):
     """A backend refuses a problem beyond its declared limits (the message names the limit and the size)."""
@@ -137,6 +208,10 @@ class BackendLimitError(SolverError):
 
 class NotFittedError(ConfiguratorError, ValueError):
     """A learner was asked for predictions or parameters before ``fit()`` (the message names it)."""
+
+    problem_type = "not-fitted"
+    status = 422
+    title = "Model not fitted"
 
 
 def suggest(word: str, known: Iterable[str]) -> str:

@@ -1,6 +1,8 @@
 """Errors as RFC 9457 problem details: every :class:`~configurator.errors.ConfiguratorError` gets a status.
 
-The status follows what the caller can do about it:
+Each error class carries its answer as class attributes (``problem_type``, ``status``, ``title``; see
+:mod:`configurator.errors` for the whole tree), inherited along its MRO unless it sets its own. The status
+follows what the caller can do about it:
 
 ======  =========================================================================================
 Status  Errors
@@ -11,13 +13,10 @@ Status  Errors
 422     well-formed but refused by the product's rules: unknown modules/options, invalid events, a request
         no bundle meets (with the ``repair`` proposed), a bundle the checker rejects (``violations``), solver
         and pricing errors, and request bodies that do not match the schema (``errors``)
-400     any other ``ConfiguratorError``
+400     any other ``ConfiguratorError`` (e.g. ``ModelFormatError``)
 503     the database is unreachable or at an old schema (``StorageError``)
 500     a quote template fails to render (``QuoteRenderError``); never with a traceback
 ======  =========================================================================================
-
-Errors are matched by class name along the exception's MRO, so this module imports none of the modules that
-define them (the quoting modules need the ``pdf`` extra; the API serves catalogs and sessions without it).
 
 Example:
     >>> from configurator.errors import ConfigurationError
@@ -31,7 +30,7 @@ from typing import Any
 
 from configurator.errors import ConfiguratorError
 
-__all__ = ["PROBLEM_TYPES", "UnknownCatalogError", "problem", "problem_for"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "UnknownCatalogError", "problem", "problem_for"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 """The media type of a problem response."""
@@ -40,33 +39,36 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 class UnknownCatalogError(ConfiguratorError, LookupError):
     """The API serves no catalog with that id (the message suggests the nearest one)."""
 
+    problem_type = "unknown-catalog"
+    status = 404
+    title = "Unknown catalog"
 
-PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
-    "UnknownCatalogError": (404, "unknown-catalog", "Unknown catalog"),
-    "UnknownSessionError": (404, "unknown-session", "Unknown or expired session"),
-    "UnknownCustomerError": (404, "unknown-customer", "Unknown customer"),
-    "QuoteNotFound": (404, "unknown-quote", "Unknown quote"),
-    "QuoteVersionConflict": (409, "quote-version-conflict", "Quote version conflict"),
-    "QuoteStateError": (409, "quote-state", "The quote's status refuses this"),
-    "QuoteError": (409, "quote-refused", "Quote refused"),
-    "NoFittingBundleError": (422, "no-fitting-bundle", "No bundle meets the request"),
-    "InvalidBundleError": (422, "invalid-bundle", "The bundle violates the catalog's rules"),
-    "QuoteBuildError": (422, "quote-request", "The quote cannot be built as asked"),
-    "ConfigurationError": (422, "invalid-configuration", "Invalid configuration"),
-    "RuleSyntaxError": (422, "rule-syntax", "Invalid rule expression"),
-    "InvalidEvent": (422, "invalid-event", "Invalid event"),
-    "CustomerError": (422, "customer", "Customer request refused"),
-    "PricingError": (422, "pricing", "Pricing refused"),
-    "PolicyError": (422, "policy", "Invalid tier policy"),
-    "AssemblyError": (422, "assembly", "Assembly refused"),
-    "SolverError": (422, "solver", "The solver cannot answer as asked"),
-    "CatalogError": (422, "invalid-catalog", "Invalid catalog"),
-    "NotFittedError": (422, "not-fitted", "Model not fitted"),
-    "StorageError": (503, "storage-unavailable", "Storage unavailable"),
-    "QuoteRenderError": (500, "quote-render", "The quote could not be rendered"),
-    "ConfiguratorError": (400, "bad-request", "Bad request"),
+
+_DECLARED_ELSEWHERE: dict[str, tuple[str, int, str]] = {
+    "configurator.storage.engine.StorageError": ("storage-unavailable", 503, "Storage unavailable"),
 }
-"""Class name -> (HTTP status, type slug, title); the first class along the exception's MRO wins."""
+"""Errors whose class does not yet carry its own attributes: qualified class name -> (slug, status, title).
+
+The entry goes once :class:`~configurator.storage.engine.StorageError` sets ``problem_type``, ``status`` and
+``title`` itself.
+"""
+
+
+def _answer(cls: type[ConfiguratorError]) -> tuple[str, int, str]:
+    """The (problem_type, status, title) of an error class: the first class along its MRO that sets them.
+
+    Example:
+        >>> from configurator.errors import BackendLimitError
+        >>> _answer(BackendLimitError)
+        ('solver', 422, 'The solver cannot answer as asked')
+    """
+    for klass in cls.__mro__:
+        declared = _DECLARED_ELSEWHERE.get(f"{klass.__module__}.{klass.__qualname__}")
+        if declared is not None:
+            return declared
+        if "problem_type" in vars(klass):
+            break
+    return cls.problem_type, cls.status, cls.title
 
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -108,10 +110,12 @@ def _extensions(exc: ConfiguratorError) -> dict[str, Any]:
 
 
 def problem_for(exc: ConfiguratorError) -> tuple[int, dict[str, Any]]:
-    """The HTTP status and problem details of a configurator error (see the table in the module docstring)."""
-    for cls in type(exc).__mro__:
-        found = PROBLEM_TYPES.get(cls.__name__)
-        if found is not None:
-            status, slug, title = found
-            return status, problem(status, slug, title, str(exc), **_extensions(exc))
-    raise AssertionError("unreachable: ConfiguratorError is in the table")  # pragma: no cover
+    """The HTTP status and problem details of a configurator error, from its class's attributes.
+
+    Example:
+        >>> status, body = problem_for(UnknownCatalogError("unknown catalog 'bik'"))
+        >>> status, body["type"], body["title"]
+        (404, 'urn:configurator:problem:unknown-catalog', 'Unknown catalog')
+    """
+    slug, status, title = _answer(type(exc))
+    return status, problem(status, slug, title, str(exc), **_extensions(exc))

@@ -44,6 +44,10 @@ T = TypeVar("T")
 class UnknownSessionError(ConfiguratorError, LookupError):
     """No open session has that id (never created, expired, evicted, or created by another process)."""
 
+    problem_type = "unknown-session"
+    status = 404
+    title = "Unknown or expired session"
+
 
 @dataclass
 class Entry(Generic[T]):

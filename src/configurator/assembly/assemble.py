@@ -75,6 +75,10 @@ _CHANGE_COST = 1000
 class AssemblyError(ConfiguratorError):
     """A bundle that would be wrong to return (it fails the checker), or a request assembly cannot serve."""
 
+    problem_type = "assembly"
+    status = 422
+    title = "Assembly refused"
+
 
 @dataclasses.dataclass(frozen=True)
 class RepairProposal:

@@ -68,6 +68,10 @@ Channel = Literal["dedicated_advisor", "account_manager", "sales_rep", "web", "s
 class PolicyError(ConfiguratorError, ValueError):
     """A tier policy that does not validate: the message names the field, what was expected and what was found."""
 
+    problem_type = "policy"
+    status = 422
+    title = "Invalid tier policy"
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -99,6 +99,10 @@ EVENT_TYPES = (*INTERACTION_TYPES, "consent")
 class InvalidEvent(ConfiguratorError, ValueError):
     """An event does not validate. Attributes: ``field`` (dotted path, "" for the whole event), ``reason``."""
 
+    problem_type = "invalid-event"
+    status = 422
+    title = "Invalid event"
+
     def __init__(self, field: str, reason: str) -> None:
         self.field = field
         self.reason = reason

@@ -95,6 +95,10 @@ RULES_ACTOR = "identity-rules"
 class CustomerError(ConfiguratorError, ValueError):
     """A customer operation cannot be done as asked (unknown id, merge with itself, erased identifiers)."""
 
+    problem_type = "customer"
+    status = 422
+    title = "Customer request refused"
+
 
 def _utc(value: dt.datetime | None) -> dt.datetime:
     if value is None:

@@ -97,6 +97,10 @@ _TIERS: tuple[str, ...] = get_args(Tier)
 class QuoteBuildError(ConfiguratorError, ValueError):
     """A quote cannot be built as asked: the message says what was expected and what was found."""
 
+    problem_type = "quote-request"
+    status = 422
+    title = "The quote cannot be built as asked"
+
 
 class InvalidBundleError(QuoteBuildError):
     """The bundle fails the independent checker: it is never quoted.
@@ -104,6 +108,9 @@ class InvalidBundleError(QuoteBuildError):
     Attributes:
         violations: the violated rules.
     """
+
+    problem_type = "invalid-bundle"
+    title = "The bundle violates the catalog's rules"
 
     def __init__(self, catalog: str, violations: Sequence[Violation]) -> None:
         self.violations = tuple(violations)
@@ -125,6 +132,10 @@ class UnknownCustomerError(QuoteBuildError):
         hint: ``did you mean ...?`` for the nearest known id, or ``""``.
     """
 
+    problem_type = "unknown-customer"
+    status = 404
+    title = "Unknown customer"
+
     def __init__(self, customer_id: str, tenant: str, hint: str = "") -> None:
         self.customer_id = customer_id
         self.hint = hint
@@ -140,6 +151,9 @@ class NoFittingBundleError(QuoteBuildError):
         repair: the repair assembly proposes (choices to drop, budget to raise to), if any.
         bundle: the bundle that assumes the repair, if any.
     """
+
+    problem_type = "no-fitting-bundle"
+    title = "No bundle meets the request"
 
     def __init__(
         self, message: str, repair: RepairProposal | None = None, bundle: AssembledBundle | None = None

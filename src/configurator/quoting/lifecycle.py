@@ -103,17 +103,31 @@ _CENT = Decimal("0.0001")
 class QuoteError(ConfiguratorError, ValueError):
     """A quote cannot be stored, loaded or moved on as asked."""
 
+    problem_type = "quote-refused"
+    status = 409
+    title = "Quote refused"
+
 
 class QuoteNotFound(QuoteError):
     """No such quote number, or no such version of it."""
+
+    problem_type = "unknown-quote"
+    status = 404
+    title = "Unknown quote"
 
 
 class QuoteVersionConflict(QuoteError):
     """A version is stored with other content, or the version number is not the next one."""
 
+    problem_type = "quote-version-conflict"
+    title = "Quote version conflict"
+
 
 class QuoteStateError(QuoteError):
     """The quote's status refuses the step (superseded, expired, already accepted, approval missing)."""
+
+    problem_type = "quote-state"
+    title = "The quote's status refuses this"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -89,6 +89,10 @@ class PricingError(ConfiguratorError, ValueError):
     found.
     """
 
+    problem_type = "pricing"
+    status = 422
+    title = "Pricing refused"
+
 
 def _decimal(
     value: object, what: str, *, low: Decimal | None = Decimal(0), high: Decimal | None = None

@@ -107,6 +107,10 @@ TERMS = (N_("terms.validity"), N_("terms.payment"), N_("terms.delivery"), N_("te
 class QuoteRenderError(ConfiguratorError):
     """A quote cannot be rendered (unknown format, missing PDF support...)."""
 
+    problem_type = "quote-render"
+    status = 500
+    title = "The quote could not be rendered"
+
 
 class QuoteTemplateError(QuoteRenderError, ValueError):
     """A template fails to compile or to render.
