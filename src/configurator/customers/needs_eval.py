@@ -8,6 +8,11 @@ precision is the share of steps where the recommendation equals the sold value. 
 still valid count as hits for every model (the configurator shows that value as forced). All models are scored
 on the same steps in one pass, so their numbers compare side by side.
 
+Forced steps say nothing about a model, and on constrained products they are most of the steps (about 70 % on
+the Renault medium model), so each score also keeps the **unforced** steps apart (more than one valid value:
+the model had a choice to make): :attr:`ModelScore.unforced_precision` is the precision on those alone, and
+:attr:`ModelScore.forced_share` the share of forced steps. Report both beside the overall precision.
+
 Raw sales are dirty: :func:`clean_sales` classifies each row (value outside its domain, violated constraint,
 no valid completion) and keeps the counts for the report. Cells holding the joker ``-1`` on a variable whose
 domain has no ``-1`` are read as "not recorded" (the sale left that option out of the record) and counted.
@@ -26,6 +31,9 @@ Example:
     >>> result = evaluate(rows, range(len(rows)), same, domains=domains, folds=3, seed=1)
     >>> result.test_sales, result.steps, result.forced_steps, list(result.scores)
     (12, 36, 12, ['blend', 'similarity', 'chow_liu', 'naive_bayes', 'most_frequent'])
+    >>> score = result.scores["most_frequent"]
+    >>> score.unforced_steps, round(score.forced_share, 3), score.precision >= score.unforced_precision
+    (24, 0.333, True)
 """
 
 from __future__ import annotations
@@ -151,20 +159,43 @@ def make_folds(rows: Sequence[Mapping[str, int]], folds: int, seed: int) -> list
 
 @dataclasses.dataclass
 class ModelScore:
-    """One model's results: hits and steps by step index (0 = first assignment), and recommendation times."""
+    """One model's results by step index (0 = first assignment), and recommendation times.
+
+    Every step counts in ``hits_by_step`` and ``steps_by_step``; the unforced ones (more than one valid value)
+    count in ``unforced_hits_by_step`` and ``unforced_steps_by_step`` as well.
+
+    Example:
+        >>> score = ModelScore("m")
+        >>> score.add(0, True, forced=True)
+        >>> score.add(0, True)
+        >>> score.add(1, False)
+        >>> score.add(1, True, forced=True)
+        >>> score.steps, score.forced_steps, score.unforced_steps, score.unforced_hits
+        (4, 2, 2, 1)
+        >>> score.precision, score.unforced_precision, score.forced_share
+        (0.75, 0.5, 0.5)
+    """
 
     name: str
     hits_by_step: list[int] = dataclasses.field(default_factory=list)
     steps_by_step: list[int] = dataclasses.field(default_factory=list)
     seconds: list[float] = dataclasses.field(default_factory=list)
+    unforced_hits_by_step: list[int] = dataclasses.field(default_factory=list)
+    unforced_steps_by_step: list[int] = dataclasses.field(default_factory=list)
 
-    def add(self, step: int, hit: bool) -> None:
-        """Record one step."""
+    def add(self, step: int, hit: bool, *, forced: bool = False) -> None:
+        """Record one step; ``forced``: only one value was valid there (the step says nothing of the model)."""
         while len(self.steps_by_step) <= step:
             self.steps_by_step.append(0)
             self.hits_by_step.append(0)
+        while len(self.unforced_steps_by_step) <= step:
+            self.unforced_steps_by_step.append(0)
+            self.unforced_hits_by_step.append(0)
         self.steps_by_step[step] += 1
         self.hits_by_step[step] += hit
+        if not forced:
+            self.unforced_steps_by_step[step] += 1
+            self.unforced_hits_by_step[step] += hit
 
     @property
     def steps(self) -> int:
@@ -172,9 +203,39 @@ class ModelScore:
         return sum(self.steps_by_step)
 
     @property
+    def hits(self) -> int:
+        """Steps where the recommendation was the sold value (forced steps included)."""
+        return sum(self.hits_by_step)
+
+    @property
     def precision(self) -> float:
-        """Share of steps where the recommendation was the sold value (0..1)."""
-        return sum(self.hits_by_step) / self.steps if self.steps else 0.0
+        """Share of steps where the recommendation was the sold value (0..1), forced steps included."""
+        return self.hits / self.steps if self.steps else 0.0
+
+    @property
+    def unforced_steps(self) -> int:
+        """Steps where more than one value was valid (the model had a choice to make)."""
+        return sum(self.unforced_steps_by_step)
+
+    @property
+    def unforced_hits(self) -> int:
+        """Unforced steps where the recommendation was the sold value."""
+        return sum(self.unforced_hits_by_step)
+
+    @property
+    def unforced_precision(self) -> float:
+        """Share of the unforced steps where the recommendation was the sold value (0..1; 0 when none)."""
+        return self.unforced_hits / self.unforced_steps if self.unforced_steps else 0.0
+
+    @property
+    def forced_steps(self) -> int:
+        """Steps where only one value was valid (hits for every model)."""
+        return self.steps - self.unforced_steps
+
+    @property
+    def forced_share(self) -> float:
+        """Share of the steps that were forced (0..1; 0 when no step was scored)."""
+        return self.forced_steps / self.steps if self.steps else 0.0
 
     def precision_at(self, step: int) -> float:
         """Precision at one step index."""
@@ -201,6 +262,11 @@ class Evaluation:
     seed: int
     propagation_seconds: list[float]
     fit_seconds: dict[str, float]
+
+    @property
+    def forced_share(self) -> float:
+        """Share of the steps where only one value was valid (0..1; 0 when no step was scored)."""
+        return self.forced_steps / self.steps if self.steps else 0.0
 
     @property
     def best(self) -> str:
@@ -288,7 +354,7 @@ def evaluate(
                 if len(candidates) == 1:
                     forced += 1
                     for score in scores.values():
-                        score.add(step, True)
+                        score.add(step, True, forced=True)
                 else:
                     for name, model in fitted.items():
                         started = time.perf_counter()
