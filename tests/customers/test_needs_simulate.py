@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from configurator.customers.needs_models import MostFrequentNeeds
 from configurator.customers.needs_simulate import CurvePoint, LearningCurve, learning_curve
 
@@ -34,3 +36,15 @@ def test_rises_reads_the_points() -> None:
     up = LearningCurve((CurvePoint(0, 0.5, 1), CurvePoint(1, 0.6, 1)), 0.5, 1)
     flat = LearningCurve((CurvePoint(0, 0.5, 1), CurvePoint(1, 0.5, 1)), 0.5, 1)
     assert up.rises() and not flat.rises()
+
+
+def test_unforced_steps_are_scored_apart() -> None:
+    """Steps with one valid value count in the hit rate but not in the unforced hit rate."""
+    forced_c = {"a": (0, 1, 2, 3), "b": (0, 1, 2, 3), "c": (0,)}
+    tastes = [row for row in ROWS[48:] if row["c"] == 0]
+    curve = learning_curve(ROWS[:48], tastes, valid_domains=lambda partial: forced_c, seed=3)
+    for point in curve.points:
+        assert point.steps == 3 * len(tastes) and point.unforced_steps == 2 * len(tastes)
+        unforced_hits = point.hit_rate * point.steps - len(tastes)  # every c step is a forced hit
+        assert point.unforced_hit_rate == pytest.approx(unforced_hits / point.unforced_steps)
+        assert point.unforced_hit_rate < point.hit_rate

@@ -8,7 +8,8 @@ shown value is the taste's with probability ``1 - noise`` and otherwise drawn fr
 before each step :class:`~configurator.customers.needs.CustomerNeeds` recommends a value among the still-valid
 ones; the hit rate is the share of steps where it recommends the taste's value. The same customers, orders and
 interactions are used for every ``m`` (interactions are nested: the first 3 are the first of the 7), so the
-points of the curve compare like with like.
+points of the curve compare like with like. Steps where one value only is valid are hits whatever was learned,
+so each point also gives the hit rate on the unforced steps (more than one valid value) alone.
 
 Example:
     >>> rows = [{"a": a, "b": (a + k) % 3} for a in range(3) for k in range(3)] * 4
@@ -17,6 +18,9 @@ Example:
     ([0, 3], 6)
     >>> curve.points[1].hit_rate > curve.points[0].hit_rate
     True
+    >>> point = curve.points[1]
+    >>> point.unforced_steps == point.steps, point.unforced_hit_rate == point.hit_rate  # no valid domains given
+    (True, True)
 """
 
 from __future__ import annotations
@@ -36,11 +40,16 @@ ValidDomains = Callable[[Mapping[str, int]], Mapping[str, Sequence[int]]]
 
 @dataclasses.dataclass(frozen=True)
 class CurvePoint:
-    """Hit rate after ``interactions`` observed interactions (``steps`` recommendations scored)."""
+    """Hit rate after ``interactions`` observed interactions (``steps`` recommendations scored).
+
+    ``unforced_hit_rate`` is the hit rate on the ``unforced_steps`` alone (more than one valid value).
+    """
 
     interactions: int
     hit_rate: float
     steps: int
+    unforced_hit_rate: float = 0.0
+    unforced_steps: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +104,8 @@ def learning_curve(
     marginals = {name: model.distribution(name, {}) for name in model.variables_}
     most = max(interactions)
     hits = dict.fromkeys(interactions, 0)
-    base_hits = steps = 0
+    unforced_hits = dict.fromkeys(interactions, 0)
+    base_hits = steps = unforced = 0
     for c, taste in enumerate(chosen):
         shown = [_interaction(taste, marginals, coverage, noise, rng) for _ in range(most)]
         order = [name for name in taste if name in marginals]
@@ -113,11 +123,24 @@ def learning_curve(
             if candidates is not None and truth not in candidates:
                 break  # the taste leaves the model (a dirty row): stop this customer here
             steps += 1
+            forced = candidates is not None and len(candidates) == 1
+            unforced += not forced
             base_hits += model.recommend(name, assigned, candidates)[0][0] == truth
             for m, learner in needs.items():
-                hits[m] += learner.recommend(name, assigned, candidates)[0][0] == truth
+                hit = learner.recommend(name, assigned, candidates)[0][0] == truth
+                hits[m] += hit
+                unforced_hits[m] += hit and not forced
             assigned[name] = truth
-    points = tuple(CurvePoint(m, hits[m] / steps if steps else 0.0, steps) for m in interactions)
+    points = tuple(
+        CurvePoint(
+            m,
+            hits[m] / steps if steps else 0.0,
+            steps,
+            unforced_hits[m] / unforced if unforced else 0.0,
+            unforced,
+        )
+        for m in interactions
+    )
     return LearningCurve(points, base_hits / steps if steps else 0.0, len(chosen))
 
 
