@@ -3,22 +3,23 @@
 Declare products as YAML catalogs of standard modules, check configurations against their rules, and (in
 later releases) assemble, price and quote bundles that fit each customer.
 
+Importing the package is cheap: the errors are defined at once, every other public name is imported from its
+submodule the first time it is used (so a command line that only validates a catalog never loads the solver,
+the database layer or the data-frame libraries).
+
 Example:
     >>> import configurator
+    >>> configurator.ConfiguratorError.__name__
+    'ConfiguratorError'
+    >>> configurator.parse_expression("frame.alu_m").__class__.__name__
+    'Name'
     >>> cat = configurator.load_catalog("catalogs/ebike.yaml")  # doctest: +SKIP
     >>> configurator.find_violations(cat, {"frame": "alu_m"}, on=None)  # doctest: +SKIP
 """
 
-from configurator.catalog import (
-    Catalog,
-    Configuration,
-    LoadReport,
-    dump_catalog,
-    load_catalog,
-    load_configuration,
-    validate_catalog,
-)
-from configurator.checker import Violation, find_violations
+import importlib
+import typing
+
 from configurator.errors import (
     BackendLimitError,
     CatalogError,
@@ -31,11 +32,23 @@ from configurator.errors import (
     RuleSyntaxError,
     SolverError,
 )
-from configurator.io import load_model
-from configurator.rules import compile_expression, parse_expression
-from configurator.settings import Settings
-from configurator.solver.backend import get_backend
-from configurator.solver.session import ConfigurationSession, Weights
+
+if typing.TYPE_CHECKING:
+    from configurator.catalog import (
+        Catalog,
+        Configuration,
+        LoadReport,
+        dump_catalog,
+        load_catalog,
+        load_configuration,
+        validate_catalog,
+    )
+    from configurator.checker import Violation, find_violations
+    from configurator.io import load_model
+    from configurator.rules import compile_expression, parse_expression
+    from configurator.settings import Settings
+    from configurator.solver.backend import get_backend
+    from configurator.solver.session import ConfigurationSession, Weights
 
 __version__ = "0.1.0"
 
@@ -67,3 +80,67 @@ __all__ = [
     "parse_expression",
     "validate_catalog",
 ]
+
+_LAZY = {
+    "Catalog": "configurator.catalog",
+    "Configuration": "configurator.catalog",
+    "ConfigurationSession": "configurator.solver.session",
+    "LoadReport": "configurator.catalog",
+    "Settings": "configurator.settings",
+    "Violation": "configurator.checker",
+    "Weights": "configurator.solver.session",
+    "compile_expression": "configurator.rules",
+    "dump_catalog": "configurator.catalog",
+    "find_violations": "configurator.checker",
+    "get_backend": "configurator.solver.backend",
+    "load_catalog": "configurator.catalog",
+    "load_configuration": "configurator.catalog",
+    "load_model": "configurator.io",
+    "parse_expression": "configurator.rules",
+    "validate_catalog": "configurator.catalog",
+}
+"""The public names imported on first use, and the submodule each comes from."""
+
+
+def _import_on_first_use(name: str) -> object:
+    """The module's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
+
+    Args:
+        name: the attribute asked for.
+
+    Returns:
+        The public object, e.g. :func:`configurator.catalog.load_catalog`.
+
+    Raises:
+        AttributeError: the package has no such public name.
+
+    Example:
+        >>> import configurator
+        >>> configurator.validate_catalog.__module__
+        'configurator.catalog.loader'
+        >>> configurator.no_such_name
+        Traceback (most recent call last):
+        ...
+        AttributeError: module 'configurator' has no attribute 'no_such_name'
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, those not imported yet included (so ``dir()`` and completion see the whole API).
+
+    Example:
+        >>> import configurator
+        >>> "load_catalog" in dir(configurator)
+        True
+    """
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
+    __getattr__ = _import_on_first_use

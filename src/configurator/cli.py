@@ -2,6 +2,10 @@
 
 Exit codes: 0 success, 1 the input is invalid (catalog errors, configuration violations), 2 usage or input
 that cannot be read. Every :class:`~configurator.errors.ConfiguratorError` becomes a message, never a traceback.
+
+The command line starts at once: this module and the command groups import only Typer and the errors at load
+time; each command imports what it needs (the catalog loader, the solver, the database layer, polars...) when
+it runs, and Rich when it first prints (:mod:`configurator.cli_output`).
 """
 
 from __future__ import annotations
@@ -10,17 +14,17 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from configurator.catalog.configuration import load_configuration
-from configurator.catalog.loader import LoadReport, load_catalog, validate_catalog
-from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
+from configurator.cli_output import err as _err
+from configurator.cli_output import out as _out
 from configurator.errors import ConfiguratorError
-from configurator.solver.session import Weights
+
+if TYPE_CHECKING:
+    from configurator.catalog.loader import LoadReport
+    from configurator.solver.session import Weights
 
 __all__ = ["app", "main"]
 
@@ -31,8 +35,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _summary(report: LoadReport) -> str:
@@ -55,20 +57,22 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")] = False,
 ) -> None:
     """Check catalogs; print every problem as file:line:col: message, or one summary line per catalog."""
+    from configurator.catalog.loader import validate_catalog
+
     failed = False
     for path in paths:
         report = validate_catalog(path)
         for problem in report.errors:
-            _out.print(str(problem), markup=False)
+            _out().print(str(problem), markup=False)
         if not quiet or strict:
             for problem in report.warnings:
-                _out.print(
+                _out().print(
                     f"{problem.location}: warning: {problem.message}"
                     + (f" ({problem.hint})" if problem.hint else ""),
                     markup=False,
                 )
         if report.ok and not (strict and report.warnings):
-            _out.print(_summary(report), markup=False)
+            _out().print(_summary(report), markup=False)
         else:
             failed = True
     raise typer.Exit(1 if failed else 0)
@@ -87,19 +91,23 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the violations as JSON.")] = False,
 ) -> None:
     """Check a full configuration against every rule; exit 1 when it violates any."""
+    from configurator.catalog.configuration import load_configuration
+    from configurator.catalog.loader import load_catalog
+    from configurator.checker import find_violations
+
     day = _date(on)
     cat = load_catalog(catalog)
     config = load_configuration(configuration)
     violations = find_violations(cat, config, on=day, locale=locale)
     if as_json:
-        _out.print(json.dumps([v.__dict__ for v in violations], ensure_ascii=False, indent=2), markup=False)
+        _out().print(json.dumps([v.__dict__ for v in violations], ensure_ascii=False, indent=2), markup=False)
     else:
         for v in violations:
             where = f"{v.path}: " if v.path else ""
             involved = f" [{', '.join(v.choices)}]" if v.choices else ""
-            _out.print(f"{where}{v.rule_id}: {v.message}{involved}", markup=False)
+            _out().print(f"{where}{v.rule_id}: {v.message}{involved}", markup=False)
         if not violations:
-            _out.print(f"{configuration}: valid for {cat.catalog} on {day}", markup=False)
+            _out().print(f"{configuration}: valid for {cat.catalog} on {day}", markup=False)
     raise typer.Exit(1 if violations else 0)
 
 
@@ -128,15 +136,17 @@ def count(
 ) -> None:
     """Print the exact number of valid configurations (a plain integer on the last line)."""
     from configurator.solver import operations
-    from configurator.solver.compile import compile_catalog_problem
 
     if path.suffix in (".yaml", ".yml"):
+        from configurator.catalog.loader import load_catalog
+        from configurator.solver.compile import compile_catalog_problem
+
         problem = compile_catalog_problem(load_catalog(path), _date(on)).problem
     else:
         from configurator.io import load_model
 
         problem = load_model(path)
-    _out.print(str(operations.count(problem, time_limit=time_limit, max_nodes=max_nodes)), markup=False)
+    _out().print(str(operations.count(problem, time_limit=time_limit, max_nodes=max_nodes)), markup=False)
 
 
 @app.command()
@@ -164,7 +174,7 @@ def convert(
         if not ident[0].isalpha():
             ident = "m-" + ident
         out.write_text(dump_problem_catalog(load_model(path), catalog_id=ident), encoding="utf-8")
-    _out.print(f"wrote {out}", markup=False)
+    _out().print(f"wrote {out}", markup=False)
 
 
 @app.command()
@@ -176,6 +186,7 @@ def lint(
 
     Missing translations are reported too; exit 1 when an error-level finding exists.
     """
+    from configurator.catalog.loader import validate_catalog
     from configurator.lint import lint_catalog
 
     failed = False
@@ -183,14 +194,14 @@ def lint(
         report = validate_catalog(path)
         if report.catalog is None:
             for problem in report.errors:
-                _out.print(str(problem), markup=False)
+                _out().print(str(problem), markup=False)
             failed = True
             continue
         findings = lint_catalog(report.catalog, on=_date(on), warnings=report.warnings)
         for finding in findings:
-            _out.print(str(finding), markup=False)
+            _out().print(str(finding), markup=False)
         failed = failed or any(f.severity == "error" for f in findings)
-        _out.print(f"{path}: {len(findings)} findings", markup=False)
+        _out().print(f"{path}: {len(findings)} findings", markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -211,6 +222,7 @@ def optimize(
     """Find the best bundles for the given weights (default: cheapest), within a budget."""
     from decimal import Decimal, InvalidOperation
 
+    from configurator.catalog.loader import load_catalog
     from configurator.solver.session import ConfigurationSession
 
     cat = load_catalog(catalog)
@@ -231,18 +243,18 @@ def optimize(
             }
             for b in bundles
         ]
-        _out.print(json.dumps(payload, indent=2), markup=False)
+        _out().print(json.dumps(payload, indent=2), markup=False)
     else:
         for rank, b in enumerate(bundles, 1):
             chosen = ", ".join(
                 f"{m}.{o}" + (f" x{q}" if q > 1 else "") for m, o, q in b.configuration.items()
             )
-            _out.print(
+            _out().print(
                 f"{rank}. {b.status} utility={b.utility:g} price={b.price} {cat.currency}: {chosen}",
                 markup=False,
             )
         if not bundles:
-            _out.print("no configuration fits", markup=False)
+            _out().print("no configuration fits", markup=False)
     raise typer.Exit(0 if bundles else 1)
 
 
@@ -281,6 +293,7 @@ def configure(
     tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
 ) -> None:
     """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
+    from configurator.catalog.loader import load_catalog
     from configurator.cli_configure import returning_customer, run_interactive
 
     loaded = load_catalog(catalog)
@@ -291,7 +304,7 @@ def configure(
 
         store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
         returning = returning_customer(store, customer, loaded)
-    run_interactive(loaded, _date(on), _out, returning=returning)
+    run_interactive(loaded, _date(on), _out(), returning=returning)
 
 
 @app.command()
@@ -309,10 +322,12 @@ def serve(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the catalog format (for YAML editors)."""
+    from configurator.catalog.models import Catalog
+
     document = Catalog.model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "configurator catalog"
-    _out.print(json.dumps(document, indent=2, sort_keys=True), markup=False)
+    _out().print(json.dumps(document, indent=2, sort_keys=True), markup=False)
 
 
 def _register_groups() -> None:
@@ -338,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except ConfiguratorError as exc:
-        _err.print(f"error: {exc}", markup=False)
+        _err().print(f"error: {exc}", markup=False)
         return 2
     return 0  # pragma: no cover - Typer always exits
 

@@ -19,15 +19,15 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
-from configurator.solver.session import ConfigurationSession
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from configurator.catalog.models import Catalog
     from configurator.customers.needs import CustomerNeeds
     from configurator.customers.needs_catalog import CatalogNeedsView
+    from configurator.solver.session import ConfigurationSession
     from configurator.storage import SqlStore
 
 __all__ = ["Returning", "returning_customer", "run_interactive"]
@@ -156,6 +156,8 @@ def run_interactive(
     returning: Returning | None = None,
 ) -> None:
     """Run the configurator loop over ``lines`` (default: standard input) until ``quit`` or end of input."""
+    from configurator.solver.session import ConfigurationSession
+
     session = ConfigurationSession(catalog, on=on)
     usage = HELP + (HELP_RETURNING if returning is not None else "")
     who = f" for {returning.customer_id}" if returning is not None else ""

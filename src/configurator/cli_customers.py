@@ -9,35 +9,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from configurator.customers.consent import PURPOSES, Purpose, erase_person, export_person, record_consent
-from configurator.customers.identity import (
-    DEFAULT_REGION,
-    CustomerError,
-    identify,
-    merge,
-    suggest_duplicates,
-)
-from configurator.customers.ingest import ingest_file
-from configurator.settings import get_settings
-from configurator.storage import SqlStore, display_url, ensure_schema, make_engine, upgrade
-from configurator.storage.migrate import current_revision, head_revision
+from configurator.cli_output import err as _err
+from configurator.cli_output import out as _out
 
-__all__ = ["customers_app", "db_app"]
+if TYPE_CHECKING:
+    from configurator.customers.consent import Purpose
+    from configurator.storage import SqlStore
+
+__all__ = ["DEFAULT_REGION", "PURPOSES", "customers_app", "db_app"]
+
+DEFAULT_REGION = "PT"
+"""The default of ``--region``: :data:`configurator.customers.identity.DEFAULT_REGION`, kept here so that the
+command line starts without loading the identity module (a test checks that the two agree)."""
+
+PURPOSES = ("profiling", "marketing")
+"""The consent purposes: :data:`configurator.customers.consent.PURPOSES` (a test checks that the two agree)."""
 
 customers_app = typer.Typer(
     help="Customers: ingest events, identities, consent, export and erase, value.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Url = Annotated[
     str | None,
@@ -54,11 +49,14 @@ Actor = Annotated[str, typer.Option("--actor", help="Who does this (recorded in 
 
 
 def _store(url: str | None, tenant: str | None, region: str = DEFAULT_REGION) -> SqlStore:
+    from configurator.settings import get_settings
+    from configurator.storage import SqlStore, ensure_schema
+
     return SqlStore(ensure_schema(url), tenant or get_settings().tenant, region=region)
 
 
 def _print_json(data: Any) -> None:
-    _out.print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str), markup=False)
+    _out().print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str), markup=False)
 
 
 @db_app.command("upgrade")
@@ -67,16 +65,21 @@ def db_upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Create or migrate the database schema (Alembic)."""
+    from configurator.storage import display_url, make_engine, upgrade
+
     engine = make_engine(url)
     reached = upgrade(engine, revision)
-    _out.print(f"{display_url(engine.url)}: at revision {reached}", markup=False)
+    _out().print(f"{display_url(engine.url)}: at revision {reached}", markup=False)
 
 
 @db_app.command("current")
 def db_current(url: Url = None) -> None:
     """Print the database's schema revision and the newest one this version knows."""
+    from configurator.storage import display_url, make_engine
+    from configurator.storage.migrate import current_revision, head_revision
+
     engine = make_engine(url)
-    _out.print(
+    _out().print(
         f"{display_url(engine.url)}: at revision {current_revision(engine) or 'none'} (head {head_revision()})",
         markup=False,
     )
@@ -102,9 +105,13 @@ def ingest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Ingest events (idempotent by event id); print accepted, duplicates, rejected with reasons, suppressed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from configurator.customers.ingest import ingest_file
+
     store = _store(url, tenant, region)
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeRemainingColumn(), console=_err, transient=True) as bar:
+    with Progress(*columns, TimeRemainingColumn(), console=_err(), transient=True) as bar:
         task = bar.add_task(f"ingesting {path.name}", total=_count_records(path))
         report = ingest_file(
             path,
@@ -132,8 +139,8 @@ def ingest_command(
         )
     else:
         for rejection in report.rejected:
-            _out.print(f"{path}: rejected {rejection}", markup=False)
-        _out.print(f"{path}: {report.summary()}", markup=False)
+            _out().print(f"{path}: rejected {rejection}", markup=False)
+        _out().print(f"{path}: {report.summary()}", markup=False)
     raise typer.Exit(1 if strict and report.rejected else 0)
 
 
@@ -168,7 +175,7 @@ def frame_command(
                 f"expected .parquet, .csv or .jsonl, got {path.name!r}", param_hint="OUTPUT"
             )
         written.append(f"{path} ({frame.height} rows)")
-    _out.print("wrote " + ", ".join(written), markup=False)
+    _out().print("wrote " + ", ".join(written), markup=False)
 
 
 @customers_app.command("identify")
@@ -186,6 +193,8 @@ def identify_command(
     """Recognise a person by ids and traits; print the canonical customer id and any conflicts."""
     from pydantic import ValidationError
 
+    from configurator.customers.identity import CustomerError, identify
+
     traits = {
         k: v for k, v in {"email": email, "phone": phone, "name": name, "address": address}.items() if v
     }
@@ -198,13 +207,13 @@ def identify_command(
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"])
         raise CustomerError(f"{field}: {str(first['msg']).removeprefix('Value error, ')}") from None
-    _out.print(
+    _out().print(
         f"customer {result.customer_id or '(anonymous)'}" + (" (new)" if result.created else ""), markup=False
     )
     for merged in result.merged:
-        _out.print(f"merged generated profile {merged}", markup=False)
+        _out().print(f"merged generated profile {merged}", markup=False)
     for conflict in result.conflicts:
-        _out.print(
+        _out().print(
             f"conflict: {conflict.kind} belongs to customer {conflict.owner} (not merged)", markup=False
         )
 
@@ -217,6 +226,8 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
     """Print everything held on a person as JSON (profiles, identifiers, consents, events, orders, audit)."""
+    from configurator.customers.consent import export_person
+
     data = export_person(_store(url, tenant), customer_id)
     if output is None:
         _print_json(data)
@@ -224,7 +235,7 @@ def export_command(
         output.write_text(
             json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        _out.print(f"wrote {output}", markup=False)
+        _out().print(f"wrote {output}", markup=False)
 
 
 @customers_app.command("erase")
@@ -236,12 +247,14 @@ def erase_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person's personal data and events; keep a suppression entry (hashes only); audited."""
+    from configurator.customers.consent import erase_person
+
     store = _store(url, tenant)
     if not yes and not typer.confirm(f"Erase customer {customer_id} and all their data?", err=True):
         raise typer.Exit(1)
     report = erase_person(store, customer_id, actor=actor)
     rows = ", ".join(f"{table} {n}" for table, n in sorted(report.rows.items()) if n)
-    _out.print(
+    _out().print(
         f"erased {customer_id} as {report.token}: {report.profiles} profiles, "
         f"{report.suppressed} identifiers suppressed; rows: {rows or 'none'}",
         markup=False,
@@ -258,8 +271,10 @@ def merge_command(
     actor: Actor = "cli",
 ) -> None:
     """Merge two profiles found to be the same person (audited)."""
+    from configurator.customers.identity import merge
+
     result = merge(_store(url, tenant), winner, loser, actor=actor, reason=reason)
-    _out.print(
+    _out().print(
         f"merged {result.loser} into {result.winner} ({result.identifiers_moved} identifiers moved)",
         markup=False,
     )
@@ -273,11 +288,15 @@ def duplicates_command(
     name_threshold: Annotated[float, typer.Option(help="Minimum name score (0-100).")] = 88.0,
 ) -> None:
     """Suggest possible duplicates by fuzzy name and address, for a person to confirm with `merge`."""
+    from rich.table import Table
+
+    from configurator.customers.identity import suggest_duplicates
+
     store = _store(url, tenant)
     profiles = {p.customer_id: p for p in store.canonical_profiles()}
     found = suggest_duplicates(list(profiles.values()), name_threshold=name_threshold, threshold=threshold)
     if not found:
-        _out.print("no candidate duplicates", markup=False)
+        _out().print("no candidate duplicates", markup=False)
         return
     table = Table(title="Candidate duplicates (confirm with `configurator customers merge A B`)")
     for column in ("a", "b", "score", "name", "address"):
@@ -290,7 +309,7 @@ def duplicates_command(
             f"{profiles[c.a].name} / {profiles[c.b].name} ({c.name_score:.0f})",
             "-" if c.address_score is None else f"{c.address_score:.0f}",
         )
-    _out.print(table)
+    _out().print(table)
 
 
 @customers_app.command("consent")
@@ -303,10 +322,12 @@ def consent_command(
     actor: Actor = "cli",
 ) -> None:
     """Record consent for a purpose (``--deny profiling`` records an objection to profiling)."""
+    from configurator.customers.consent import record_consent
+
     if purpose not in PURPOSES:
         raise typer.BadParameter(
             f"expected one of {', '.join(PURPOSES)}, got {purpose!r}", param_hint="PURPOSE"
         )
     chosen: Purpose = "profiling" if purpose == "profiling" else "marketing"
     record_consent(_store(url, tenant), customer_id, chosen, grant, source="cli", actor=actor)
-    _out.print(f"{customer_id}: {purpose} {'granted' if grant else 'denied'}", markup=False)
+    _out().print(f"{customer_id}: {purpose} {'granted' if grant else 'denied'}", markup=False)

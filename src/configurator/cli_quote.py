@@ -14,34 +14,23 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
-from rich.console import Console
 
-from configurator.catalog.loader import load_catalog
-from configurator.quoting.build import (
-    InvalidBundleError,
-    NoFittingBundleError,
-    UnknownCustomerError,
-    bundle_summary,
-    customer_details,
-    describe_repair,
-    quote_for_customer,
-)
-from configurator.quoting.i18n import Translator
-from configurator.quoting.render import FORMATS, Format, render_quote
-from configurator.settings import get_settings
-from configurator.storage import SqlStore, ensure_schema
+from configurator.cli_output import err as _err
+from configurator.cli_output import out as _out
+
+if TYPE_CHECKING:
+    from configurator.quoting.render import Format
 
 __all__ = ["quote"]
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _format(given: str | None, output: Path) -> Format:
     """The format asked for, else the one the output file's suffix names, else HTML."""
+    from configurator.quoting.render import FORMATS, Format
+
     name = given or {".htm": "html", ".markdown": "md", ".text": "txt"}.get(
         output.suffix.lower(), output.suffix.lower().lstrip(".")
     )
@@ -91,6 +80,21 @@ def quote(
     save: Annotated[bool, typer.Option("--save", help="Store the quote (version 1, draft).")] = False,
 ) -> None:
     """Write a personalised quote for a stored customer: their best bundle, priced, checked, in their language."""
+    from configurator.catalog.loader import load_catalog
+    from configurator.quoting.build import (
+        InvalidBundleError,
+        NoFittingBundleError,
+        UnknownCustomerError,
+        bundle_summary,
+        customer_details,
+        describe_repair,
+        quote_for_customer,
+    )
+    from configurator.quoting.i18n import Translator
+    from configurator.quoting.render import render_quote
+    from configurator.settings import get_settings
+    from configurator.storage import SqlStore, ensure_schema
+
     fmt = _format(format, output)
     try:
         limit = Decimal(budget) if budget is not None else None
@@ -113,19 +117,19 @@ def quote(
             accept_repair=accept_repair,
         )
     except UnknownCustomerError as exc:
-        _err.print(f"error: {exc}", markup=False)
+        _err().print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None
     except NoFittingBundleError as exc:
-        _err.print(f"error: {exc}", markup=False)
+        _err().print(f"error: {exc}", markup=False)
         if exc.repair is not None:
-            _err.print(
+            _err().print(
                 f"proposed repair: {describe_repair(exc.repair, cat.currency)} "
                 "(or pass --accept-repair to quote the repaired bundle)",
                 markup=False,
             )
         raise typer.Exit(1) from None
     except InvalidBundleError as exc:
-        _err.print(f"error: {exc}", markup=False)
+        _err().print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
     made = found[0]
     if save:
@@ -139,10 +143,10 @@ def quote(
     else:
         output.write_text(rendered.content, encoding="utf-8")
     for warning in rendered.warnings:
-        _err.print(f"fallback: {warning}", markup=False)
+        _err().print(f"fallback: {warning}", markup=False)
     total = Translator(made.locale, cat.default_locale).money(made.total, made.currency)
     saved = ", saved" if save else ""
-    _out.print(
+    _out().print(
         f"{made.quote_id}: {made.customer_id} ({made.tier}, {made.locale}) {cat.catalog}: "
         f"{bundle_summary(made, cat)}: total {total}{saved} -> {output}",
         markup=False,

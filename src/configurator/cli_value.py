@@ -15,12 +15,11 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
-import yaml
-from pydantic import ValidationError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from configurator.customers.tiers import TierConfig
 
 __all__ = ["SPEND_COLUMNS", "read_events", "register"]
@@ -46,6 +45,8 @@ def fit_clv(
     ],
 ) -> None:
     """Fit BG/NBD (and Gamma-Gamma with a spend column); print r, alpha, a, b (p, q, gamma), one per line."""
+    import polars as pl
+
     from configurator.customers.value import BGNBDModel, ConvergenceWarning, GammaGammaModel
 
     try:
@@ -171,6 +172,9 @@ def _objections(path: Path | None) -> set[str]:
 
 
 def _config(path: Path | None) -> TierConfig:
+    import yaml
+    from pydantic import ValidationError
+
     from configurator.customers.tiers import TierConfig
 
     if path is None:
@@ -189,6 +193,8 @@ def read_events(path: Path) -> pl.DataFrame:
     the rest with null; ``tenant`` with the configured tenant). Events repeated with the same tenant and
     event id count once (the first), as ingestion would.
     """
+    import polars as pl
+
     from configurator.customers.tiers import EVENT_COLUMNS
     from configurator.settings import get_settings
 
