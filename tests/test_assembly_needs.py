@@ -186,7 +186,7 @@ def test_recommendations_stay_within_session_domains(
     sessions: dict[str, ConfigurationSession],
     steps: tuple[str, list[tuple[int, int]], tuple[int, int] | None],
 ) -> None:
-    """After any valid choices, even with a hard need on some option, only available options are ranked."""
+    """After any valid choices, even with a hard need, every open module is ranked, with available options only."""
     catalog_id, picks, hard = steps
     view, learned_needs = learned[catalog_id]
     needs = copy.deepcopy(learned_needs, {id(learned_needs.population): learned_needs.population})
@@ -196,15 +196,22 @@ def test_recommendations_stay_within_session_domains(
         needs.observe(Evidence(variable, value, "stated", "n", hard=True))
     session = sessions[catalog_id]
     session.clear()
-    for a, b in picks:
+
+    def open_modules() -> list[str]:
         domains = session.domains()
-        open_modules = [m for m in domains if domains[m] and not any(c.module == m for c in session.choices)]
-        if not open_modules:
+        return [m for m in domains if domains[m] and not any(c.module == m for c in session.choices)]
+
+    for a, b in picks:
+        undecided = open_modules()
+        if len(undecided) <= 1:  # leave at least one module to recommend for
             break
-        module = open_modules[a % len(open_modules)]
-        session.select(module, domains[module][b % len(domains[module])])
+        module = undecided[a % len(undecided)]
+        options_left = session.domains()[module]
+        session.select(module, options_left[b % len(options_left)])
     domains = session.domains()
+    undecided = open_modules()
     ranked = recommendations(session, view, needs)
+    assert undecided and set(undecided) <= set(ranked)
     chosen = {(c.module, c.option) for c in session.choices}
     for module, options_ranked in ranked.items():
         assert options_ranked, module

@@ -191,6 +191,16 @@ def test_unknown_customers_and_unmet_requests_are_clear_errors(store: SqlStore) 
     assert over[0].waterfall.list_total == caught.value.repair.raise_budget_to
 
 
+def test_a_catalog_without_any_valid_bundle_cannot_be_quoted_even_with_a_repair(store: SqlStore) -> None:
+    """When no configuration satisfies the rules, quoting refuses with no repair to accept."""
+    data = _bike().model_dump(mode="json", exclude_none=True)
+    data["rules"] = [{"id": "impossible", "requires": "frame.alu and frame.carbon"}]
+    impossible = configurator.Catalog.model_validate(data)
+    with pytest.raises(NoFittingBundleError, match="no valid bike bundle exists") as caught:
+        quote_for_customer(store, impossible, "c-1004", tiers="mvc", created_at=AT, accept_repair=True)
+    assert caught.value.repair is None
+
+
 def test_render_many_in_a_pool_matches_one_process(store: SqlStore) -> None:
     """A process pool renders the same documents, in order, as a single process."""
     quotes = [
@@ -217,13 +227,11 @@ def test_every_quote_built_passes_the_checker(
 ) -> None:
     """For random customers, tiers and budgets on the example catalogs, every quote is valid and adds up."""
     catalog = CATALOGS[catalog_id]
-    try:
-        quotes = quote_for_customer(
-            store, catalog, customer, tiers=tier, budget=budget, created_at=AT, k=2, accept_repair=True
-        )
-    except NoFittingBundleError:  # the catalog has no valid bundle at all: nothing to quote
-        return
-    assert quotes
+    # every example catalog has a valid bundle, and a budget too low is repaired: a quote is always built
+    quotes = quote_for_customer(
+        store, catalog, customer, tiers=tier, budget=budget, created_at=AT, k=2, accept_repair=True
+    )
+    assert 1 <= len(quotes) <= 3  # k=2, and a growth tier adds an upgrade
     for quote in quotes:
         _assert_consistent(quote, catalog)
         assert quote.tier == tier and quote.customer_id == customer

@@ -1,6 +1,7 @@
 """Quote rendering: golden files per locale and format, translations, Babel formatting, PDF and the sandbox.
 
-Regenerate the golden files with ``CONFIGURATOR_REGEN_GOLDEN=1 pytest tests/quoting/test_render.py``.
+Regenerate the golden files with ``CONFIGURATOR_REGEN_GOLDEN=1 pytest tests/quoting/test_render.py``; without it a
+missing golden file fails the test.
 """
 
 from __future__ import annotations
@@ -248,9 +249,11 @@ def test_golden(locale: str, fmt: str) -> None:
     out = render_quote(typical_quote(locale), catalog(), format=fmt, customer=CUSTOMER)  # type: ignore[arg-type]
     assert out.fallbacks == ()
     path = GOLDEN / f"quote.{locale}.{fmt}"
-    if REGEN or not path.exists():
+    if REGEN:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_text(out.content), encoding="utf-8")
+    elif not path.exists():
+        pytest.fail(f"golden file {path} is missing: rerun with CONFIGURATOR_REGEN_GOLDEN=1 to write it")
     assert _text(out.content) == path.read_text(encoding="utf-8"), (
         f"rerun with CONFIGURATOR_REGEN_GOLDEN=1 to update {path}"
     )
