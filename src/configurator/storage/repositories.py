@@ -61,8 +61,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
-import random
-import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -84,7 +82,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from configurator.customers.consent import DEFAULTS, PURPOSES, ConsentState, Purpose, record_consent
@@ -120,6 +118,7 @@ from configurator.storage.models import (
     Suppression,
 )
 from configurator.storage.models import Event as EventRow
+from configurator.storage.retry import retrying
 
 __all__ = [
     "CONSENTS_SCHEMA",
@@ -259,17 +258,6 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _retryable(exc: DBAPIError) -> bool:
-    """Lock waits that ran out, deadlocks, serialization failures and unique races: retry the transaction."""
-    if isinstance(exc, IntegrityError):
-        return True
-    code = getattr(exc.orig, "sqlstate", None)
-    if code in ("40P01", "40001", "55P03"):
-        return True
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text
-
-
 def event_row(event: Event, received_at: dt.datetime) -> dict[str, Any]:
     """The ``events`` row of a validated event."""
     m = measures(event)
@@ -375,16 +363,14 @@ class SqlStore:
     """Identity, consent, privacy and event storage for one tenant over SQLAlchemy.
 
     Every method runs in a transaction: the caller's when inside :meth:`atomic`, else its own.
-    :meth:`write_events` retries its transaction on lock timeouts, deadlocks and unique-key races.
+    :meth:`write_events` runs its transaction once more after a race with another writer
+    (:mod:`configurator.storage.retry`).
     """
 
-    def __init__(
-        self, engine: Engine, tenant: str, *, region: str | None = DEFAULT_REGION, retries: int = 10
-    ) -> None:
+    def __init__(self, engine: Engine, tenant: str, *, region: str | None = DEFAULT_REGION) -> None:
         self.engine = engine
         self._tenant = tenant
         self.region = region
-        self.retries = retries
         self._current: Session | None = None
         self._connection: Connection | None = None
 
@@ -790,19 +776,11 @@ class SqlStore:
 
         Effects of new events, in timestamp order: customer profiles for new customer ids, identity rules for
         events with traits or with both a customer and an anonymous id (:func:`identify`), consent records,
-        and orders with their installed base for purchases. Retried on lock timeouts, deadlocks and races.
+        and orders with their installed base for purchases. Run once more after a race with another writer
+        (deadlock, serialization failure, lock wait, unique key: :func:`~configurator.storage.retry.retrying`);
+        any other error is raised at once.
         """
-        if self._current is not None:
-            return self._write(events)
-        for attempt in range(self.retries):
-            try:
-                with self.atomic():
-                    return self._write(events)
-            except (OperationalError, IntegrityError) as exc:
-                if attempt + 1 >= self.retries or not _retryable(exc):
-                    raise
-                time.sleep(min(2.0, 0.01 * 2**attempt) * (0.5 + random.random()))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return in_transaction(self, lambda: self._write(events))
 
     def _write(self, events: Sequence[Event]) -> WriteResult:
         s = self.session
@@ -1505,24 +1483,24 @@ def expire_quote_heads(session_or_engine: Session | Engine, tenant: str, today: 
 
 
 def in_transaction(store: SqlStore, work: Callable[[], _T]) -> _T:
-    """``work()`` in one transaction of ``store``, retried as :meth:`SqlStore.write_events` is.
+    """``work()`` in one transaction of ``store``, run once more after a race with another writer.
 
-    Lock timeouts, deadlocks, serialization failures and unique-key races (SQLite's stale WAL snapshot,
-    PostgreSQL's concurrent insert of the same key) roll the transaction back and run ``work`` again, so it
-    sees what the other writer committed. Inside an open :meth:`SqlStore.atomic` block it just runs ``work``
-    (the outer transaction decides).
+    A deadlock, serialization failure, lock wait that ran out or unique-key race (two writers inserting the
+    same natural key) rolls the transaction back and runs ``work`` once more in a new transaction, so it sees
+    what the other writer committed; a second failure, and any other error (NOT NULL, CHECK, foreign key,
+    ...), is raised unchanged (:func:`~configurator.storage.retry.retrying`). Inside an open
+    :meth:`SqlStore.atomic` block it just runs ``work`` (the outer transaction decides).
     """
     if store._current is not None:
         return work()
-    for attempt in range(store.retries):
-        try:
-            with store.atomic():
-                return work()
-        except (OperationalError, IntegrityError) as exc:
-            if attempt + 1 >= store.retries or not _retryable(exc):
-                raise
-            time.sleep(min(2.0, 0.01 * 2**attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def attempt() -> _T:
+        with (
+            store.atomic()
+        ):  # a new transaction per attempt: a retry re-reads what the other writer committed
+            return work()
+
+    return retrying(attempt)
 
 
 def order_event(session_or_engine: Session | Engine, tenant: str, order_id: str) -> str | None:
