@@ -244,7 +244,7 @@ class PricingContext:
         tax_rates: VAT / sales-tax rates in percent by country (default :data:`~configurator.quoting.tax.TAX_RATES`).
         tax_rate: a rate that overrides the table (e.g. ``Decimal(0)`` for an intra-EU reverse charge, or a US
             state's sales tax); required for a country the table does not know.
-        minor_units: decimals of the currency when Babel and the built-in table do not know it.
+        minor_units: decimals of the currency when Babel (CLDR) does not know it.
 
     Example:
         >>> PricingContext(country="pt", quantity=2).country
