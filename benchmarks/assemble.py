@@ -11,7 +11,9 @@ the stated budget at 85 % of the customer's best bundle. The solver's share is t
 
 Prints a Markdown table and updates the "Assembly" section of docs/benchmarks.md.
 
-Run: ``.venv/bin/python benchmarks/assemble.py [--customers 8] [--repeats 3] [--no-doc]``
+Quick mode (``BENCH_QUICK=1``): 3 customers, one round, and the doc is left alone unless ``--doc``.
+
+Run: ``.venv/bin/python benchmarks/assemble.py [--customers 8] [--repeats 3] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 from configurator import load_catalog
 from configurator.assembly.assemble import assemble, tier_weights
 from configurator.assembly.context import CustomerContext, customer_context
@@ -178,9 +180,9 @@ def render(rows: list[Row], machine: str, customers: int, repeats: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--customers", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--customers", type=int, default=pick(8, 3))
+    parser.add_argument("--repeats", type=int, default=pick(3, 1))
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     engine = make_engine("sqlite://")
     upgrade(engine)
@@ -197,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     section = render(rows, machine, args.customers, args.repeats)
     print(section)
-    if not args.no_doc:
-        update_section(SECTION, section)
+    publish(SECTION, section, args)
     return 0
 
 

@@ -1,8 +1,9 @@
 """Benchmark: load (parse, validate, resolve and type-check) a generated catalog of 2,000 options and 5,000 rules.
 
-Prints a table and updates the "Catalog loading" section of docs/benchmarks.md. Target: < 1 s.
+Prints a table and updates the "Catalog loading" section of docs/benchmarks.md. Target: < 1 s. Quick mode
+(``BENCH_QUICK=1``): 500 options, 1,000 rules, one run, and the doc is left alone unless ``--doc``.
 
-Run: ``.venv/bin/python benchmarks/catalog_load.py [--options 2000] [--rules 5000] [--repeat 5]``
+Run: ``.venv/bin/python benchmarks/catalog_load.py [--options 2000] [--rules 5000] [--repeat 5] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import yaml
 
 import configurator
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 from configurator.catalog.yamlsource import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,10 +96,10 @@ def generate(n_options: int, n_rules: int, seed: int = 7) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--options", type=int, default=2000)
-    parser.add_argument("--rules", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--options", type=int, default=pick(2000, 500))
+    parser.add_argument("--rules", type=int, default=pick(5000, 1000))
+    parser.add_argument("--repeat", type=int, default=pick(5, 1))
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     text = generate(args.options, args.rules)
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,14 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc:
-        update_doc("\n".join(lines))
+    publish(SECTION, "\n".join(lines), args, DOC)
     return 0
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) the catalog loading section of docs/benchmarks.md."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,11 @@
 Purchases on the same day are one purchase (their values summed), as in FHL. Prints tables and updates the
 "Customer lifetime value (CDNOW)" section of docs/benchmarks.md.
 
-Run: ``.venv/bin/python benchmarks/clv_cdnow.py [--data ../shared/benchdata/cdnow] [--no-doc]``
+The data is found through :func:`configurator.io.benchdata.benchdata_path` (``CONFIGURATOR_BENCHDATA``);
+without it the script says SKIPPED and exits 0. It takes seconds, so quick mode (``BENCH_QUICK=1``) runs the
+same fits and only leaves the doc alone (unless ``--doc``).
+
+Run: ``.venv/bin/python benchmarks/clv_cdnow.py [--data DIR] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from _docs import update_section
+from _docs import add_doc_options, publish
 from configurator.customers.value import (
     BGNBDModel,
     GammaGammaModel,
@@ -38,11 +42,12 @@ from configurator.customers.value import (
     discount_rate_per_period,
     summarize_transactions,
 )
+from configurator.io.benchdata import benchdata_path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Customer lifetime value (CDNOW)"
-DEFAULT_DATA = ROOT.parent / "shared" / "benchdata" / "cdnow"
+DEFAULT_DATA = benchdata_path("cdnow")
 PUBLISHED_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_LL = -9582.4
 PUBLISHED_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}
@@ -99,9 +104,16 @@ def match_sample(
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the tables, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the cdnow folder of the benchmark data"
+    )
+    add_doc_options(parser)
     args = parser.parse_args(argv)
+    needed = [args.data / "cdnow_customers_summary.csv", args.data / "CDNOW_master.txt"]
+    missing = [path for path in needed if not path.is_file()]
+    if missing:
+        print(f"SKIPPED: CDNOW data not found: {', '.join(map(str, missing))} (set CONFIGURATOR_BENCHDATA)")
+        return 0
     lines: list[str] = [SECTION, ""]
     machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
 
@@ -271,14 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = "\n".join(lines)
     print(text)
-    if not args.no_doc:
-        update_doc(text)
+    publish(SECTION, text, args, DOC)
     return 0
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

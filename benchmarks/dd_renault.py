@@ -7,9 +7,12 @@ a time in a seeded random order, and after every assignment every valid domain i
 baseline (one satisfiability check on the same diagram per candidate value) runs on a subsample of steps.
 
 Prints Markdown tables and updates the "Decision diagrams on Renault" section of docs/benchmarks.md.
-Targets: compile big < 10 s, p95 < 5 ms per step.
+Targets: compile big < 10 s, p95 < 5 ms per step. The data is found through
+:func:`configurator.io.benchdata.benchdata_dir` (``CONFIGURATOR_BENCHDATA``); without it the script says
+SKIPPED and exits 0. Quick mode (``BENCH_QUICK=1``): 10 configurations, 3 baseline steps, and the doc is left
+alone unless ``--doc``.
 
-Run: ``.venv/bin/python benchmarks/dd_renault.py [--configs 100] [--baseline-steps 20] [--seed 1] [--no-doc]``
+Run: ``.venv/bin/python benchmarks/dd_renault.py [--configs 100] [--baseline-steps 20] [--seed 1] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ import sys
 import time
 from pathlib import Path
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
+from configurator.io.benchdata import benchdata_path
 from configurator.io.xcsp import load_xcsp, read_sales
 from configurator.solver.dd import CompiledDiagram
 from configurator.solver.problem import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
-DATA = Path(os.environ.get("CONFIGURATOR_BENCHDATA", "/work/shared/benchdata")) / "renault-gimenez-phd"
+DATA = benchdata_path("renault-gimenez-phd")
 SECTION = "## Decision diagrams on Renault"
 
 
@@ -88,16 +92,18 @@ def compile_table() -> tuple[list[str], dict[str, tuple[Problem, CompiledDiagram
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the tables, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--configs", type=int, default=100, help="sold configurations to replay on big")
     parser.add_argument(
-        "--baseline-steps", type=int, default=20, help="steps measured with the naive baseline"
+        "--configs", type=int, default=pick(100, 10), help="sold configurations to replay on big"
+    )
+    parser.add_argument(
+        "--baseline-steps", type=int, default=pick(20, 3), help="steps measured with the naive baseline"
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     if not DATA.is_dir():
-        print(f"Renault data not found at {DATA} (set CONFIGURATOR_BENCHDATA)", file=sys.stderr)
-        return 2
+        print(f"SKIPPED: Renault data not found at {DATA} (set CONFIGURATOR_BENCHDATA)")
+        return 0
 
     compile_lines, compiled = compile_table()
     problem, diagram = compiled["big"]
@@ -176,14 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc:
-        update_doc("\n".join(lines))
+    publish(SECTION, "\n".join(lines), args, DOC)
     return 0
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ selected features must be equal (the semantics check).
 Prints Markdown tables and updates the "Peer: flamapy" section of docs/benchmarks.md. Exits 1 when a count or
 a configuration set disagrees; skips (exit 0) when the benchdata folder is absent or flamapy cannot be installed.
 
-Run: ``.venv/bin/python benchmarks/flamapy_peer.py [--timeout 60] [--only NAME] [--no-doc]``
+The data is found through :func:`configurator.io.benchdata.benchdata_dir` (``CONFIGURATOR_BENCHDATA``).
+Quick mode (``BENCH_QUICK=1``): 10 s per model and side instead of 60, and the doc is left alone unless
+``--doc``. ``make bench`` (``benchmarks/run_all.py``) runs it too; ``make bench-flamapy`` runs it alone.
+
+Run: ``.venv/bin/python benchmarks/flamapy_peer.py [--timeout 60] [--only NAME] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -36,11 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
-DATA = Path(os.environ.get("CONFIGURATOR_BENCHDATA", "/work/shared/benchdata"))
 SECTION = "## Peer: flamapy"
 BENCH_VENV = ROOT / ".bench-venv-flamapy"
 BENCH_PYTHON = BENCH_VENV / "bin" / "python"
@@ -497,27 +500,31 @@ def header(info: Outcome, load: Sequence[float], timeout: float) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or, with ``--worker``, one side of it), print the tables, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per model and side")
+    parser.add_argument("--timeout", type=float, default=pick(60, 10), help="seconds per model and side")
     parser.add_argument("--only", help="run only the models whose file name contains this")
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         run_worker(args.worker, args.path, args.timeout)
         return 0
-    if not DATA.is_dir():
-        print(f"SKIPPED: benchmark data not found at {DATA} (set CONFIGURATOR_BENCHDATA)", file=sys.stderr)
+    # Imported here, in the parent: the peer's venv runs this file's workers and has no configurator.
+    from configurator.io.benchdata import benchdata_dir
+
+    data = benchdata_dir()
+    if not data.is_dir():
+        print(f"SKIPPED: benchmark data not found at {data} (set CONFIGURATOR_BENCHDATA)")
         return 0
     why = ensure_flamapy()
     if why:
-        print(f"SKIPPED: flamapy is not available in {BENCH_VENV.name}/: {why}", file=sys.stderr)
+        print(f"SKIPPED: flamapy is not available in {BENCH_VENV.name}/: {why}")
         return 0
     start_load = os.getloadavg()[0]
     info = child(BENCH_PYTHON, "info", None, args.timeout)
     with tempfile.TemporaryDirectory() as folder:
-        check_lines, same = semantics(BENCH_PYTHON, DATA, args.timeout, Path(folder))
-        table_lines, agree = compare(BENCH_PYTHON, DATA, args.timeout, args.only, Path(folder))
+        check_lines, same = semantics(BENCH_PYTHON, data, args.timeout, Path(folder))
+        table_lines, agree = compare(BENCH_PYTHON, data, args.timeout, args.only, Path(folder))
     d4 = info.value("info", "d4")
     lines = [
         *header(info, (start_load, os.getloadavg()[0]), args.timeout),
@@ -539,8 +546,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc:
-        update_section(SECTION, "\n".join(lines), DOC)
+    publish(SECTION, "\n".join(lines), args, DOC)
     if not (agree and same):
         print("MISMATCH between our results and flamapy's: see above", file=sys.stderr)
         return 1

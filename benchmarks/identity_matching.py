@@ -13,7 +13,9 @@ how many suggested pairs are right, and how much recall a person confirming them
 are never merged automatically. Prints the tables and updates the "Identity matching" section of
 docs/benchmarks.md (other sections untouched).
 
-Run: ``.venv/bin/python benchmarks/identity_matching.py [--people 2000] [--seed 5] [--sql] [--no-doc]``
+Quick mode (``BENCH_QUICK=1``): 500 people, and the doc is left alone unless ``--doc``.
+
+Run: ``.venv/bin/python benchmarks/identity_matching.py [--people 2000] [--seed 5] [--sql] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 from configurator.customers.identity import (
     IdentityStore,
     MemoryIdentityStore,
@@ -327,10 +329,10 @@ def suggestion_rows(
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the tables, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--people", type=int, default=pick(2000, 500))
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--sql", action="store_true", help="also run on the SQL store (SQLite in memory)")
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     persons = people(args.people, rng)
@@ -392,14 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc:
-        update_doc("\n".join(lines))
+    publish(SECTION, "\n".join(lines), args, DOC)
     return 0
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) the identity matching section of docs/benchmarks.md, leaving the others as they are."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ database given (validation, idempotent insert, identity and order projections, o
 500): once with one writer, then with eight threads sending overlapping halves (every event twice). Prints a
 table and updates the "Event ingestion" section of docs/benchmarks.md (other sections untouched).
 
-Run: ``.venv/bin/python benchmarks/ingest.py [--events 40000] [--url URL ...] [--no-doc]`` (default: a
-temporary SQLite file; pass ``--url postgresql+psycopg://...`` for an empty PostgreSQL database too).
+Run: ``.venv/bin/python benchmarks/ingest.py [--events 40000] [--url URL ...] [--doc | --no-doc]`` (default: a
+temporary SQLite file; pass ``--url postgresql+psycopg://...`` for an empty PostgreSQL database too). Quick
+mode (``BENCH_QUICK=1``): 4,000 events, and the doc is left alone unless ``--doc``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 from configurator.customers.ingest import IngestReport, ingest
 from configurator.storage import SqlStore, display_url, make_engine, upgrade
 
@@ -89,9 +90,9 @@ def run(url: str, n: int, writers: int) -> tuple[float, list[IngestReport]]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print the table, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=40_000)
+    parser.add_argument("--events", type=int, default=pick(40_000, 4_000))
     parser.add_argument("--url", action="append", default=[])
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,19 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc:
-        update_doc("\n".join(lines))
+    publish(SECTION, "\n".join(lines), args, DOC)
     return 0 if all(r[-1] for r in rows) else 1
 
 
 def _pg_version(engine: Any) -> str:
     with engine.connect() as c:
         return str(c.execute(text("show server_version")).scalar_one()).split()[0]
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) the event ingestion section of docs/benchmarks.md, leaving the others as they are."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":

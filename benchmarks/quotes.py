@@ -9,12 +9,15 @@ since the machine is shared.
 
 Each rate is given per wall-clock second and per CPU second (this process and its pool workers): on a shared
 machine whose cores are busy the second says what the code costs, the first what the machine gave. With
-``--baseline SRC`` (a ``src`` folder of an earlier version, e.g. ``git archive <rev> src | tar -x -C /tmp/base``)
-the same measurements are first taken on that version in a child process, and both appear side by side.
+``--baseline SRC`` (a ``src`` folder of an earlier version, e.g. ``mkdir -p base && git archive <rev> src |
+tar -x -C base``, then ``--baseline base/src``) the same measurements are first taken on that version in a
+child process, and both appear side by side.
 
 Prints a Markdown table and updates the "Quotes" section of docs/benchmarks.md.
 
-Run: ``.venv/bin/python benchmarks/quotes.py [--html 2000] [--pdf 40] [--processes N] [--baseline SRC] [--no-doc]``
+Quick mode (``BENCH_QUICK=1``): 200 HTML and 4 PDF quotes per mode, and the doc is left alone unless ``--doc``.
+
+Run: ``.venv/bin/python benchmarks/quotes.py [--html 2000] [--pdf 40] [--processes N] [--baseline SRC] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 from configurator import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.customers.ingest import ingest_file
@@ -153,10 +156,10 @@ def _verdict(html: float, pdf: float, html_cpu: float, pdf_cpu: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--html", type=int, default=2000, help="HTML quotes to render")
-    parser.add_argument("--pdf", type=int, default=40, help="PDF quotes to render (per mode)")
+    parser.add_argument("--html", type=int, default=pick(2000, 200), help="HTML quotes to render")
+    parser.add_argument("--pdf", type=int, default=pick(40, 4), help="PDF quotes to render (per mode)")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="pool size for PDF")
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     parser.add_argument("--baseline", help="an earlier version's src folder, measured first for comparison")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -222,8 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     print("\n".join(lines))
-    if not args.no_doc and not args.json:
-        update_section(SECTION, "\n".join(lines))
+    publish(SECTION, "\n".join(lines), args)
     return 0
 
 

@@ -11,9 +11,11 @@
     baseline), why, complete, and the exact count (in a child process, stopped after ``--count-timeout`` s).
 
 Prints Markdown tables and replaces (or appends) the "Solver" section of docs/benchmarks.md; with
-``--sessions-only`` runs (c) alone and replaces only its subsection.
+``--sessions-only`` runs (c) alone and replaces only its subsection. Quick mode (``BENCH_QUICK=1``): 8 x 4
+only, 2 CP-SAT runs, one 50 x 8 seed, 5 s counts and no retry of a refused count; the doc is left alone unless
+``--doc``.
 
-Run: ``.venv/bin/python benchmarks/solver.py [--sizes 8 10 12] [--pc-timeout 120] [--sessions-only] [--no-doc]``
+Run: ``.venv/bin/python benchmarks/solver.py [--sizes 8 10 12] [--pc-timeout 120] [--sessions-only] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any, TypeVar
 
 from ortools.sat.python import cp_model
 
-from _docs import update_section
+from _docs import add_doc_options, commit, pick, publish, quick
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.errors import SolverError
@@ -257,7 +259,7 @@ class BundleRow:
     timed_out: bool
 
 
-def bench_bundles(sizes: list[int], pc_timeout: float, seed: int) -> list[BundleRow]:
+def bench_bundles(sizes: list[int], pc_timeout: float, seed: int, repeat: int = 5) -> list[BundleRow]:
     """Optimal bundle: CP-SAT and python-constraint on the same Problem and objective."""
     rows: list[BundleRow] = []
     cpsat = get_backend("cpsat")
@@ -267,7 +269,7 @@ def bench_bundles(sizes: list[int], pc_timeout: float, seed: int) -> list[Bundle
         problem = session.cp.problem
         objective = session.objective(weights)
         cp_time, cp_best, cp_result = timed_best(
-            partial(cpsat.solve, problem, objectives=[objective]), repeat=5
+            partial(cpsat.solve, problem, objectives=[objective]), repeat=repeat
         )
         assert cp_result.status == Status.OPTIMAL, cp_result
         engine = PythonConstraintBackend(max_size=problem.size())
@@ -319,7 +321,7 @@ def solve_tuned(problem: Problem, objective: Objective) -> int:
     return round(solver.objective_value)
 
 
-def bench_large(seeds: list[int]) -> list[dict[str, Any]]:
+def bench_large(seeds: list[int], repeat: int = 7) -> list[dict[str, Any]]:
     """CP-SAT time to a proven optimum on 50 modules x 8 options and 200 rules, without and with a budget."""
     rows: list[dict[str, Any]] = []
     cpsat = get_backend("cpsat")
@@ -330,10 +332,10 @@ def bench_large(seeds: list[int]) -> list[dict[str, Any]]:
             problem = session.cp.problem
             objective = session.objective(weights)
             solve_s, solve_best, result = timed_best(
-                partial(cpsat.solve, problem, objectives=[objective]), repeat=7
+                partial(cpsat.solve, problem, objectives=[objective]), repeat=repeat
             )
             assert result.status == Status.OPTIMAL, result
-            tuned_s, tuned_best, tuned = timed_best(partial(solve_tuned, problem, objective), repeat=7)
+            tuned_s, tuned_best, tuned = timed_best(partial(solve_tuned, problem, objective), repeat=repeat)
             assert tuned == result.objectives[0], (tuned, result.objectives)
             rows.append(
                 {
@@ -384,8 +386,12 @@ def per_value_domains(session: ConfigurationSession) -> dict[str, tuple[str, ...
     return out
 
 
-def bench_sessions(count_timeout: float) -> list[dict[str, Any]]:
-    """domains, why, complete and count on the four example catalogs."""
+def bench_sessions(count_timeout: float, large_timeout: float = 900) -> list[dict[str, Any]]:
+    """domains, why, complete and count on the four example catalogs.
+
+    A count the session refuses is tried again with a larger diagram budget, for up to ``large_timeout``
+    seconds (0: not tried).
+    """
     rows: list[dict[str, Any]] = []
     for name in EXAMPLES:
         catalog = load_catalog(ROOT / "catalogs" / f"{name}.yaml")
@@ -423,7 +429,9 @@ def bench_sessions(count_timeout: float) -> list[dict[str, Any]]:
         session.clear()
         counted = count_with_timeout(name, count_timeout)
         larger = (
-            count_with_timeout(name, 900, large=True) if counted and isinstance(counted[1], str) else None
+            count_with_timeout(name, large_timeout, large=True)
+            if large_timeout > 0 and counted and isinstance(counted[1], str)
+            else None
         )
         rows.append(
             {
@@ -483,7 +491,7 @@ def report(
         "",
         "Synthetic catalogs: n modules x 4 options (exactly one per module), 2n random pairwise excludes, a weight "
         "budget and a power budget (each 55% of the heaviest bundle), random utility per option. python-constraint has "
-        "no objective: it enumerates every solution and keeps the best. CP-SAT: median and best of 5 runs; python-constraint: "
+        f"no objective: it enumerates every solution and keeps the best. CP-SAT: median and best of {args.repeat} runs; python-constraint: "
         f"one run, stopped after {args.pc_timeout:g} s (then the time is a lower bound, marked >).",
         "",
         "| bundle | search space | CP-SAT ms (median / best) | python-constraint s | speed-up (median) | same optimum |",
@@ -505,7 +513,7 @@ def report(
         return f"{sum(t < 0.05 for t in times)}/{len(times)} instances under 50 ms, worst {ms(max(times))} ms"
 
     verdict_large = (
-        f"judged on the best of 7 runs, {'met' if max(logical) < 0.05 else 'missed'} with the logical rules "
+        f"judged on the best of {args.large_repeat} runs, {'met' if max(logical) < 0.05 else 'missed'} with the logical rules "
         f"({under(logical)}); with the weight "
         f"budget, default parameters: {under(knapsack)}; linearization_level=2: {under(tuned)}"
     )
@@ -517,11 +525,11 @@ def report(
         "",
         "### Large catalog: 50 modules x 8 options, 200 rules",
         "",
-        "Random catalogs (three seeds): 50 modules x 8 options (every fifth module optional), 200 rules: pairwise "
+        f"Random catalogs ({len(large) // 2} seed(s)): 50 modules x 8 options (every fifth module optional), 200 rules: pairwise "
         "excludes, guarded requires, implications and forbidden tables; random utility per option. The second group "
         "makes one of the 200 rules a weight budget over every module (a multiple-choice knapsack). "
         f"{large[0]['variables']} variables, search space {large[0]['space']:.2e}. CP-SAT to a proven optimum, "
-        "median and best of 7 runs, model building included: the default backend (1 worker, default parameters), and the "
+        f"median and best of {args.large_repeat} runs, model building included: the default backend (1 worker, default parameters), and the "
         "same model solved with `linearization_level=2` (a stronger LP relaxation).",
         "",
         "| rules | seed | compile ms | CP-SAT default ms (median / best) | CP-SAT linearization_level=2 ms (median / best) |",
@@ -551,7 +559,7 @@ def machine_line(args: argparse.Namespace) -> str:
 def report_sessions(sessions: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
     """The Markdown subsection of the session operations (its lines, ending with an empty line)."""
     alone = (
-        f" Measured in a run of this part alone (`--sessions-only`) on {machine_line(args)}."
+        f" Measured in a run of this part alone (`--sessions-only`) on {commit()}, {machine_line(args)}."
         if args.sessions_only
         else ""
     )
@@ -625,21 +633,20 @@ def report_sessions(sessions: list[dict[str, Any]], args: argparse.Namespace) ->
     return lines
 
 
-def update_doc(section: str) -> None:
-    """Replace (or append) the Solver section of docs/benchmarks.md, leaving the other sections alone."""
-    update_section(SECTION, section, DOC)
+def update_sessions_doc(subsection: str, args: argparse.Namespace) -> None:
+    """Replace only the session subsection of the Solver section (appended to the section when missing).
 
-
-def update_sessions_doc(subsection: str) -> None:
-    """Replace only the session subsection of the Solver section (appended to the section when missing)."""
+    The section keeps its own provenance line (the other parts were measured then); the subsection names its
+    commit in its text.
+    """
     current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     _, marker, rest = current.partition(SECTION + "\n")
     if not marker:
-        update_doc(f"{SECTION}\n\n{subsection}")
+        publish(SECTION, f"{SECTION}\n\n{subsection}", args, DOC)
         return
     body = rest[: rest.find("\n## ") + 1] if "\n## " in rest else rest
     kept = body.partition(SUBSECTION + "\n")[0].rstrip("\n")
-    update_doc(f"{SECTION}\n{kept}\n\n{subsection}")
+    publish(SECTION, f"{SECTION}\n{kept}\n\n{subsection}", args, DOC, stamp=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -647,13 +654,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[8, 10, 12])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[8] if quick() else [8, 10, 12])
     parser.add_argument(
-        "--pc-timeout", type=float, default=120.0, help="seconds for one python-constraint run"
+        "--pc-timeout", type=float, default=pick(120, 10), help="seconds for one python-constraint run"
     )
-    parser.add_argument("--count-timeout", type=float, default=20.0, help="seconds for one count")
+    parser.add_argument("--repeat", type=int, default=pick(5, 2), help="CP-SAT runs per bundle size")
+    parser.add_argument("--large-seeds", type=int, default=pick(3, 1), help="seeds of the 50 x 8 catalogs")
+    parser.add_argument("--large-repeat", type=int, default=pick(7, 2), help="runs per 50 x 8 catalog")
+    parser.add_argument("--count-timeout", type=float, default=pick(20, 5), help="seconds for one count")
+    parser.add_argument(
+        "--large-count-timeout",
+        type=float,
+        default=pick(900, 0),
+        help="seconds for a refused count retried with a larger diagram budget (0: not retried)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     parser.add_argument(
         "--sessions-only", action="store_true", help="run only (c) and rewrite only its subsection"
     )
@@ -661,20 +677,19 @@ def main(argv: list[str] | None = None) -> int:
     args.load = os.getloadavg()[0]
     started = time.perf_counter()
     if args.sessions_only:
-        subsection = "\n".join(report_sessions(bench_sessions(args.count_timeout), args))
+        sessions = bench_sessions(args.count_timeout, args.large_count_timeout)
+        subsection = "\n".join(report_sessions(sessions, args))
         print(subsection)
         print(f"(total {time.perf_counter() - started:.0f} s)", file=sys.stderr)
-        if not args.no_doc:
-            update_sessions_doc(subsection)
+        update_sessions_doc(subsection, args)
         return 0
-    bundles = bench_bundles(args.sizes, args.pc_timeout, args.seed)
-    large = bench_large([args.seed, args.seed + 1, args.seed + 2])
-    sessions = bench_sessions(args.count_timeout)
+    bundles = bench_bundles(args.sizes, args.pc_timeout, args.seed, args.repeat)
+    large = bench_large([args.seed + k for k in range(args.large_seeds)], args.large_repeat)
+    sessions = bench_sessions(args.count_timeout, args.large_count_timeout)
     section = report(bundles, large, sessions, args)
     print(section)
     print(f"(total {time.perf_counter() - started:.0f} s)", file=sys.stderr)
-    if not args.no_doc:
-        update_doc(section)
+    publish(SECTION, section, args, DOC)
     return 0
 
 

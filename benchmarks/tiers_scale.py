@@ -7,7 +7,9 @@ BG/NBD and Gamma-Gamma fits, vectorised predictions, ranks, explanations), so th
 (``getrusage``) measures the tiers computation and not the generator. Prints a table and updates the "Tiers at
 scale" section of docs/benchmarks.md.
 
-Run: ``.venv/bin/python benchmarks/tiers_scale.py [--customers 1000000] [--events 10000000] [--seed 7]``
+Quick mode (``BENCH_QUICK=1``): 20,000 customers and 200,000 events, and the doc is left alone unless ``--doc``.
+
+Run: ``.venv/bin/python benchmarks/tiers_scale.py [--customers 1000000] [--events 10000000] [--seed 7] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from _docs import update_section
+from _docs import add_doc_options, pick, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -162,10 +164,10 @@ def worker(path: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     """Generate, run the child, print the table, update docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--customers", type=int, default=pick(1_000_000, 20_000))
+    parser.add_argument("--events", type=int, default=pick(10_000_000, 200_000))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    add_doc_options(parser)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -234,14 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         lines[-2:-2] = ["Notes: " + "; ".join(report["notes"]), ""]
     text = "\n".join(lines)
     print(text)
-    if not args.no_doc:
-        update_doc(text)
+    publish(SECTION, text, args, DOC)
     return 0
-
-
-def update_doc(section: str) -> None:
-    """Replace (or append) this benchmark's section of docs/benchmarks.md, leaving the others alone."""
-    update_section(SECTION, section, DOC)
 
 
 if __name__ == "__main__":
