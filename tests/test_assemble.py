@@ -108,6 +108,7 @@ def test_growth_tier_sees_an_upgrade_and_training(contexts: dict[str, CustomerCo
     assert training and all(s.price < s.list_price for s in training)
     budget = free[0].price
     bounded = assemble(catalog, mgc, budget=budget, on=ON)
+    assert bounded
     stretch = budget * (1 + DEFAULT_POLICIES["mgc"].upgrade_stretch_pct / 100)
     for bundle in bounded:
         assert bundle.price <= (stretch if bundle.role == "upgrade" else budget)

@@ -166,7 +166,9 @@ def test_optimal_bundle_under_learned_weights_passes_the_checker(
     # the solver counts an option's utility once per selected option, whatever its quantity
     utility = sum(weights.options.get(f"{m}.{o}", 0.0) for m, o, _ in best.configuration.items())
     assert best.utility == pytest.approx(utility, abs=0.01 * (1 + len(weights.options)))
-    for bundle in session.top_k(weights, k=2, distance=2):
+    top = session.top_k(weights, k=2, distance=2)
+    assert top
+    for bundle in top:
         assert find_violations(view.catalog, bundle.configuration, on=ON) == []
         assert bundle.utility <= best.utility + 1e-6
 

@@ -31,6 +31,8 @@ def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 15
     for case in CASES:
         assert case.is_file(), case
+    without_expected = [p.name for p in INVALID.glob("*.yaml") if not p.with_suffix(".expected").is_file()]
+    assert without_expected == [], "an invalid catalog without its .expected file is never tested"
 
 
 @pytest.mark.usefixtures("in_root")

@@ -122,7 +122,9 @@ def test_rows_round_trip_through_selections(drawn: tuple[CatalogNeedsView, dict[
 
 def test_example_configurations_are_rows() -> None:
     """Every example configuration (valid or not) of the example catalogs maps to a row and back."""
-    for path in sorted((ROOT / "catalogs" / "examples").glob("*.yaml")):
+    paths = sorted((ROOT / "catalogs" / "examples").glob("*.yaml"))
+    assert len(paths) >= 4
+    for path in paths:
         config = configurator.load_configuration(path)
         view = CatalogNeedsView(EXAMPLES[config.catalog or ""])
         row = view.row(config.selections)

@@ -43,6 +43,7 @@ def test_unforced_steps_are_scored_apart() -> None:
     forced_c = {"a": (0, 1, 2, 3), "b": (0, 1, 2, 3), "c": (0,)}
     tastes = [row for row in ROWS[48:] if row["c"] == 0]
     curve = learning_curve(ROWS[:48], tastes, valid_domains=lambda partial: forced_c, seed=3)
+    assert tastes and curve.points
     for point in curve.points:
         assert point.steps == 3 * len(tastes) and point.unforced_steps == 2 * len(tastes)
         unforced_hits = point.hit_rate * point.steps - len(tastes)  # every c step is a forced hit
