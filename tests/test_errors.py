@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from configurator.errors import (
+    BackendLimitError,
     CatalogError,
     ConfigurationError,
     ConfiguratorError,
     Location,
+    ModelFormatError,
     Problem,
     RuleSyntaxError,
+    SolverError,
     suggest,
 )
 
@@ -71,3 +74,17 @@ def test_suggest_names_the_closest_known_id() -> None:
     assert suggest("frame.alu", ["frame.alu_m", "frame.carbon_m"]) == "did you mean 'frame.alu_m'?"
     assert suggest("zzz", ["frame"]) == ""
     assert suggest("x", []) == ""
+
+
+def test_error_classes_carry_their_http_problem() -> None:
+    """The base is a 400 bad-request; a subclass inherits its parent's problem unless it sets its own."""
+    assert (ConfiguratorError.problem_type, ConfiguratorError.status) == ("bad-request", 400)
+    assert (ModelFormatError.problem_type, ModelFormatError.status) == ("bad-request", 400)
+    assert (SolverError.problem_type, SolverError.status) == ("solver", 422)
+    assert (BackendLimitError.problem_type, BackendLimitError.status, BackendLimitError.title) == (
+        SolverError.problem_type,
+        SolverError.status,
+        SolverError.title,
+    )
+    error = CatalogError([])
+    assert (error.problem_type, error.status, error.title) == ("invalid-catalog", 422, "Invalid catalog")

@@ -49,7 +49,8 @@ subclass inherits unless it sets its own. The tree, with each class's (problem_t
     ├── UnknownSessionError (also LookupError)  ("unknown-session", 404)  no open session has that id
     │                                          (configurator.api.sessions)
     └── StorageError                           ("storage-unavailable", 503)  the database is unreachable or at
-                                               an old schema revision (configurator.storage.engine)
+                                               an old schema revision (configurator.storage.engine; until
+                                               the class sets these, configurator.api.problems supplies them)
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem
