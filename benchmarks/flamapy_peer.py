@@ -17,10 +17,10 @@ Prints Markdown tables and updates the "Peer: flamapy" section of docs/benchmark
 a configuration set disagrees; skips (exit 0) when the benchdata folder is absent or flamapy cannot be installed.
 
 The data is found through :func:`configurator.io.benchdata.benchdata_dir` (``CONFIGURATOR_BENCHDATA``).
-Quick mode (``BENCH_QUICK=1``): 10 s per model and side instead of 60, and the doc is left alone unless
-``--doc``. ``make bench`` (``benchmarks/run_all.py``) runs it too; ``make bench-flamapy`` runs it alone.
+Quick mode (``BENCH_QUICK=1``): 10 s per model and side instead of 60, only the models of at most 8 KiB
+(``--max-kib``), and the doc is left alone unless ``--doc``. ``make bench`` (``benchmarks/run_all.py``) runs it too; ``make bench-flamapy`` runs it alone.
 
-Run: ``.venv/bin/python benchmarks/flamapy_peer.py [--timeout 60] [--only NAME] [--doc | --no-doc]``
+Run: ``.venv/bin/python benchmarks/flamapy_peer.py [--timeout 60] [--only NAME] [--max-kib N] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _docs import add_doc_options, pick, publish
+from _docs import add_doc_options, pick, publish, quick
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -370,9 +370,12 @@ def semantics(python: Path, data: Path, timeout: float, folder: Path) -> tuple[l
 
 
 def compare(
-    python: Path, data: Path, timeout: float, only: str | None, folder: Path
+    python: Path, data: Path, timeout: float, only: str | None, folder: Path, max_kib: float | None = None
 ) -> tuple[list[str], bool]:
-    """Run both sides on every model; return the Markdown lines (tables, notes) and whether all results agree."""
+    """Run both sides on every model; return the Markdown lines (tables, notes) and whether all results agree.
+
+    ``only``: the models whose file name contains it; ``max_kib``: the models whose file is at most that large.
+    """
     table = [
         "| model | features | our count | our s | flamapy count | flamapy s | agree |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -383,8 +386,12 @@ def compare(
     ]
     notes: list[str] = []
     all_agree = True
+    larger: list[str] = []
     for model in models(data):
         if only and only not in model.name:
+            continue
+        if max_kib is not None and model.path.stat().st_size > max_kib * 1024:
+            larger.append(model.name)
             continue
         ours = child(Path(sys.executable), "ours", model.path, timeout)
         theirs = child(python, "flamapy", uvl_export(model, folder), timeout)
@@ -418,6 +425,8 @@ def compare(
         analyses.extend([row] if row else [])
         notes.extend(differences)
         all_agree = all_agree and not differences
+    if larger:
+        notes.append(f"Left out (file over {max_kib:g} KiB, `--max-kib`): {', '.join(larger)}.")
     return [*table, "", *analyses, "", *(f"- {n}" for n in notes)], all_agree
 
 
@@ -502,6 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timeout", type=float, default=pick(60, 10), help="seconds per model and side")
     parser.add_argument("--only", help="run only the models whose file name contains this")
+    parser.add_argument(
+        "--max-kib",
+        type=float,
+        default=8.0 if quick() else None,
+        help="run only the models whose file is at most this many KiB (default all)",
+    )
     add_doc_options(parser)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
@@ -524,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     info = child(BENCH_PYTHON, "info", None, args.timeout)
     with tempfile.TemporaryDirectory() as folder:
         check_lines, same = semantics(BENCH_PYTHON, data, args.timeout, Path(folder))
-        table_lines, agree = compare(BENCH_PYTHON, data, args.timeout, args.only, Path(folder))
+        table_lines, agree = compare(BENCH_PYTHON, data, args.timeout, args.only, Path(folder), args.max_kib)
     d4 = info.value("info", "d4")
     lines = [
         *header(info, (start_load, os.getloadavg()[0]), args.timeout),
