@@ -121,13 +121,17 @@ def test_register_backend(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_backends_declare_capabilities(backend: Backend) -> None:
-    """Each backend follows the Protocol and declares what it does natively."""
+    """Each backend follows the Protocol and declares what it does natively (all of them honour time limits)."""
     assert isinstance(backend, Backend)
     assert backend.name in BACKENDS
-    assert {Capability.SOLVE, Capability.ENUMERATE, Capability.COUNT} <= backend.capabilities
+    assert {
+        Capability.SOLVE,
+        Capability.ENUMERATE,
+        Capability.COUNT,
+        Capability.TIME_LIMIT,
+    } <= backend.capabilities
     native_objective = backend.name != "python_constraint"
     assert (Capability.OPTIMIZE in backend.capabilities) is native_objective
-    assert (Capability.TIME_LIMIT in backend.capabilities) is (backend.name == "cpsat")
 
 
 def test_solve_satisfiable(backend: Backend) -> None:

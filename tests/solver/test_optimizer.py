@@ -95,14 +95,41 @@ def test_calls_do_not_see_each_others_constraints() -> None:
     assert optimizer.solve().status == Status.OPTIMAL and optimizer.solves == 6
 
 
-def test_lexicographic_objectives_and_time_out_status() -> None:
+def test_lexicographic_objectives() -> None:
     """Later objectives break the ties of earlier ones, as with the backend's ``solve``."""
     optimizer = CpSatOptimizer(P)
     first = Objective(((1, "a"), (1, "b")))
     second = Objective(((1, "c"), (-1, "a")))
     result = optimizer.solve([first, second])
-    assert result.objectives == (3, 0)
+    assert result.status == Status.OPTIMAL and result.objectives == (3, 0)
     assert result.assignment is not None and result.assignment["a"] + result.assignment["b"] == 3
+
+
+def market_split(n: int, seed: int = 7) -> Problem:
+    """0/1 variables under two knapsack equalities with random 5-digit weights (n = 24: CP-SAT needs 2.4 s)."""
+    rng = random.Random(seed)
+    a = [rng.randint(1_000, 99_999) for _ in range(n)]
+    c = [rng.randint(1_000, 99_999) for _ in range(n)]
+    return Problem(
+        tuple(Variable(f"x{i}", (0, 1)) for i in range(n)),
+        (
+            Constraint("a", Linear(tuple((w, f"x{i}") for i, w in enumerate(a)), "==", sum(a) // 2)),
+            Constraint("c", Linear(tuple((w, f"x{i}") for i, w in enumerate(c)), "==", sum(c) // 2)),
+        ),
+    )
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept_model", "per_solve_model"])
+def test_time_out_status(kept: bool) -> None:
+    """A problem CP-SAT needs seconds for, limited to 50 ms: status timed_out, no solution, back in time."""
+    hard = market_split(24)
+    objective = Objective(tuple((i % 7 - 3, f"x{i}") for i in range(24)))
+    if kept:
+        result = CpSatOptimizer(hard).solve([objective], time_limit=0.05)
+    else:
+        result = CpSatBackend().solve(hard, objectives=[objective], time_limit=0.05)
+    assert result.status == Status.TIMED_OUT and result.assignment is None and result.objectives == ()
+    assert result.wall_s < 1.0
 
 
 def test_the_full_solve_takes_over_when_the_quick_one_does_not_settle() -> None:

@@ -16,6 +16,10 @@ Example:
     Traceback (most recent call last):
     ...
     configurator.errors.SolverError: unknown backend 'nope'; available: cpsat, exhaustive, python_constraint
+    >>> require(get_backend("python_constraint"), "optimize", Capability.OPTIMIZE)
+    Traceback (most recent call last):
+    ...
+    configurator.solver.backend.BackendCapabilityError: the python_constraint backend cannot optimize: ...
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from configurator.solver.problem import BoolExpr, Objective, Problem
 __all__ = [
     "DEFAULT_BACKEND",
     "Backend",
+    "BackendCapabilityError",
     "Capability",
     "Fixed",
     "Optimizer",
@@ -40,6 +45,7 @@ __all__ = [
     "available_backends",
     "get_backend",
     "register_backend",
+    "require",
 ]
 
 DEFAULT_BACKEND = "cpsat"
@@ -58,13 +64,36 @@ class Status(enum.StrEnum):
 
 
 class Capability(enum.StrEnum):
-    """What a backend does natively."""
+    """What a backend does natively; the operations refuse (:func:`require`) what a backend does not declare."""
 
     SOLVE = "solve"
+    """``solve`` without objectives: propagate, explain, minimal conflicts."""
     OPTIMIZE = "optimize"
+    """``solve`` with objectives: optimize, top-k, repair, reconfigure."""
     ENUMERATE = "enumerate"
+    """``solutions``."""
     COUNT = "count"
+    """``count``."""
     TIME_LIMIT = "time_limit"
+    """``solve`` and ``count`` stop after ``time_limit`` seconds (``solve``: status feasible or timed_out)."""
+
+
+class BackendCapabilityError(SolverError):
+    """A backend was asked for something it does not declare it can do.
+
+    The message names the backend, the operation, and the registered backends that can do it.
+    """
+
+    def __init__(self, backend: str, operation: str, missing: Sequence[str], capable: Sequence[str]) -> None:
+        self.backend = backend
+        self.operation = operation
+        self.missing = tuple(missing)
+        self.capable = tuple(capable)
+        wanted = ", ".join(repr(str(m)) for m in self.missing)
+        alternatives = f"backends that can: {', '.join(capable)}" if capable else "no registered backend can"
+        super().__init__(
+            f"the {backend} backend cannot {operation}: it does not declare {wanted}; {alternatives}"
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +131,11 @@ class Backend(Protocol):
         objectives: Sequence[Objective] = (),
         time_limit: float | None = None,
     ) -> Result:
-        """Find a solution; with objectives, the lexicographically best one (first objective first)."""
+        """Find a solution; with objectives, the lexicographically best one (first objective first).
+
+        A backend declaring ``time_limit`` stops after ``time_limit`` seconds: status ``feasible`` with the best
+        solution found so far (not proven optimal), or ``timed_out`` when it found none.
+        """
         ...
 
     def solutions(
@@ -111,8 +144,12 @@ class Backend(Protocol):
         """Enumerate solutions (at most ``limit``)."""
         ...
 
-    def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
-        """The exact number of solutions."""
+    def count(self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> int:
+        """The exact number of solutions.
+
+        A backend declaring ``time_limit`` stops after ``time_limit`` seconds with
+        :class:`~configurator.errors.BackendLimitError` (a count cut short is no count).
+        """
         ...
 
 
@@ -173,3 +210,32 @@ def get_backend(name: str | None = None) -> Backend:
         ) from None
     factory: Callable[[], Backend] = getattr(module, attr)
     return factory()
+
+
+def require(backend: Backend, operation: str, *needed: str) -> None:
+    """Refuse ``operation`` unless ``backend`` declares every capability it ``needed``.
+
+    Args:
+        backend: the backend about to be called.
+        operation: what the caller is about to do, for the message (``optimize``, ``count``, ...).
+        needed: the :class:`Capability` values the call relies on.
+
+    Raises:
+        BackendCapabilityError: naming the backend, the operation and the registered backends that can.
+
+    Example:
+        >>> require(get_backend("exhaustive"), "count", Capability.COUNT)
+        >>> require(get_backend("exhaustive"), "honour a time limit", Capability.TIME_LIMIT)
+    """
+    missing = [c for c in needed if c not in backend.capabilities]
+    if not missing:
+        return
+    capable: list[str] = []
+    for name in available_backends():
+        try:
+            declared = get_backend(name).capabilities
+        except SolverError:  # an optional extra not installed: it cannot do anything here
+            continue
+        if set(needed) <= declared:
+            capable.append(name)
+    raise BackendCapabilityError(backend.name, operation, missing, capable)

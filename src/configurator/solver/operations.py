@@ -12,6 +12,17 @@ Example:
     {'a': (1,), 'b': (0,)}
     >>> explain(p, {"a": frozenset({1}), "b": frozenset({1})})
     Conflict(choices=('a', 'b'), constraints=('r',))
+
+Each operation first checks that the backend declares what it needs (:func:`~configurator.solver.backend.require`)
+and refuses otherwise with :class:`~configurator.solver.backend.BackendCapabilityError`, naming the backends that
+can: a backend without native optimisation is not asked to optimise, and a ``time_limit`` is either honoured or
+refused, never ignored.
+
+    >>> from configurator.solver.problem import Objective
+    >>> optimize(p, [Objective(((1, "a"),))], backend="python_constraint")
+    Traceback (most recent call last):
+    ...
+    configurator.solver.backend.BackendCapabilityError: the python_constraint backend cannot optimize: ...
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.errors import SolverError
-from configurator.solver.backend import Backend, Fixed, Optimizer, Result, get_backend
+from configurator.solver.backend import Backend, Capability, Fixed, Optimizer, Result, get_backend, require
 from configurator.solver.problem import (
     BoolExpr,
     Constraint,
@@ -54,6 +65,14 @@ __all__ = [
 
 def _backend(backend: Backend | str | None) -> Backend:
     return backend if backend is not None and not isinstance(backend, str) else get_backend(backend)
+
+
+def _needs(objectives: bool, time_limit: float | None) -> tuple[Capability, ...]:
+    """The capabilities a ``solve`` call relies on: optimisation for objectives, a time limit when given."""
+    return (
+        Capability.OPTIMIZE if objectives else Capability.SOLVE,
+        *((Capability.TIME_LIMIT,) if time_limit is not None else ()),
+    )
 
 
 def _merge(fixed: Fixed | None, extra: Mapping[str, frozenset[int]]) -> dict[str, frozenset[int]]:
@@ -117,6 +136,7 @@ class Propagator:
     ) -> None:
         self.problem = problem
         self.engine = _backend(backend)
+        require(self.engine, "propagate", Capability.SOLVE)
         self.max_witnesses = max_witnesses
         self.solves = 0
         self._witnesses: dict[tuple[int, ...], dict[str, int]] = {}  # insertion order: oldest first
@@ -264,6 +284,7 @@ def minimal_conflict(
     infeasible, so the result is irreducible by construction.
     """
     engine = _backend(backend)
+    require(engine, "find a minimal conflict", Capability.SOLVE)
 
     def feasible(kept: Sequence[Constraint]) -> bool:
         return engine.solve(Problem(variables, (*hard, *kept))).found
@@ -337,9 +358,13 @@ def repair(
         fixed: the user choices.
         weights: cost of giving up each choice (default 1 each): the customer's own needs rank the repairs.
         backend: a backend with native optimisation (CP-SAT by default).
-        time_limit: seconds.
+        time_limit: seconds (None: no limit; a backend without time limits refuses any other value).
+
+    Raises:
+        BackendCapabilityError: when the backend does not declare optimisation (or time limits, when given).
     """
     engine = _backend(backend)
+    require(engine, "repair", *_needs(True, time_limit))
     costs = {name: (weights or {}).get(name, 1) for name in fixed}
     kept = Objective(tuple((costs[n], Lit(n, fixed[n])) for n in fixed), 0, "max")
     result = engine.solve(problem, objectives=[kept], time_limit=time_limit)
@@ -372,6 +397,10 @@ def optimize(
         extra: further expressions every solution must meet (choices in the problem's terms).
         optimizer: a model of ``problem`` kept between calls (the backend's ``optimizer(problem)``); it
             solves instead of ``backend``, with the choices, budget and extra expressions added per call.
+
+    Raises:
+        BackendCapabilityError: when the backend does not declare optimisation (with objectives) or time
+            limits (with a ``time_limit``).
     """
     required = [*_fixed_literals(problem, fixed), *extra]
     if budget is not None:
@@ -380,6 +409,7 @@ def optimize(
     if optimizer is not None:
         return optimizer.solve(objectives, required, time_limit=time_limit)
     engine = _backend(backend)
+    require(engine, "optimize", *_needs(bool(objectives), time_limit))
     if budget is not None or extra:
         problem = with_constraints(
             problem,
@@ -431,9 +461,13 @@ def top_k(
         time_limit: seconds for all k solves.
         extra: further expressions every solution must meet (choices, a budget, in the problem's terms).
         optimizer: a model of ``problem`` kept between calls (the backend's ``optimizer(problem)``).
+
+    Raises:
+        BackendCapabilityError: when the backend does not declare optimisation (or time limits, when given).
     """
     engine = _backend(backend)
     if optimizer is None:
+        require(engine, "find the top k solutions", *_needs(True, time_limit))
         factory = getattr(engine, "optimizer", None)
         if callable(factory):
             optimizer = factory(problem)
@@ -470,8 +504,13 @@ def reconfigure(
     backend: Backend | str | None = None,
     time_limit: float | None = 10.0,
 ) -> Result:
-    """The valid solution meeting ``requirements`` with the fewest weighted changes from ``installed``."""
+    """The valid solution meeting ``requirements`` with the fewest weighted changes from ``installed``.
+
+    Raises:
+        BackendCapabilityError: when the backend does not declare optimisation (or time limits, when given).
+    """
     engine = _backend(backend)
+    require(engine, "reconfigure", *_needs(True, time_limit))
     extra = tuple(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(requirements))
     keep = Objective(
         tuple(((weights or {}).get(n, 1), Lit(n, frozenset({v}))) for n, v in installed.items()), 0, "max"
@@ -497,9 +536,20 @@ def count(
     the diagram's own cap), problems whose search space is at most ``enumerate_up_to`` are counted by the
     default backend, larger ones raise :class:`SolverError` (raise the budgets to count them: the kitchen
     example catalog needs about 7M nodes and a minute).
+
+    With a named backend, the backend counts within ``time_limit`` (None: no limit).
+
+    Raises:
+        BackendCapabilityError: when the named backend does not declare counting (or time limits, when given).
+        BackendLimitError: when the named backend does not finish within ``time_limit``.
     """
     if backend is not None:
-        return _backend(backend).count(problem, fixed=fixed)
+        engine = _backend(backend)
+        needs = (Capability.COUNT, *((Capability.TIME_LIMIT,) if time_limit is not None else ()))
+        require(engine, "count", *needs)
+        if time_limit is None:  # not passed at all: a backend without time limits need not accept the keyword
+            return engine.count(problem, fixed=fixed)
+        return engine.count(problem, fixed=fixed, time_limit=time_limit)
     from configurator.errors import BackendLimitError
     from configurator.solver.dd import CompiledDiagram
 

@@ -43,7 +43,7 @@ from configurator.checker import Violation, find_violations
 from configurator.errors import BackendLimitError, ConfigurationError, SolverError, suggest
 from configurator.rules.types import compile_expression
 from configurator.solver import operations
-from configurator.solver.backend import Backend, Optimizer, Result, Status, get_backend
+from configurator.solver.backend import Backend, Capability, Optimizer, Result, Status, get_backend, require
 from configurator.solver.compile import CatalogProblem, _Compiler, compile_catalog_problem
 from configurator.solver.problem import (
     BoolExpr,
@@ -385,6 +385,7 @@ class ConfigurationSession:
         terms: tuple[tuple[int, Term], ...] = tuple(
             ((weights or {}).get(c.key, 1), self._choice_expr(c)) for c in choices
         )
+        require(self.backend, "repair", Capability.OPTIMIZE, *self._timed())
         result = self.backend.solve(
             self.cp.problem, objectives=[Objective(terms, 0, "max")], time_limit=self.time_limit
         )
@@ -393,6 +394,10 @@ class ConfigurationSession:
         config = self.cp.to_configuration(result.assignment)
         drop = tuple(c.key for c in choices if not _satisfied(c, config))
         return operations.Repair(drop, sum((weights or {}).get(k, 1) for k in drop), result.assignment)
+
+    def _timed(self) -> tuple[Capability, ...]:
+        """The time-limit capability when the session has a time limit (a backend must honour it or refuse)."""
+        return (Capability.TIME_LIMIT,) if self.time_limit is not None else ()
 
     def count(self) -> int:
         """The exact number of valid configurations that extend the current choices."""
@@ -574,6 +579,7 @@ class ConfigurationSession:
             self._problem(),
             *(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(required)),
         )
+        require(self.backend, "reconfigure", Capability.OPTIMIZE, *self._timed())
         result = self.backend.solve(
             problem, objectives=[Objective(tuple(keep), 0, "max")], time_limit=self.time_limit
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from configurator.errors import SolverError
+from configurator.errors import BackendLimitError, SolverError
 from configurator.solver.backend import Capability, Fixed, Result, Status
 from configurator.solver.problem import (
     And,
@@ -331,12 +331,16 @@ class CpSatBackend:
         """An incremental model of ``problem`` for propagation (see :class:`CpSatPropagator`)."""
         return CpSatPropagator(problem, seed=self.seed)
 
-    def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
-        """The exact number of solutions, by CP-SAT's enumeration of all solutions (for small problems)."""
+    def count(self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> int:
+        """The exact number of solutions, by CP-SAT's enumeration of all solutions (for small problems).
+
+        Raises:
+            BackendLimitError: when the enumeration does not finish within ``time_limit``.
+        """
         built = CpSatModel(problem, fixed)
         if built.infeasible:
             return 0
-        solver = self._solver(None)
+        solver = self._solver(time_limit)
         solver.parameters.enumerate_all_solutions = True
 
         class _Counter(cp_model.CpSolverSolutionCallback):
@@ -353,7 +357,15 @@ class CpSatBackend:
             list(built.vars.values()), cp_model.CHOOSE_FIRST, cp_model.SELECT_MIN_VALUE
         )
         solver.parameters.keep_all_feasible_solutions_in_presolve = True
-        solver.solve(built.model, counter)
+        code = solver.solve(built.model, counter)
+        # a finished enumeration ends optimal (or infeasible: none); a stopped one feasible or unknown
+        if code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            if time_limit is None:
+                raise SolverError(f"CP-SAT could not count the solutions: {solver.status_name(code)}")
+            raise BackendLimitError(
+                f"the cpsat backend did not finish counting within the time limit of {time_limit} s "
+                "(raise the time limit, or count with the decision diagram)"
+            )
         return counter.n
 
 
@@ -397,8 +409,8 @@ def _lexicographic(
                 break
             model.add(expr == value)  # fix this level before optimising the next
             model.clear_objective()  # type: ignore[no-untyped-call]
-        if remaining is not None:
-            remaining = max(0.001, time_limit - (time.perf_counter() - started)) if time_limit else None
+        if time_limit is not None:  # what is left for the next level (a limit of 0 stays a limit)
+            remaining = max(0.001, time_limit - (time.perf_counter() - started))
     return Result(status, assignment, tuple(values), time.perf_counter() - started)
 
 

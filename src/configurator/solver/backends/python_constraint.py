@@ -3,7 +3,9 @@
 python-constraint (PyPI ``python-constraint2``) searches by backtracking with forward checking; each of our
 constraints becomes a ``FunctionConstraint`` over its scope, evaluated by :func:`~configurator.solver.problem.holds`.
 It has no native objective: optimisation enumerates every solution, so problems whose search space exceeds
-``max_size`` are refused with :class:`~configurator.errors.BackendLimitError` naming the limit.
+``max_size`` are refused with :class:`~configurator.errors.BackendLimitError` naming the limit (and it does
+not declare ``optimize``, so the operations refuse to optimise with it). A time limit is checked at every
+constraint check of the search and at every solution.
 
 Example:
     >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear
@@ -11,6 +13,8 @@ Example:
     ...             (Constraint("sum", Linear(((1, "a"), (1, "b")), "==", 2)),))
     >>> PythonConstraintBackend().count(p)
     3
+    >>> PythonConstraintBackend().solve(p, time_limit=0.0).status  # out of time at the first check
+    <Status.TIMED_OUT: 'timed_out'>
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from typing import Any
 
 from configurator.errors import BackendLimitError
 from configurator.solver.backend import Capability, Fixed, Result
-from configurator.solver.backends._common import best_of, restrict
+from configurator.solver.backends._common import Deadline, OutOfTime, best_of, restrict
 from configurator.solver.problem import BoolExpr, Objective, Problem, holds, scope
 
 __all__ = ["PythonConstraintBackend"]
 
 
-def _checker(expr: BoolExpr, names: tuple[str, ...]) -> Any:
+def _checker(expr: BoolExpr, names: tuple[str, ...], deadline: Deadline) -> Any:
     def check(*values: int) -> bool:
+        # the search calls back here between solutions too: the one place to stop a long fruitless search
+        deadline.check()
         return holds(expr, dict(zip(names, values, strict=True)))
 
     return check
@@ -38,12 +44,14 @@ class PythonConstraintBackend:
     """Backtracking search with python-constraint; optimisation by full enumeration (bounded by ``max_size``)."""
 
     name = "python_constraint"
-    capabilities = frozenset({Capability.SOLVE, Capability.ENUMERATE, Capability.COUNT})
+    capabilities = frozenset(
+        {Capability.SOLVE, Capability.ENUMERATE, Capability.COUNT, Capability.TIME_LIMIT}
+    )
 
     def __init__(self, max_size: int = 20_000_000) -> None:
         self.max_size = max_size
 
-    def _build(self, problem: Problem) -> Any:
+    def _build(self, problem: Problem, deadline: Deadline) -> Any:
         import constraint
 
         model = constraint.Problem()
@@ -57,14 +65,20 @@ class PythonConstraintBackend:
                 if not holds(c.expr, {}):
                     return None
                 continue
-            model.addConstraint(constraint.FunctionConstraint(_checker(c.expr, names)), list(names))
+            model.addConstraint(constraint.FunctionConstraint(_checker(c.expr, names, deadline)), list(names))
         return model
 
     def solutions(
         self, problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None
     ) -> Iterator[dict[str, int]]:
         """Solutions in python-constraint's search order."""
-        model = self._build(restrict(problem, fixed))
+        return self._search(problem, fixed, limit, Deadline(None))
+
+    def _search(
+        self, problem: Problem, fixed: Fixed | None, limit: int | None, deadline: Deadline
+    ) -> Iterator[dict[str, int]]:
+        """The solutions; raises :class:`OutOfTime` when ``deadline`` passes."""
+        model = self._build(restrict(problem, fixed), deadline)
         if model is None or limit == 0:
             return
         if (
@@ -75,6 +89,7 @@ class PythonConstraintBackend:
         for found, solution in enumerate(model.getSolutionIter()):
             if limit is not None and found >= limit:
                 return
+            deadline.check()
             yield {name: int(value) for name, value in solution.items()}
 
     def solve(
@@ -85,7 +100,10 @@ class PythonConstraintBackend:
         objectives: Sequence[Objective] = (),
         time_limit: float | None = None,
     ) -> Result:
-        """One solution; with objectives, the best of all solutions (refused beyond ``max_size``)."""
+        """One solution; with objectives, the best of all solutions (refused beyond ``max_size``).
+
+        Out of time: the best solution so far with status feasible, or status timed_out without one.
+        """
         started = time.perf_counter()
         cut = restrict(problem, fixed)
         if objectives and cut.size() > self.max_size:
@@ -94,8 +112,17 @@ class PythonConstraintBackend:
                 f"limited to search spaces of {self.max_size:,} assignments and this one has {cut.size():,} "
                 f"(use the cpsat backend)"
             )
-        return best_of(self.solutions(cut, limit=None if objectives else 1), objectives, started)
+        search = self._search(cut, None, None if objectives else 1, Deadline(time_limit))
+        return best_of(search, objectives, started)
 
-    def count(self, problem: Problem, *, fixed: Fixed | None = None) -> int:
-        """The exact number of solutions, by enumeration."""
-        return sum(1 for _ in self.solutions(problem, fixed=fixed))
+    def count(self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> int:
+        """The exact number of solutions, by enumeration.
+
+        Raises:
+            BackendLimitError: when the count does not finish within ``time_limit``.
+        """
+        deadline = Deadline(time_limit)
+        try:
+            return sum(1 for _ in self._search(problem, fixed, None, deadline))
+        except OutOfTime:
+            raise deadline.refuse_count(self.name) from None
