@@ -1,13 +1,18 @@
-"""Helpers shared by the tests: repository paths and small catalog builders."""
+"""Helpers shared by the tests: repository paths, benchmark data, optional packages and small catalog builders."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from configurator.catalog.models import Catalog
+from configurator.io.benchdata import BENCHDATA_ENV, benchdata_path
 
 if TYPE_CHECKING:
     from configurator.storage import SqlStore
@@ -17,9 +22,12 @@ __all__ = [
     "DEMO_CUSTOMERS",
     "ROOT",
     "Writer",
+    "bench_file",
     "demo_store",
     "example_catalogs",
+    "has_module",
     "make_catalog",
+    "needs_cudd",
     "strip",
 ]
 
@@ -38,6 +46,47 @@ DEMO_CUSTOMERS = {
     "valve-pn5": "c-1005",
 }
 """A demo customer with history in each example catalog (examples/data/events.jsonl)."""
+
+
+def bench_file(*parts: str) -> Path:
+    """A file or folder of the public benchmark data, found through :func:`benchdata_path`.
+
+    Call it inside a test or fixture, never at import time. When the path is missing the test is skipped, or,
+    when the ``CI`` environment variable is set (non-empty), it fails: a CI run must not pass by skipping.
+
+    Args:
+        *parts: The path inside the benchmark data folder, e.g. ``"renault-gimenez-phd", "renault_big"``.
+
+    Returns:
+        The existing path.
+    """
+    path = benchdata_path(*parts)
+    if path.exists():
+        return path
+    message = f"benchmark data not found at {path}; set {BENCHDATA_ENV} to the folder that holds it"
+    if os.environ.get("CI", "").strip():
+        pytest.fail(f"{message} (CI is set, so missing benchmark data is an error)", pytrace=False)
+    pytest.skip(message)
+
+
+def has_module(name: str) -> bool:
+    """Whether the module ``name`` imports (an optional dependency is installed).
+
+    Example:
+        >>> has_module("json"), has_module("no_such_module_here")
+        (True, False)
+    """
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
+
+
+needs_cudd = pytest.mark.skipif(
+    not has_module("dd.cudd"), reason="the 'dd' package with CUDD is not installed"
+)
+"""Marks a test that compiles decision diagrams (the ``solver`` extra's ``dd`` with CUDD)."""
 
 
 def example_catalogs() -> dict[str, Catalog]:
