@@ -470,16 +470,10 @@ PROBLEMS: dict[str, tuple[str, int]] = {
     "configurator.quoting.render.QuoteRenderError": ("quote-render", 500),
     "configurator.quoting.render.QuoteTemplateError": ("quote-render", 500),
     "configurator.quoting.render.TemplateSecurityError": ("quote-render", 500),
+    "configurator.solver.backend.BackendCapabilityError": ("solver", 422),
     "configurator.storage.engine.StorageError": ("storage-unavailable", 503),
 }
 """Every ConfiguratorError subclass (qualified name) and the (problem_type, status) the API answers it with."""
-
-STORAGE_ERROR_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="StorageError does not set problem_type/status/title itself yet; the API supplies them meanwhile",
-)
-"""Drop this mark (and the API's interim entry) once configurator.storage.engine.StorageError sets them."""
-
 
 def _qualified(cls: type[BaseException]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
@@ -522,9 +516,7 @@ def test_every_configurator_error_is_in_the_problem_table() -> None:
 @pytest.mark.parametrize(
     "cls",
     [
-        pytest.param(
-            cls, id=cls.__name__, marks=[STORAGE_ERROR_PENDING] if cls.__name__ == "StorageError" else []
-        )
+        pytest.param(cls, id=cls.__name__)
         for cls in ERROR_CLASSES
     ],
 )

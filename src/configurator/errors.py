@@ -17,7 +17,9 @@ subclass inherits unless it sets its own. The tree, with each class's (problem_t
     ├── ModelFormatError (also ValueError)     ("bad-request", 400)  an imported model file (UVL, XCSP, CLib,
     │                                          SXFM, FeatureIDE) is malformed
     ├── SolverError                            ("solver", 422)  a problem cannot be built or solved as asked
-    │   └── BackendLimitError                  ("solver", 422)  a backend refuses a problem beyond its limits
+    │   ├── BackendLimitError                  ("solver", 422)  a backend refuses a problem beyond its limits
+    │   └── BackendCapabilityError             ("solver", 422)  a backend does not declare what the operation
+    │                                          needs (configurator.solver.backend)
     ├── NotFittedError (also ValueError)       ("not-fitted", 422)  a learner (e.g. a CLV model) is used before
     │                                          ``fit()``
     ├── CustomerError (also ValueError)        ("customer", 422)  identity: bad email/phone, unknown customer,
@@ -49,8 +51,7 @@ subclass inherits unless it sets its own. The tree, with each class's (problem_t
     ├── UnknownSessionError (also LookupError)  ("unknown-session", 404)  no open session has that id
     │                                          (configurator.api.sessions)
     └── StorageError                           ("storage-unavailable", 503)  the database is unreachable or at
-                                               an old schema revision (configurator.storage.engine; until
-                                               the class sets these, configurator.api.problems supplies them)
+                                               an old schema revision (configurator.storage.engine)
 
 Example:
     >>> from configurator.errors import CatalogError, Location, Problem

@@ -44,16 +44,6 @@ class UnknownCatalogError(ConfiguratorError, LookupError):
     title = "Unknown catalog"
 
 
-_DECLARED_ELSEWHERE: dict[str, tuple[str, int, str]] = {
-    "configurator.storage.engine.StorageError": ("storage-unavailable", 503, "Storage unavailable"),
-}
-"""Errors whose class does not yet carry its own attributes: qualified class name -> (slug, status, title).
-
-The entry goes once :class:`~configurator.storage.engine.StorageError` sets ``problem_type``, ``status`` and
-``title`` itself.
-"""
-
-
 def _answer(cls: type[ConfiguratorError]) -> tuple[str, int, str]:
     """The (problem_type, status, title) of an error class: the first class along its MRO that sets them.
 
@@ -62,12 +52,6 @@ def _answer(cls: type[ConfiguratorError]) -> tuple[str, int, str]:
         >>> _answer(BackendLimitError)
         ('solver', 422, 'The solver cannot answer as asked')
     """
-    for klass in cls.__mro__:
-        declared = _DECLARED_ELSEWHERE.get(f"{klass.__module__}.{klass.__qualname__}")
-        if declared is not None:
-            return declared
-        if "problem_type" in vars(klass):
-            break
     return cls.problem_type, cls.status, cls.title
 
 

@@ -39,6 +39,10 @@ SQLITE_BUSY_TIMEOUT_S = 60
 class StorageError(ConfiguratorError):
     """The database cannot be used as asked (bad URL, schema not migrated, driver missing)."""
 
+    problem_type = "storage-unavailable"
+    status = 503
+    title = "Storage unavailable"
+
 
 def display_url(url: str | URL) -> str:
     """The URL with its password hidden, for messages.
