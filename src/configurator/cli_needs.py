@@ -43,22 +43,28 @@ BASELINES = ("naive_bayes", "most_frequent")
 def report_lines(result: Evaluation) -> list[str]:
     """Markdown tables: one row per model, then precision by step (the models side by side).
 
+    Beside the overall precision, each model's precision on unforced steps (more than one valid value: the
+    steps where the model had a choice to make), which forced steps do not inflate.
+
     Example:
         >>> from configurator.customers.needs_eval import Evaluation, ModelScore
         >>> score = ModelScore("similarity", [1, 1], [1, 2], [0.001])
+        >>> score.add(0, True, forced=True); score.add(1, False); score.add(1, True)
         >>> result = Evaluation({"similarity": score}, 1, 3, 1, 10, 0, [0.002], {"similarity": 0.5})
         >>> print("\\n".join(report_lines(result)[:3]))
-        | model | precision % | steps | ms per recommendation (p50 / p95) | fit s (all folds) |
-        | --- | ---: | ---: | ---: | ---: |
-        | similarity | 66.67 | 3 | 1.000 / 1.000 | 0.5 |
+        | model | precision % | unforced % | steps | unforced steps | ms per recommendation (p50 / p95) | fit s (all folds) |
+        | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+        | similarity | 66.67 | 50.00 | 6 | 2 | 1.000 / 1.000 | 0.5 |
     """
     lines = [
-        "| model | precision % | steps | ms per recommendation (p50 / p95) | fit s (all folds) |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| model | precision % | unforced % | steps | unforced steps | ms per recommendation (p50 / p95) "
+        "| fit s (all folds) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, score in result.scores.items():
         lines.append(
-            f"| {name} | {100 * score.precision:.2f} | {score.steps} | "
+            f"| {name} | {100 * score.precision:.2f} | {100 * score.unforced_precision:.2f} | {score.steps} | "
+            f"{score.unforced_steps} | "
             f"{score.time_quantile(0.5):.3f} / {score.time_quantile(0.95):.3f} | {result.fit_seconds[name]:.1f} |"
         )
     names = list(result.scores)
@@ -200,6 +206,8 @@ def _as_dict(result: Evaluation, quality: list[str]) -> dict[str, object]:
         "models": {
             name: {
                 "precision": score.precision,
+                "unforced_precision": score.unforced_precision,
+                "unforced_steps": score.unforced_steps,
                 "precision_by_step": [score.precision_at(i) for i in range(len(score.steps_by_step))],
                 "ms_p50": score.time_quantile(0.5),
                 "ms_p95": score.time_quantile(0.95),
