@@ -33,12 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _docs import update_section
+from _docs import add_doc_options, publish, quick
 from configurator.io.benchdata import benchdata_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Command-line start-up"
-QUICK = os.environ.get("BENCH_QUICK", "").strip().lower() not in ("", "0", "false", "no")
+QUICK = quick()
 ENTRY = "import sys; from configurator.cli import main; sys.exit(main())"
 """What the installed entry point runs; used when there is no ``configurator`` script beside the interpreter."""
 CATALOG = "catalogs/ebike.yaml"
@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "--count-repeat", type=int, default=1 if QUICK else 3, help="Runs of `count` on the big model."
     )
     parser.add_argument("--src", type=Path, help="Measure the command line of this source tree instead.")
+    add_doc_options(parser)
     args = parser.parse_args(argv)
     src = args.src.resolve() if args.src is not None else None
     measured, notes = rows(src)
@@ -276,10 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = "\n".join(section).rstrip("\n") + "\n"
     print(text)
-    if QUICK or src is not None:
-        print("(quick run or another source tree: docs/benchmarks.md left alone)")
-    else:
-        update_section(SECTION, text)
+    if src is not None:
+        print("(another source tree: docs/benchmarks.md left alone)")
+    elif publish(SECTION, text, args):
         print("docs/benchmarks.md: section rewritten")
     return 0
 
