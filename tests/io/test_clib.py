@@ -10,10 +10,7 @@ import pytest
 from configurator.errors import ModelFormatError
 from configurator.io.clib import find_domains_file, load_clib
 from configurator.solver.problem import Problem, Table
-
-BENCH = Path("/work/shared/benchdata")
-RENAULT = BENCH / "renault-clib-megane"
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark data /work/shared/benchdata is absent")
+from support import bench_file
 
 
 def solutions(problem: Problem) -> set[tuple[int, ...]]:
@@ -118,11 +115,11 @@ def test_folder_layout_errors(tmp_path: Path) -> None:
         load_clib(tmp_path)
 
 
-@needs_bench
 def test_renault_megane_loads_and_reports_the_missing_tables() -> None:
     """Renault: 99 variables (396 values, largest 42), 111 tables of arity 2-10, 112,680 tuples, 071/078 missing."""
+    folder = bench_file("renault-clib-megane")
     start = time.perf_counter()
-    problem = load_clib(RENAULT)
+    problem = load_clib(folder)
     elapsed = time.perf_counter() - start
     assert len(problem.variables) == 99
     assert sum(len(v.domain) for v in problem.variables) == 396

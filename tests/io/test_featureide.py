@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,10 @@ from configurator.io.featureide import load_featureide, parse_featureide
 from configurator.io.featuremodel import selected
 from configurator.io.uvl import dump_uvl, parse_uvl
 from configurator.solver.problem import And, Iff, Implies, Not, Or, Problem
+from support import bench_file
 
-BENCH = Path("/work/shared/benchdata")
-EXAMPLES = BENCH / "featureide-examples" / "ExtendedFeatureModeling"
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark data /work/shared/benchdata is absent")
+EXAMPLES = "featureide-examples/ExtendedFeatureModeling"
+"""The FeatureIDE extended examples inside the benchmark data folder."""
 
 
 def solutions(problem: Problem) -> set[tuple[int, ...]]:
@@ -156,14 +155,14 @@ def test_malformed_featureide_names_file_and_line(doc: str, message: str) -> Non
         parse_featureide(doc, "f.xml")
 
 
-@needs_bench
 @pytest.mark.parametrize(
     ("name", "features", "rules"), [("BikeConfigurator", 55, 0), ("PcConfigurator", 377, 12)]
 )
 def test_extended_examples_parse_with_the_documented_counts(name: str, features: int, rules: int) -> None:
     """The Bike and PC extended models parse with their SOURCES.md counts and a Price on every feature."""
+    path = bench_file(EXAMPLES, name, "model.xml")
     start = time.perf_counter()
-    model = load_featureide(EXAMPLES / name / "model.xml")
+    model = load_featureide(path)
     elapsed = time.perf_counter() - start
     problem = model.to_problem()
     assert len(problem.variables) == features and len(model.constraints) == rules
@@ -171,10 +170,9 @@ def test_extended_examples_parse_with_the_documented_counts(name: str, features:
     assert elapsed < 2
 
 
-@needs_bench
 def test_bike_example_prices() -> None:
     """Prices of the Bike configurator come out per feature (features without a value are left out)."""
-    model = load_featureide(EXAMPLES / "BikeConfigurator" / "model.xml")
+    model = load_featureide(bench_file(EXAMPLES, "BikeConfigurator", "model.xml"))
     prices = model.attribute_values("Price")
     assert prices["Steel"] == 1089.0 and prices["Steel/Titanimum"] == 1914.0
     assert "Black" not in prices
@@ -195,10 +193,9 @@ def test_nested_pairwise_chains_are_flattened() -> None:
     assert model.constraints[0].formula == Or((selected("A"), selected("B"), selected("C")))
 
 
-@needs_bench
 def test_pc_example_survives_export_to_uvl() -> None:
     """The PC model (names with dots, spaces, slashes) exported to UVL re-imports to the same Problem."""
-    model = load_featureide(EXAMPLES / "PcConfigurator" / "model.xml")
+    model = load_featureide(bench_file(EXAMPLES, "PcConfigurator", "model.xml"))
     again = parse_uvl(dump_uvl(model), "pc.uvl")
     original, reparsed = model.to_problem(), again.to_problem()
     assert reparsed.variables == original.variables

@@ -13,9 +13,7 @@ import configurator.io
 from configurator.errors import ModelFormatError
 from configurator.io import SUPPORTED_FORMATS, load_model
 from configurator.solver.problem import Problem, Variable
-
-BENCH = Path("/work/shared/benchdata")
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark data /work/shared/benchdata is absent")
+from support import bench_file
 
 UVL = "features\n  Car\n    optional\n      Turbo\n"
 FEATUREIDE = '<featureModel><struct><and name="Car"><feature name="Turbo"/></and></struct></featureModel>'
@@ -161,32 +159,30 @@ REAL = [  # one or two per format; test_uvl.py loads every UVL file
 ]
 
 
-@needs_bench
 @pytest.mark.parametrize(("name", "variables"), REAL, ids=[Path(r[0]).name for r in REAL])
 def test_every_real_feature_model_loads(name: str, variables: int) -> None:
     """Real models of every format and the CLib folder load through load_model (bike.uvl leniently)."""
+    path = bench_file(name)
     start = time.perf_counter()
-    problem = load_model(BENCH / name, lenient=name.endswith("bike.uvl"))
+    problem = load_model(path, lenient=name.endswith("bike.uvl"))
     assert len(problem.variables) == variables
     assert time.perf_counter() - start < 20
 
 
-@needs_bench
 @pytest.mark.parametrize("size", ["small", "medium", "big"])
 def test_xcsp_files_are_routed_to_the_xcsp_importer(size: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real XCSP 2.1 files are recognised as XCSP (the XCSP importer itself is tested elsewhere)."""
+    path = bench_file("renault-gimenez-phd", f"renault_{size}", "contraintes.xml")
     calls = fake_xcsp(monkeypatch)
-    path = BENCH / f"renault-gimenez-phd/renault_{size}/contraintes.xml"
     load_model(path)
     assert calls == [path]
 
 
-@needs_bench
 @pytest.mark.parametrize(
     ("size", "variables", "tables"), [("small", 139, 147), ("medium", 148, 174), ("big", 268, 332)]
 )
 def test_real_xcsp_files_load_through_the_xcsp_importer(size: str, variables: int, tables: int) -> None:
     """With configurator.io.xcsp present, the Renault XCSP 2.1 files load with their SOURCES.md sizes."""
     pytest.importorskip("configurator.io.xcsp", reason="the XCSP importer is not installed")
-    problem = load_model(BENCH / f"renault-gimenez-phd/renault_{size}/contraintes.xml")
+    problem = load_model(bench_file("renault-gimenez-phd", f"renault_{size}", "contraintes.xml"))
     assert len(problem.variables) == variables and len(problem.constraints) == tables

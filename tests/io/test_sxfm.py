@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,10 @@ from configurator.io.featuremodel import selected
 from configurator.io.sxfm import load_sxfm, parse_sxfm
 from configurator.io.uvl import dump_uvl, parse_uvl
 from configurator.solver.problem import Not, Or, Problem
+from support import bench_file
 
-BENCH = Path("/work/shared/benchdata")
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark data /work/shared/benchdata is absent")
+DELL = ("splot-dell", "DELL.splx")
+"""The SPLOT Dell laptop model inside the benchmark data folder."""
 
 
 def solutions(problem: Problem) -> set[tuple[int, ...]]:
@@ -124,11 +124,11 @@ def test_malformed_xml_is_refused(doc: str, message: str) -> None:
         parse_sxfm(doc, "x")
 
 
-@needs_bench
 def test_dell_parses_with_the_documented_counts() -> None:
     """DELL.splx: 47 features, 8 alternative groups, 105 binary exclusion clauses."""
+    path = bench_file(*DELL)
     start = time.perf_counter()
-    model = load_sxfm(BENCH / "splot-dell" / "DELL.splx")
+    model = load_sxfm(path)
     elapsed = time.perf_counter() - start
     problem = model.to_problem()
     assert len(problem.variables) == 47
@@ -141,10 +141,9 @@ def test_dell_parses_with_the_documented_counts() -> None:
     assert elapsed < 2
 
 
-@needs_bench
 def test_dell_survives_export_to_uvl() -> None:
     """DELL exported to UVL re-imports with the same variables and constraint formulas."""
-    model = load_sxfm(BENCH / "splot-dell" / "DELL.splx")
+    model = load_sxfm(bench_file(*DELL))
     original, reparsed = model.to_problem(), parse_uvl(dump_uvl(model)).to_problem()
     assert reparsed.variables == original.variables
     assert [c.expr for c in reparsed.constraints] == [c.expr for c in original.constraints]

@@ -27,9 +27,7 @@ from configurator.solver.problem import (
     Table,
     Variable,
 )
-from support import DATA
-
-BENCH = Path("/work/shared/benchdata")
+from support import DATA, bench_file
 
 
 def _on(name: str) -> Lit:
@@ -207,16 +205,15 @@ def test_tiny_xcsp_round_trips(tmp_path: Path) -> None:
 
 
 REAL = [
-    ("dell", BENCH / "splot-dell" / "DELL.splx"),
-    ("ovm-rfw", BENCH / "uvl-models" / "ovm_RFW.ovm.uvl"),
-    ("renault-small", BENCH / "renault-gimenez-phd" / "renault_small" / "contraintes.xml"),
+    ("dell", "splot-dell/DELL.splx"),
+    ("ovm-rfw", "uvl-models/ovm_RFW.ovm.uvl"),
+    ("renault-small", "renault-gimenez-phd/renault_small/contraintes.xml"),
 ]
+"""Real models by catalog id, as paths inside the benchmark data folder."""
 
 
 @pytest.mark.parametrize(("catalog_id", "path"), REAL, ids=[r[0] for r in REAL])
-def test_real_models_round_trip(catalog_id: str, path: Path, tmp_path: Path) -> None:
+def test_real_models_round_trip(catalog_id: str, path: str, tmp_path: Path) -> None:
     """DELL, ovm_RFW and Renault small export to catalogs with the same exact counts."""
-    if not path.exists():
-        pytest.skip(f"benchmark model not found at {path} (see {BENCH}/SOURCES.md)")
-    problem = load_model(path)
+    problem = load_model(bench_file(path))
     assert round_trip_count(problem, tmp_path, catalog_id) == operations.count(problem) > 0

@@ -22,9 +22,7 @@ from configurator.io.featuremodel import (
 )
 from configurator.io.uvl import dump_uvl, load_uvl, parse_uvl
 from configurator.solver.problem import And, BoolExpr, Const, Iff, Implies, Linear, Lit, Not, Or, Problem
-
-BENCH = Path("/work/shared/benchdata")
-needs_bench = pytest.mark.skipif(not BENCH.is_dir(), reason="benchmark data /work/shared/benchdata is absent")
+from support import bench_file
 
 CAR = """\
 namespace Cars
@@ -328,20 +326,18 @@ def test_arithmetic_constraints_strict_and_lenient(constraint: str, construct: s
     assert count(text, lenient=True) == 6
 
 
-@needs_bench
 def test_bike_strict_error_names_the_construct() -> None:
     """bike.uvl uses typed features: strict import fails at the first with file:line:column."""
-    path = BENCH / "uvl-models" / "bike.uvl"
+    path = bench_file("uvl-models", "bike.uvl")
     with pytest.raises(
         ModelFormatError, match=r"bike\.uvl:5:13: unsupported construct: typed feature 'String Manufacturer'"
     ):
         load_uvl(path)
 
 
-@needs_bench
 def test_bike_lenient_lists_every_unsupported_construct() -> None:
     """Lenient import of bike.uvl keeps 11 features and 1 of 6 constraints, listing the 8 skipped constructs."""
-    model = load_uvl(BENCH / "uvl-models" / "bike.uvl", lenient=True)
+    model = load_uvl(bench_file("uvl-models", "bike.uvl"), lenient=True)
     assert [(u.location.split(":", 1)[1], u.construct.split(" in ")[0]) for u in model.unsupported] == [
         ("5:13", "typed feature 'String Manufacturer'"),
         ("6:13", "typed feature 'Integer Inch'"),
@@ -374,12 +370,12 @@ REAL = [
 ]
 
 
-@needs_bench
 @pytest.mark.parametrize(("name", "features", "constraints"), REAL, ids=[Path(r[0]).name for r in REAL])
 def test_real_uvl_files_parse_with_the_documented_counts(name: str, features: int, constraints: int) -> None:
     """Every real UVL file parses strictly, fast, with the feature/constraint counts of SOURCES.md."""
+    path = bench_file(name)
     start = time.perf_counter()
-    model = load_uvl(BENCH / name)
+    model = load_uvl(path)
     elapsed = time.perf_counter() - start
     problem = model.to_problem()
     assert len(problem.variables) == features
@@ -388,17 +384,15 @@ def test_real_uvl_files_parse_with_the_documented_counts(name: str, features: in
     assert elapsed < 15, f"{name} took {elapsed:.1f} s"
 
 
-@needs_bench
 def test_sandwich_attributes_are_kept() -> None:
     """The attributed Sandwich keeps its nested attribute maps; prices come out per feature."""
-    model = load_uvl(BENCH / "featureide-examples/FeatureModels/UVLAttributedSandwich/model.uvl")
+    model = load_uvl(bench_file("featureide-examples/FeatureModels/UVLAttributedSandwich/model.uvl"))
     prices = model.attribute_values("Price")
     assert prices["Full Grain "] == 1.99 and prices["Chicken Breast"] == 1.39
     assert model.root.attributes["extended__"] is None
     assert model.feature("Bread").attributes["Price"] == {"type": "double", "recursive": True}
 
 
-@needs_bench
 @pytest.mark.parametrize(
     "name",
     [
@@ -413,7 +407,7 @@ def test_sandwich_attributes_are_kept() -> None:
 )
 def test_real_files_survive_a_uvl_round_trip(name: str) -> None:
     """Exporting a real model and parsing it again gives an identical Problem."""
-    model = load_uvl(BENCH / name)
+    model = load_uvl(bench_file(name))
     again = parse_uvl(dump_uvl(model), name)
     assert again.to_problem() == model.to_problem()
     assert [f.attributes for f in again.features()] == [f.attributes for f in model.features()]

@@ -11,12 +11,7 @@ from hypothesis import strategies as st
 from configurator.errors import ModelFormatError
 from configurator.io.xcsp import load_xcsp, parse_xcsp, read_sales
 from configurator.solver.problem import Constraint, Problem, Table, Variable
-from support import DATA
-
-RENAULT = Path("/work/shared/benchdata/renault-gimenez-phd")
-needs_renault = pytest.mark.skipif(
-    not RENAULT.is_dir(), reason=f"Renault benchmark data not found at {RENAULT} (see benchdata/SOURCES.md)"
-)
+from support import DATA, bench_file
 
 TINY = (DATA / "models" / "tiny-xcsp.xml").read_text(encoding="utf-8")
 """A three-variable XCSP 2.1 model with a joker domain (shared with the catalog conversion tests)."""
@@ -237,18 +232,17 @@ RENAULT_SIZES = {
 }
 
 
-@needs_renault
 @pytest.mark.parametrize("name", sorted(RENAULT_SIZES))
 def test_renault_models_and_sales_match_the_documented_sizes(name: str) -> None:
     """The Renault files load with the sizes and dirty-row counts documented in SOURCES.md."""
     variables, constraints, tuples, max_domain, rows, outside, violating = RENAULT_SIZES[name]
-    problem = load_xcsp(RENAULT / f"renault_{name}" / "contraintes.xml")
+    problem = load_xcsp(bench_file("renault-gimenez-phd", f"renault_{name}", "contraintes.xml"))
     assert len(problem.variables) == variables
     assert len(problem.constraints) == constraints
     assert sum(len(c.expr.rows) for c in problem.constraints if isinstance(c.expr, Table)) == tuples
     assert max(len(v.domain) for v in problem.variables) == max_domain
     assert all(isinstance(c.expr, Table) and c.expr.allowed for c in problem.constraints)
-    sales = read_sales(RENAULT / f"renault_{name}" / "set0_exemples.csv", problem)
+    sales = read_sales(bench_file("renault-gimenez-phd", f"renault_{name}", "set0_exemples.csv"), problem)
     assert len(sales.rows) == rows
     assert len(sales.outside_domain) == outside
     assert len(sales.violating) == violating
