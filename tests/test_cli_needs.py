@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from configurator.cli import main
+from support import bench_file
 
-RENAULT = Path("/work/shared/benchdata/renault-gimenez-phd")
 XCSP = """<instance><presentation format="XCSP 2.1" name="t"/>
 <domains nbDomains="2"><domain name="D" nbValues="2">0 1</domain><domain name="E" nbValues="3">0..2</domain>
 </domains><variables nbVariables="3"><variable name="a" domain="D"/><variable name="b" domain="D"/>
@@ -79,12 +79,9 @@ def test_unknown_model_is_an_error(model: tuple[Path, Path], capsys: pytest.Capt
     assert "unknown needs model 'bayes'" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(
-    not RENAULT.is_dir(), reason=f"Renault benchmark data not found at {RENAULT} (see benchdata/SOURCES.md)"
-)
 def test_evaluate_on_renault_small(capsys: pytest.CaptureFixture[str]) -> None:
     """The real small model and its sales run end to end on a sample."""
-    base = RENAULT / "renault_small"
+    base = bench_file("renault-gimenez-phd", "renault_small")
     args = [
         "needs",
         "evaluate",

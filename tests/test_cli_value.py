@@ -12,9 +12,8 @@ import pytest
 
 from configurator.cli import main
 from configurator.customers.tiers import EVENT_COLUMNS, OBJECTION_REASON, TIER_COLUMNS
-from support import ROOT
+from support import bench_file
 
-SUMMARY = ROOT.parent / "shared" / "benchdata" / "cdnow" / "cdnow_customers_summary.csv"
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
@@ -65,12 +64,10 @@ def log(tmp_path: Path) -> pl.DataFrame:
 # --- fit-clv -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not SUMMARY.exists(), reason=f"CDNOW summary not found at {SUMMARY} (shared/benchdata absent)"
-)
 def test_fit_clv_prints_the_published_cdnow_parameters(capsys: pytest.CaptureFixture[str]) -> None:
     """fit-clv on the CDNOW summary prints r, alpha, a, b, one `name value` line each, near the published values."""
-    code, out, _ = run(capsys, "customers", "fit-clv", str(SUMMARY))
+    summary = bench_file("cdnow", "cdnow_customers_summary.csv")
+    code, out, _ = run(capsys, "customers", "fit-clv", str(summary))
     assert code == 0
     params = parse(out)
     assert list(params) == ["r", "alpha", "a", "b"]

@@ -22,13 +22,10 @@ from configurator.customers.value import (
     summarize_transactions,
 )
 from configurator.errors import ConfiguratorError, NotFittedError
-from support import ROOT
+from support import ROOT, bench_file
 
-CDNOW = ROOT.parent / "shared" / "benchdata" / "cdnow"
-needs_cdnow = pytest.mark.skipif(
-    not (CDNOW / "cdnow_customers_summary.csv").exists(),
-    reason=f"CDNOW benchmark data not found at {CDNOW} (shared/benchdata is not checked out here)",
-)
+CDNOW = "cdnow"
+"""The CDNOW purchases inside the benchmark data folder."""
 PUBLISHED = BGNBDModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,10 +61,9 @@ def simulate_bgnbd(
 # --- BG/NBD on CDNOW ---------------------------------------------------------------------------------------
 
 
-@needs_cdnow
 def test_bgnbd_reproduces_the_published_cdnow_parameters() -> None:
     """On the 2,357-customer CDNOW summary the fit is r, alpha, a, b = 0.243, 4.414, 0.793, 2.426 (+-0.01)."""
-    data = np.loadtxt(CDNOW / "cdnow_customers_summary.csv", delimiter=",", skiprows=1)
+    data = np.loadtxt(bench_file(CDNOW, "cdnow_customers_summary.csv"), delimiter=",", skiprows=1)
     model = BGNBDModel().fit(data[:, 1], data[:, 2], data[:, 3])
     assert model.converged_ and model.n_customers_ == 2357
     for name, published in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
@@ -75,11 +71,10 @@ def test_bgnbd_reproduces_the_published_cdnow_parameters() -> None:
     assert model.log_likelihood_ == pytest.approx(-9582.4, abs=0.1)
 
 
-@needs_cdnow
 def test_gamma_gamma_is_close_to_the_published_cdnow_parameters() -> None:
     """Gamma-Gamma on the sample's 946 repeat buyers, found in the master file, is near p, q, gamma = 6.25, 3.74, 15.44."""
-    sample = np.loadtxt(CDNOW / "cdnow_customers_summary.csv", delimiter=",", skiprows=1)
-    raw = np.loadtxt(CDNOW / "CDNOW_master.txt", skiprows=1)
+    sample = np.loadtxt(bench_file(CDNOW, "cdnow_customers_summary.csv"), delimiter=",", skiprows=1)
+    raw = np.loadtxt(bench_file(CDNOW, "CDNOW_master.txt"), skiprows=1)
     ymd = raw[:, 1].astype(np.int64)
     dates = np.array([f"{d // 10000}-{d // 100 % 100:02d}-{d % 100:02d}" for d in ymd], dtype="datetime64[D]")
     days = (dates - np.datetime64("1997-01-01")).astype(np.float64)
