@@ -11,12 +11,15 @@ elsewhere says where with the environment variable.
 
 Example:
     >>> import os
+    >>> saved = os.environ.pop("CONFIGURATOR_BENCHDATA", None)
     >>> os.environ["CONFIGURATOR_BENCHDATA"] = "bench"
     >>> benchdata_dir().as_posix(), benchdata_path("cdnow", "CDNOW_master.txt").as_posix()
     ('bench', 'bench/cdnow/CDNOW_master.txt')
     >>> del os.environ["CONFIGURATOR_BENCHDATA"]
     >>> benchdata_dir().parts[-2:]
     ('shared', 'benchdata')
+    >>> if saved is not None:  # the folder this run was given
+    ...     os.environ["CONFIGURATOR_BENCHDATA"] = saved
 """
 
 from __future__ import annotations
