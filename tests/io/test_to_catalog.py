@@ -27,7 +27,7 @@ from configurator.solver.problem import (
     Table,
     Variable,
 )
-from support import DATA, bench_file
+from support import DATA, bench_file, needs_cudd
 
 
 def _on(name: str) -> Lit:
@@ -103,6 +103,7 @@ MIXED = Problem(
 )
 
 
+@needs_cudd
 def test_mixed_problem_round_trips_with_the_same_count(tmp_path: Path) -> None:
     """Tables, formulas, linear sums over values and indicators and odd names keep the count."""
     expected = operations.count(MIXED)
@@ -175,6 +176,7 @@ def test_bad_catalog_id_and_empty_problem_raise() -> None:
         problem_to_catalog(Problem(()), catalog_id="empty")
 
 
+@needs_cudd
 def test_unsatisfiable_problem_round_trips_to_zero(tmp_path: Path) -> None:
     """An empty domain and a false constant both give a catalog with no configuration."""
     empty = Problem(
@@ -183,6 +185,7 @@ def test_unsatisfiable_problem_round_trips_to_zero(tmp_path: Path) -> None:
     assert round_trip_count(empty, tmp_path, "empty") == 0 == operations.count(empty)
 
 
+@needs_cudd
 @pytest.mark.parametrize(
     ("fmt", "problem"),
     [
@@ -196,6 +199,7 @@ def test_tiny_feature_models_round_trip(fmt: str, problem: Problem, tmp_path: Pa
     assert round_trip_count(problem, tmp_path, fmt) == operations.count(problem) > 0
 
 
+@needs_cudd
 def test_tiny_xcsp_round_trips(tmp_path: Path) -> None:
     """A tiny XCSP model with supports and conflicts tables keeps its count through the catalog."""
     from configurator.io.xcsp import parse_xcsp
@@ -212,6 +216,7 @@ REAL = [
 """Real models by catalog id, as paths inside the benchmark data folder."""
 
 
+@needs_cudd
 @pytest.mark.parametrize(("catalog_id", "path"), REAL, ids=[r[0] for r in REAL])
 def test_real_models_round_trip(catalog_id: str, path: str, tmp_path: Path) -> None:
     """DELL, ovm_RFW and Renault small export to catalogs with the same exact counts."""
