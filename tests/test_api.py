@@ -475,6 +475,7 @@ PROBLEMS: dict[str, tuple[str, int]] = {
 }
 """Every ConfiguratorError subclass (qualified name) and the (problem_type, status) the API answers it with."""
 
+
 def _qualified(cls: type[BaseException]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -515,10 +516,7 @@ def test_every_configurator_error_is_in_the_problem_table() -> None:
 
 @pytest.mark.parametrize(
     "cls",
-    [
-        pytest.param(cls, id=cls.__name__)
-        for cls in ERROR_CLASSES
-    ],
+    [pytest.param(cls, id=cls.__name__) for cls in ERROR_CLASSES],
 )
 def test_error_class_carries_its_problem_type_and_status(cls: type[ConfiguratorError]) -> None:
     """Each error class's own problem_type and status are the table's; it sets a title with its own type."""

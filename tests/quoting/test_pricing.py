@@ -429,7 +429,9 @@ def test_minor_units_are_babels_for_every_currency() -> None:
 
     codes = sorted(list_currencies())
     assert len(codes) > 100
-    assert {code: minor_units(code) for code in codes} == {code: get_currency_precision(code) for code in codes}
+    assert {code: minor_units(code) for code in codes} == {
+        code: get_currency_precision(code) for code in codes
+    }
     assert (minor_units("EUR"), minor_units("JPY"), minor_units("KWD"), minor_units("QQQ")) == (2, 0, 3, None)
 
 

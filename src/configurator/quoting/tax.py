@@ -43,6 +43,7 @@ TAX_NOTES: Mapping[str, str] = MappingProxyType(
 )
 """A plain-English caveat recorded on the tax step for countries whose default rate is a simplification."""
 
+
 def tax_rate(country: str, table: Mapping[str, Decimal] = TAX_RATES) -> Decimal | None:
     """The tax rate in percent for an ISO 3166 alpha-2 country, or None when the table does not know it.
 
