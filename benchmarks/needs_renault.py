@@ -34,12 +34,12 @@ import sys
 import time
 
 from _docs import add_doc_options, pick, publish, quick
-from configurator.customers.needs import CustomerNeeds, Evidence, SimilarityNeeds
-from configurator.customers.needs_eval import Evaluation, SalesQuality, clean_sales, evaluate
-from configurator.customers.needs_models import MODELS
-from configurator.customers.needs_simulate import learning_curve
 from configurator.io.benchdata import benchdata_path
 from configurator.io.xcsp import load_xcsp, read_sales, violation_checker
+from configurator.needs.customer import CustomerNeeds, Evidence
+from configurator.needs.evaluation import Evaluation, SalesQuality, clean_sales, evaluate
+from configurator.needs.models import MODELS, SimilarityNeeds
+from configurator.needs.simulation import learning_curve
 from configurator.solver.dd import CompiledDiagram
 
 DATA = benchdata_path("renault-gimenez-phd")

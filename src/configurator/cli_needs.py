@@ -1,7 +1,7 @@
 """``configurator needs``: evaluate learned needs on a sales history.
 
 ``needs evaluate --constraints MODEL --sales CSV`` runs the value-recommendation protocol of
-:mod:`configurator.customers.needs_eval`: the model (XCSP 2.1, UVL, CLib...) is compiled once into a decision
+:mod:`configurator.needs.evaluation`: the model (XCSP 2.1, UVL, CLib...) is compiled once into a decision
 diagram, which gives the exact valid values at every step (CP-SAT propagation when it does not compile); the
 sales are cleaned and their defects counted; the learned model and the baselines are cross-validated side by
 side. It prints the data-quality report, a table per model, the precision by step and, on its last line, the
@@ -24,7 +24,7 @@ from configurator.cli_output import out as _out
 from configurator.errors import BackendLimitError, ConfiguratorError
 
 if TYPE_CHECKING:
-    from configurator.customers.needs_eval import Evaluation
+    from configurator.needs.evaluation import Evaluation
     from configurator.solver.problem import Problem
 
 __all__ = ["MODEL_NAMES", "needs_app", "report_lines"]
@@ -33,7 +33,7 @@ needs_app = typer.Typer(
     help="Learned needs: evaluate recommendations on sales histories.", no_args_is_help=True
 )
 MODEL_NAMES = ("blend", "similarity", "chow_liu", "naive_bayes", "most_frequent")
-"""The names of :data:`configurator.customers.needs_models.MODELS`, the default first, kept here so that the
+"""The names of :data:`configurator.needs.models.MODELS`, the default first, kept here so that the
 command line starts without loading the models (a test checks that the two agree)."""
 
 BASELINES = ("naive_bayes", "most_frequent")
@@ -47,7 +47,7 @@ def report_lines(result: Evaluation) -> list[str]:
     steps where the model had a choice to make), which forced steps do not inflate.
 
     Example:
-        >>> from configurator.customers.needs_eval import Evaluation, ModelScore
+        >>> from configurator.needs.evaluation import Evaluation, ModelScore
         >>> score = ModelScore("similarity", [1, 1], [1, 2], [0.001])
         >>> score.add(0, True, forced=True); score.add(1, False); score.add(1, True)
         >>> result = Evaluation({"similarity": score}, 1, 3, 1, 10, 0, [0.002], {"similarity": 0.5})
@@ -122,13 +122,13 @@ def evaluate_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Cross-validate value recommendation; the last line is the average precision (%)."""
-    from configurator.customers.needs_eval import clean_sales, evaluate
-    from configurator.customers.needs_models import MODELS
     from configurator.io import load_model
     from configurator.io.xcsp import read_sales, violation_checker
+    from configurator.needs.evaluation import clean_sales, evaluate
+    from configurator.needs.models import MODELS
 
     if model not in MODELS:
-        from configurator.customers.needs_models import make_model
+        from configurator.needs.models import make_model
 
         make_model(model)  # raises with a suggestion
     problem = (

@@ -1,11 +1,11 @@
-"""Tests of configurator.customers.needs_simulate: the per-customer learning curve."""
+"""Tests of configurator.needs.simulation: the per-customer learning curve."""
 
 from __future__ import annotations
 
 import pytest
 
-from configurator.customers.needs_models import MostFrequentNeeds
-from configurator.customers.needs_simulate import CurvePoint, LearningCurve, learning_curve
+from configurator.needs.models import MostFrequentNeeds
+from configurator.needs.simulation import CurvePoint, LearningCurve, learning_curve
 
 ROWS = [{"a": a, "b": (a + k) % 4, "c": k % 3} for a in range(4) for k in range(6)] * 3
 

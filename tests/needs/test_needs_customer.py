@@ -1,4 +1,4 @@
-"""Tests of configurator.customers.needs: per-customer evidence, privacy, order independence, segments."""
+"""Tests of configurator.needs.customer: per-customer evidence, privacy, order independence, segments."""
 
 from __future__ import annotations
 
@@ -9,15 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.customers.needs import (
-    DEFAULT_STRENGTHS,
-    CustomerNeeds,
-    Evidence,
-    MostFrequentNeeds,
-    SimilarityNeeds,
-    fit_segments,
-)
 from configurator.errors import ConfiguratorError, NotFittedError
+from configurator.needs.customer import DEFAULT_STRENGTHS, CustomerNeeds, Evidence, fit_segments
+from configurator.needs.models import MostFrequentNeeds, SimilarityNeeds
 
 DOMAINS = {"body": (1, 2), "color": (1, 2, 3), "wheels": (0, 1)}
 SALES = (

@@ -1,4 +1,4 @@
-"""Tests of configurator.customers.needs_eval: cleaning, folds, the recommendation protocol."""
+"""Tests of configurator.needs.evaluation: cleaning, folds, the recommendation protocol."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.customers.needs_eval import ModelScore, clean_sales, evaluate, make_folds
-from configurator.customers.needs_models import MODELS, MostFrequentNeeds, NeedsModel, make_model
 from configurator.errors import ConfiguratorError
+from configurator.needs.evaluation import ModelScore, clean_sales, evaluate, make_folds
+from configurator.needs.models import MODELS, MostFrequentNeeds, NeedsModel, make_model
 
 DOMAINS = {"a": (0, 1), "b": (0, 1), "c": (0, 1, 2)}
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 import configurator
 from configurator.catalog.models import Catalog
 from configurator.customers.events import Event, validate_event
-from configurator.customers.needs import CustomerNeeds, Evidence
-from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.errors import ConfigurationError
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.customer import CustomerNeeds, Evidence
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)

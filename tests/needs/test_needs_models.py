@@ -1,4 +1,4 @@
-"""Tests of configurator.customers.needs_models: the estimator contract of every population model."""
+"""Tests of configurator.needs.models: the estimator contract of every population model."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.customers.needs_models import (
+from configurator.errors import ConfiguratorError, NotFittedError
+from configurator.needs.models import (
     MODELS,
     BlendNeeds,
     ChowLiuNeeds,
@@ -16,7 +17,6 @@ from configurator.customers.needs_models import (
     SimilarityNeeds,
     make_model,
 )
-from configurator.errors import ConfiguratorError, NotFittedError
 
 VARIABLES = ("a", "b", "c", "d")
 ROWS = [{"a": 1, "b": 0, "c": 5, "d": 0}] * 3 + [{"a": 2, "b": 1, "c": 6, "d": 1}] * 3 + [{"a": 2, "c": 6}]
