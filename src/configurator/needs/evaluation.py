@@ -302,15 +302,7 @@ def evaluate(
     Returns:
         The scores, side by side on the same steps.
     """
-    factories: dict[str, Callable[[], NeedsModel]]
-    if models is None:
-        models = list(MODELS)
-    if isinstance(models, Mapping):
-        factories = dict(models)
-    else:
-        factories = {name: (lambda name=name: make_model(name)) for name in models}  # type: ignore[misc]
-    if not factories:
-        raise ConfiguratorError("expected at least one model to evaluate")
+    factories = _factories(models)
     fold_of = make_folds(rows, folds, seed)
     chosen = sorted(set(test))
     rng = random.Random(seed)
@@ -336,33 +328,64 @@ def evaluate(
             fitted[name] = factory().fit(train, domains)
             fit_seconds[name] += time.perf_counter() - started
         for i in tests:
-            sale = rows[i]
-            order = sorted(sale)
-            random.Random(f"{seed}:{i}").shuffle(order)
-            assigned: dict[str, int] = {}
-            for step, variable in enumerate(order):
-                truth = sale[variable]
-                started = time.perf_counter()
-                candidates = tuple(valid_domains(assigned)[variable])
-                propagation.append(time.perf_counter() - started)
-                if truth not in candidates:
-                    raise ConfiguratorError(
-                        f"test sale {i}: {variable}={truth} is not valid after {assigned}: "
-                        "the valid domains disagree with the cleaning"
-                    )
-                steps += 1
-                if len(candidates) == 1:
-                    forced += 1
-                    for score in scores.values():
-                        score.add(step, True, forced=True)
-                else:
-                    for name, model in fitted.items():
-                        started = time.perf_counter()
-                        best = model.recommend(variable, assigned, candidates)[0][0]
-                        scores[name].seconds.append(time.perf_counter() - started)
-                        scores[name].add(step, best == truth)
-                assigned[variable] = truth
+            sale_steps, sale_forced = _replay(i, rows[i], seed, valid_domains, fitted, scores, propagation)
+            steps += sale_steps
+            forced += sale_forced
             done += 1
             if progress is not None:
                 progress(done, len(chosen))
     return Evaluation(scores, len(chosen), steps, forced, folds, seed, propagation, fit_seconds)
+
+
+def _factories(
+    models: Mapping[str, Callable[[], NeedsModel]] | Sequence[str] | None,
+) -> dict[str, Callable[[], NeedsModel]]:
+    """Model factories by name: the given ones, or one per model name (default: every model of MODELS)."""
+    if models is None:
+        models = list(MODELS)
+    if isinstance(models, Mapping):
+        factories = dict(models)
+    else:
+        factories = {name: (lambda name=name: make_model(name)) for name in models}  # type: ignore[misc]
+    if not factories:
+        raise ConfiguratorError("expected at least one model to evaluate")
+    return factories
+
+
+def _replay(
+    i: int,
+    sale: Mapping[str, int],
+    seed: int,
+    valid_domains: ValidDomains,
+    fitted: Mapping[str, NeedsModel],
+    scores: Mapping[str, ModelScore],
+    propagation: list[float],
+) -> tuple[int, int]:
+    """Assign test sale ``i`` in its seeded order, scoring every model at each step; (steps, forced steps)."""
+    order = sorted(sale)
+    random.Random(f"{seed}:{i}").shuffle(order)
+    assigned: dict[str, int] = {}
+    steps = forced = 0
+    for step, variable in enumerate(order):
+        truth = sale[variable]
+        started = time.perf_counter()
+        candidates = tuple(valid_domains(assigned)[variable])
+        propagation.append(time.perf_counter() - started)
+        if truth not in candidates:
+            raise ConfiguratorError(
+                f"test sale {i}: {variable}={truth} is not valid after {assigned}: "
+                "the valid domains disagree with the cleaning"
+            )
+        steps += 1
+        if len(candidates) == 1:
+            forced += 1
+            for score in scores.values():
+                score.add(step, True, forced=True)
+        else:
+            for name, model in fitted.items():
+                started = time.perf_counter()
+                best = model.recommend(variable, assigned, candidates)[0][0]
+                scores[name].seconds.append(time.perf_counter() - started)
+                scores[name].add(step, best == truth)
+        assigned[variable] = truth
+    return steps, forced
