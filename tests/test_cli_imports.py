@@ -93,7 +93,8 @@ def test_group_help_lists_every_subcommand(group: str) -> None:
 
 def test_defaults_kept_in_the_command_line_match_their_sources() -> None:
     """The region, consent purposes and needs models the CLI names without importing them are the real ones."""
-    from configurator import cli_customers, cli_needs
+    from configurator import cli_needs
+    from configurator.cli import customers as cli_customers
     from configurator.customers.consent import PURPOSES
     from configurator.customers.identity import DEFAULT_REGION
     from configurator.customers.needs_models import MODELS

@@ -13,7 +13,7 @@ from rich.console import Console
 from configurator.catalog.loader import load_catalog
 from configurator.checker import find_violations
 from configurator.cli import main
-from configurator.cli_configure import returning_customer, run_interactive
+from configurator.cli.configure import returning_customer, run_interactive
 from support import ROOT, Writer, demo_store
 
 BIKE = """\

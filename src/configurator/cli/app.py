@@ -5,7 +5,7 @@ that cannot be read. Every :class:`~configurator.errors.ConfiguratorError` becom
 
 The command line starts at once: this module and the command groups import only Typer and the errors at load
 time; each command imports what it needs (the catalog loader, the solver, the database layer, polars...) when
-it runs, and Rich when it first prints (:mod:`configurator.cli_output`).
+it runs, and Rich when it first prints (:mod:`configurator.cli.output`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from configurator.cli_output import err as _err
-from configurator.cli_output import out as _out
+from configurator.cli.output import err as _err
+from configurator.cli.output import out as _out
 from configurator.errors import ConfiguratorError
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ def configure(
 ) -> None:
     """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
     from configurator.catalog.loader import load_catalog
-    from configurator.cli_configure import returning_customer, run_interactive
+    from configurator.cli.configure import returning_customer, run_interactive
 
     loaded = load_catalog(catalog)
     returning = None
@@ -331,10 +331,10 @@ def schema() -> None:
 
 
 def _register_groups() -> None:
-    from configurator.cli_customers import customers_app, db_app
+    from configurator.cli.customers import customers_app, db_app
+    from configurator.cli.quote import quote
+    from configurator.cli.value import register
     from configurator.cli_needs import needs_app
-    from configurator.cli_quote import quote
-    from configurator.cli_value import register
 
     register(customers_app)
     app.add_typer(customers_app, name="customers")

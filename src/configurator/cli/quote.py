@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
-from configurator.cli_output import err as _err
-from configurator.cli_output import out as _out
+from configurator.cli.output import err as _err
+from configurator.cli.output import out as _out
 
 if TYPE_CHECKING:
     from configurator.quoting.render import Format
