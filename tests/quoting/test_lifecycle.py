@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 import configurator.quoting.lifecycle as lifecycle
 from configurator.errors import ConfiguratorError
+from configurator.offer.waterfall import Step, Waterfall
 from configurator.quoting.lifecycle import (
     QuoteError,
     QuoteNotFound,
@@ -32,7 +33,7 @@ from configurator.quoting.lifecycle import (
     revise,
     save_quote,
 )
-from configurator.quoting.model import EXAMPLE, Quote, Step, Waterfall
+from configurator.quoting.model import EXAMPLE, Quote
 from configurator.storage import SqlStore, events_frame
 from configurator.storage.models import Quote as QuoteRow
 from configurator.storage.repositories import audit_entries, installed_base_for, orders_for, quote_head

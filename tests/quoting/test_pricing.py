@@ -1,4 +1,4 @@
-"""Tests of configurator.quoting.pricing: list lines, the waterfall's steps, floor, tax, rounding and errors."""
+"""Tests of configurator.offer pricing: list lines, the waterfall's steps, floor, tax, rounding and errors."""
 
 from __future__ import annotations
 
@@ -15,19 +15,18 @@ from configurator import load_catalog, load_configuration
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfigurationError, ConfiguratorError
-from configurator.quoting.model import STEP_KINDS, Line, ServiceLine, Waterfall
-from configurator.quoting.pricing import (
+from configurator.offer.lines import Line, ServiceLine, price_lines
+from configurator.offer.pricing import (
     TIERS,
     Contract,
     FloorPolicy,
     ManualDiscount,
     PricingContext,
     PricingError,
-    net_before_services,
-    price_lines,
     waterfall,
 )
-from configurator.quoting.tax import TAX_RATES, minor_units
+from configurator.offer.tax import TAX_RATES, minor_units
+from configurator.offer.waterfall import STEP_KINDS, Waterfall, net_before_services
 from strategies import catalog_data, configurations
 from support import ROOT
 

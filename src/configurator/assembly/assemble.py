@@ -52,8 +52,8 @@ from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.checker import find_violations
 from configurator.errors import ConfigurationError, ConfiguratorError, suggest
-from configurator.quoting.model import Reason, ServiceLine
-from configurator.quoting.pricing import price_lines
+from configurator.offer.lines import ServiceLine, price_lines
+from configurator.offer.reasons import Reason
 from configurator.solver.session import Bundle, Choice, ConfigurationSession, Weights
 
 __all__ = [
@@ -106,8 +106,8 @@ class AssembledBundle:
         status: the solver's status (``optimal``, ``feasible`` or ``timed_out``).
         utility: the objective value under the tier's weights.
         price: list price of the bundle (sub-assemblies included; services excluded).
-        services: the services offered with it (:class:`~configurator.quoting.model.ServiceLine`).
-        reasons: one :class:`~configurator.quoting.model.Reason` per selected top-level option.
+        services: the services offered with it (:class:`~configurator.offer.lines.ServiceLine`).
+        reasons: one :class:`~configurator.offer.reasons.Reason` per selected top-level option.
         role: ``fit`` (a best fit), ``upgrade`` (the growth bundle of a growth policy), ``repaired`` (after the
             repair in ``repair``), ``over_budget`` (the cheapest bundle meeting the request, above the budget),
             ``repeat`` (:func:`repeat_purchase`) or ``next_best`` (:func:`next_best`).

@@ -1,4 +1,4 @@
-"""Why each option of an assembled bundle fits this customer: one :class:`~configurator.quoting.model.Reason` each.
+"""Why each option of an assembled bundle fits this customer: one :class:`~configurator.offer.reasons.Reason` each.
 
 The first rule that applies gives the reason of a chosen option (``because``):
 
@@ -40,8 +40,8 @@ from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.customers.needs import CustomerNeeds, Evidence
 from configurator.customers.needs_catalog import CatalogNeedsView
-from configurator.quoting.model import Reason
-from configurator.quoting.pricing import price_lines
+from configurator.offer.lines import price_lines
+from configurator.offer.reasons import Reason
 
 __all__ = ["EVIDENCE_ORDER", "Explainer", "module_amounts"]
 

@@ -30,7 +30,7 @@ from configurator.catalog.compiled import compiled
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.checker import CatalogEnvironment
-from configurator.quoting.model import ServiceLine
+from configurator.offer.lines import ServiceLine
 from configurator.rules.evaluate import evaluate
 
 __all__ = ["service_lines"]

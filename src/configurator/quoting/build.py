@@ -1,8 +1,8 @@
 """Build personalised quotes: an assembled bundle, priced step by step, re-checked, explained, ready to render.
 
 :func:`build_quote` turns one :class:`~configurator.assembly.assemble.AssembledBundle` into a
-:class:`~configurator.quoting.model.Quote`: list-price lines from :func:`~configurator.quoting.pricing.price_lines`,
-the waterfall from :func:`~configurator.quoting.pricing.waterfall` with the bundle's priced services, and the
+:class:`~configurator.quoting.model.Quote`: list-price lines from :func:`~configurator.offer.lines.price_lines`,
+the waterfall from :func:`~configurator.offer.pricing.waterfall` with the bundle's priced services, and the
 bundle's reasons (the events of the customer's history behind each choice). Before pricing it re-checks the
 configuration with the independent checker (:func:`~configurator.checker.find_violations`): an invalid bundle
 is never quoted, whatever the caller passes (:class:`InvalidBundleError` names the violated rules).
@@ -55,14 +55,9 @@ from configurator.catalog.models import Catalog, Tier
 from configurator.checker import Violation, find_violations
 from configurator.customers.identity import canonical_id
 from configurator.errors import ConfiguratorError, suggest
+from configurator.offer.lines import price_lines
+from configurator.offer.pricing import Contract, ManualDiscount, PricingContext, waterfall
 from configurator.quoting.model import Quote
-from configurator.quoting.pricing import (
-    Contract,
-    ManualDiscount,
-    PricingContext,
-    price_lines,
-    waterfall,
-)
 from configurator.quoting.render import Format, RenderedQuote, render_quote
 from configurator.storage.repositories import SqlStore
 

@@ -1,17 +1,15 @@
-"""Quote data: priced lines, the pricing waterfall, service lines, explanations and the quote itself.
+"""The quote: a bundle's priced lines, waterfall, services and reasons for one customer, and its stored form.
 
-Plain frozen dataclasses with exact ``Decimal`` money, no I/O. :func:`configurator.quoting.pricing` fills the
-:class:`Waterfall`; the assembly layer fills :class:`Reason` items; :mod:`configurator.quoting.render` renders a
-:class:`Quote`; storage keeps ``Quote.to_data()`` (JSON-safe: money as strings, dates ISO) and reads it back
-with :meth:`Quote.from_data`.
+Plain frozen dataclasses with exact ``Decimal`` money, no I/O. The value types a quote is made of (:class:`Line`,
+:class:`ServiceLine`, :class:`Step`, :class:`Waterfall`, :class:`Reason`, :data:`STEP_KINDS`) live in
+:mod:`configurator.offer` and are re-exported here beside :class:`Quote`. :mod:`configurator.quoting.render`
+renders a :class:`Quote`; storage keeps ``Quote.to_data()`` (JSON-safe: money as strings, dates ISO) and reads it
+back with :meth:`Quote.from_data`.
 
 Example:
-    >>> from decimal import Decimal
-    >>> line = Line("frame", "alu", 2, Decimal("420.00"))
-    >>> line.amount
-    Decimal('840.00')
-    >>> Step("tier", "mvc", Decimal("-50.40"), Decimal("789.60"), rate=Decimal(6)).is_discount
-    True
+    >>> q = Quote.from_data(EXAMPLE)
+    >>> q.lines[0].amount, q.total
+    (Decimal('420.00'), Decimal('485.60'))
 """
 
 from __future__ import annotations
@@ -23,6 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from configurator.catalog.configuration import Configuration
+from configurator.offer.lines import Line, ServiceLine
+from configurator.offer.reasons import Reason
+from configurator.offer.waterfall import STEP_KINDS, Step, Waterfall
 
 __all__ = [
     "STEP_KINDS",
@@ -33,167 +34,6 @@ __all__ = [
     "Step",
     "Waterfall",
 ]
-
-STEP_KINDS = (
-    "list",
-    "quantity",
-    "volume",
-    "bundle",
-    "tier",
-    "contract",
-    "manual",
-    "services",
-    "tax",
-    "rounding",
-)
-"""The waterfall's steps, in order: list price of the bundle, times the quantity ordered, volume breaks, bundle
-discounts, tier discount, customer contract price, manual discount by a sales rep, priced services, tax by
-country, rounding by currency. A step that changes nothing is still recorded (amount 0) when it applies."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Line:
-    """One priced option of the bundle, at list price.
-
-    Attributes:
-        module: module id.
-        option: option id.
-        qty: quantity per bundle.
-        unit_price: list price of one unit.
-        path: ``""`` for the catalog's own options; ``module.option`` of the sub-assembly for its options.
-    """
-
-    module: str
-    option: str
-    qty: int
-    unit_price: Decimal
-    path: str = ""
-
-    @property
-    def amount(self) -> Decimal:
-        """``qty x unit_price``."""
-        return self.unit_price * self.qty
-
-    @property
-    def key(self) -> str:
-        """``module.option`` (prefixed with the sub-assembly path when there is one)."""
-        base = f"{self.module}.{self.option}"
-        return f"{self.path}/{base}" if self.path else base
-
-
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """One step of the pricing waterfall.
-
-    Attributes:
-        kind: one of :data:`STEP_KINDS`.
-        ref: what applied (bundle discount id, tier, contract id, country, rep id, currency...).
-        amount: the signed change at this step (discounts are negative).
-        subtotal: the running total after this step.
-        rate: the percentage, when the step is one (e.g. ``Decimal(6)`` for 6 %).
-        note: a plain-English detail for logs and audits (quotes render their own translated text).
-    """
-
-    kind: str
-    ref: str
-    amount: Decimal
-    subtotal: Decimal
-    rate: Decimal | None = None
-    note: str = ""
-
-    @property
-    def is_discount(self) -> bool:
-        """Whether the step lowers the price."""
-        return self.amount < 0
-
-
-@dataclasses.dataclass(frozen=True)
-class Waterfall:
-    """The price, step by step, from the list price to the rounded total.
-
-    Attributes:
-        currency: ISO 4217 code.
-        steps: the steps in order (see :data:`STEP_KINDS`).
-        floor: the lowest net price (before services and tax) a sales rep may give without approval.
-        needs_approval: the manual discount went below the floor (the quote cannot be sent unapproved).
-    """
-
-    currency: str
-    steps: tuple[Step, ...]
-    floor: Decimal
-    needs_approval: bool = False
-
-    def _last(self, *kinds: str) -> Decimal:
-        found = [s.subtotal for s in self.steps if s.kind in kinds]
-        return found[-1] if found else Decimal(0)
-
-    @property
-    def list_total(self) -> Decimal:
-        """List price times the quantity ordered, before any discount."""
-        return self._last("list", "quantity")
-
-    @property
-    def net(self) -> Decimal:
-        """The price before tax (services included)."""
-        before_tax = [s for s in self.steps if s.kind not in ("tax", "rounding")]
-        return before_tax[-1].subtotal if before_tax else Decimal(0)
-
-    @property
-    def tax(self) -> Decimal:
-        """The tax amount."""
-        return sum((s.amount for s in self.steps if s.kind == "tax"), Decimal(0))
-
-    @property
-    def total(self) -> Decimal:
-        """The amount to pay (the last subtotal)."""
-        return self.steps[-1].subtotal if self.steps else Decimal(0)
-
-    @property
-    def discounts(self) -> Decimal:
-        """The sum of all discounts (negative or zero)."""
-        return sum((s.amount for s in self.steps if s.is_discount and s.kind != "rounding"), Decimal(0))
-
-
-@dataclasses.dataclass(frozen=True)
-class ServiceLine:
-    """A service add-on on the quote: included (free for this customer) or priced.
-
-    Attributes:
-        service: service id.
-        kind: ``post_sale``, ``training`` or ``advisory``.
-        included: free for this customer (e.g. included for their tier).
-        list_price: the catalog price.
-        price: what this customer pays (0 when included).
-        reason: why it is offered (e.g. ``included for tier mvc``, ``eligible in PT``).
-    """
-
-    service: str
-    kind: str
-    included: bool
-    list_price: Decimal
-    price: Decimal
-    reason: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class Reason:
-    """Why a choice fits this customer (one bullet of the quote's "why this fits you").
-
-    Attributes:
-        module: module id.
-        option: option id.
-        because: ``stated`` (they asked for it), ``purchased`` / ``configured`` / ``viewed`` (their history),
-            ``popular`` (people like them chose it), ``required`` (the rules or their requirements forced it),
-            ``budget`` (traded off to fit the budget), ``tier`` (their tier's policy) or ``default``.
-        events: ids of the events behind it (empty for population, rules and defaults).
-        detail: values the template may show (e.g. ``{"instead_of": "carbon_m", "saves": "770.00"}``).
-    """
-
-    module: str
-    option: str
-    because: str
-    events: tuple[str, ...] = ()
-    detail: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
