@@ -25,9 +25,12 @@ from babel.messages.pofile import read_po
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
+from configurator.offer.lines import Line, ServiceLine
+from configurator.offer.reasons import Reason
+from configurator.offer.waterfall import Step, Waterfall
 from configurator.quoting import i18n
 from configurator.quoting.i18n import LANGUAGES, Translator, locale_chain
-from configurator.quoting.model import EXAMPLE, Line, Quote, Reason, ServiceLine, Step, Waterfall
+from configurator.quoting.model import EXAMPLE, Quote
 from configurator.quoting.render import (
     DEFAULT_TEMPLATES,
     TERMS,
@@ -35,10 +38,9 @@ from configurator.quoting.render import (
     QuoteRenderError,
     QuoteTemplateError,
     TemplateSecurityError,
-    _lean_html_class,
-    _local_fetcher,
     render_quote,
 )
+from configurator.quoting.render.pdf import lean_html_class, local_fetcher
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGEN = os.environ.get("CONFIGURATOR_REGEN_GOLDEN") == "1"
@@ -265,7 +267,7 @@ def test_golden(locale: str, fmt: str) -> None:
 def _extracted_messages() -> set[str]:
     found = extract_from_dir(
         str(SRC),
-        method_map=[("quoting/render.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
+        method_map=[("quoting/render/*.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
         options_map={"templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}},
         keywords={"_": None, "gettext": None, "N_": None},
     )
@@ -548,7 +550,7 @@ def test_print_layout_uses_the_lean_user_agent_style_sheet() -> None:
     import weasyprint
 
     calls: list[bool] = []
-    lean: Any = _lean_html_class()
+    lean: Any = lean_html_class()
     hook = lean._ua_stylesheets
 
     def counting(self: Any, forms: bool = False) -> Any:
@@ -590,7 +592,7 @@ def test_tenant_html_template_is_printed_when_it_has_no_pdf_template(tmp_path: P
 def test_pdf_fetcher_refuses_remote_and_outside_resources(tmp_path: Path) -> None:
     """The PDF's resource fetcher serves data: URLs and files in the template folders, and refuses the rest."""
     (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
-    fetcher = _local_fetcher([str(tmp_path), str(DEFAULT_TEMPLATES)])
+    fetcher = local_fetcher([str(tmp_path), str(DEFAULT_TEMPLATES)])
     assert fetcher.fetch((tmp_path / "logo.svg").as_uri()).read().startswith(b"<svg")
     assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
     for url in (
