@@ -350,22 +350,11 @@ def assemble(
         role = "fit"
         bundles = session.top_k(weights, k, distance=tier_policy.distance, budget=limit)
         if not bundles:
-            repair = _repair_choices(session, customer, choices, stated)
-            if repair is not None and repair.drop:
-                role = "repaired"
-                bundles = session.top_k(weights, k, distance=tier_policy.distance, budget=limit)
-            if not bundles and limit is not None:
-                cheapest = session.optimize([Weights(price=-1.0, scale=100), weights])
-                if cheapest is not None:
-                    kept = repair.keep if repair is not None else tuple(_key(c) for c in choices)
-                    dropped = repair.drop if repair is not None else ()
-                    cost = repair.cost if repair is not None else 0
-                    repair = RepairProposal(dropped, cost, kept, cheapest.price)
-                    bundles, role = [cheapest], "over_budget"
+            bundles, role, repair = _when_nothing_fits(
+                session, customer, choices, stated, weights, (tier_policy, k, limit)
+            )
             if not bundles:
                 return []
-            if role == "fit":
-                repair = None
         reference: Configuration | None = None
         if limit is not None and role in ("fit", "repaired"):
             free = session.optimize(weights)
@@ -417,6 +406,37 @@ def _apply(session: ConfigurationSession, choice: Choice) -> None:
         session.select(choice.module, choice.option, choice.qty)
     else:
         session.deselect(choice.module, choice.option)
+
+
+def _when_nothing_fits(
+    session: ConfigurationSession,
+    customer: CustomerContext,
+    choices: Sequence[Choice],
+    stated: Mapping[str, tuple[str, ...]],
+    weights: Weights,
+    search: tuple[TierPolicy, int, Decimal | None],
+) -> tuple[list[Bundle], str, RepairProposal | None]:
+    """No bundle meets the request: bundles after the cheapest repair, else the cheapest one over the budget.
+
+    ``search`` is the tier policy, how many bundles and the budget. Returns the bundles (empty when none meets
+    the request at any price), their role (``repaired`` or ``over_budget``) and the repair.
+    """
+    tier_policy, k, limit = search
+    bundles: list[Bundle] = []
+    role = "fit"
+    repair = _repair_choices(session, customer, choices, stated)
+    if repair is not None and repair.drop:
+        role = "repaired"
+        bundles = session.top_k(weights, k, distance=tier_policy.distance, budget=limit)
+    if not bundles and limit is not None:
+        cheapest = session.optimize([Weights(price=-1.0, scale=100), weights])
+        if cheapest is not None:
+            kept = repair.keep if repair is not None else tuple(_key(c) for c in choices)
+            dropped = repair.drop if repair is not None else ()
+            cost = repair.cost if repair is not None else 0
+            repair = RepairProposal(dropped, cost, kept, cheapest.price)
+            bundles, role = [cheapest], "over_budget"
+    return bundles, role, (None if role == "fit" else repair)
 
 
 def _repair_choices(
