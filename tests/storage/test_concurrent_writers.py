@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from configurator.customers.ingest import IngestReport, ingest
-from configurator.storage import SqlStore, events_frame, make_engine
+from configurator.storage import SqlStore, make_engine
 from configurator.storage.models import Customer, Event, Identity, Order
 from pg import Database
 from pg import database as database
@@ -70,7 +70,7 @@ def test_eight_writers_lose_nothing_and_duplicate_nothing(database: Database) ->
         assert c.execute(select(func.count()).select_from(Order)).scalar_one() == UNIQUE // 10
         assert c.execute(select(func.count()).select_from(Customer)).scalar_one() == 2_000
         assert c.execute(select(func.count()).select_from(Identity)).scalar_one() == 2_000  # browsers linked
-    frame = events_frame(database.engine, "shop")
+    frame = SqlStore(database.engine, "shop").events_frame()
     assert frame.height == UNIQUE
     assert sorted(frame["event_id"].to_list()) == sorted(e["event_id"] for e in pool)
     assert frame["customer_id"].null_count() == 0

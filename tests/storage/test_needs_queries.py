@@ -8,7 +8,6 @@ from typing import Any
 from configurator.customers.events import Configured, validate_event
 from configurator.customers.identity import merge
 from configurator.storage import SqlStore
-from configurator.storage.repositories import catalog_sales, customer_events
 from pg import Database
 from pg import database as database
 
@@ -46,11 +45,11 @@ def test_customer_events_follow_merges_and_anonymous_ids(database: Database) -> 
     merge(store, "c-new", "c-old", actor="test", reason="same person")
     expected = ["a1", "b1", "b2", "n1", "k1", "a2"]
     for who in ("c-new", "c-old"):
-        events = customer_events(database.engine, "shop", who)
+        events = SqlStore(database.engine, "shop").customer_events(who)
         assert [e.event_id for e in events] == expected
-    assert customer_events(database.engine, "shop", "c-other")[0].event_id == "x1"
-    assert customer_events(database.engine, "shop", "nobody") == []
-    assert customer_events(database.engine, "other-tenant", "c-new") == []
+    assert SqlStore(database.engine, "shop").customer_events("c-other")[0].event_id == "x1"
+    assert SqlStore(database.engine, "shop").customer_events("nobody") == []
+    assert SqlStore(database.engine, "other-tenant").customer_events("c-new") == []
 
 
 def test_customer_events_are_the_validated_events(database: Database) -> None:
@@ -70,7 +69,7 @@ def test_customer_events_are_the_validated_events(database: Database) -> None:
         tenant="shop",
     )
     store.write_events([written])
-    assert customer_events(database.engine, "shop", "c1") == [written]
+    assert SqlStore(database.engine, "shop").customer_events("c1") == [written]
 
 
 def test_catalog_sales_are_purchases_and_configurations_of_the_catalog(database: Database) -> None:
@@ -94,9 +93,9 @@ def test_catalog_sales_are_purchases_and_configurations_of_the_catalog(database:
         _event("v1", "viewed", 0, customer_id="a", catalog="bike"),
         _event("q1", "quote_requested", 0, customer_id="a", catalog="bike", selections={"frame": "alu"}),
     )
-    sales = catalog_sales(database.engine, "shop", "bike")
+    sales = SqlStore(database.engine, "shop").catalog_sales("bike")
     assert [e.event_id for e in sales] == ["p2", "p1", "c1"]
     assert isinstance(sales[-1], Configured)
-    assert [e.event_id for e in catalog_sales(database.engine, "shop", "bike-xl")] == ["c2"]
-    assert catalog_sales(database.engine, "shop", "b_ke") == []  # LIKE wildcards are escaped
-    assert catalog_sales(database.engine, "other", "bike") == []
+    assert [e.event_id for e in SqlStore(database.engine, "shop").catalog_sales("bike-xl")] == ["c2"]
+    assert SqlStore(database.engine, "shop").catalog_sales("b_ke") == []  # LIKE wildcards are escaped
+    assert SqlStore(database.engine, "other").catalog_sales("bike") == []

@@ -23,13 +23,6 @@ from configurator.quoting.lifecycle import (
 from configurator.quoting.model import EXAMPLE, Quote
 from configurator.storage import SqlStore, current_revision, head_revision, upgrade
 from configurator.storage.migrate import _config
-from configurator.storage.repositories import (
-    add_quote,
-    insert_quote_version,
-    quote_head,
-    quote_version_rows,
-    quotes_for,
-)
 from pg import Database, table_rows
 from pg import database as database
 
@@ -75,9 +68,9 @@ def test_migration_keeps_existing_quotes_as_version_one(database: Database) -> N
             },
         )
     assert upgrade(database.engine) == head_revision()
-    head = quote_head(database.engine, "shop", "Q1")
+    head = SqlStore(database.engine, "shop").quote_head("Q1")
     assert head is not None and (head.version, head.status, head.total) == (1, "sent", Decimal("485.6"))
-    (row,) = quote_version_rows(database.engine, "shop", "Q1")
+    (row,) = SqlStore(database.engine, "shop").quote_version_rows("Q1")
     assert (row.version, row.customer_id, row.created_at, row.total) == (1, "c-1", CREATED, Decimal("485.6"))
     assert row.payload["legacy"] is True
     assert row.payload["configuration"] == {"frame": {"alu_m": 1}}
@@ -104,9 +97,7 @@ def test_downgrade_to_0001_keeps_the_heads(database: Database) -> None:
 
 def test_add_quote_stores_a_summary_as_version_one(database: Database) -> None:
     """add_quote writes the head and a legacy version 1; a second call with the same number changes nothing."""
-    assert add_quote(
-        database.engine,
-        "shop",
+    assert SqlStore(database.engine, "shop").add_quote(
         quote_id="q1",
         customer_id="c1",
         configuration={"frame": {"alu": 1}},
@@ -114,12 +105,12 @@ def test_add_quote_stores_a_summary_as_version_one(database: Database) -> None:
         currency="EUR",
         created_at=CREATED,
     )
-    assert not add_quote(
-        database.engine, "shop", quote_id="q1", customer_id="c2", configuration={}, total=None, currency="EUR"
+    assert not SqlStore(database.engine, "shop").add_quote(
+        quote_id="q1", customer_id="c2", configuration={}, total=None, currency="EUR"
     )
-    (row,) = quote_version_rows(database.engine, "shop", "q1")
+    (row,) = SqlStore(database.engine, "shop").quote_version_rows("q1")
     assert row.payload["legacy"] and row.payload["total"] == "12.50" and row.customer_id == "c1"
-    (head,) = quotes_for(database.engine, "shop", "c1")
+    (head,) = SqlStore(database.engine, "shop").quotes_for("c1")
     assert head["version"] == 1
 
 
@@ -135,9 +126,9 @@ def test_a_version_row_is_never_replaced(database: Database) -> None:
         "locale": "en",
         "valid_until": dt.date(2026, 12, 1),
     }
-    assert insert_quote_version(database.engine, "shop", payload={"a": 1}, **values)  # type: ignore[arg-type]
-    assert not insert_quote_version(database.engine, "shop", payload={"a": 2}, **values)  # type: ignore[arg-type]
-    (row,) = quote_version_rows(database.engine, "shop", "Q1")
+    assert SqlStore(database.engine, "shop").insert_quote_version(payload={"a": 1}, **values)  # type: ignore[arg-type]
+    assert not SqlStore(database.engine, "shop").insert_quote_version(payload={"a": 2}, **values)  # type: ignore[arg-type]
+    (row,) = SqlStore(database.engine, "shop").quote_version_rows("Q1")
     assert (row.payload, row.valid_until, row.locale) == ({"a": 1}, dt.date(2026, 12, 1), "en")
 
 
@@ -153,11 +144,11 @@ def test_erasure_removes_every_quote_version_and_export_includes_them(database: 
     assert exported["quote_versions"][0]["payload"]["customer_id"] == "c-1"
     report = erase_person(store, "c-1", actor="dpo", at=AT)
     assert report.rows["quote_versions"] == 2 and report.rows["quotes"] == 1
-    assert quote_version_rows(database.engine, "shop", "Q1") == []
-    assert quote_head(database.engine, "shop", "Q1") is None
+    assert SqlStore(database.engine, "shop").quote_version_rows("Q1") == []
+    assert SqlStore(database.engine, "shop").quote_head("Q1") is None
     rows = table_rows(database.engine)
     assert all("c-1" not in repr(row) for name in ("quote_versions", "quotes") for row in rows[name])
-    assert len(quote_version_rows(database.engine, "shop", "Q-other")) == 1
+    assert len(SqlStore(database.engine, "shop").quote_version_rows("Q-other")) == 1
 
 
 def test_merge_moves_quote_versions_to_the_surviving_profile(database: Database) -> None:
@@ -170,7 +161,7 @@ def test_merge_moves_quote_versions_to_the_surviving_profile(database: Database)
     save_quote(store, _quote("Q2", customer_id="c-2"))
     merge(store, "c-1", "c-2", actor="rep", reason="same person")
     revise(store, load_quote(store, "Q2"), quantity=4)
-    assert {r.customer_id for q in ("Q1", "Q2") for r in quote_version_rows(database.engine, "shop", q)} == {
-        "c-1"
-    }
-    assert {h["quote_id"] for h in quotes_for(database.engine, "shop", "c-1")} == {"Q0", "Q1", "Q2"}
+    assert {
+        r.customer_id for q in ("Q1", "Q2") for r in SqlStore(database.engine, "shop").quote_version_rows(q)
+    } == {"c-1"}
+    assert {h["quote_id"] for h in SqlStore(database.engine, "shop").quotes_for("c-1")} == {"Q0", "Q1", "Q2"}

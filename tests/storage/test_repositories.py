@@ -14,19 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from configurator.customers.events import validate_event
 from configurator.customers.identity import identify
-from configurator.storage import SqlStore, consents_frame, events_frame, profiling_allowed
+from configurator.storage import SqlStore
+from configurator.storage.frames import EVENTS_SCHEMA
 from configurator.storage.models import Event as EventRow
-from configurator.storage.repositories import (
-    EVENTS_SCHEMA,
-    add_quote,
-    audit_entries,
-    catalog_versions,
-    installed_base_for,
-    load_catalog_text,
-    orders_for,
-    quotes_for,
-    save_catalog,
-)
 from pg import Database
 from pg import database as database
 
@@ -49,7 +39,7 @@ def _write(store: SqlStore, *records: dict[str, Any]) -> None:
 
 def test_events_frame_has_the_contract_columns_and_dtypes(database: Database) -> None:
     """events_frame: exactly the documented columns and dtypes, also when empty."""
-    empty = events_frame(database.engine, "shop")
+    empty = SqlStore(database.engine, "shop").events_frame()
     assert empty.schema == pl.Schema(EVENTS_SCHEMA)
     assert empty.height == 0
     store = SqlStore(database.engine, "shop")
@@ -72,7 +62,7 @@ def test_events_frame_has_the_contract_columns_and_dtypes(database: Database) ->
         _event("v1", "review", 8, customer_id="c1", rating=4),
         _event("k1", "consent", 9, customer_id="c1", purpose="marketing", granted=True),
     )
-    frame = events_frame(database.engine, "shop")
+    frame = SqlStore(database.engine, "shop").events_frame()
     assert frame.schema == pl.Schema(EVENTS_SCHEMA)
     rows = {r["event_id"]: r for r in frame.to_dicts()}
     assert set(rows) == {"p1", "r1", "t1", "f1", "v1"}  # consent records are not interactions
@@ -95,13 +85,15 @@ def test_events_frame_resolves_anonymous_events_and_merges(database: Database) -
         _event("b1", "viewed", 2, customer_id="c-old"),
         _event("f1", "referral", 3, customer_id="c-new", referred_customer_id="c-old"),
     )
-    before = dict(events_frame(database.engine, "shop").select("event_id", "customer_id").iter_rows())
+    before = dict(
+        SqlStore(database.engine, "shop").events_frame().select("event_id", "customer_id").iter_rows()
+    )
     assert before == {"a1": None, "a2": None, "b1": "c-old", "f1": "c-new"}
     _write(store, _event("a3", "viewed", 4, anonymous_id="anon-1", customer_id="c-new"))
     from configurator.customers.identity import merge
 
     merge(store, "c-new", "c-old", actor="test", reason="same person")
-    frame = events_frame(database.engine, "shop")
+    frame = SqlStore(database.engine, "shop").events_frame()
     after = dict(frame.select("event_id", "customer_id").iter_rows())
     assert after == {"a1": "c-new", "a2": None, "b1": "c-new", "f1": "c-new", "a3": "c-new"}
     assert frame.filter(pl.col("event_id") == "f1")["referred_customer_id"].item() == "c-new"
@@ -112,9 +104,9 @@ def test_tenants_are_isolated(database: Database) -> None:
     a, b = SqlStore(database.engine, "shop-a"), SqlStore(database.engine, "shop-b")
     _write(a, _event("e1", "viewed", customer_id="c1"))
     _write(b, _event("e1", "viewed", customer_id="c1"), _event("e2", "viewed", customer_id="c2"))
-    assert events_frame(database.engine, "shop-a")["event_id"].to_list() == ["e1"]
-    assert events_frame(database.engine, "shop-b").height == 2
-    assert sorted(consents_frame(database.engine, "shop-b")["customer_id"]) == ["c1", "c2"]
+    assert SqlStore(database.engine, "shop-a").events_frame()["event_id"].to_list() == ["e1"]
+    assert SqlStore(database.engine, "shop-b").events_frame().height == 2
+    assert sorted(SqlStore(database.engine, "shop-b").consents_frame()["customer_id"]) == ["c1", "c2"]
     with pytest.raises(ValueError, match="another tenant"):
         a.write_events([validate_event(_event("e3", "viewed", customer_id="c1"), tenant="shop-b")])
 
@@ -140,11 +132,11 @@ def test_purchases_project_orders_and_installed_base(database: Database) -> None
     )
     _write(store, purchase)
     _write(store, {**purchase, "event_id": "p1-again"})  # the same order id in another event: ignored
-    orders = orders_for(database.engine, "shop", "c1")
+    orders = SqlStore(database.engine, "shop").orders_for("c1")
     assert [(o["order_id"], o["total"], o["margin"], o["event_id"]) for o in orders] == [
         ("o1", Decimal("4070"), Decimal("1155"), "p1")
     ]
-    installed = installed_base_for(database.engine, "shop", "c1")
+    installed = SqlStore(database.engine, "shop").installed_base_for("c1")
     assert [(i["line_no"], i["item"], i["quantity"]) for i in installed] == [
         (1, "ebike-urban", 1),
         (2, "bike_fit", 1),
@@ -157,23 +149,21 @@ def test_purchases_project_orders_and_installed_base(database: Database) -> None
 
 def test_catalog_versions_are_immutable(database: Database) -> None:
     """Catalog versions are stored once; the latest loaded is returned by default."""
-    assert save_catalog(database.engine, "shop", "bike", "1", "catalog: bike\n", loaded_at=T0)
-    assert not save_catalog(database.engine, "shop", "bike", "1", "changed", loaded_at=T0)
-    assert save_catalog(
-        database.engine, "shop", "bike", "2", "catalog: bike # v2\n", loaded_at=T0.replace(hour=13)
+    assert SqlStore(database.engine, "shop").save_catalog("bike", "1", "catalog: bike\n", loaded_at=T0)
+    assert not SqlStore(database.engine, "shop").save_catalog("bike", "1", "changed", loaded_at=T0)
+    assert SqlStore(database.engine, "shop").save_catalog(
+        "bike", "2", "catalog: bike # v2\n", loaded_at=T0.replace(hour=13)
     )
-    assert [v for v, _ in catalog_versions(database.engine, "shop", "bike")] == ["1", "2"]
-    assert load_catalog_text(database.engine, "shop", "bike") == "catalog: bike # v2\n"
-    assert load_catalog_text(database.engine, "shop", "bike", "1") == "catalog: bike\n"
-    assert load_catalog_text(database.engine, "other", "bike") is None
+    assert [v for v, _ in SqlStore(database.engine, "shop").catalog_versions("bike")] == ["1", "2"]
+    assert SqlStore(database.engine, "shop").load_catalog_text("bike") == "catalog: bike # v2\n"
+    assert SqlStore(database.engine, "shop").load_catalog_text("bike", "1") == "catalog: bike\n"
+    assert SqlStore(database.engine, "other").load_catalog_text("bike") is None
 
 
 def test_quotes_keep_money_exact(database: Database) -> None:
     """Quote totals come back as the same Decimal on every dialect; timestamps come back in UTC."""
     created = dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    assert add_quote(
-        database.engine,
-        "shop",
+    assert SqlStore(database.engine, "shop").add_quote(
         quote_id="q1",
         customer_id="c1",
         configuration={"frame": {"alu": 1}},
@@ -182,10 +172,10 @@ def test_quotes_keep_money_exact(database: Database) -> None:
         catalog_id="bike",
         created_at=created,
     )
-    assert not add_quote(
-        database.engine, "shop", quote_id="q1", customer_id="c1", configuration={}, total=None, currency="EUR"
+    assert not SqlStore(database.engine, "shop").add_quote(
+        quote_id="q1", customer_id="c1", configuration={}, total=None, currency="EUR"
     )
-    (quote,) = quotes_for(database.engine, "shop", "c1")
+    (quote,) = SqlStore(database.engine, "shop").quotes_for("c1")
     assert quote["total"] == Decimal("12345.67")
     assert quote["created_at"] == created and quote["created_at"].tzinfo == dt.UTC
     assert quote["configuration"] == {"frame": {"alu": 1}}
@@ -194,7 +184,7 @@ def test_quotes_keep_money_exact(database: Database) -> None:
 def test_naive_timestamps_are_refused(database: Database) -> None:
     """The storage layer refuses naive datetimes rather than guessing a time zone."""
     with pytest.raises(Exception, match="naive datetime"):
-        save_catalog(database.engine, "shop", "bike", "1", "x", loaded_at=dt.datetime(2026, 1, 1))
+        SqlStore(database.engine, "shop").save_catalog("bike", "1", "x", loaded_at=dt.datetime(2026, 1, 1))
 
 
 def test_consents_frame_applies_defaults(database: Database) -> None:
@@ -203,9 +193,9 @@ def test_consents_frame_applies_defaults(database: Database) -> None:
     identify(store, customer_id="c1")
     identify(store, customer_id="c2")
     _write(store, _event("k1", "consent", customer_id="c2", purpose="profiling", granted=False))
-    frame = consents_frame(database.engine, "shop")
+    frame = SqlStore(database.engine, "shop").consents_frame()
     assert frame.rows() == [("c1", True, False), ("c2", False, False)]
-    assert profiling_allowed(database.engine, "shop") == {"c1"}
+    assert SqlStore(database.engine, "shop").profiling_allowed() == {"c1"}
 
 
 def test_stored_payload_is_the_validated_event(database: Database) -> None:
@@ -219,7 +209,7 @@ def test_stored_payload_is_the_validated_event(database: Database) -> None:
         payload = c.execute(select(EventRow.payload)).scalar_one()
     assert payload["traits"] == {"email": "ana@example.com", "phone": "+351912345678"}
     assert payload["ts"] == "2026-03-01T12:00:00Z"
-    assert audit_entries(database.engine, "shop") == []
+    assert SqlStore(database.engine, "shop").audit_entries() == []
 
 
 def test_write_events_retries_a_lock_timeout_once(
@@ -237,7 +227,7 @@ def test_write_events_retries_a_lock_timeout_once(
 
     monkeypatch.setattr(SqlStore, "_write", flaky)
     _write(store, _event("e1", "viewed", customer_id="c1"))
-    assert events_frame(database.engine, "shop")["event_id"].to_list() == ["e1"] and not failures
+    assert SqlStore(database.engine, "shop").events_frame()["event_id"].to_list() == ["e1"] and not failures
     failures.append(OperationalError("INSERT", {}, sqlite3.OperationalError("no such table: events")))
     with pytest.raises(OperationalError, match="no such table"):
         _write(store, _event("e2", "viewed", customer_id="c1"))

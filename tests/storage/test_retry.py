@@ -1,7 +1,7 @@
 """The storage retry: one retry for races with another writer, every other error at once, on both dialects.
 
 The errors are the databases' own (a real NOT NULL, foreign-key or unique violation from SQLite and from
-PostgreSQL), raised inside :func:`in_transaction`, the one place every storage transaction is retried.
+PostgreSQL), raised inside :meth:`SqlStore.in_transaction`, the one place every storage transaction is retried.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from configurator.storage import SqlStore
 from configurator.storage import retry as retry_module
 from configurator.storage.models import Customer, InstalledItem
-from configurator.storage.repositories import in_transaction
 from configurator.storage.retry import retryable, retrying
 from pg import Database
 from pg import database as database
@@ -85,7 +84,7 @@ def test_a_constraint_violation_surfaces_on_the_first_attempt(
     table = values.pop("table", Customer)
     attempts, work = _counted(lambda: store.session.execute(insert(table).values(values)))
     with pytest.raises(IntegrityError) as raised:
-        in_transaction(store, work)
+        store.in_transaction(work)
     assert not retryable(raised.value)
     assert attempts == [1] and pauses == []
 
@@ -106,7 +105,7 @@ def test_a_unique_race_is_retried_once_and_then_succeeds(database: Database, pau
         return "stored"
 
     attempts, work = _counted(store_if_new)
-    assert in_transaction(store, work) == "found"
+    assert store.in_transaction(work) == "found"
     assert len(attempts) == 2 and len(pauses) == 1
 
 
@@ -116,7 +115,7 @@ def test_a_second_unique_failure_surfaces(database: Database, pauses: list[float
     _rival_adds(database, "c1")
     attempts, work = _counted(lambda: store.session.execute(insert(Customer).values(_customer("c1"))))
     with pytest.raises(IntegrityError) as raised:
-        in_transaction(store, work)
+        store.in_transaction(work)
     assert retryable(raised.value)
     assert len(attempts) == 2 and len(pauses) == 1
 
@@ -140,7 +139,7 @@ def test_two_writers_inserting_the_same_key_at_once(database: Database) -> None:
             store.session.execute(insert(Customer).values(_customer("c1")))
             return "stored"
 
-        return in_transaction(store, store_if_new)
+        return store.in_transaction(store_if_new)
 
     with ThreadPoolExecutor(2) as pool:
         assert sorted(pool.map(writer, range(2))) == ["found", "stored"]

@@ -45,7 +45,10 @@ __all__ = [
     "erase_person",
     "erased_token",
     "export_person",
+    "merged_consent",
     "record_consent",
+    "scrubbed_audit_details",
+    "scrubbed_event_payload",
 ]
 
 Purpose = Literal["profiling", "marketing"]
@@ -233,3 +236,80 @@ def erase_person(
             )
         )
         return ErasureReport(token, len(ids), added, rows)
+
+
+def merged_consent(winner: str, loser: ConsentState, kept: ConsentState | None) -> ConsentState:
+    """The choice the winner of a merge keeps for the loser's purpose: the most restrictive one.
+
+    Granted only when both granted (an objection on either profile wins), recorded at the later of the two
+    times, from the source of the objection (the winner's own when both granted).
+
+    Args:
+        winner: the surviving customer id.
+        loser: the merged profile's choice.
+        kept: the winner's choice for the same purpose, if any.
+
+    Example:
+        >>> may, june = dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+        >>> c = merged_consent("c1", ConsentState("c2", "marketing", False, may, "email"),
+        ...                    ConsentState("c1", "marketing", True, june, "web"))
+        >>> c.customer_id, c.granted, c.recorded_at == june, c.source
+        ('c1', False, True, 'email')
+    """
+    if kept is None:
+        return ConsentState(winner, loser.purpose, loser.granted, loser.recorded_at, loser.source)
+    return ConsentState(
+        winner,
+        loser.purpose,
+        loser.granted and kept.granted,
+        max(loser.recorded_at, kept.recorded_at),
+        kept.source if loser.granted else loser.source,
+    )
+
+
+def scrubbed_event_payload(
+    payload: Mapping[str, Any],
+    *,
+    referred_erased: bool,
+    anonymous_erased: bool,
+    contacts: Collection[str],
+    token: str,
+) -> dict[str, Any]:
+    """Someone else's event that mentions an erased person, without them.
+
+    What stays of such an event: a referral names the person by ``token``, their browser id (a shared
+    computer) is removed, their email or phone given as a contact is removed from the traits.
+
+    Args:
+        payload: the stored event.
+        referred_erased: the event refers the erased person.
+        anonymous_erased: the event's anonymous id is the erased person's.
+        contacts: the erased person's emails and phone numbers.
+        token: the :func:`erased_token` that stands for the person.
+
+    Example:
+        >>> scrubbed_event_payload({"type": "referral", "referred_customer_id": "c9", "anonymous_id": "a1",
+        ...     "traits": {"email": "x@y.example", "name": "Ann"}}, referred_erased=True,
+        ...     anonymous_erased=True, contacts=["x@y.example"], token="erased:1")
+        {'type': 'referral', 'referred_customer_id': 'erased:1', 'traits': {'name': 'Ann'}}
+    """
+    clean = dict(payload)
+    if referred_erased:
+        clean["referred_customer_id"] = token
+    if anonymous_erased:
+        clean.pop("anonymous_id", None)
+    traits = {k: v for k, v in (clean.get("traits") or {}).items() if v not in contacts}
+    if traits != (clean.get("traits") or {}):
+        clean["traits"] = traits
+    return clean
+
+
+def scrubbed_audit_details(details: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The details an audit entry about an erased person keeps: numbers, flags and blanks, marked ``erased``.
+
+    Example:
+        >>> scrubbed_audit_details({"reason": "same email as x@y.example", "score": 0.93, "applied": True})
+        {'score': 0.93, 'applied': True, 'erased': True}
+    """
+    kept = {k: v for k, v in (details or {}).items() if isinstance(v, bool | int | float) or v is None}
+    return {**kept, "erased": True}

@@ -72,6 +72,7 @@ __all__ = [
     "Traits",
     "alias",
     "canonical_id",
+    "carried_identifiers",
     "identifier_hash",
     "identify",
     "merge",
@@ -718,3 +719,27 @@ class MemoryIdentityStore:
     def audit(self, record: AuditRecord) -> None:
         """Append to the in-memory log."""
         self.log.append(record)
+
+
+def carried_identifiers(
+    customer_id: str | None, anonymous_id: str | None, traits: Traits | None
+) -> list[tuple[str, str]]:
+    """``(kind, value)`` of the identifiers an event carries: customer id, anonymous id, email, phone.
+
+    Each of them is checked against the suppression list (an erased person's events are dropped).
+
+    Example:
+        >>> carried_identifiers("c1", None, Traits(email="Ana@Example.com"))
+        [('customer_id', 'c1'), ('email', 'ana@example.com')]
+    """
+    keys: list[tuple[str, str]] = []
+    if customer_id:
+        keys.append(("customer_id", customer_id))
+    if anonymous_id:
+        keys.append(("anonymous_id", anonymous_id))
+    if traits is not None:
+        if traits.email:
+            keys.append(("email", traits.email))
+        if traits.phone:
+            keys.append(("phone", traits.phone))
+    return keys

@@ -1,22 +1,36 @@
-"""Storage: SQLAlchemy 2 models and repositories, Alembic migrations; SQLite by default, PostgreSQL by URL.
+"""Storage: SQLAlchemy 2 models, one repository module per aggregate, Alembic migrations.
+
+SQLite by default, PostgreSQL by URL; ``sqlalchemy`` is imported only inside this package.
+
+One calling style: **methods reached through the store**. :class:`SqlStore` (``store.py``) is the unit of work
+for one tenant (``transaction.py``: ``atomic``, ``in_transaction``, ``current_session``); each aggregate's
+methods are defined in its own module as one repository class that the store is composed of:
+``identity.py`` (profiles, identifiers, merges, suppressed hashes), ``consent.py``, ``privacy.py`` (export,
+erasure), ``events.py`` (the event log and its effects), ``frames.py`` (polars frames for value and tiers),
+``catalogs.py``, ``quotes.py`` (quotes, orders, installed base) and ``audit.py``; ``sql.py`` holds the SQL
+building blocks they share. Why this style: every caller already holds a store (and passed ``store.engine``
+or ``store.session`` with ``store.tenant`` to free functions), the ``customers`` Protocols the domain rules
+take (``IdentityStore``, ``PrivacyStore``, ``EventSink``) are flat methods of a store, and a method joins the
+caller's :meth:`SqlStore.atomic` transaction by itself. So ``quote_head(store.session, store.tenant, q)``
+becomes ``store.quote_head(q)`` and ``events_frame(engine, tenant)`` becomes
+``SqlStore(engine, tenant).events_frame()``. The domain rules (identity matching and merging, consent
+merging, what erasure keeps) live in ``customers``; storage calls them.
+
+The old free functions (``audit_entries``, ``consents_frame``, ``events_frame``, ``profiling_allowed`` here,
+and the rest in ``storage.repositories``) are thin shims over those methods, kept until their callers move.
 
 Example:
     >>> engine = make_engine("sqlite://")
     >>> upgrade(engine) == head_revision()
     True
-    >>> events_frame(engine, "shop").columns[:3]
+    >>> SqlStore(engine, "shop").events_frame().columns[:3]
     ['tenant', 'event_id', 'customer_id']
 """
 
 from configurator.storage.engine import StorageError, display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
-from configurator.storage.repositories import (
-    SqlStore,
-    audit_entries,
-    consents_frame,
-    events_frame,
-    profiling_allowed,
-)
+from configurator.storage.repositories import audit_entries, consents_frame, events_frame, profiling_allowed
+from configurator.storage.store import SqlStore
 
 __all__ = [
     "SqlStore",

@@ -1,0 +1,58 @@
+"""The SQL store: every repository of one tenant over one engine (SQLite or PostgreSQL), one transaction at a time.
+
+:class:`SqlStore` implements ``customers.identity.IdentityStore``, ``customers.consent.PrivacyStore`` and
+``customers.ingest.EventSink``, and reads and writes catalogs, quotes, orders, the audit log and the frames for
+value and tiers. Each aggregate's methods are defined in its own module (one repository class each) and reached
+through the store; :class:`~configurator.storage.transaction.UnitOfWork` holds the transaction they share.
+Use one store per thread.
+
+Example:
+    >>> from configurator.storage import make_engine, upgrade
+    >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+    >>> store = SqlStore(engine, "shop")
+    >>> from configurator.customers.events import validate_event
+    >>> e = validate_event({"event_id": "e1", "type": "purchased", "customer_id": "c1", "channel": "store",
+    ...     "ts": "2026-05-01T12:00:00Z", "order_id": "o1", "margin": 30,
+    ...     "lines": [{"item": "bell", "unit_price": 12.5, "quantity": 2}]}, tenant="shop")
+    >>> store.write_events([e]), store.write_events([e])
+    (WriteResult(accepted=1, duplicates=0, suppressed=0), WriteResult(accepted=0, duplicates=1, suppressed=0))
+    >>> store.events_frame().select("customer_id", "type", "amount", "margin").rows()
+    [('c1', 'purchased', 25.0, 30.0)]
+    >>> with store.atomic():  # one transaction for several calls
+    ...     [o["order_id"] for o in store.orders_for("c1")], store.profiling_allowed()
+    (['o1'], {'c1'})
+"""
+
+from __future__ import annotations
+
+from configurator.storage.catalogs import CatalogRepository
+from configurator.storage.events import EventRepository
+from configurator.storage.frames import FrameRepository
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore(EventRepository, FrameRepository, CatalogRepository):
+    """Identity, consent, privacy, events, frames, catalogs, quotes, orders and audit log of one tenant.
+
+    Every method runs in a transaction: the caller's when inside :meth:`atomic`, else its own.
+    :meth:`write_events` and :meth:`in_transaction` run their transaction once more after a race with
+    another writer (:mod:`configurator.storage.retry`). The methods by aggregate:
+
+    - unit of work (:mod:`~configurator.storage.transaction`): ``atomic``, ``session``, ``current_session``,
+      ``in_transaction``, ``execute``, ``joining``;
+    - identity (:mod:`~configurator.storage.identity`): ``get_profile``, ``add_profile``, ``add_profiles``,
+      ``update_profile``, ``owner``, ``claim``, ``claim_anonymous_ids``, ``identifiers``, ``merged_ids``,
+      ``repoint``, ``canonical_profiles``, ``canonical_ids``, ``anonymous_owners``, ``suppressed``;
+    - consent (:mod:`~configurator.storage.consent`): ``set_consent``, ``replace_consent``, ``consents``;
+    - privacy (:mod:`~configurator.storage.privacy`): ``personal_data``, ``erase``, ``add_suppressions``;
+    - events (:mod:`~configurator.storage.events`): ``write_events``, ``customer_events``, ``catalog_sales``;
+    - frames (:mod:`~configurator.storage.frames`): ``events_frame``, ``consents_frame``, ``profiling_allowed``;
+    - catalogs (:mod:`~configurator.storage.catalogs`): ``save_catalog``, ``catalog_versions``,
+      ``load_catalog_text``;
+    - quotes and orders (:mod:`~configurator.storage.quotes`): ``add_quote``, ``quote_head``,
+      ``quote_version_rows``, ``insert_quote_head``, ``insert_quote_version``, ``advance_quote_head``,
+      ``set_quote_status``, ``stamp_quote_version``, ``expire_quote_heads``, ``quotes_for``, ``orders_for``,
+      ``installed_base_for``, ``order_event``, ``project_orders``;
+    - audit (:mod:`~configurator.storage.audit`): ``audit``, ``audit_entries``.
+    """

@@ -1,0 +1,64 @@
+"""The old free functions of ``storage.repositories`` agree with the store's methods (kept until callers move)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from configurator.customers.events import validate_event
+from configurator.storage import SqlStore, audit_entries, consents_frame, events_frame, profiling_allowed
+from configurator.storage import repositories as old
+from pg import Database
+from pg import database as database
+
+T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+
+
+def test_free_functions_agree_with_the_store(database: Database) -> None:
+    """Given an engine or a session, each shim answers what the method of the same name answers."""
+    store = SqlStore(database.engine, "shop")
+    purchase = {
+        "event_id": "e1",
+        "type": "purchased",
+        "customer_id": "c1",
+        "channel": "store",
+        "ts": "2026-03-01T12:00:00Z",
+        "order_id": "o1",
+        "margin": 3,
+        "lines": [{"item": "bell", "catalog": "bike", "unit_price": 10, "quantity": 1}],
+    }
+    store.write_events([validate_event(purchase, tenant="shop")])
+    assert old.add_quote(
+        database.engine, "shop", quote_id="q1", customer_id="c1", configuration={}, total=None, currency="EUR"
+    )
+    assert old.save_catalog(database.engine, "shop", "bike", "1", "catalog: bike\n", loaded_at=T0)
+    assert events_frame(database.engine, "shop").equals(store.events_frame())
+    assert consents_frame(database.engine, "shop").equals(store.consents_frame())
+    assert profiling_allowed(database.engine, "shop") == store.profiling_allowed() == {"c1"}
+    assert audit_entries(database.engine, "shop") == store.audit_entries()
+    assert old.orders_for(database.engine, "shop", "c1") == store.orders_for("c1")
+    assert old.installed_base_for(database.engine, "shop", "c1") == store.installed_base_for("c1")
+    assert old.quotes_for(database.engine, "shop", "c1") == store.quotes_for("c1")
+    assert old.customer_events(database.engine, "shop", "c1") == store.customer_events("c1")
+    assert old.catalog_sales(database.engine, "shop", "bike") == store.catalog_sales("bike")
+    assert old.load_catalog_text(database.engine, "shop", "bike") == store.load_catalog_text("bike")
+    assert old.catalog_versions(database.engine, "shop", "bike") == store.catalog_versions("bike")
+    head, versions = store.quote_head("q1"), store.quote_version_rows("q1")
+    with Session(database.engine) as session, session.begin():  # SQLite: one writer, so no store call in here
+        assert old.quote_head(session, "shop", "q1") == head
+        assert old.quote_version_rows(session, "shop", "q1") == versions
+        assert old.order_event(session, "shop", "o1") == "e1"
+        assert old.set_quote_status(session, "shop", "q1", version=1, status="sent", only_from=("draft",))
+    assert store.quote_head("q1").status == "sent"  # type: ignore[union-attr]
+    assert old.in_transaction(store, lambda: store.current_session is not None)
+
+
+def test_joining_a_session_uses_its_transaction(database: Database) -> None:
+    """A store joining a session writes in that session's transaction: a rollback undoes the write."""
+    with Session(database.engine) as session, session.begin():
+        joined = SqlStore.joining(session, "shop")
+        assert joined.current_session is session
+        assert joined.save_catalog("bike", "1", "x", loaded_at=T0)
+        session.rollback()
+    assert SqlStore(database.engine, "shop").catalog_versions("bike") == []
