@@ -31,7 +31,7 @@ subclass inherits unless it sets its own. The tree, with each class's (problem_t
     ├── AssemblyError                          ("assembly", 422)  a request assembly cannot serve
     │                                          (configurator.assembly.assemble)
     ├── PricingError (also ValueError)         ("pricing", 422)  a price cannot be computed as asked
-    │                                          (configurator.quoting.pricing)
+    │                                          (configurator.offer.pricing)
     ├── QuoteBuildError (also ValueError)      ("quote-request", 422)  a quote cannot be built as asked
     │   │                                      (configurator.quoting.build)
     │   ├── InvalidBundleError                 ("invalid-bundle", 422)  the bundle fails the checker
@@ -43,7 +43,7 @@ subclass inherits unless it sets its own. The tree, with each class's (problem_t
     │   ├── QuoteVersionConflict               ("quote-version-conflict", 409)  a version stored twice
     │   └── QuoteStateError                    ("quote-state", 409)  the quote's status refuses the step
     ├── QuoteRenderError                       ("quote-render", 500)  a quote cannot be rendered
-    │   │                                      (configurator.quoting.render)
+    │   │                                      (configurator.quoting.render.errors)
     │   └── QuoteTemplateError (also ValueError)  ("quote-render", 500)  a template fails to compile or render
     │       └── TemplateSecurityError          ("quote-render", 500)  a template breaks the sandbox
     ├── UnknownCatalogError (also LookupError)  ("unknown-catalog", 404)  the API serves no such catalog
