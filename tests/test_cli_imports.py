@@ -28,7 +28,7 @@ HEAVY = (
     "configurator.solver.session",
     "configurator.storage",
     "configurator.quoting",
-    "configurator.customers.needs_models",
+    "configurator.needs.models",
 )
 """Libraries and product packages that no command line start-up may load."""
 
@@ -93,11 +93,11 @@ def test_group_help_lists_every_subcommand(group: str) -> None:
 
 def test_defaults_kept_in_the_command_line_match_their_sources() -> None:
     """The region, consent purposes and needs models the CLI names without importing them are the real ones."""
-    from configurator import cli_needs
     from configurator.cli import customers as cli_customers
+    from configurator.cli import needs as cli_needs
     from configurator.customers.consent import PURPOSES
     from configurator.customers.identity import DEFAULT_REGION
-    from configurator.customers.needs_models import MODELS
+    from configurator.needs.models import MODELS
 
     assert cli_customers.DEFAULT_REGION == DEFAULT_REGION
     assert cli_customers.PURPOSES == PURPOSES

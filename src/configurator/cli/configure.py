@@ -9,6 +9,17 @@ For a returning customer (``configure CATALOG --customer ID``) every undecided m
 their learned needs recommend among the valid ones, ``recommend`` lists the top three per module, and ``last``
 starts from their last purchase or complete configuration of this catalog (each option that is still valid is
 selected; the others are reported), so they never re-enter what we know.
+
+Example:
+    >>> from configurator.catalog.models import Catalog
+    >>> from configurator.cli.output import out
+    >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
+    ...     "modules": {"frame": {"label": {"en": "Frame"},
+    ...                           "options": {"alu": {"price": 400}, "carbon": {"price": 1200}}}}})
+    >>> run_interactive(bike, None, out(), lines=["select frame.alu", "quit"])  # doctest: +ELLIPSIS
+    bike 1: commands: show | select M.O [QTY] | ...
+    frame (Frame): alu carbon
+    frame (Frame): *alu
 """
 
 from __future__ import annotations
@@ -17,20 +28,25 @@ import dataclasses
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
+
+from configurator.cli.output import out as _out
+from configurator.cli.params import parse_date
 from configurator.errors import ConfiguratorError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from configurator.catalog.models import Catalog
-    from configurator.customers.needs import CustomerNeeds
-    from configurator.customers.needs_catalog import CatalogNeedsView
+    from configurator.needs.catalog import CatalogNeedsView
+    from configurator.needs.customer import CustomerNeeds
     from configurator.solver.session import ConfigurationSession
     from configurator.storage import SqlStore
 
-__all__ = ["Returning", "returning_customer", "run_interactive"]
+__all__ = ["Returning", "configure", "returning_customer", "run_interactive"]
 
 HELP = (
     "commands: show | select M.O [QTY] | deselect M.O | unset M.O | why M.O | "
@@ -147,6 +163,33 @@ def _apply_last(session: ConfigurationSession, console: Console, returning: Retu
         console.print(f"no longer possible: {', '.join(dropped)}", markup=False)
 
 
+def _select(session: ConfigurationSession, console: Console, args: list[str]) -> bool:
+    """``select MODULE.OPTION [QTY]``: select it, or refuse it with the reason and the repair that allows it.
+
+    Returns:
+        Whether the option was selected.
+    """
+    module, option = _split(args[0])
+    qty = int(args[1]) if len(args) > 1 else None
+    reason = session.why(module, option)
+    if reason is None:
+        session.select(module, option, qty)
+        return True
+    console.print(
+        f"{module}.{option} is not possible: choices {', '.join(reason.choices) or '-'}; "
+        f"rules {', '.join(reason.constraints) or '-'}",
+        markup=False,
+    )
+    session.select(module, option, qty)
+    wanted = f"{module}.{option}"
+    # the choice just asked for outweighs all the others: the repair must keep it
+    fix = session.repair({wanted: len(session.choices)})
+    session.unset(module, option)
+    if fix is not None and fix.drop and wanted not in fix.drop:
+        console.print(f"to choose it, give up: {', '.join(fix.drop)}", markup=False)
+    return False
+
+
 def run_interactive(
     catalog: Catalog,
     on: dt.date | None,
@@ -184,25 +227,8 @@ def run_interactive(
                 _apply_last(session, console, returning)
                 _show(session, console, returning)
             elif command == "select" and args:
-                module, option = _split(args[0])
-                qty = int(args[1]) if len(args) > 1 else None
-                reason = session.why(module, option)
-                if reason is not None:
-                    console.print(
-                        f"{module}.{option} is not possible: choices {', '.join(reason.choices) or '-'}; "
-                        f"rules {', '.join(reason.constraints) or '-'}",
-                        markup=False,
-                    )
-                    session.select(module, option, qty)
-                    wanted = f"{module}.{option}"
-                    # the choice just asked for outweighs all the others: the repair must keep it
-                    fix = session.repair({wanted: len(session.choices)})
-                    session.unset(module, option)
-                    if fix is not None and fix.drop and wanted not in fix.drop:
-                        console.print(f"to choose it, give up: {', '.join(fix.drop)}", markup=False)
-                    continue
-                session.select(module, option, qty)
-                _show(session, console, returning)
+                if _select(session, console, args):
+                    _show(session, console, returning)
             elif command == "deselect" and args:
                 session.deselect(*_split(args[0]))
                 _show(session, console, returning)
@@ -237,3 +263,29 @@ def run_interactive(
                 console.print(f"unknown command {raw.strip()!r}; {usage}", markup=False)
         except (ConfiguratorError, ValueError) as exc:
             console.print(f"error: {exc}", markup=False)
+
+
+def configure(
+    catalog: Annotated[Path, typer.Argument(help="Catalog YAML file.")],
+    on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(help="A stored customer: recommendations for them, and 'last' to start as before."),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option("--database", help="Database URL (default: CONFIGURATOR_DATABASE_URL).")
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+) -> None:
+    """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
+    from configurator.catalog.loader import load_catalog
+
+    loaded = load_catalog(catalog)
+    returning = None
+    if customer is not None:
+        from configurator.settings import get_settings
+        from configurator.storage import SqlStore, ensure_schema
+
+        store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
+        returning = returning_customer(store, customer, loaded)
+    run_interactive(loaded, parse_date(on), _out(), returning=returning)

@@ -22,7 +22,10 @@ from configurator.cli.output import err as _err
 from configurator.cli.output import out as _out
 
 if TYPE_CHECKING:
-    from configurator.quoting.render import Format
+    from configurator.catalog.models import Catalog
+    from configurator.quoting.model import Quote
+    from configurator.quoting.render import Format, RenderedQuote
+    from configurator.storage import SqlStore
 
 __all__ = ["quote"]
 
@@ -81,15 +84,7 @@ def quote(
 ) -> None:
     """Write a personalised quote for a stored customer: their best bundle, priced, checked, in their language."""
     from configurator.catalog.loader import load_catalog
-    from configurator.quoting.build import (
-        InvalidBundleError,
-        NoFittingBundleError,
-        UnknownCustomerError,
-        bundle_summary,
-        customer_details,
-        describe_repair,
-        quote_for_customer,
-    )
+    from configurator.quoting.build import bundle_summary, customer_details
     from configurator.quoting.i18n import Translator
     from configurator.quoting.render import render_quote
     from configurator.settings import get_settings
@@ -102,13 +97,72 @@ def quote(
         raise typer.BadParameter(f"expected an amount, got {budget!r}", param_hint="--budget") from None
     cat = load_catalog(catalog)
     store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
+    made = _best_quote(
+        store,
+        cat,
+        customer,
+        budget=limit,
+        requirements=tuple(require or ()),
+        locale=locale,
+        country=country,
+        quote_id=quote_id,
+        quantity=quantity,
+        accept_repair=accept_repair,
+    )
+    if save:
+        from configurator.quoting.lifecycle import save_quote
+
+        made = save_quote(store, made)
+    _write(render_quote(made, cat, format=fmt, customer=customer_details(store, made.customer_id)), output)
+    total = Translator(made.locale, cat.default_locale).money(made.total, made.currency)
+    saved = ", saved" if save else ""
+    _out().print(
+        f"{made.quote_id}: {made.customer_id} ({made.tier}, {made.locale}) {cat.catalog}: "
+        f"{bundle_summary(made, cat)}: total {total}{saved} -> {output}",
+        markup=False,
+    )
+
+
+def _write(rendered: RenderedQuote, output: Path) -> None:
+    """Write the rendered quote to ``output`` (folders made); texts that fell back to another language to stderr."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(rendered.content, bytes):
+        output.write_bytes(rendered.content)
+    else:
+        output.write_text(rendered.content, encoding="utf-8")
+    for warning in rendered.warnings:
+        _err().print(f"fallback: {warning}", markup=False)
+
+
+def _best_quote(
+    store: SqlStore,
+    cat: Catalog,
+    customer: str,
+    *,
+    budget: Decimal | None,
+    requirements: tuple[str, ...],
+    locale: str | None,
+    country: str | None,
+    quote_id: str | None,
+    quantity: int,
+    accept_repair: bool,
+) -> Quote:
+    """The customer's best quote; a refusal is printed on stderr and exits 2 (unknown customer) or 1."""
+    from configurator.quoting.build import (
+        InvalidBundleError,
+        NoFittingBundleError,
+        UnknownCustomerError,
+        describe_repair,
+        quote_for_customer,
+    )
+
     try:
         found = quote_for_customer(
             store,
             cat,
             customer,
-            budget=limit,
-            requirements=tuple(require or ()),
+            budget=budget,
+            requirements=requirements,
             locale=locale,
             country=country,
             quote_id=quote_id,
@@ -131,23 +185,4 @@ def quote(
     except InvalidBundleError as exc:
         _err().print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from None
-    made = found[0]
-    if save:
-        from configurator.quoting.lifecycle import save_quote
-
-        made = save_quote(store, made)
-    rendered = render_quote(made, cat, format=fmt, customer=customer_details(store, made.customer_id))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(rendered.content, bytes):
-        output.write_bytes(rendered.content)
-    else:
-        output.write_text(rendered.content, encoding="utf-8")
-    for warning in rendered.warnings:
-        _err().print(f"fallback: {warning}", markup=False)
-    total = Translator(made.locale, cat.default_locale).money(made.total, made.currency)
-    saved = ", saved" if save else ""
-    _out().print(
-        f"{made.quote_id}: {made.customer_id} ({made.tier}, {made.locale}) {cat.catalog}: "
-        f"{bundle_summary(made, cat)}: total {total}{saved} -> {output}",
-        markup=False,
-    )
+    return found[0]

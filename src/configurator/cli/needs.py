@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from configurator.cli_output import err as _err
-from configurator.cli_output import out as _out
+from configurator.cli.output import err as _err
+from configurator.cli.output import out as _out
 from configurator.errors import BackendLimitError, ConfiguratorError
 
 if TYPE_CHECKING:
