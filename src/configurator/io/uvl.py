@@ -48,13 +48,9 @@ Example:
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
 
 from configurator.errors import ModelFormatError, suggest
 from configurator.io.featuremodel import (
@@ -63,146 +59,32 @@ from configurator.io.featuremodel import (
     Feature,
     FeatureModel,
     Group,
-    GroupKind,
     Unsupported,
     rename_formula,
     selected,
 )
-from configurator.solver.problem import And, BoolExpr, Const, Iff, Implies, Lit, Not, Or
+from configurator.io.uvl_lexer import (
+    _AGGREGATES,
+    _ARITHMETIC,
+    _BINARY,
+    _CLOSE,
+    _COMPARISONS,
+    _CORE_OPS,
+    _GROUP_KEYWORDS,
+    _MAX_NESTING,
+    _OPEN,
+    _SECTIONS,
+    _TYPES,
+    _describe,
+    _Line,
+    _name,
+    _Tok,
+    _tokenize,
+)
+from configurator.io.uvl_writer import dump_uvl
+from configurator.solver.problem import And, BoolExpr, Iff, Implies, Not, Or
 
 __all__ = ["dump_uvl", "load_uvl", "parse_uvl"]
-
-_TOKEN = re.compile(
-    r"""[ \t\f]*(?:
-       (?P<nl>\r\n|\r|\n)
-      |(?P<id>[^\W\d][\w#§%?\\';]*)
-      |(?P<op><=>|=>|==|!=|<=|>=|\.\.|[!&|<>+\-*()\[\]{},.])
-      |(?P<qid>"[^"\r\n]*")
-      |(?P<comment>//[^\r\n]*|/\*(?s:.*?)\*/)
-      |(?P<unclosed>/\*)
-      |(?P<str>'[^'\r\n]*')
-      |(?P<num>[0-9]+\.[0-9]+|\.[0-9]+|[0-9]+)
-      |(?P<eof>\Z)
-      |(?P<bad>.))
-    """,
-    re.VERBOSE,
-)
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-_STRICT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_#§%?\\'äüöß;]*")
-_KEYWORDS = frozenset(
-    {
-        "namespace", "include", "imports", "as", "features", "constraints", "constraint", "cardinality",
-        "String", "Boolean", "Integer", "Real", "len", "sum", "avg", "floor", "ceil", "type", "arithmetic",
-        "or", "alternative", "optional", "mandatory", "true", "false",
-    }
-)  # fmt: skip
-_SECTIONS = ("namespace", "include", "imports", "features", "constraints")
-_GROUP_KEYWORDS: dict[str, GroupKind] = {
-    "mandatory": "mandatory",
-    "optional": "optional",
-    "or": "or",
-    "alternative": "alternative",
-}
-_TYPES = frozenset({"String", "Boolean", "Integer", "Real"})
-_AGGREGATES = frozenset({"sum", "avg", "len", "floor", "ceil"})
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
-_ARITHMETIC = frozenset({"+", "-", "*", "/"})
-_CORE_OPS = frozenset({"!", "&", "|", "=>", "<=>", "(", ")"})
-_BINARY = {"<=>": 1, "=>": 2, "|": 3, "&": 4}
-_MAX_NESTING = 200
-_INDENT = "    "
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-_CLOSE = frozenset(_OPEN.values())
-
-
-class _Tok(NamedTuple):
-    kind: str  # qid | str | num | id | op
-    text: str
-    line: int
-    col: int
-    pos: int  # offset in the source text
-
-
-@dataclass
-class _Line:
-    """A logical line: its indentation width and tokens (brackets may span physical lines)."""
-
-    indent: int
-    tokens: list[_Tok]
-
-
-def _describe(tok: _Tok | None) -> str:
-    return "the end of the line" if tok is None else repr(tok.text)
-
-
-def _name(tok: _Tok) -> str:
-    return tok.text[1:-1] if tok.kind == "qid" else tok.text
-
-
-def _tokenize(text: str, source: str) -> list[_Line]:
-    """Split ``text`` into logical lines of tokens, with Python-like indentation (tab stops of 8)."""
-    lines: list[_Line] = []
-    tokens: list[_Tok] = []
-    indent = -1  # -1: no token on this logical line yet
-    line, line_start = 1, 0
-    stack: list[_Tok] = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "eof"  # every alternative is a named group
-        start = m.start(kind)
-        if indent < 0 and not stack:
-            lead = text[m.start() : start]
-            indent = len(lead) if "\t" not in lead else _width(lead)
-        if kind == "id" or kind == "qid" or kind == "str" or kind == "num":
-            tokens.append(_Tok(kind, m.group(kind), line, start - line_start + 1, start))
-            continue
-        if kind == "op":
-            tok = _Tok(kind, m.group(kind), line, start - line_start + 1, start)
-            tokens.append(tok)
-            if tok.text in _OPEN:
-                stack.append(tok)
-            elif tok.text in _CLOSE:
-                if not stack or _OPEN[stack[-1].text] != tok.text:
-                    raise ModelFormatError(f"{source}:{line}:{tok.col}: unbalanced {tok.text!r}")
-                stack.pop()
-            continue
-        if kind == "nl":
-            if not stack:
-                if tokens:
-                    lines.append(_Line(indent, tokens))
-                    tokens = []
-                indent = -1
-            line, line_start = line + 1, m.end()
-            continue
-        if kind == "comment":
-            if not tokens and not stack:
-                indent = -1  # a comment does not set the indentation of its line
-            body = m.group(kind)
-            breaks = _NEWLINES.findall(body)
-            if breaks:
-                line += len(breaks)
-                line_start = start + max(body.rfind("\n"), body.rfind("\r")) + 1
-            continue
-        if kind == "eof":
-            break
-        col = start - line_start + 1
-        if kind == "unclosed":
-            raise ModelFormatError(f"{source}:{line}:{col}: unterminated comment '/*'")
-        char = m.group(kind)
-        what = {'"': "unterminated quoted name", "'": "unterminated string"}.get(char, "unexpected character")
-        raise ModelFormatError(f"{source}:{line}:{col}: {what} {char!r}")
-    if stack:
-        tok = stack[-1]
-        raise ModelFormatError(f"{source}:{tok.line}:{tok.col}: {tok.text!r} is never closed")
-    if tokens:
-        lines.append(_Line(indent, tokens))
-    return lines
-
-
-def _width(lead: str) -> int:
-    width = 0
-    for ch in lead:
-        width = width + 8 - width % 8 if ch == "\t" else width + 1
-    return width
 
 
 @dataclass
@@ -783,105 +665,3 @@ def _graft(
 
 
 # --- export --------------------------------------------------------------------------------------------
-def dump_uvl(model: FeatureModel) -> str:
-    """Write a model as UVL text (four-space indentation): ``parse_uvl(dump_uvl(m))`` has the same Problem.
-
-    Raises:
-        ModelFormatError: for content UVL cannot express (a string attribute holding a quote or a line
-            break, a non-finite number, a formula that is not over selected/unselected features).
-    """
-    out: list[str] = []
-    namespace = model.meta.get("namespace")
-    if isinstance(namespace, str) and namespace:
-        out.append(f"namespace {_quote(namespace)}\n\n")
-    out.append("features\n")
-    _dump_feature(model.root, 1, out)
-    if model.constraints:
-        out.append("\nconstraints\n")
-        for ctc in model.constraints:
-            out.append(f"{_INDENT}{_formula(ctc.formula, 0, model.root.name)}\n")
-    return "".join(out)
-
-
-def _dump_feature(root: Feature, level: int, out: list[str]) -> None:
-    stack: list[tuple[Feature | Group, int]] = [(root, level)]
-    while stack:
-        node, depth = stack.pop()
-        indent = _INDENT * depth
-        if isinstance(node, Group):
-            out.append(f"{indent}{node.describe()}\n")
-            stack.extend((c, depth + 1) for c in reversed(node.children))
-            continue
-        attrs: list[str] = ["abstract"] if node.abstract else []
-        attrs.extend(f"{_quote(k)}{_value(v)}" for k, v in node.attributes.items())
-        out.append(f"{indent}{_quote(node.name)}" + (f" {{{', '.join(attrs)}}}" if attrs else "") + "\n")
-        stack.extend((g, depth + 1) for g in reversed(node.groups))
-
-
-def _quote(name: str) -> str:
-    if _STRICT_ID.fullmatch(name) and name not in _KEYWORDS:
-        return name
-    if '"' in name or "\n" in name or "\r" in name or not name:
-        raise ModelFormatError(f"cannot write the name {name!r} in UVL")
-    return f'"{name}"'
-
-
-def _value(value: AttributeValue) -> str:
-    """`` value`` as UVL writes it after a key (empty for a key without value)."""
-    return "" if value is None else " " + _literal(value)
-
-
-def _literal(value: AttributeValue) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ModelFormatError(f"cannot write the number {value!r} in UVL")
-        text = format(Decimal(repr(value)), "f")
-        return text if "." in text else text + ".0"
-    if isinstance(value, str):
-        if "'" in value or "\n" in value or "\r" in value or not value:
-            raise ModelFormatError(f"cannot write the string {value!r} in UVL")
-        return f"'{value}'"
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_quote(k)}{_value(v)}" for k, v in value.items()) + "}"
-    raise ModelFormatError(f"cannot write the attribute value {value!r} in UVL")
-
-
-def _formula(expr: BoolExpr, min_prec: int, root: str) -> str:
-    """The formula in UVL syntax, parenthesised where precedence (all left associative) needs it."""
-    text, prec = _formula_prec(expr, root)
-    return f"({text})" if prec < min_prec else text
-
-
-def _formula_prec(expr: BoolExpr, root: str) -> tuple[str, int]:
-    match expr:
-        case Const(value=value):
-            # the root is always selected: it stands for "true"
-            return (_quote(root), 6) if value else ("!" + _quote(root), 5)
-        case Lit(var=var, values=values):
-            if values == frozenset({1}):
-                return _quote(var), 6
-            if values == frozenset({0}):
-                return "!" + _quote(var), 5
-            if values >= frozenset({0, 1}):
-                return _quote(root), 6
-            if not values & frozenset({0, 1}):
-                return "!" + _quote(root), 5
-        case Not(arg=arg):
-            return "!" + _formula(arg, 5, root), 5
-        case And(args=args) | Or(args=args):
-            if len(args) < 2:
-                return _formula_prec(args[0] if args else Const(isinstance(expr, And)), root)
-            op, prec = (" & ", 4) if isinstance(expr, And) else (" | ", 3)
-            first = _formula(args[0], prec, root)
-            return first + "".join(op + _formula(a, prec + 1, root) for a in args[1:]), prec
-        case Implies(a=a, b=b):
-            return f"{_formula(a, 2, root)} => {_formula(b, 3, root)}", 2
-        case Iff(a=a, b=b):
-            return f"{_formula(a, 1, root)} <=> {_formula(b, 2, root)}", 1
-    raise ModelFormatError(f"cannot write {expr!r} as a UVL constraint")
