@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from configurator.errors import ModelFormatError
-from configurator.io.featuremodel import (
-    GroupKind,
-)
+from configurator.io.featuremodel import GroupKind
 
 _TOKEN = re.compile(
     r"""[ \t\f]*(?:
