@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver import backend as registry
 from configurator.solver.backend import (

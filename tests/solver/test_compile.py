@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
 from configurator.errors import SolverError
 from configurator.solver.backend import get_backend
 from configurator.solver.compile import CatalogProblem, compile_catalog_problem

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.loader import load_catalog
-from configurator.checker import find_violations
 from configurator.errors import SolverError
 from configurator.solver import operations
 from configurator.solver.backend import Optimizer, Result, Status

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration, load_configuration
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
 from configurator.errors import ConfigurationError, SolverError
 from configurator.solver.backend import get_backend
 from configurator.solver.session import Choice, ConfigurationSession, Conflict, Weights

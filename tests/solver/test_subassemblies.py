@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
 from configurator.errors import ConfigurationError
 from configurator.solver.backend import get_backend
-from configurator.solver.compile import _Compiler, compile_catalog_problem
+from configurator.solver.compile import CatalogCompiler, compile_catalog_problem
 from configurator.solver.operations import count
 from configurator.solver.problem import Lit, Problem
 from configurator.solver.session import ConfigurationSession, Weights, list_price
@@ -320,7 +320,7 @@ def test_example_bundles_pass_the_checker(path: Path, held: tuple[str, str] | No
 def test_valve_count_multiplies_by_the_manifold() -> None:
     """The valve count is its count without the manifold plus its top-level count with it times the manifold's."""
     catalog = example(ROOT / "catalogs" / "valve.yaml")
-    top = _Compiler(catalog, DAY)  # the catalog's own modules and rules, without the sub-assembly
+    top = CatalogCompiler(catalog, DAY)  # the catalog's own modules and rules, without the sub-assembly
     top.structure()
     top.rules()
     literal = compile_catalog_problem(catalog, DAY).selected("mounting", "manifold")

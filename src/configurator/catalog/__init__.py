@@ -1,5 +1,6 @@
 """Catalog language: models, YAML loading with located errors, configurations and compiled expressions."""
 
+from configurator.catalog.check import CatalogEnvironment, Violation, find_violations
 from configurator.catalog.compiled import CompiledCatalog, CompiledRule, compile_catalog, compiled
 from configurator.catalog.configuration import Configuration, load_configuration
 from configurator.catalog.dump import dump_catalog
@@ -26,6 +27,7 @@ __all__ = [
     "BundleDiscount",
     "Cardinality",
     "Catalog",
+    "CatalogEnvironment",
     "CompiledCatalog",
     "CompiledRule",
     "Configuration",
@@ -39,10 +41,12 @@ __all__ = [
     "Service",
     "Table",
     "TierDiscount",
+    "Violation",
     "VolumeBreak",
     "compile_catalog",
     "compiled",
     "dump_catalog",
+    "find_violations",
     "load_catalog",
     "load_configuration",
     "validate_catalog",

@@ -65,7 +65,7 @@ from configurator.solver.problem import (
     Variable,
 )
 
-__all__ = ["CatalogProblem", "SolverError", "compile_catalog_problem"]
+__all__ = ["CatalogCompiler", "CatalogProblem", "SolverError", "compile_catalog_problem"]
 
 
 Number = Fraction
@@ -275,8 +275,24 @@ class CatalogProblem:
         return Objective(tuple(terms), 0, "min" if sense == "min" else "max")
 
 
-class _Compiler:
-    """Compiles one catalog; a sub-assembly's compiler has a ``prefix`` and the ``guard`` "its option is selected"."""
+class CatalogCompiler:
+    """Compiles one catalog; a sub-assembly's compiler has a ``prefix`` and the ``guard`` "its option is selected".
+
+    :func:`compile_catalog_problem` runs it whole (:meth:`build`). Lint and configuration sessions also use it
+    piecewise: after :meth:`structure` (the variables), :meth:`boolean` compiles a further rule expression,
+    such as a service's ``requires`` or a customer's requirement, over the same variables.
+
+    Example:
+        >>> from configurator.catalog.compiled import symbols_of
+        >>> from configurator.catalog.models import Catalog
+        >>> from configurator.rules.types import compile_expression
+        >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+        ...     "modules": {"frame": {"options": {"alu": {}, "carbon": {}}}}})
+        >>> compiler = CatalogCompiler(cat, None)
+        >>> compiler.structure()
+        >>> compiler.boolean(compile_expression("frame.carbon", symbols_of(cat)))
+        Lit(var='frame', values=frozenset({2}))
+    """
 
     def __init__(
         self, catalog: Catalog, on: dt.date | None, prefix: str = "", guard: BoolExpr | None = None
@@ -298,12 +314,14 @@ class _Compiler:
         return expr if self.guard is None else Implies(self.guard, expr)
 
     def effective_options(self, module_id: str) -> list[str]:
+        """The options of a module on sale on the date (none when the module itself is not)."""
         module = self.catalog.modules[module_id]
         if not module.effective(self.on):
             return []
         return [oid for oid, o in module.options.items() if o.effective(self.on)]
 
     def structure(self) -> None:
+        """The variables, cardinalities and quantity links of the catalog's own modules (not its sub-assemblies)."""
         prefix = self.prefix
         for mid, module in self.catalog.modules.items():
             options = self.effective_options(mid)
@@ -369,7 +387,9 @@ class _Compiler:
         for (mid, oid), product in self.catalog.products.items():
             if oid not in self.effective_options(mid):
                 continue  # never selected on this date: nothing to configure
-            compiler = _Compiler(product, self.on, f"{self.prefix}{mid}.{oid}/", self.cp.selected(mid, oid))
+            compiler = CatalogCompiler(
+                product, self.on, f"{self.prefix}{mid}.{oid}/", self.cp.selected(mid, oid)
+            )
             self.subs[(mid, oid)] = compiler.compile()
             assert compiler.guard is not None
             unset = And(
@@ -389,6 +409,7 @@ class _Compiler:
 
     # --- expressions -------------------------------------------------------------------------------
     def options_where(self, module: str | None, attr: str, accept: object) -> list[tuple[str, str]]:
+        """The ``(module, option)`` pairs whose attribute ``attr`` passes ``accept`` (one module or all)."""
         out: list[tuple[str, str]] = []
         for mid, mod in self.catalog.modules.items():
             if module is not None and mid != module:
@@ -400,6 +421,7 @@ class _Compiler:
         return out
 
     def boolean(self, node: ast.Expr) -> BoolExpr:
+        """A boolean rule expression as a solver expression (after :meth:`structure`)."""
         assert self.cp is not None
         cp = self.cp
         match node:
@@ -434,6 +456,7 @@ class _Compiler:
         raise SolverError(f"cannot compile {ast.to_text(node)!r} for the solver")
 
     def compare(self, op: str, left: ast.Expr, right: ast.Expr) -> BoolExpr:
+        """A comparison of rule expressions: options with an attribute value, booleans' equivalence, or linear."""
         assert self.cp is not None
         if (
             isinstance(left, ast.ModuleAttr)
@@ -468,6 +491,7 @@ class _Compiler:
         return Linear(terms, op, rhs)  # type: ignore[arg-type]
 
     def is_boolean(self, node: ast.Expr) -> bool:
+        """Whether a rule expression is boolean (compiled by :meth:`boolean`, not :meth:`linear`)."""
         if isinstance(node, ast.Literal):
             return isinstance(node.value, bool)
         if isinstance(node, ast.ModuleAttr):
@@ -478,6 +502,7 @@ class _Compiler:
         )
 
     def linear(self, node: ast.Expr) -> _Lin:
+        """A numeric rule expression as a linear map from solver terms to rational coefficients."""
         assert self.cp is not None
         cp = self.cp
         match node:
@@ -518,6 +543,7 @@ class _Compiler:
     def table(
         self, rule_id: str, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], mode: str
     ) -> BoolExpr:
+        """A table rule (``allowed`` or forbidden rows of options) as a solver table constraint."""
         encoded: list[tuple[int | None, ...]] = []
         for row in rows:
             cells: list[int | None] = []
@@ -532,6 +558,7 @@ class _Compiler:
         return Table(tuple(self.prefix + c for c in columns), tuple(encoded), mode == "allowed")
 
     def rules(self) -> None:
+        """A constraint for every rule in force on the date (held only when a sub-assembly is selected)."""
         for crule in compiled(self.catalog).rules:
             rule = crule.rule
             if not rule.effective(self.on):
@@ -559,6 +586,7 @@ class _Compiler:
         return self.cp
 
     def build(self) -> CatalogProblem:
+        """The whole catalog as a :class:`CatalogProblem`, sub-assemblies sharing one Problem."""
         self.compile()
         problem = Problem(
             tuple(self.variables),
@@ -592,4 +620,4 @@ def compile_catalog_problem(catalog: Catalog, on: dt.date | None = None) -> Cata
     Raises:
         SolverError: when a rule is not linear.
     """
-    return _Compiler(catalog, on).build()
+    return CatalogCompiler(catalog, on).build()

@@ -75,6 +75,45 @@ def _needs(objectives: bool, time_limit: float | None) -> tuple[Capability, ...]
     )
 
 
+def _harvest(
+    solution: Mapping[str, int],
+    queries: Sequence[Lit],
+    open_: dict[int, Lit],
+    ok: list[bool],
+    domains: Mapping[str, tuple[int, ...]],
+    touching: Mapping[str, list[BoolExpr]],
+) -> int:
+    """Close the open queries a solution, or a one-variable change of it, satisfies; how many it closed.
+
+    A changed value must still satisfy every constraint that mentions the variable (``touching``).
+    """
+    before = len(open_)
+    by_var: dict[str, list[int]] = {}
+    for i, query in list(open_.items()):
+        if solution[query.var] in query.values:
+            ok[i] = True
+            del open_[i]
+        else:
+            by_var.setdefault(query.var, []).append(i)
+    for name, waiting in by_var.items():
+        current = solution[name]
+        wanted = {x for i in waiting for x in queries[i].values}
+        changed = dict(solution)
+        for value in domains[name]:
+            if value == current or value not in wanted:
+                continue
+            changed[name] = value
+            if all(holds(e, changed) for e in touching[name]):
+                for i in waiting:
+                    if i in open_ and value in queries[i].values:
+                        ok[i] = True
+                        del open_[i]
+                wanted = {x for i in waiting if i in open_ for x in queries[i].values}
+                if not wanted:
+                    break
+    return before - len(open_)
+
+
 def _merge(fixed: Fixed | None, extra: Mapping[str, frozenset[int]]) -> dict[str, frozenset[int]]:
     merged = dict(fixed or {})
     for name, values in extra.items():
@@ -191,31 +230,7 @@ class Propagator:
                 open_[i] = query
 
         def harvest(solution: Mapping[str, int]) -> int:
-            before = len(open_)
-            by_var: dict[str, list[int]] = {}
-            for i, query in list(open_.items()):
-                if solution[query.var] in query.values:
-                    ok[i] = True
-                    del open_[i]
-                else:
-                    by_var.setdefault(query.var, []).append(i)
-            for name, waiting in by_var.items():
-                current = solution[name]
-                wanted = {x for i in waiting for x in queries[i].values}
-                changed = dict(solution)
-                for value in domains[name]:
-                    if value == current or value not in wanted:
-                        continue
-                    changed[name] = value
-                    if all(holds(e, changed) for e in touching[name]):
-                        for i in waiting:
-                            if i in open_ and value in queries[i].values:
-                                ok[i] = True
-                                del open_[i]
-                        wanted = {x for i in waiting if i in open_ for x in queries[i].values}
-                        if not wanted:
-                            break
-            return before - len(open_)
+            return _harvest(solution, queries, open_, ok, domains, touching)
 
         for solution in reversed(list(self._witnesses.values())):
             if not open_:

@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.compiled import symbols_of
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Module
-from configurator.checker import Violation, find_violations
 from configurator.errors import BackendLimitError, ConfigurationError, SolverError, suggest
 from configurator.rules.types import compile_expression
 from configurator.solver import operations
 from configurator.solver.backend import Backend, Capability, Optimizer, Result, Status, get_backend, require
-from configurator.solver.compile import CatalogProblem, _Compiler, compile_catalog_problem
+from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
 from configurator.solver.problem import (
     BoolExpr,
     Const,
@@ -566,7 +566,7 @@ class ConfigurationSession:
         Closest means the fewest weighted changes (cost per ``module.option`` changed, default 1).
         """
         symbols = symbols_of(self.catalog)
-        compiler = _Compiler(self.catalog, self.on)
+        compiler = CatalogCompiler(self.catalog, self.on)
         compiler.structure()
         required: list[BoolExpr] = [
             compiler.boolean(compile_expression(text, symbols)) for text in requirements

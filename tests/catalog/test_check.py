@@ -1,4 +1,4 @@
-"""Tests of configurator.checker.find_violations: every rule kind, built-in checks, messages, sub-assemblies.
+"""Tests of configurator.catalog.check.find_violations: every rule kind, built-in checks, messages, sub-assemblies.
 
 The property test re-evaluates random catalogs and configurations by brute force, independently of the
 checker's own loop, and asks both to agree on which rules are violated.

@@ -1,4 +1,4 @@
-"""Tests of configurator.lint: void catalogs, dead and false-optional options, redundant rules, services."""
+"""Tests of configurator.solver.lint: void catalogs, dead and false-optional options, redundant rules, services."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from configurator.catalog.loader import validate_catalog
-from configurator.lint import Finding, lint_catalog
+from configurator.solver.lint import Finding, lint_catalog
 from support import Writer, make_catalog
 
 MODULES = {
