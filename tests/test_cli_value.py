@@ -217,10 +217,10 @@ def test_fit_clv_reports_a_stopped_optimiser_as_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the optimiser stops early, the parameters are still printed and stderr says so."""
-    from configurator.customers import value
+    from configurator.customers.value import models
 
-    original = value._minimize
-    monkeypatch.setattr(value, "_minimize", lambda *a: (original(*a)[0], False, "stopped early"))
+    original = models._minimize
+    monkeypatch.setattr(models, "_minimize", lambda *a: (original(*a)[0], False, "stopped early"))
     path = tmp_path / "summary.csv"
     path.write_text("frequency,recency,T\n0,0,10\n2,5,12\n1,3,30\n", encoding="utf-8")
     code, out, err = run(capsys, "customers", "fit-clv", str(path))

@@ -355,10 +355,13 @@ def test_summaries_count_one_purchase_per_time_and_drop_later_ones() -> None:
 
 
 def test_module_has_no_dependency_beyond_numpy_and_scipy() -> None:
-    """value.py imports numpy and scipy only (besides the standard library and configurator.errors)."""
-    source = (ROOT / "src" / "configurator" / "customers" / "value.py").read_text(encoding="utf-8")
+    """The value package imports numpy and scipy only (besides the standard library and configurator)."""
+    folder = ROOT / "src" / "configurator" / "customers" / "value"
+    sources = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))]
+    assert len(sources) >= 3
     imports = {
         line.split()[1].split(".")[0]
+        for source in sources
         for line in source.splitlines()
         if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
     }
