@@ -19,8 +19,9 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environm
         name=exc.name,
     ) from exc
 
-from configurator.api.app import MAX_EVENTS, make_app
+from configurator.api.app import make_app
 from configurator.api.problems import UnknownCatalogError
+from configurator.api.routes.events import MAX_EVENTS
 from configurator.api.sessions import SessionStore, UnknownSessionError
 
 __all__ = ["MAX_EVENTS", "SessionStore", "UnknownCatalogError", "UnknownSessionError", "make_app"]

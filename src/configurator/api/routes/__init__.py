@@ -1,0 +1,28 @@
+"""One FastAPI router per resource of the HTTP API; :func:`~configurator.api.make_app` includes :data:`ROUTERS`.
+
+Every handler reaches the app's shared state through the :data:`~configurator.api.service.ServiceDep`
+dependency, never through a closure, so a router can be included in any app that keeps a
+:class:`~configurator.api.service.Service` on ``app.state.service``.
+
+Example:
+    >>> [len(router.routes) for router in ROUTERS]
+    [3, 5, 1, 1, 1, 3]
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from configurator.api.routes import bundles, catalogs, customers, events, quotes, sessions
+
+__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "quotes", "sessions"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    catalogs.router,
+    sessions.router,
+    events.router,
+    customers.router,
+    bundles.router,
+    quotes.router,
+)
+"""The routers in the order the app includes them (the order of the OpenAPI document's paths)."""

@@ -1,0 +1,113 @@
+"""``/sessions``: interactive configuration sessions, kept in this server process (see ``docs/api.md``).
+
+Example:
+    >>> sorted({(route.path, *route.methods) for route in router.routes})  # doctest: +NORMALIZE_WHITESPACE
+    [('/sessions', 'POST'), ('/sessions/{session_id}', 'DELETE'), ('/sessions/{session_id}', 'GET'),
+     ('/sessions/{session_id}/choices', 'POST'), ('/sessions/{session_id}/complete', 'POST')]
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from configurator.api import schemas as s
+from configurator.api.service import LiveSession, ServiceDep
+from configurator.api.views import configuration_out, conflict_out, session_out
+from configurator.errors import ConfigurationError
+from configurator.solver.session import ConfigurationSession
+
+__all__ = ["choose", "close_session", "complete", "get_session", "open_session", "router"]
+
+router = APIRouter(tags=["sessions"])
+
+
+@router.post("/sessions", status_code=201)
+def open_session(svc: ServiceDep, body: s.SessionIn, response: Response) -> s.SessionOut:
+    """Open an interactive configuration session (kept in this server process; see the docs)."""
+    cat = svc.catalog(body.catalog)
+    live = LiveSession(cat, ConfigurationSession(cat, on=body.on, backend=svc.settings.backend))
+    if body.customer_id is not None:
+        from configurator.assembly.needs import needs_for
+        from configurator.needs.catalog import CatalogNeedsView
+
+        store = svc.store()
+        live.customer_id = svc.canonical(store, body.customer_id)
+        live.view = CatalogNeedsView(cat)
+        live.needs = needs_for(store, store.tenant, live.customer_id, cat, view=live.view)
+    sid = svc.sessions.add(live)
+    response.headers["Location"] = f"/sessions/{sid}"
+    entry = svc.sessions.get(sid)
+    with entry.lock:
+        return session_out(sid, live, explain=False, locale=None)
+
+
+@router.get("/sessions/{session_id}")
+def get_session(
+    svc: ServiceDep,
+    session_id: str,
+    explain: Annotated[
+        bool, Query(description="Add each removed option with the reason it is gone.")
+    ] = False,
+    locale: str | None = None,
+) -> s.SessionOut:
+    """The session: choices, valid options per module, recommendations; removed options with reasons on ``explain=1``."""
+    entry = svc.sessions.get(session_id)
+    with entry.lock:
+        return session_out(session_id, entry.value, explain=explain, locale=locale)
+
+
+@router.post("/sessions/{session_id}/choices")
+def choose(svc: ServiceDep, session_id: str, body: s.ChoiceIn, locale: str | None = None) -> s.SessionOut:
+    """Select, deselect (exclude) or unset one option, or clear every choice; answers the new state."""
+    entry = svc.sessions.get(session_id)
+    session = entry.value.session
+    with entry.lock:
+        if body.action == "clear":
+            session.clear()
+        else:
+            if body.module is None or body.option is None:
+                raise ConfigurationError(f"{body.action}: expected module and option, got none")
+            if body.action == "select":
+                session.select(body.module, body.option, body.qty)
+            elif body.action == "deselect":
+                session.deselect(body.module, body.option)
+            else:
+                session.unset(body.module, body.option)
+        return session_out(session_id, entry.value, explain=False, locale=locale)
+
+
+@router.post("/sessions/{session_id}/complete")
+def complete(svc: ServiceDep, session_id: str, body: s.CompleteIn | None = None) -> s.CompleteOut:
+    """A full valid configuration extending the choices (a customer's session: by their needs)."""
+    body = body or s.CompleteIn()
+    entry = svc.sessions.get(session_id)
+    live = entry.value
+    strategy = body.strategy or ("needs" if live.needs is not None else "defaults")
+    with entry.lock:
+        if strategy == "needs":
+            if live.view is None or live.needs is None:
+                raise ConfigurationError("strategy 'needs' needs a session opened with a customer_id")
+            from configurator.assembly.needs import weights_for
+
+            chosen: dict[str, dict[str, int]] = {}
+            for c in live.session.choices:
+                chosen.setdefault(c.module, {})[c.option] = (c.qty or 1) if c.selected else 0
+            found = live.session.complete(weights_for(live.view, live.needs, partial_selections=chosen))
+        else:
+            found = live.session.complete(strategy)
+        conflict = live.session.explain() if found is None else None
+    return s.CompleteOut(
+        session_id=session_id,
+        strategy=strategy,
+        configuration=None if found is None else configuration_out(live.catalog, found, body.locale),
+        conflict=None if conflict is None else conflict_out(live.catalog, conflict, body.locale),
+    )
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+def close_session(svc: ServiceDep, session_id: str) -> Response:
+    """Close a session."""
+    svc.sessions.remove(session_id)
+    return Response(status_code=204)
