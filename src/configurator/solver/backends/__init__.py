@@ -1,1 +1,67 @@
-"""Solver backends: cpsat (default), python_constraint (readable reference), exhaustive (test oracle)."""
+"""Solver backends: cpsat (default), python_constraint (readable reference), exhaustive (test oracle).
+
+Importing the package is cheap: each public name is imported from its submodule the first time it is used
+(so that nothing loads OR-Tools, CUDD or python-constraint before a backend needs it).
+
+Example:
+    >>> from configurator.solver import backends
+    >>> from configurator.solver.problem import Problem, Variable
+    >>> backends.ExhaustiveBackend().count(Problem((Variable("x", (0, 1)),)))
+    2
+"""
+
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from configurator.solver.backends.cpsat import CpSatBackend, CpSatModel, CpSatOptimizer, CpSatPropagator
+    from configurator.solver.backends.exhaustive import ExhaustiveBackend
+    from configurator.solver.backends.python_constraint import PythonConstraintBackend
+
+__all__ = [
+    "CpSatBackend",
+    "CpSatModel",
+    "CpSatOptimizer",
+    "CpSatPropagator",
+    "ExhaustiveBackend",
+    "PythonConstraintBackend",
+]
+
+_LAZY = {
+    "CpSatBackend": "configurator.solver.backends.cpsat",
+    "CpSatModel": "configurator.solver.backends.cpsat",
+    "CpSatOptimizer": "configurator.solver.backends.cpsat",
+    "CpSatPropagator": "configurator.solver.backends.cpsat",
+    "ExhaustiveBackend": "configurator.solver.backends.exhaustive",
+    "PythonConstraintBackend": "configurator.solver.backends.python_constraint",
+}
+"""The public names imported on first use, and the submodule each comes from."""
+
+
+def _import_on_first_use(name: str) -> object:
+    """The module's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
+
+    Args:
+        name: the attribute asked for.
+
+    Returns:
+        The public object.
+
+    Raises:
+        AttributeError: the package has no such public name.
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, those not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
+    __getattr__ = _import_on_first_use
