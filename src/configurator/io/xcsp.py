@@ -148,34 +148,62 @@ def _tuples(doc: _Doc, element: ET.Element, arity: int) -> tuple[tuple[int | Non
 
 
 def _build(doc: _Doc) -> Problem:
+    """The problem of a parsed document: presentation, domains, variables, relations, then constraints."""
     root = doc.root
     if root.tag != "instance":
         raise doc.error(root, "expected the root element <instance>, found another")
-    presentation = root.find("presentation")
-    name = "xcsp"
-    if presentation is not None:
-        fmt = presentation.get("format", "XCSP 2.1")
-        if not fmt.startswith("XCSP 2"):
-            raise doc.error(presentation, f"expected format 'XCSP 2.1', found {fmt!r}")
-        name = presentation.get("name", name)
-        if presentation.get("type", "CSP") != "CSP":
-            raise doc.error(presentation, f"expected type 'CSP', found {presentation.get('type')!r}")
+    name = _presentation_name(doc)
+    domains, optional_domains = _read_domains(doc)
+    variables, optional = _read_variables(doc, domains, optional_domains)
+    relations = _read_relations(doc)
+    constraints = _read_constraints(doc, variables, relations)
+    meta: dict[str, object] = {
+        "format": "XCSP 2.1",
+        "source": doc.source,
+        "optional_value": JOKER,
+        "optional_variables": tuple(optional),
+    }
+    return Problem(tuple(variables.values()), tuple(constraints), name, meta)
 
+
+_Relation = tuple[int, bool, tuple[tuple[int | None, ...], ...]]
+"""A relation: its arity, whether its tuples are supports (else conflicts), and the tuples."""
+
+
+def _presentation_name(doc: _Doc) -> str:
+    """The instance's name from ``<presentation>``, after checking its format and type."""
+    presentation = doc.root.find("presentation")
+    if presentation is None:
+        return "xcsp"
+    fmt = presentation.get("format", "XCSP 2.1")
+    if not fmt.startswith("XCSP 2"):
+        raise doc.error(presentation, f"expected format 'XCSP 2.1', found {fmt!r}")
+    if presentation.get("type", "CSP") != "CSP":
+        raise doc.error(presentation, f"expected type 'CSP', found {presentation.get('type')!r}")
+    return presentation.get("name", "xcsp")
+
+
+def _read_domains(doc: _Doc) -> tuple[dict[str, tuple[int, ...]], set[str]]:
+    """The domains by name, and the names of those marked optional."""
     domains: dict[str, tuple[int, ...]] = {}
     optional_domains: set[str] = set()
-    items = _section(doc, "domains", "domain", "nbDomains")
-    for element in items:
+    for element in _section(doc, "domains", "domain", "nbDomains"):
         domain_name = _attr(doc, element, "name")
         if domain_name in domains:
             raise doc.error(element, "expected a unique domain name, found a duplicate")
         domains[domain_name] = _domain_values(doc, element)
         if element.get("optional") is not None:
             optional_domains.add(domain_name)
+    return domains, optional_domains
 
+
+def _read_variables(
+    doc: _Doc, domains: dict[str, tuple[int, ...]], optional_domains: set[str]
+) -> tuple[dict[str, Variable], list[str]]:
+    """The variables by name, and the names of those over an optional domain."""
     variables: dict[str, Variable] = {}
     optional: list[str] = []
-    items = _section(doc, "variables", "variable", "nbVariables")
-    for element in items:
+    for element in _section(doc, "variables", "variable", "nbVariables"):
         var_name = _attr(doc, element, "name")
         domain_name = _attr(doc, element, "domain")
         if var_name in variables:
@@ -188,10 +216,13 @@ def _build(doc: _Doc) -> Problem:
         variables[var_name] = Variable(var_name, domains[domain_name])
         if domain_name in optional_domains:
             optional.append(var_name)
+    return variables, optional
 
-    relations: dict[str, tuple[int, bool, tuple[tuple[int | None, ...], ...]]] = {}
-    items = _section(doc, "relations", "relation", "nbRelations", required=False)
-    for element in items:
+
+def _read_relations(doc: _Doc) -> dict[str, _Relation]:
+    """The extensional relations by name (predicates and functions are refused)."""
+    relations: dict[str, _Relation] = {}
+    for element in _section(doc, "relations", "relation", "nbRelations", required=False):
         rel_name = _attr(doc, element, "name")
         if rel_name in relations:
             raise doc.error(element, "expected a unique relation name, found a duplicate")
@@ -201,14 +232,19 @@ def _build(doc: _Doc) -> Problem:
             raise doc.error(element, f"expected semantics 'supports' or 'conflicts', found {semantics!r}")
         relations[rel_name] = (arity, semantics == "supports", _tuples(doc, element, arity))
     for other in ("predicates", "functions"):
-        found = root.find(other)
+        found = doc.root.find(other)
         if found is not None and len(found):
             raise doc.error(found, f"expected extensional relations only, found <{other}> (not supported)")
+    return relations
 
+
+def _read_constraints(
+    doc: _Doc, variables: dict[str, Variable], relations: dict[str, _Relation]
+) -> list[Constraint]:
+    """The table constraints, each over declared variables and a declared relation of its arity."""
     constraints: list[Constraint] = []
     seen: set[str] = set()
-    items = _section(doc, "constraints", "constraint", "nbConstraints")
-    for element in items:
+    for element in _section(doc, "constraints", "constraint", "nbConstraints"):
         con_name = _attr(doc, element, "name")
         if con_name in seen:
             raise doc.error(element, "expected a unique constraint name, found a duplicate")
@@ -239,14 +275,7 @@ def _build(doc: _Doc) -> Problem:
                 element, f"expected a scope of {arity} variables for {reference!r}, found {len(names)}"
             )
         constraints.append(Constraint(con_name, Table(names, rows, allowed), kind="table"))
-
-    meta: dict[str, object] = {
-        "format": "XCSP 2.1",
-        "source": doc.source,
-        "optional_value": JOKER,
-        "optional_variables": tuple(optional),
-    }
-    return Problem(tuple(variables.values()), tuple(constraints), name, meta)
+    return constraints
 
 
 def parse_xcsp(text: str | bytes, *, source: str = "<string>") -> Problem:
