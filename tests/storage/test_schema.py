@@ -35,6 +35,7 @@ TENANT_TABLES = {
     "quote_versions",
     "quotes",
     "suppressions",
+    "tiers",
 }
 
 

@@ -7,7 +7,8 @@ for one tenant (``transaction.py``: ``atomic``, ``in_transaction``, ``current_se
 methods are defined in its own module as one repository class that the store is composed of:
 ``identity.py`` (profiles, identifiers, merges, suppressed hashes), ``consent.py``, ``privacy.py`` (export,
 erasure), ``events.py`` (the event log and its effects), ``frames.py`` (polars frames for value and tiers),
-``catalogs.py``, ``quotes.py`` (quotes, orders, installed base) and ``audit.py``; ``sql.py`` holds the SQL
+``tiers.py`` (the tier snapshot that requests read; a refresh replaces it), ``catalogs.py``, ``quotes.py``
+(quotes, orders, installed base) and ``audit.py``; ``sql.py`` holds the SQL
 building blocks they share. Why this style: every caller already holds a store (and passed ``store.engine``
 or ``store.session`` with ``store.tenant`` to free functions), the ``customers`` Protocols the domain rules
 take (``IdentityStore``, ``PrivacyStore``, ``EventSink``) are flat methods of a store, and a method joins the

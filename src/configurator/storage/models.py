@@ -3,7 +3,8 @@
 Tables: ``catalogs`` (versioned YAML), ``customers`` (profiles), ``identities`` (anonymous ids, emails, phones
 pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, event_id)``), ``consents``,
 ``quotes`` (one head row per quote number), ``quote_versions`` (each version's immutable ``Quote.to_data()``),
-``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers) and ``audit_log``.
+``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers), ``audit_log`` and ``tiers`` (the
+latest tier snapshot of each tenant).
 
 Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
 as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
@@ -48,6 +49,7 @@ __all__ = [
     "Quote",
     "QuoteVersion",
     "Suppression",
+    "TierRow",
     "UTCDateTime",
 ]
 
@@ -322,3 +324,23 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(ID))
     related: Mapped[str | None] = mapped_column(String(ID))
     details: Mapped[dict[str, Any]]
+
+
+class TierRow(Base):
+    """One customer's row of the tenant's latest tier snapshot (replaced whole by each refresh, migration 0003).
+
+    ``numbers`` holds every number behind the assignment (the explanation columns of
+    ``customers.tiers.TIER_COLUMNS``; null for objections); ``as_of`` is the moment the events were counted up
+    to, ``computed_at`` when the refresh ran and ``refresh_id`` which refresh wrote the row.
+    """
+
+    __tablename__ = "tiers"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    numbers: Mapped[dict[str, Any]]
+    as_of: Mapped[dt.datetime]
+    computed_at: Mapped[dt.datetime]
+    refresh_id: Mapped[str] = mapped_column(String(64))

@@ -1,8 +1,8 @@
 """The SQL store: every repository of one tenant over one engine (SQLite or PostgreSQL), one transaction at a time.
 
 :class:`SqlStore` implements ``customers.identity.IdentityStore``, ``customers.consent.PrivacyStore`` and
-``customers.ingest.EventSink``, and reads and writes catalogs, quotes, orders, the audit log and the frames for
-value and tiers. Each aggregate's methods are defined in its own module (one repository class each) and reached
+``customers.ingest.EventSink`` and ``assembly.context.TierSource``, and reads and writes catalogs, quotes,
+orders, the audit log, the frames for value and tiers, and the tier snapshot. Each aggregate's methods are defined in its own module (one repository class each) and reached
 through the store; :class:`~configurator.storage.transaction.UnitOfWork` holds the transaction they share.
 Use one store per thread.
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
+from configurator.storage.tiers import TierRepository
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(EventRepository, FrameRepository, CatalogRepository):
-    """Identity, consent, privacy, events, frames, catalogs, quotes, orders and audit log of one tenant.
+class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogRepository):
+    """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
 
     Every method runs in a transaction: the caller's when inside :meth:`atomic`, else its own.
     :meth:`write_events` and :meth:`in_transaction` run their transaction once more after a race with
@@ -48,6 +49,8 @@ class SqlStore(EventRepository, FrameRepository, CatalogRepository):
     - privacy (:mod:`~configurator.storage.privacy`): ``personal_data``, ``erase``, ``add_suppressions``;
     - events (:mod:`~configurator.storage.events`): ``write_events``, ``customer_events``, ``catalog_sales``;
     - frames (:mod:`~configurator.storage.frames`): ``events_frame``, ``consents_frame``, ``profiling_allowed``;
+    - tier snapshot (:mod:`~configurator.storage.tiers`): ``refresh_tiers``, ``replace_tiers``, ``tier_of``,
+      ``stored_tier``, ``tiers_computed_at``, ``tier_counts`` (and ``erase``/``personal_data`` cover it);
     - catalogs (:mod:`~configurator.storage.catalogs`): ``save_catalog``, ``catalog_versions``,
       ``load_catalog_text``;
     - quotes and orders (:mod:`~configurator.storage.quotes`): ``add_quote``, ``quote_head``,
