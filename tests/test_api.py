@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 import configurator
 from configurator.api import SessionStore, UnknownSessionError, make_app
 from configurator.catalog import load_configuration
-from configurator.checker import find_violations
+from configurator.catalog.check import find_violations
 from configurator.errors import ConfiguratorError
 from configurator.settings import Settings
 from support import DEMO_CUSTOMERS, ROOT, Writer, demo_store, example_catalogs

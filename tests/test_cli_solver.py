@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from configurator.catalog.check import find_violations
 from configurator.catalog.loader import load_catalog
-from configurator.checker import find_violations
 from configurator.cli import main
 from configurator.cli.configure import returning_customer, run_interactive
 from support import ROOT, Writer, demo_store

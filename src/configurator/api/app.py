@@ -1,8 +1,9 @@
 """The FastAPI app factory: catalogs, configuration sessions, events, customers, bundles and quotes over HTTP.
 
-Every endpoint calls the same public functions as the command line (:func:`~configurator.checker.find_violations`,
-:class:`~configurator.solver.session.ConfigurationSession`, :func:`~configurator.customers.ingest.ingest`,
-:func:`~configurator.assembly.assemble.assemble`, :func:`~configurator.quoting.build.quote_for_customer`, ...);
+Every endpoint calls the same public functions as the command line
+(:func:`~configurator.catalog.check.find_violations`, :class:`~configurator.solver.session.ConfigurationSession`,
+:func:`~configurator.customers.ingest.ingest`, :func:`~configurator.assembly.assemble.assemble`,
+:func:`~configurator.quoting.build.quote_for_customer`, ...);
 the routers of :mod:`configurator.api.routes` (one per resource) only translate between JSON and those calls,
 reaching the shared :class:`~configurator.api.service.Service` through a dependency. This module makes the app:
 the service, the problem handlers, the sales-rep page and the routers. Errors are problem details (see

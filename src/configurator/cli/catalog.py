@@ -95,9 +95,9 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the violations as JSON.")] = False,
 ) -> None:
     """Check a full configuration against every rule; exit 1 when it violates any."""
+    from configurator.catalog.check import find_violations
     from configurator.catalog.configuration import load_configuration
     from configurator.catalog.loader import load_catalog
-    from configurator.checker import find_violations
 
     day = parse_date(on)
     cat = load_catalog(catalog)
@@ -124,7 +124,7 @@ def lint(
     Missing translations are reported too; exit 1 when an error-level finding exists.
     """
     from configurator.catalog.loader import validate_catalog
-    from configurator.lint import lint_catalog
+    from configurator.solver.lint import lint_catalog
 
     failed = False
     for path in paths:

@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from configurator.api import schemas as s
 from configurator.api.service import ServiceDep
 from configurator.api.views import catalog_summary
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
-from configurator.checker import find_violations
 
 __all__ = ["get_catalog", "list_catalogs", "router", "validate"]
 
