@@ -37,11 +37,10 @@ from configurator.assembly.needs import population_sales
 from configurator.assembly.policy import DEFAULT_POLICIES
 from configurator.catalog.models import Catalog
 from configurator.customers.ingest import ingest_file
-from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.customers.tiers import TierAssigner
+from configurator.needs.catalog import CatalogNeedsView
 from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
-from configurator.storage.repositories import catalog_sales, events_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = dt.date(2026, 11, 23)
@@ -74,9 +73,7 @@ class Row:
 
 
 def _customers(store: SqlStore, catalog: Catalog, limit: int, everyone: list[str]) -> list[str]:
-    with_events = sorted(
-        {e.customer_id for e in catalog_sales(store.engine, store.tenant, catalog.catalog) if e.customer_id}
-    )
+    with_events = sorted({e.customer_id for e in store.catalog_sales(catalog.catalog) if e.customer_id})
     rest = [c for c in everyone if c not in with_events]
     return (with_events + rest)[:limit]
 
@@ -188,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     upgrade(engine)
     store = SqlStore(engine, "demo")
     ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
-    tiers = TierAssigner().fit(events_frame(engine, "demo"))
+    tiers = TierAssigner().fit(SqlStore(engine, "demo").events_frame())
     everyone = sorted(tiers.assignments_["customer_id"].to_list())
     catalogs = [load_catalog(p) for p in sorted((ROOT / "catalogs").glob("*.yaml"))]
     rows = [measure(c, store, tiers, args.customers, args.repeats, everyone) for c in catalogs]

@@ -42,7 +42,6 @@ from configurator.quoting.build import customer_details, quote_for_customer, ren
 from configurator.quoting.model import Quote
 from configurator.quoting.render import Format
 from configurator.storage import SqlStore, make_engine, upgrade
-from configurator.storage.repositories import events_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
@@ -100,7 +99,7 @@ def _measure(args: argparse.Namespace) -> dict[str, Any]:
     upgrade(engine)
     store = SqlStore(engine, "demo")
     ingest_file(ROOT / "examples" / "data" / "events.jsonl", store, tenant="demo")
-    tiers = TierAssigner().fit(events_frame(engine, "demo"))
+    tiers = TierAssigner().fit(SqlStore(engine, "demo").events_frame())
     started = time.perf_counter()
     quotes = [
         quote_for_customer(

@@ -150,9 +150,9 @@ def needs_tables(
     with the event ids that drove it (none: the population's choice).
     """
     from configurator.assembly.needs import CatalogNeedsView, needs_for, weights_for
-    from configurator.customers.needs import CustomerNeeds
+    from configurator.needs.customer import CustomerNeeds
     from configurator.solver.session import ConfigurationSession
-    from configurator.storage.repositories import customer_events
+    from configurator.storage import SqlStore
 
     learned = Table(title="Learned needs: each customer's top preferences with the events behind them")
     for column in ("customer", "catalog", "option", "P(customer)", "P(population)", "events"):
@@ -163,7 +163,7 @@ def needs_tables(
     for customer, catalog_id in DEMO_NEEDS:
         cat = catalogs[catalog_id]
         view = CatalogNeedsView(cat)
-        needs = needs_for(engine, "demo", customer, cat, view=view)
+        needs = needs_for(SqlStore(engine, "demo"), "demo", customer, cat, view=view)
         weights = weights_for(view, needs)
         population = CustomerNeeds(needs.population)
         top: list[tuple[float, float, str, list[str]]] = []
@@ -185,7 +185,7 @@ def needs_tables(
                 f"{theirs:.2f}",
                 ", ".join(reasons),
             )
-        budget = view.budget(customer_events(engine, "demo", customer)) if needs.profiling else None
+        budget = view.budget(SqlStore(engine, "demo").customer_events(customer)) if needs.profiling else None
         session = ConfigurationSession(cat, on=on)
         bundle = session.optimize(weights, budget=budget)
         chosen = (
@@ -244,7 +244,7 @@ def quotes_table(
     from configurator.quoting.build import bundle_summary, customer_details, quote_for_customer
     from configurator.quoting.i18n import Translator
     from configurator.quoting.render import render_quote
-    from configurator.storage.repositories import SqlStore
+    from configurator.storage import SqlStore
 
     out.mkdir(parents=True, exist_ok=True)
     store = SqlStore(engine, "demo")
@@ -304,7 +304,7 @@ def bundles_table(
 
     Writes ``OUT/bundles/<catalog>.<locale>.md`` with the bundles' translated labels.
     """
-    from configurator.lint import lint_catalog
+    from configurator.solver.lint import lint_catalog
     from configurator.solver.session import ConfigurationSession, Weights
 
     out.mkdir(parents=True, exist_ok=True)

@@ -24,13 +24,13 @@ from configurator.assembly.assemble import (
 )
 from configurator.assembly.context import CustomerContext, context_from_events, customer_context
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, PolicyError, load_policy
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Tier
-from configurator.checker import find_violations
 from configurator.customers.events import Event, validate_event
 from configurator.errors import ConfigurationError
 from configurator.solver.session import Bundle, ConfigurationSession
-from configurator.storage.repositories import customer_events
+from configurator.storage import SqlStore
 from support import DEMO_CUSTOMERS, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +160,7 @@ def test_reasons_cite_the_customers_events(demo: Engine, contexts: dict[str, Cus
     """Every reason from history cites events of this customer that the needs were learned from."""
     cited = 0
     for cid, context in contexts.items():
-        own = {e.event_id for e in customer_events(demo, "demo", CUSTOMERS[cid])}
+        own = {e.event_id for e in SqlStore(demo, "demo").customer_events(CUSTOMERS[cid])}
         for bundle in assemble(CATALOGS[cid], context, on=ON):
             assert len(bundle.reasons) == len(list(bundle.configuration.items()))
             for reason in bundle.reasons:

@@ -14,14 +14,14 @@ from sqlalchemy import Engine
 
 import configurator
 from configurator.assembly.needs import needs_for, population_sales, recommendations, weights_for
-from configurator.checker import find_violations
+from configurator.catalog.check import find_violations
 from configurator.customers.events import validate_event
-from configurator.customers.needs import CustomerNeeds, Evidence, NeedsModel
-from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.errors import ConfiguratorError
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.customer import CustomerNeeds, Evidence
+from configurator.needs.models import NeedsModel
 from configurator.solver.session import ConfigurationSession, Weights
 from configurator.storage import SqlStore, make_engine, upgrade
-from configurator.storage.repositories import catalog_sales, customer_events
 from support import DEMO_CUSTOMERS, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def learned(demo: Engine) -> dict[str, tuple[CatalogNeedsView, CustomerNeeds]]:
     out: dict[str, tuple[CatalogNeedsView, CustomerNeeds]] = {}
     for catalog_id, customer in CUSTOMERS.items():
         view = CatalogNeedsView(CATALOGS[catalog_id])
-        out[catalog_id] = view, needs_for(demo, "demo", customer, view.catalog, view=view)
+        out[catalog_id] = view, needs_for(SqlStore(demo, "demo"), "demo", customer, view.catalog, view=view)
     return out
 
 
@@ -54,7 +54,7 @@ def test_needs_for_learns_from_the_customers_events(
     assert needs.profiling and needs.n_observed_ > 0
     assert needs.recommend("frame", {})[0][0] == view.variable_of("frame", "carbon_diamond")[1]
     assert {"ev-00553", "ev-00555"} <= set(view.explain(needs, "frame", "carbon_diamond"))
-    population = view.fit_population(catalog_sales(demo, "demo", "ebike-urban"))
+    population = view.fit_population(SqlStore(demo, "demo").catalog_sales("ebike-urban"))
     assert population.n_rows_ == needs.population.n_rows_
 
 
@@ -62,7 +62,7 @@ def test_cold_start_and_shared_population(demo: Engine) -> None:
     """An unknown customer gets the population; a given population is used as it is."""
     catalog = CATALOGS["valve-pn5"]
     view = CatalogNeedsView(catalog)
-    population = view.fit_population(catalog_sales(demo, "demo", catalog.catalog))
+    population = view.fit_population(SqlStore(demo, "demo").catalog_sales(catalog.catalog))
     nobody = needs_for(SqlStore(demo, "demo"), "demo", "c-unknown", catalog, population=population)
     assert nobody.population is population and nobody.n_observed_ == 0
     for variable in view.variables:
@@ -107,12 +107,12 @@ def test_profiling_objection_gives_population_recommendations() -> None:
     engine, catalog = _bike_store()
     view = CatalogNeedsView(catalog)
     session = ConfigurationSession(catalog)
-    before = needs_for(engine, "shop", "me", catalog, view=view)
+    before = needs_for(SqlStore(engine, "shop"), "shop", "me", catalog, view=view)
     assert recommendations(session, view, before)["frame"][0][0] == "carbon"
     objection: dict[str, Any] = {"event_id": "k1", "type": "consent", "customer_id": "me", "channel": "email"}
     objection |= {"ts": "2026-06-01T00:00:00Z", "purpose": "profiling", "granted": False}
     SqlStore(engine, "shop").write_events([validate_event(objection, tenant="shop")])
-    after = needs_for(engine, "shop", "me", catalog, view=view)
+    after = needs_for(SqlStore(engine, "shop"), "shop", "me", catalog, view=view)
     assert not after.profiling and after.n_observed_ == 0
     population = CustomerNeeds(after.population)
     assert recommendations(session, view, after) == recommendations(session, view, population)
@@ -135,7 +135,7 @@ def test_learned_weights_drive_optimize_and_top_k() -> None:
     """The learned weights reach the solver: the stated carbon frame wins, and every bundle is valid."""
     engine, catalog = _bike_store()
     view = CatalogNeedsView(catalog)
-    needs = needs_for(engine, "shop", "me", catalog, view=view)
+    needs = needs_for(SqlStore(engine, "shop"), "shop", "me", catalog, view=view)
     session = ConfigurationSession(catalog)
     best = session.optimize(weights_for(view, needs))
     assert best is not None and dict(best.configuration.selections) == {"frame": {"carbon": 1}}
@@ -244,7 +244,7 @@ def test_customer_events_give_the_evidence_of_needs_for(
     """needs_for observes exactly the evidence of the customer's stored events."""
     view, needs = learned["laptop-pro14"]
     fresh = CustomerNeeds(needs.population)
-    for event in customer_events(demo, "demo", CUSTOMERS["laptop-pro14"]):
+    for event in SqlStore(demo, "demo").customer_events(CUSTOMERS["laptop-pro14"]):
         fresh.observe(*view.evidence(event))
     assert fresh.n_observed_ == needs.n_observed_ > 0
     assert fresh.evidence_ == needs.evidence_
@@ -252,12 +252,14 @@ def test_customer_events_give_the_evidence_of_needs_for(
 
 def test_population_model_is_replaceable(demo: Engine) -> None:
     """Any fitted NeedsModel over the view's variables can be the population."""
-    from configurator.customers.needs import NaiveBayesNeeds
+    from configurator.needs.models import NaiveBayesNeeds
 
     catalog = CATALOGS["ebike-urban"]
     view = CatalogNeedsView(catalog)
-    model: NeedsModel = view.fit_population(catalog_sales(demo, "demo", catalog.catalog), NaiveBayesNeeds())
-    needs = needs_for(demo, "demo", "c-1019", catalog, population=model)
+    model: NeedsModel = view.fit_population(
+        SqlStore(demo, "demo").catalog_sales(catalog.catalog), NaiveBayesNeeds()
+    )
+    needs = needs_for(SqlStore(demo, "demo"), "demo", "c-1019", catalog, population=model)
     assert isinstance(needs.population, NaiveBayesNeeds)
     session = ConfigurationSession(catalog, on=ON)
     best = session.optimize(weights_for(view, needs))

@@ -19,7 +19,7 @@ from configurator.customers.consent import (
 from configurator.customers.events import validate_event
 from configurator.customers.identity import CustomerError, identifier_hash, identify, merge
 from configurator.customers.ingest import ingest_file
-from configurator.storage import SqlStore, audit_entries, consents_frame, events_frame, profiling_allowed
+from configurator.storage import SqlStore
 from pg import Database, table_rows
 from pg import database as database
 from support import ROOT
@@ -92,9 +92,12 @@ def test_an_objection_to_profiling_is_recorded_audited_and_exposed(database: Dat
         identify(store, customer_id=cid, at=T0)
     assert record_consent(store, "c2", "profiling", False, at=T0, source="phone", actor="rep-3")
     assert consent_status(store, "c2") == {"profiling": False, "marketing": False}
-    assert profiling_allowed(database.engine, "shop") == {"c1"}
-    assert consents_frame(database.engine, "shop").rows() == [("c1", True, False), ("c2", False, False)]
-    (entry,) = audit_entries(database.engine, "shop", subject="c2")
+    assert SqlStore(database.engine, "shop").profiling_allowed() == {"c1"}
+    assert SqlStore(database.engine, "shop").consents_frame().rows() == [
+        ("c1", True, False),
+        ("c2", False, False),
+    ]
+    (entry,) = SqlStore(database.engine, "shop").audit_entries(subject="c2")
     assert (entry.action, entry.actor, entry.details["purpose"], entry.details["granted"]) == (
         "consent",
         "rep-3",
@@ -127,7 +130,7 @@ def test_a_merge_keeps_the_most_restrictive_consent(database: Database) -> None:
     record_consent(store, "b", "marketing", True, at=T0)
     merge(store, "a", "b", actor="rep", at=T0)
     assert consent_status(store, "b") == {"profiling": False, "marketing": True}
-    assert profiling_allowed(database.engine, "shop") == set()
+    assert SqlStore(database.engine, "shop").profiling_allowed() == set()
 
 
 def test_export_holds_everything_on_the_person(demo: SqlStore) -> None:
@@ -169,11 +172,11 @@ def test_erasure_leaves_no_trace_of_the_person(database: Database, demo: SqlStor
         identifier_hash("demo", "phone", "+351965432100"),
         identifier_hash("demo", "customer_id", "c-1030"),
     } <= {row[1] for row in suppressions}
-    (entry,) = [e for e in audit_entries(database.engine, "demo") if e.action == "erase"]
+    (entry,) = [e for e in SqlStore(database.engine, "demo").audit_entries() if e.action == "erase"]
     assert (entry.actor, entry.subject) == ("dpo", report.token)
-    merge_entry = next(e for e in audit_entries(database.engine, "demo") if e.action == "merge")
+    merge_entry = next(e for e in SqlStore(database.engine, "demo").audit_entries() if e.action == "merge")
     assert merge_entry.subject == report.token and merge_entry.details.get("erased") is True
-    assert "c-1030" not in set(events_frame(database.engine, "demo")["customer_id"].drop_nulls())
+    assert "c-1030" not in set(SqlStore(database.engine, "demo").events_frame()["customer_id"].drop_nulls())
     with pytest.raises(CustomerError, match="unknown customer"):
         export_person(demo, "c-1030")
 
@@ -190,7 +193,7 @@ def test_events_arriving_after_erasure_are_suppressed(database: Database, demo: 
         _event("late-5", customer_id="c-1002"),
     )
     assert (result.accepted, result.duplicates, result.suppressed) == (2, 0, 3)
-    frame = events_frame(database.engine, "demo")
+    frame = SqlStore(database.engine, "demo").events_frame()
     assert set(frame.filter(frame["event_id"].str.starts_with("late"))["event_id"]) == {"late-4", "late-5"}
     referral = frame.filter(frame["event_id"] == "late-4")
     assert referral["referred_customer_id"].item() is None
@@ -204,10 +207,10 @@ def test_events_arriving_after_erasure_are_suppressed(database: Database, demo: 
 
 def test_erasing_one_person_keeps_the_others(database: Database, demo: SqlStore) -> None:
     """Other customers' events, profiles and referrals stay; a referral to the erased person is anonymised."""
-    before = events_frame(database.engine, "demo")
+    before = SqlStore(database.engine, "demo").events_frame()
     referrals_to = before.filter(before["referred_customer_id"] == "c-1007").height
     report = erase_person(demo, "c-1007", actor="dpo")
-    after = events_frame(database.engine, "demo")
+    after = SqlStore(database.engine, "demo").events_frame()
     removed = before.filter(before["customer_id"] == "c-1007").height
     assert after.height == before.height - removed and report.rows["events_anonymised"] == referrals_to == 1
     assert (
@@ -243,6 +246,6 @@ def test_erasure_removes_the_person_from_other_customers_events(database: Databa
     assert store.owner("email", "home@x.se") == "c1" and store.owner("anonymous_id", "anon-home") == "c1"
     report = erase_person(store, "c1", actor="dpo")
     assert report.rows["events"] == 2 and report.rows["events_anonymised"] == 1
-    assert sorted(events_frame(database.engine, "shop")["event_id"]) == ["b1", "b2"]
+    assert sorted(SqlStore(database.engine, "shop").events_frame()["event_id"]) == ["b1", "b2"]
     assert _mentions(database, {"Eva Lund", "home@x.se"}, {"c1", "anon-home"}) == []
     assert export_person(store, "c2")["profiles"][0]["name"] == "Bo Lund"

@@ -23,7 +23,7 @@ from configurator.customers.identity import (
     normalise_phone,
     suggest_duplicates,
 )
-from configurator.storage import SqlStore, audit_entries
+from configurator.storage import SqlStore
 from pg import open_database
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
@@ -44,7 +44,7 @@ def _audit(store: IdentityStore) -> list[tuple[str, str, str, str | None]]:
         records = store.log
     else:
         assert isinstance(store, SqlStore)
-        records = audit_entries(store.engine, store.tenant)
+        records = store.audit_entries()
     return [(r.action, r.actor, r.subject, r.related) for r in records]
 
 

@@ -15,7 +15,7 @@ import pytest
 from configurator.customers.identity import suggest_duplicates
 from configurator.customers.ingest import ingest, ingest_file, read_records
 from configurator.errors import ConfiguratorError
-from configurator.storage import SqlStore, consents_frame, events_frame, profiling_allowed
+from configurator.storage import SqlStore
 from pg import Database, table_rows
 from pg import database as database
 from support import ROOT
@@ -37,11 +37,15 @@ def _state(
     engine: Any, tenant: str
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Events by id with their (anonymised generated) customer, external profiles, and consents."""
-    frame = events_frame(engine, tenant).with_columns(
-        pl.when(pl.col("customer_id").str.starts_with("gen-"))
-        .then(pl.lit("gen"))
-        .otherwise(pl.col("customer_id"))
-        .alias("customer_id")
+    frame = (
+        SqlStore(engine, tenant)
+        .events_frame()
+        .with_columns(
+            pl.when(pl.col("customer_id").str.starts_with("gen-"))
+            .then(pl.lit("gen"))
+            .otherwise(pl.col("customer_id"))
+            .alias("customer_id")
+        )
     )
     store = SqlStore(engine, tenant)
     profiles = sorted(
@@ -49,7 +53,11 @@ def _state(
         for p in store.canonical_profiles()
         if not p.customer_id.startswith("gen-")
     )
-    return sorted(frame.drop("tenant").rows()), profiles, sorted(consents_frame(engine, tenant).rows())
+    return (
+        sorted(frame.drop("tenant").rows()),
+        profiles,
+        sorted(SqlStore(engine, tenant).consents_frame().rows()),
+    )
 
 
 def test_invalid_events_are_rejected_one_by_one(database: Database, tmp_path: Path) -> None:
@@ -80,7 +88,7 @@ def test_invalid_events_are_rejected_one_by_one(database: Database, tmp_path: Pa
         (7, "", None),
     ]
     assert str(report.rejected[1]).startswith("line 3: not valid JSON: ")
-    assert sorted(events_frame(database.engine, "shop")["event_id"]) == ["e1", "e4"]
+    assert sorted(SqlStore(database.engine, "shop").events_frame()["event_id"]) == ["e1", "e4"]
 
 
 def test_replaying_a_batch_changes_nothing(database: Database) -> None:
@@ -152,7 +160,10 @@ def test_csv_gives_the_same_events_as_jsonl(database: Database, tmp_path: Path) 
     )
     assert (from_csv.accepted, from_jsonl.accepted) == (3, 3)
     assert [(r.line, r.reason) for r in from_csv.rejected] == [(5, "more cells than header columns")]
-    csv_frame, jsonl_frame = events_frame(database.engine, "csv"), events_frame(database.engine, "jl")
+    csv_frame, jsonl_frame = (
+        SqlStore(database.engine, "csv").events_frame(),
+        SqlStore(database.engine, "jl").events_frame(),
+    )
     assert csv_frame.drop("tenant").equals(jsonl_frame.drop("tenant"))
 
 
@@ -170,7 +181,7 @@ def test_the_sample_ingests_with_its_stories(database: Database) -> None:
     report = ingest_file(SAMPLE, store, tenant="demo")
     assert (report.accepted, report.duplicates, report.suppressed) == (897, 6, 0)
     assert sorted(r.field for r in report.rejected) == ["", "channel", "rating", "traits.email", "ts", "type"]
-    frame = events_frame(database.engine, "demo")
+    frame = SqlStore(database.engine, "demo").events_frame()
     assert set(frame["type"]) == {
         "viewed",
         "configured",
@@ -195,7 +206,7 @@ def test_the_sample_ingests_with_its_stories(database: Database) -> None:
     assert frame.filter(pl.col("customer_id") == "c-1021", pl.col("channel") == "web").height >= 10
     assert store.owner("anonymous_id", "store-kiosk-0412") == "c-1030"
     assert len(store.merged_ids("c-1030")) == 1
-    assert "c-1017" not in profiling_allowed(database.engine, "demo")
-    assert len(profiling_allowed(database.engine, "demo")) == 35
+    assert "c-1017" not in SqlStore(database.engine, "demo").profiling_allowed()
+    assert len(SqlStore(database.engine, "demo").profiling_allowed()) == 35
     pairs = [(c.a, c.b) for c in suggest_duplicates(store.canonical_profiles())]
     assert pairs == [("c-1012", "c-1033")]

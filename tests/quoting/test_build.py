@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import configurator
 from configurator.assembly import AssembledBundle, assemble, context_from_events
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
-from configurator.checker import find_violations
 from configurator.quoting.build import (
     DEFAULT_TERMS,
     InvalidBundleError,

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-import configurator.quoting.lifecycle as lifecycle
 from configurator.errors import ConfiguratorError
 from configurator.offer.waterfall import Step, Waterfall
 from configurator.quoting.lifecycle import (
@@ -34,9 +33,8 @@ from configurator.quoting.lifecycle import (
     save_quote,
 )
 from configurator.quoting.model import EXAMPLE, Quote
-from configurator.storage import SqlStore, events_frame
+from configurator.storage import SqlStore
 from configurator.storage.models import Quote as QuoteRow
-from configurator.storage.repositories import audit_entries, installed_base_for, orders_for, quote_head
 from pg import Database, table_rows
 from pg import database as database
 
@@ -60,7 +58,7 @@ def _priced(total: str, quantity: int, quote_id: str = "Q1") -> Quote:
 
 
 def _events(database: Database, kind: str) -> list[str]:
-    frame = events_frame(database.engine, "shop")
+    frame = SqlStore(database.engine, "shop").events_frame()
     return sorted(frame.filter(frame["type"] == kind)["event_id"].to_list())
 
 
@@ -129,7 +127,7 @@ def test_revise_makes_the_next_version_and_supersedes_the_previous(store: SqlSto
     assert load_quote(store, "Q1") == v2
     assert load_quote(store, "Q1", 1) == dataclasses.replace(v1, status="superseded")
     assert [(v.version, v.status) for v in quote_versions(store, "Q1")] == [(1, "superseded"), (2, "draft")]
-    head = quote_head(store.engine, "shop", "Q1")
+    head = store.quote_head("Q1")
     assert head is not None and (head.version, head.status) == (2, "draft")
     with pytest.raises(QuoteVersionConflict, match=r"revise the latest version \(2\), not version 1"):
         revise(store, v1, quantity=5)
@@ -162,18 +160,18 @@ def test_accept_creates_the_order_installed_base_and_purchase_once(
     before = table_rows(database.engine)
     assert accept_quote(store, "Q1", 1, AT + dt.timedelta(hours=1), margin=Decimal(0)) == "O-1"
     assert table_rows(database.engine) == before
-    (order,) = orders_for(database.engine, "shop", "c-1")
+    (order,) = SqlStore(database.engine, "shop").orders_for("c-1")
     assert (order["order_id"], order["total"], order["margin"], order["currency"]) == (
         "O-1",
         quote.total,
         MARGIN,
         "EUR",
     )
-    (item,) = installed_base_for(database.engine, "shop", "c-1")
+    (item,) = SqlStore(database.engine, "shop").installed_base_for("c-1")
     assert (item["item"], item["catalog_id"], item["quantity"]) == ("bike-city", "bike-city", 1)
     assert item["configuration"] == {"frame": {"alu_m": 1}}
     assert _events(database, "purchased") == ["quote-accepted:Q1:v1"]
-    head = quote_head(database.engine, "shop", "Q1")
+    head = SqlStore(database.engine, "shop").quote_head("Q1")
     assert head is not None and (head.status, head.order_id, head.accepted_at) == ("accepted", "O-1", AT)
     assert load_quote(store, "Q1").status == "accepted"
 
@@ -184,7 +182,7 @@ def test_order_total_is_the_quote_total_when_the_division_is_inexact(
     """100.00 for 3 bundles: unit price 33.3333, order total exactly 100.00 (the quote's)."""
     save_quote(store, _priced("100.00", 3))
     accept_quote(store, "Q1", 1, AT, margin=MARGIN)
-    (order,) = orders_for(database.engine, "shop", "c-1")
+    (order,) = SqlStore(database.engine, "shop").orders_for("c-1")
     assert order["total"] == Decimal("100.00")
     assert order["lines"][0]["unit_price"] == "33.3333" and order["lines"][0]["quantity"] == 3
 
@@ -230,7 +228,7 @@ def test_expired_quotes_are_refused(store: SqlStore, database: Database) -> None
     assert load_quote(store, "Q1").status == "expired"
     with pytest.raises(QuoteStateError, match="expired"):
         accept_quote(store, "Q1", 1, AT, margin=MARGIN)  # expired heads stay expired
-    assert orders_for(database.engine, "shop", "c-1") == []
+    assert SqlStore(database.engine, "shop").orders_for("c-1") == []
     renewed = revise(store, load_quote(store, "Q1"), valid_until=dt.date(2027, 1, 15))
     assert renewed.status == "draft"
     assert accept_quote(store, "Q1", 2, late, margin=MARGIN) == "Q1"
@@ -249,7 +247,7 @@ def test_approval_is_required_below_the_floor(store: SqlStore, database: Databas
     assert (info.approved_by, info.approved_at) == ("manager-7", AT)
     assert mark_sent(store, "Q1", 1, AT).status == "sent"
     assert accept_quote(store, "Q1", 1, AT, margin=MARGIN) == "Q1"
-    (entry,) = [a for a in audit_entries(database.engine, "shop") if a.action == "quote_approved"]
+    (entry,) = [a for a in SqlStore(database.engine, "shop").audit_entries() if a.action == "quote_approved"]
     assert (entry.actor, entry.subject, dict(entry.details)) == (
         "manager-7",
         "c-1",
@@ -279,13 +277,13 @@ def test_accept_is_one_transaction(
     def fail(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(lifecycle, "set_quote_status", fail)
+    monkeypatch.setattr(store, "set_quote_status", fail)
     with pytest.raises(RuntimeError, match="simulated crash"):
         accept_quote(store, "Q1", 1, AT, margin=MARGIN)
     assert table_rows(database.engine) == before
     monkeypatch.undo()
     assert accept_quote(store, "Q1", 1, AT, margin=MARGIN) == "Q1"
-    assert len(orders_for(database.engine, "shop", "c-1")) == 1
+    assert len(SqlStore(database.engine, "shop").orders_for("c-1")) == 1
 
 
 def test_save_is_one_transaction(
@@ -298,7 +296,7 @@ def test_save_is_one_transaction(
     def fail(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(lifecycle, "advance_quote_head", fail)
+    monkeypatch.setattr(store, "advance_quote_head", fail)
     with pytest.raises(RuntimeError, match="simulated crash"):
         revise(store, load_quote(store, "Q1"), quantity=2)
     assert table_rows(database.engine) == before
@@ -372,7 +370,7 @@ def test_any_sequence_keeps_the_invariants(
         ).scalar()
     assert heads == 1
     accepted = versions[-1].status == "accepted"
-    orders = [o for o in orders_for(database.engine, "shop", "c-1") if o["order_id"] == quote_id]
+    orders = [o for o in SqlStore(database.engine, "shop").orders_for("c-1") if o["order_id"] == quote_id]
     purchases = [e for e in _events(database, "purchased") if e.startswith(f"quote-accepted:{quote_id}:")]
     assert len(orders) == len(purchases) == int(accepted)
     if accepted and needs_approval:
@@ -391,7 +389,7 @@ def test_concurrent_accepts_make_one_order(database: Database) -> None:
 
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(accept, range(2))) == ["Q1", "Q1"]
-    assert len(orders_for(database.engine, "shop", "c-1")) == 1
+    assert len(SqlStore(database.engine, "shop").orders_for("c-1")) == 1
     assert _events(database, "purchased") == ["quote-accepted:Q1:v1"]
 
 

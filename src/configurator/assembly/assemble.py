@@ -48,9 +48,9 @@ from configurator.assembly.explain import Explainer
 from configurator.assembly.needs import weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
 from configurator.assembly.services import service_lines
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.checker import find_violations
 from configurator.errors import ConfigurationError, ConfiguratorError, suggest
 from configurator.offer.lines import ServiceLine, price_lines
 from configurator.offer.reasons import Reason

@@ -17,8 +17,8 @@ The first rule that applies gives the reason of a chosen option (``because``):
 
 Example:
     >>> from configurator.catalog.models import Catalog
-    >>> from configurator.customers.needs import CustomerNeeds, Evidence
-    >>> from configurator.customers.needs_catalog import CatalogNeedsView
+    >>> from configurator.needs.customer import CustomerNeeds, Evidence
+    >>> from configurator.needs.catalog import CatalogNeedsView
     >>> cat = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
     ...     "modules": {"frame": {"options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
     ...                 "bell": {"default": "ding", "options": {"ding": {}, "dong": {}}}}})
@@ -38,8 +38,8 @@ from decimal import Decimal
 
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.customers.needs import CustomerNeeds, Evidence
-from configurator.customers.needs_catalog import CatalogNeedsView
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.customer import CustomerNeeds, Evidence
 from configurator.offer.lines import price_lines
 from configurator.offer.reasons import Reason
 

@@ -2,7 +2,7 @@
 
 :func:`needs_for` reads what the store knows (the catalog's sales for the population, the customer's events
 across merged profiles and channels, their profiling consent) into a
-:class:`~configurator.customers.needs.CustomerNeeds`; :func:`weights_for` turns it into
+:class:`~configurator.needs.customer.CustomerNeeds`; :func:`weights_for` turns it into
 :class:`~configurator.solver.session.Weights` for ``optimize``/``top_k`` (the solver never sees a customer);
 :func:`recommendations` ranks the options a session still allows by this customer's probability.
 
@@ -27,7 +27,7 @@ Example:
     ...                selections={"frame": "alu", "motor": "hub"}) for i in range(3)]
     >>> mine = event("v1", "me", type="viewed", catalog="bike", item="frame.carbon")
     >>> _ = SqlStore(engine, "shop").write_events([*sales, mine])
-    >>> me = needs_for(engine, "shop", "me", bike)
+    >>> me = needs_for(SqlStore(engine, "shop"), "shop", "me", bike)
     >>> view = CatalogNeedsView(bike)
     >>> session = ConfigurationSession(bike)
     >>> recommendations(session, view, me)["frame"][0][0], view.explain(me, "frame", "carbon")
@@ -39,32 +39,29 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import polars as pl
 
+from configurator.assembly.ports import NeedsStore
 from configurator.catalog.models import Catalog
 from configurator.customers.consent import consent_status
 from configurator.customers.events import Event
 from configurator.customers.identity import canonical_id
-from configurator.customers.needs import CustomerNeeds, NeedsModel
-from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.errors import ConfiguratorError
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.customer import CustomerNeeds
+from configurator.needs.models import NeedsModel
 from configurator.solver.session import ConfigurationSession, Weights
-from configurator.storage.repositories import SqlStore, catalog_sales, consents_frame, customer_events
-
-if TYPE_CHECKING:  # typing only: sqlalchemy stays in storage/ at run time
-    from sqlalchemy import Engine
 
 __all__ = ["CatalogNeedsView", "needs_for", "population_sales", "recommendations", "weights_for"]
 
 
-def population_sales(store: SqlStore, catalog_id: str) -> list[Event]:
+def population_sales(store: NeedsStore, catalog_id: str) -> list[Event]:
     """The catalog's sales the population may learn from: anonymous ones and those of profiled customers."""
-    objectors = set(consents_frame(store.engine, store.tenant).filter(~pl.col("profiling"))["customer_id"])
+    objectors = set(store.consents_frame().filter(~pl.col("profiling"))["customer_id"])
     canonical: dict[str, str | None] = {}
     kept: list[Event] = []
-    for event in catalog_sales(store.engine, store.tenant, catalog_id):
+    for event in store.catalog_sales(catalog_id):
         who = event.customer_id
         if who is not None:
             if who not in canonical:
@@ -76,7 +73,7 @@ def population_sales(store: SqlStore, catalog_id: str) -> list[Event]:
 
 
 def needs_for(
-    store_or_engine: SqlStore | Engine,
+    store: NeedsStore,
     tenant: str,
     customer_id: str,
     catalog: Catalog,
@@ -88,12 +85,12 @@ def needs_for(
     """One customer's learned needs for a catalog, from the store.
 
     Args:
-        store_or_engine: a store of ``tenant``, or an engine.
+        store: a store of ``tenant`` (e.g. ``storage.SqlStore``).
         tenant: the tenant.
         customer_id: any of the customer's ids (merged profiles resolve to the canonical customer).
         catalog: the catalog.
         population: a fitted population model over ``view``'s variables (default: fitted on the catalog's
-            sales in the store, :func:`~configurator.storage.repositories.catalog_sales`). Pass one to share
+            sales in the store, :meth:`NeedsStore.catalog_sales`). Pass one to share
             it between customers.
         view: the catalog's needs view (default: a new one; pass one to read its ``skipped`` counts).
         strict: raise on events naming unknown modules or options instead of skipping and counting them.
@@ -105,14 +102,10 @@ def needs_for(
     Raises:
         ConfiguratorError: a store of another tenant; with ``strict``, an event naming an unknown option.
     """
-    if isinstance(store_or_engine, SqlStore):
-        if store_or_engine.tenant != tenant:
-            raise ConfiguratorError(
-                f"needs_for: the store is of tenant {store_or_engine.tenant!r}, asked for tenant {tenant!r}"
-            )
-        store = store_or_engine
-    else:
-        store = SqlStore(store_or_engine, tenant)
+    if store.tenant != tenant:
+        raise ConfiguratorError(
+            f"needs_for: the store is of tenant {store.tenant!r}, asked for tenant {tenant!r}"
+        )
     view = view or CatalogNeedsView(catalog)
     if population is None:
         population = view.fit_population(population_sales(store, catalog.catalog), strict=strict)
@@ -120,7 +113,7 @@ def needs_for(
     profiling = consent_status(store, customer_id)["profiling"] if known else True
     needs = CustomerNeeds(population, profiling=profiling)
     if known:
-        for event in customer_events(store.engine, tenant, customer_id):
+        for event in store.customer_events(customer_id):
             needs.observe(*view.evidence(event, strict=strict))
     return needs
 

@@ -26,10 +26,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from configurator.assembly.policy import TierPolicy
+from configurator.catalog.check import CatalogEnvironment
 from configurator.catalog.compiled import compiled
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.checker import CatalogEnvironment
 from configurator.offer.lines import ServiceLine
 from configurator.rules.evaluate import evaluate
 

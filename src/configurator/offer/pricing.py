@@ -42,10 +42,10 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import get_args
 
+from configurator.catalog.check import CatalogEnvironment
 from configurator.catalog.compiled import compiled
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
-from configurator.checker import CatalogEnvironment
 from configurator.errors import ConfigurationError, ConfiguratorError
 from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.tax import TAX_NOTES, TAX_RATES, minor_units, tax_rate

@@ -4,7 +4,7 @@
 :class:`~configurator.quoting.model.Quote`: list-price lines from :func:`~configurator.offer.lines.price_lines`,
 the waterfall from :func:`~configurator.offer.pricing.waterfall` with the bundle's priced services, and the
 bundle's reasons (the events of the customer's history behind each choice). Before pricing it re-checks the
-configuration with the independent checker (:func:`~configurator.checker.find_violations`): an invalid bundle
+configuration with the independent checker (:func:`~configurator.catalog.check.find_violations`): an invalid bundle
 is never quoted, whatever the caller passes (:class:`InvalidBundleError` names the violated rules).
 
 :func:`quote_for_customer` does the whole interaction for a stored customer: reads their profile (language,
@@ -50,21 +50,21 @@ from typing import TYPE_CHECKING, get_args
 
 from configurator.assembly.assemble import AssembledBundle, RepairProposal, assemble
 from configurator.assembly.context import customer_context
+from configurator.assembly.ports import CustomerStore
+from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
-from configurator.checker import Violation, find_violations
-from configurator.customers.identity import canonical_id
+from configurator.customers.identity import IdentityStore, canonical_id
 from configurator.errors import ConfiguratorError, suggest
 from configurator.offer.lines import price_lines
 from configurator.offer.pricing import Contract, ManualDiscount, PricingContext, waterfall
 from configurator.quoting.model import Quote
 from configurator.quoting.render import Format, RenderedQuote, render_quote
-from configurator.storage.repositories import SqlStore
 
 if TYPE_CHECKING:  # typing only
-    from configurator.customers.needs import NeedsModel
-    from configurator.customers.needs_catalog import CatalogNeedsView
     from configurator.customers.tiers import TierAssigner
+    from configurator.needs.catalog import CatalogNeedsView
+    from configurator.needs.models import NeedsModel
 
 __all__ = [
     "DEFAULT_TERMS",
@@ -310,7 +310,7 @@ def customer_locale(
     return _locale_code(default or catalog.default_locale)
 
 
-def customer_details(store: SqlStore, customer_id: str) -> dict[str, str]:
+def customer_details(store: IdentityStore, customer_id: str) -> dict[str, str]:
     """What a quote shows of the customer: ``name``, ``company``, ``email``, ``phone``, ``address`` when known.
 
     Raises:
@@ -329,7 +329,7 @@ def customer_details(store: SqlStore, customer_id: str) -> dict[str, str]:
     return {k: v for k, v in found.items() if v}
 
 
-def _canonical(store: SqlStore, customer_id: str) -> str:
+def _canonical(store: IdentityStore, customer_id: str) -> str:
     canonical = canonical_id(store, customer_id)
     if canonical is None:
         known = [p.customer_id for p in store.canonical_profiles()]
@@ -358,7 +358,7 @@ def describe_repair(repair: RepairProposal | None, currency: str = "") -> str:
 
 
 def quote_for_customer(
-    store: SqlStore,
+    store: CustomerStore,
     catalog: Catalog,
     customer_id: str,
     *,
@@ -426,8 +426,15 @@ def quote_for_customer(
         raise QuoteBuildError(
             f"customer {canonical}: no country in their profile or locale {chosen!r}; pass country (tax needs one)"
         )
-    context = customer_context(
-        store, store.tenant, canonical, catalog, tiers=tiers, country=where, population=population, view=view
+    context = customer_context(  # a CustomerStore; the function still names the SQL store in its signature
+        store,  # type: ignore[arg-type]
+        store.tenant,
+        canonical,
+        catalog,
+        tiers=tiers,
+        country=where,
+        population=population,
+        view=view,
     )
     limit = Decimal(str(budget)) if budget is not None else None
     bundles = assemble(catalog, context, budget=limit, requirements=requirements, k=k, on=day)

@@ -34,7 +34,6 @@ Example:
     >>> from decimal import Decimal
     >>> from configurator.quoting.model import EXAMPLE, Quote
     >>> from configurator.storage import SqlStore, make_engine, upgrade
-    >>> from configurator.storage.repositories import orders_for
     >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
     >>> store = SqlStore(engine, "shop")
     >>> q1 = save_quote(store, Quote.from_data(EXAMPLE))
@@ -45,7 +44,7 @@ Example:
     >>> _ = mark_sent(store, "Q-2026-0001", 2, at)
     >>> accept_quote(store, "Q-2026-0001", 2, at, margin=Decimal("120.00"))
     'Q-2026-0001'
-    >>> [(o["order_id"], o["total"]) for o in orders_for(engine, "shop", "c-1")]
+    >>> [(o["order_id"], o["total"]) for o in store.orders_for("c-1")]
     [('Q-2026-0001', Decimal('485.6'))]
     >>> load_quote(store, "Q-2026-0001").status
     'accepted'
@@ -62,21 +61,7 @@ from configurator.customers.events import Channel, validate_event
 from configurator.customers.identity import AuditRecord
 from configurator.errors import ConfiguratorError
 from configurator.quoting.model import Quote
-from configurator.storage import SqlStore
-from configurator.storage.repositories import (
-    QuoteHeadRow,
-    QuoteVersionRow,
-    advance_quote_head,
-    expire_quote_heads,
-    in_transaction,
-    insert_quote_head,
-    insert_quote_version,
-    order_event,
-    quote_head,
-    quote_version_rows,
-    set_quote_status,
-    stamp_quote_version,
-)
+from configurator.quoting.ports import QuoteHead, QuoteStore, QuoteVersion
 
 __all__ = [
     "QuoteError",
@@ -172,11 +157,11 @@ def _payload(quote: Quote) -> dict[str, Any]:
     return dataclasses.replace(quote, status="draft").to_data()
 
 
-def _status(head: QuoteHeadRow, version: int) -> str:
+def _status(head: QuoteHead, version: int) -> str:
     return "superseded" if version < head.version else head.status
 
 
-def _rebuild(row: QuoteVersionRow, head: QuoteHeadRow) -> Quote:
+def _rebuild(row: QuoteVersion, head: QuoteHead) -> Quote:
     if row.payload.get("legacy"):
         raise QuoteError(
             f"quote {row.quote_id!r} version {row.version} was stored before quote versions (a summary, "
@@ -185,25 +170,25 @@ def _rebuild(row: QuoteVersionRow, head: QuoteHeadRow) -> Quote:
     return dataclasses.replace(Quote.from_data(row.payload), status=_status(head, row.version))
 
 
-def _locate(store: SqlStore, quote_id: str, version: int) -> tuple[QuoteHeadRow, QuoteVersionRow]:
+def _locate(store: QuoteStore, quote_id: str, version: int) -> tuple[QuoteHead, QuoteVersion]:
     """The head (locked until the transaction ends) and one version; raise when either is missing."""
-    head = quote_head(store.session, store.tenant, quote_id, lock=True)
+    head = store.quote_head(quote_id, lock=True)
     if head is None:
         raise QuoteNotFound(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
-    rows = quote_version_rows(store.session, store.tenant, quote_id, version)
+    rows = store.quote_version_rows(quote_id, version)
     if not rows:
         raise QuoteNotFound(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
     return head, rows[0]
 
 
-def _refuse_superseded(head: QuoteHeadRow, version: int, step: str) -> None:
+def _refuse_superseded(head: QuoteHead, version: int, step: str) -> None:
     if version < head.version:
         raise QuoteStateError(
             f"cannot {step} quote {head.quote_id!r} version {version}: superseded by version {head.version}"
         )
 
 
-def _refuse_expired(head: QuoteHeadRow, quote: Quote, on: dt.date, step: str) -> None:
+def _refuse_expired(head: QuoteHead, quote: Quote, on: dt.date, step: str) -> None:
     if head.status == "expired" or quote.valid_until < on:
         raise QuoteStateError(
             f"cannot {step} quote {quote.quote_id!r} version {quote.version}: expired "
@@ -211,7 +196,7 @@ def _refuse_expired(head: QuoteHeadRow, quote: Quote, on: dt.date, step: str) ->
         )
 
 
-def _refuse_unapproved(row: QuoteVersionRow, quote: Quote, step: str) -> None:
+def _refuse_unapproved(row: QuoteVersion, quote: Quote, step: str) -> None:
     if quote.waterfall.needs_approval and row.approved_at is None:
         raise QuoteStateError(
             f"cannot {step} quote {quote.quote_id!r} version {quote.version}: its price is below the floor "
@@ -219,7 +204,7 @@ def _refuse_unapproved(row: QuoteVersionRow, quote: Quote, step: str) -> None:
         )
 
 
-def save_quote(store: SqlStore, quote: Quote) -> Quote:
+def save_quote(store: QuoteStore, quote: Quote) -> Quote:
     """Store a quote version: version 1 of a new number, or the next version of a known one.
 
     Saving a version that is already stored with the same content (status aside) changes nothing. The head
@@ -262,9 +247,8 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
     payload = _payload(quote)
 
     def work() -> Quote:
-        s, t = store.session, store.tenant
-        head = quote_head(s, t, quote.quote_id, lock=True)
-        stored = quote_version_rows(s, t, quote.quote_id, quote.version)
+        head = store.quote_head(quote.quote_id, lock=True)
+        stored = store.quote_version_rows(quote.quote_id, quote.version)
         if stored:
             assert head is not None
             return _same_or_conflict(stored[0], head, quote)
@@ -289,9 +273,7 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
             "currency": quote.currency,
             "valid_until": quote.valid_until,
         }
-        inserted = insert_quote_version(
-            s,
-            t,
+        inserted = store.insert_quote_version(
             quote_id=quote.quote_id,
             version=quote.version,
             customer_id=customer,
@@ -303,15 +285,15 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
             payload=payload,
         )
         if head is None:
-            moved = insert_quote_head(
-                s, t, quote_id=quote.quote_id, customer_id=customer, created_at=quote.created_at, **summary
+            moved = store.insert_quote_head(
+                quote_id=quote.quote_id, customer_id=customer, created_at=quote.created_at, **summary
             )
         else:
-            moved = advance_quote_head(s, t, quote.quote_id, from_version=head.version, **summary)
+            moved = store.advance_quote_head(quote.quote_id, from_version=head.version, **summary)
         if not inserted:  # another writer stored this version meanwhile (committed: now visible)
             again, now = (
-                quote_version_rows(s, t, quote.quote_id, quote.version),
-                quote_head(s, t, quote.quote_id),
+                store.quote_version_rows(quote.quote_id, quote.version),
+                store.quote_head(quote.quote_id),
             )
             if again and now is not None:
                 return _same_or_conflict(again[0], now, quote)
@@ -321,10 +303,10 @@ def save_quote(store: SqlStore, quote: Quote) -> Quote:
             )
         return dataclasses.replace(quote, status="draft")
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
-def _same_or_conflict(row: QuoteVersionRow, head: QuoteHeadRow, quote: Quote) -> Quote:
+def _same_or_conflict(row: QuoteVersion, head: QuoteHead, quote: Quote) -> Quote:
     draft = dataclasses.replace(quote, status="draft")
     if not row.payload.get("legacy"):
         stored = Quote.from_data(row.payload)
@@ -341,7 +323,7 @@ def _same_or_conflict(row: QuoteVersionRow, head: QuoteHeadRow, quote: Quote) ->
     )
 
 
-def revise(store: SqlStore, quote: Quote, **changes: Any) -> Quote:
+def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
     """Store the next version of a quote: ``quote`` (the latest version) with ``changes`` applied.
 
     The new version is a ``draft`` created now (unless ``created_at`` is among the changes); the previous one
@@ -382,7 +364,7 @@ def revise(store: SqlStore, quote: Quote, **changes: Any) -> Quote:
     created = rest.pop("created_at", None) or dt.datetime.now(dt.UTC)
 
     def work() -> Quote:
-        head = quote_head(store.session, store.tenant, quote.quote_id, lock=True)
+        head = store.quote_head(quote.quote_id, lock=True)
         if head is None:
             raise QuoteNotFound(f"unknown quote {quote.quote_id!r} in tenant {store.tenant!r}")
         if head.status == "accepted":
@@ -396,10 +378,10 @@ def revise(store: SqlStore, quote: Quote, **changes: Any) -> Quote:
         new = dataclasses.replace(quote, version=head.version + 1, status="draft", created_at=created, **rest)
         return save_quote(store, new)
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
-def load_quote(store: SqlStore, quote_id: str, version: int | None = None) -> Quote:
+def load_quote(store: QuoteStore, quote_id: str, version: int | None = None) -> Quote:
     """A stored version of a quote (default: the latest), with its status now.
 
     Raises:
@@ -408,24 +390,22 @@ def load_quote(store: SqlStore, quote_id: str, version: int | None = None) -> Qu
     """
 
     def work() -> Quote:
-        head = quote_head(store.session, store.tenant, quote_id)
+        head = store.quote_head(quote_id)
         if head is None:
             raise QuoteNotFound(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
-        rows = quote_version_rows(
-            store.session, store.tenant, quote_id, head.version if version is None else version
-        )
+        rows = store.quote_version_rows(quote_id, head.version if version is None else version)
         if not rows:
             raise QuoteNotFound(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
         return _rebuild(rows[0], head)
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
-def quote_versions(store: SqlStore, quote_id: str) -> list[QuoteVersionInfo]:
+def quote_versions(store: QuoteStore, quote_id: str) -> list[QuoteVersionInfo]:
     """Every stored version of a quote, oldest first, with its status now (empty for an unknown quote)."""
 
     def work() -> list[QuoteVersionInfo]:
-        head = quote_head(store.session, store.tenant, quote_id)
+        head = store.quote_head(quote_id)
         if head is None:
             return []
         return [
@@ -442,13 +422,13 @@ def quote_versions(store: SqlStore, quote_id: str) -> list[QuoteVersionInfo]:
                 sent_at=r.sent_at,
                 legacy=bool(r.payload.get("legacy")),
             )
-            for r in quote_version_rows(store.session, store.tenant, quote_id)
+            for r in store.quote_version_rows(quote_id)
         ]
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
-def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.datetime) -> bool:
+def approve(store: QuoteStore, quote_id: str, version: int, by: str, at: dt.datetime) -> bool:
     """Record that ``by`` approved the price of a version (needed to send or accept one below the floor).
 
     The first approval stands: approving again changes nothing. Audited (action ``quote_approved``).
@@ -469,7 +449,7 @@ def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.dateti
         _refuse_superseded(head, version, "approve")
         if head.status not in ("draft", "sent"):
             raise QuoteStateError(f"cannot approve quote {quote_id!r} version {version}: it is {head.status}")
-        stamp_quote_version(store.session, store.tenant, quote_id, version, approved=(by, at))
+        store.stamp_quote_version(quote_id, version, approved=(by, at))
         store.audit(
             AuditRecord(
                 "quote_approved",
@@ -481,11 +461,11 @@ def approve(store: SqlStore, quote_id: str, version: int, by: str, at: dt.dateti
         )
         return True
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
 def mark_sent(
-    store: SqlStore, quote_id: str, version: int, at: dt.datetime, *, channel: Channel = "sales_rep"
+    store: QuoteStore, quote_id: str, version: int, at: dt.datetime, *, channel: Channel = "sales_rep"
 ) -> Quote:
     """Record that a version was sent to the customer: the head becomes ``sent``; a ``quote_sent`` event.
 
@@ -509,7 +489,7 @@ def mark_sent(
             raise QuoteStateError(f"cannot send quote {quote_id!r} version {version}: it is already accepted")
         _refuse_expired(head, quote, at.date(), "send")
         _refuse_unapproved(row, quote, "send")
-        stamp_quote_version(store.session, store.tenant, quote_id, version, sent_at=at)
+        store.stamp_quote_version(quote_id, version, sent_at=at)
         event = validate_event(
             {
                 "event_id": f"quote-sent:{quote_id}:v{version}",
@@ -527,16 +507,14 @@ def mark_sent(
             region=None,
         )
         store.write_events([event])
-        set_quote_status(
-            store.session, store.tenant, quote_id, version=version, status="sent", only_from=("draft",)
-        )
+        store.set_quote_status(quote_id, version=version, status="sent", only_from=("draft",))
         return dataclasses.replace(quote, status="sent")
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
 def accept_quote(
-    store: SqlStore,
+    store: QuoteStore,
     quote_id: str,
     version: int,
     at: dt.datetime,
@@ -573,7 +551,6 @@ def accept_quote(
     _aware(at, "acceptance time")
 
     def work() -> str:
-        s, t = store.session, store.tenant
         head, row = _locate(store, quote_id, version)
         if head.status == "accepted":
             if head.version == version and head.order_id is not None:
@@ -609,20 +586,18 @@ def accept_quote(
                 "margin": str(margin),
                 "currency": quote.currency,
             },
-            tenant=t,
+            tenant=store.tenant,
             region=None,
         )
         result = store.write_events([event])
         if result.suppressed:
             raise QuoteError(f"cannot accept quote {quote_id!r}: customer {head.customer_id!r} was erased")
-        if result.accepted != 1 or order_event(s, t, order) != event_id:
+        if result.accepted != 1 or store.order_event(order) != event_id:
             raise QuoteError(
                 f"cannot accept quote {quote_id!r} version {version}: order {order!r} or event {event_id!r} "
                 "already exists; give another order_id"
             )
-        set_quote_status(
-            s,
-            t,
+        store.set_quote_status(
             quote_id,
             version=version,
             status="accepted",
@@ -632,10 +607,10 @@ def accept_quote(
         )
         return order
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
 
 
-def expire_quotes(store: SqlStore, today: dt.date) -> list[str]:
+def expire_quotes(store: QuoteStore, today: dt.date) -> list[str]:
     """Mark ``expired`` every draft or sent quote whose latest version was valid until before ``today``.
 
     Returns:
@@ -653,6 +628,6 @@ def expire_quotes(store: SqlStore, today: dt.date) -> list[str]:
     """
 
     def work() -> list[str]:
-        return expire_quote_heads(store.session, store.tenant, today)
+        return store.expire_quote_heads(today)
 
-    return in_transaction(store, work)
+    return store.in_transaction(work)
