@@ -499,40 +499,11 @@ class TierAssigner:
         clock = self._tick("fit BG/NBD and Gamma-Gamma", clock)
 
         # expected margin per future purchase
-        per_purchase = np.zeros(n)
         observed_mean = float(
             margin_total[buyers].sum() / max(features["purchase_days"].to_numpy()[buyers].sum(), 1)
         )
-        if gg is not None:
-            unit_value = gg.population_mean_
-            expected = gg.expected_average_value(x, np.where(m > 0, m, 0.0))
-            expected = np.where((x > 0) & (m <= 0), m, expected)
-        else:
-            unit_value = observed_mean
-            expected = np.where(x > 0, m, unit_value)
-        per_purchase[buyers] = expected
-        per_purchase[~buyers] = unit_value
-
-        # expected purchases, P(alive) and CLV over the horizon
-        horizon = cfg.horizon_days / unit
-        p_alive = np.ones(n)
-        purchases = np.zeros(n)
-        clv = np.zeros(n)
-        if bg is not None and x.size:
-            p_alive[buyers] = bg.p_alive(hx, ht, hage)[inverse]
-            purchases[buyers] = bg.expected_purchases(hx, ht, hage, horizon)[inverse]
-            rate = discount_rate_per_period(cfg.annual_discount_rate, cfg.horizon_days / cfg.periods / 365.25)
-            per_unit = customer_lifetime_value(  # CLV is linear in the margin: once per history, then scale
-                bg, hx, ht, hage, 1.0, horizon=horizon, periods=cfg.periods, discount_rate=rate
-            )
-            clv[buyers] = per_unit[inverse] * expected
-        elif x.size:  # too few customers to fit: each customer's own rate, spread evenly over the periods
-            with np.errstate(divide="ignore", invalid="ignore"):
-                naive = np.where(age > 0, x / age * horizon, 0.0)
-            rate = discount_rate_per_period(cfg.annual_discount_rate, cfg.horizon_days / cfg.periods / 365.25)
-            discount = sum((1 + rate) ** -k for k in range(1, cfg.periods + 1)) / cfg.periods
-            purchases[buyers] = naive
-            clv[buyers] = naive * expected * discount
+        per_purchase, expected, unit_value = _margin_per_purchase(gg, x, m, buyers, observed_mean)
+        p_alive, purchases, clv = _lifetime(bg, (hx, ht, hage, inverse), (x, age), expected, buyers, cfg)
 
         clock = self._tick("predict P(alive), purchases, CLV", clock)
         collab = collaborative_value(
@@ -545,17 +516,10 @@ class TierAssigner:
         value = clv + collab
         open_intent = features["open_intent"].to_numpy()
         growth = p_alive * np.maximum(per_purchase, 0.0) * open_intent
-        value_rank = _competition_rank(value)
-        growth_rank = _competition_rank(growth)
-        mvc_cut = math.ceil(cfg.mvc_top_fraction * n - 1e-9)
-        mgc_cut = math.ceil(cfg.mgc_top_fraction * n - 1e-9)
-
         cost = features["support_cost"].to_numpy() + features["returns_lost_margin"].to_numpy()
-        margin = features["margin"].to_numpy()
-        below = (cost > 0) & (cost > cfg.below_zero_ratio * margin)
-        mvc = ~below & (value_rank <= mvc_cut) & (value > cfg.mvc_min_value)
-        mgc = ~below & ~mvc & (growth_rank <= mgc_cut) & (growth > cfg.mgc_min_growth)
-        tier = np.select([below, mvc, mgc], ["below_zero", "mvc", "mgc"], "standard")
+        tier, value_rank, growth_rank, mvc_cut, mgc_cut = _rule_tiers(
+            value, growth, cost, features["margin"].to_numpy(), cfg
+        )
 
         frame = features.select(
             "tenant",
@@ -595,6 +559,91 @@ class TierAssigner:
         now = time.perf_counter()
         self.timings_[stage] = self.timings_.get(stage, 0.0) + now - since
         return now
+
+
+def _rule_tiers(
+    value: npt.NDArray[np.float64],
+    growth: npt.NDArray[np.float64],
+    cost: npt.NDArray[np.float64],
+    margin: npt.NDArray[np.float64],
+    cfg: TierConfig,
+) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64], npt.NDArray[np.int64], int, int]:
+    """The tier rules, first that fires wins: the tiers, the value and growth ranks and the two rank cuts."""
+    n = value.shape[0]
+    value_rank = _competition_rank(value)
+    growth_rank = _competition_rank(growth)
+    mvc_cut = math.ceil(cfg.mvc_top_fraction * n - 1e-9)
+    mgc_cut = math.ceil(cfg.mgc_top_fraction * n - 1e-9)
+    below = (cost > 0) & (cost > cfg.below_zero_ratio * margin)
+    mvc = ~below & (value_rank <= mvc_cut) & (value > cfg.mvc_min_value)
+    mgc = ~below & ~mvc & (growth_rank <= mgc_cut) & (growth > cfg.mgc_min_growth)
+    tier = np.select([below, mvc, mgc], ["below_zero", "mvc", "mgc"], "standard")
+    return tier, value_rank, growth_rank, mvc_cut, mgc_cut
+
+
+def _margin_per_purchase(
+    gg: GammaGammaModel | None,
+    x: npt.NDArray[np.float64],
+    m: npt.NDArray[np.float64],
+    buyers: npt.NDArray[np.bool_],
+    observed_mean: float,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
+    """Each customer's expected margin per future purchase, the buyers' values, and the population's.
+
+    Gamma-Gamma shrinks a repeat buyer's mean margin towards the population mean when it was fitted; otherwise
+    the observed means stand. Customers without a purchase get the population value.
+    """
+    per_purchase = np.zeros(buyers.shape[0])
+    if gg is not None:
+        unit_value = float(gg.population_mean_)
+        expected = gg.expected_average_value(x, np.where(m > 0, m, 0.0))
+        expected = np.where((x > 0) & (m <= 0), m, expected)
+    else:
+        unit_value = observed_mean
+        expected = np.where(x > 0, m, unit_value)
+    per_purchase[buyers] = expected
+    per_purchase[~buyers] = unit_value
+    return per_purchase, expected, unit_value
+
+
+def _lifetime(
+    bg: BGNBDModel | None,
+    histories: tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.intp]
+    ],
+    buyers_xa: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    expected: npt.NDArray[np.float64],
+    buyers: npt.NDArray[np.bool_],
+    cfg: TierConfig,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """P(alive), expected purchases and CLV over the horizon for every customer.
+
+    ``histories`` are the distinct (frequency, recency, age) histories and the index of each buyer's; the
+    BG/NBD predictions run once per distinct history. Without a fitted BG/NBD (too few customers), each
+    customer's own purchase rate is spread evenly over the periods.
+    """
+    hx, ht, hage, inverse = histories
+    x, age = buyers_xa
+    n = buyers.shape[0]
+    horizon = cfg.horizon_days / cfg.time_unit_days
+    p_alive = np.ones(n)
+    purchases = np.zeros(n)
+    clv = np.zeros(n)
+    rate = discount_rate_per_period(cfg.annual_discount_rate, cfg.horizon_days / cfg.periods / 365.25)
+    if bg is not None and x.size:
+        p_alive[buyers] = bg.p_alive(hx, ht, hage)[inverse]
+        purchases[buyers] = bg.expected_purchases(hx, ht, hage, horizon)[inverse]
+        per_unit = customer_lifetime_value(  # CLV is linear in the margin: once per history, then scale
+            bg, hx, ht, hage, 1.0, horizon=horizon, periods=cfg.periods, discount_rate=rate
+        )
+        clv[buyers] = per_unit[inverse] * expected
+    elif x.size:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            naive = np.where(age > 0, x / age * horizon, 0.0)
+        discount = sum((1 + rate) ** -k for k in range(1, cfg.periods + 1)) / cfg.periods
+        purchases[buyers] = naive
+        clv[buyers] = naive * expected * discount
+    return p_alive, purchases, clv
 
 
 def _fit_quietly(model: Any, notes: list[str], tenant: str, *data: npt.NDArray[np.float64]) -> Any:
