@@ -2,13 +2,17 @@
 
 Sits above the solver and the customers package: the solver never sees customers, only the plain
 :class:`~configurator.solver.session.Weights` that :func:`weights_for` makes of a customer's learned needs.
+It reaches the store through the Protocols of :mod:`configurator.assembly.ports` only.
+
+The package imports its submodules at once (the function :func:`assemble` shares its name with its module, so
+it is bound here eagerly; the command line imports assembly only inside the commands that use it).
+
+Example:
+    >>> import configurator.assembly as assembly
+    >>> assembly.assemble.__module__, assembly.NeedsStore.__module__
+    ('configurator.assembly.assemble', 'configurator.assembly.ports')
 """
 
-from configurator.assembly.needs import needs_for, recommendations, weights_for
-
-__all__ = ["needs_for", "recommendations", "weights_for"]
-
-# Assembly of bundles (appended: the needs exports above come first).
 from configurator.assembly.assemble import (
     AssembledBundle,
     AssemblyError,
@@ -19,12 +23,16 @@ from configurator.assembly.assemble import (
     repeat_purchase,
 )
 from configurator.assembly.context import CustomerContext, context_from_events, customer_context
+from configurator.assembly.needs import needs_for, recommendations, weights_for
 from configurator.assembly.policy import PolicyBook, TierPolicy, load_policy
+from configurator.assembly.ports import CustomerStore, NeedsStore
 
-__all__ += [
+__all__ = [
     "AssembledBundle",
     "AssemblyError",
     "CustomerContext",
+    "CustomerStore",
+    "NeedsStore",
     "PolicyBook",
     "RepairProposal",
     "TierPolicy",
@@ -32,7 +40,10 @@ __all__ += [
     "context_from_events",
     "customer_context",
     "load_policy",
+    "needs_for",
     "next_best",
+    "recommendations",
     "repairs",
     "repeat_purchase",
+    "weights_for",
 ]

@@ -1,1 +1,157 @@
-"""Customers: identity across channels, interaction events, consent, value and tiers."""
+"""Customers: identity across channels, interaction events, consent, ingest, value and tiers.
+
+Importing the package is cheap: each public name is imported from its submodule the first time it is used (so
+reading events never loads the data-frame or statistics libraries that value and tiers need).
+
+Example:
+    >>> import configurator.customers as customers
+    >>> customers.normalise_email(" Ann@Example.COM ")
+    'ann@example.com'
+    >>> customers.TierAssigner.__module__
+    'configurator.customers.tiers'
+"""
+
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from configurator.customers.consent import (
+        PURPOSES,
+        ConsentState,
+        ErasureReport,
+        PrivacyStore,
+        Purpose,
+        consent_status,
+        erase_person,
+        export_person,
+        record_consent,
+    )
+    from configurator.customers.events import (
+        CHANNELS,
+        EVENT_TYPES,
+        Channel,
+        Event,
+        InvalidEvent,
+        validate_event,
+    )
+    from configurator.customers.identity import (
+        AuditRecord,
+        CustomerError,
+        IdentityStore,
+        MemoryIdentityStore,
+        MergeResult,
+        Profile,
+        canonical_id,
+        identifier_hash,
+        identify,
+        merge,
+        normalise_email,
+        normalise_phone,
+        suggest_duplicates,
+    )
+    from configurator.customers.ingest import EventSink, IngestReport, WriteResult, ingest_file
+    from configurator.customers.tiers import TIERS, TierAssigner, TierConfig, assign_tiers
+    from configurator.customers.value import (
+        BGNBDModel,
+        CollaborativeWeights,
+        GammaGammaModel,
+        collaborative_value,
+        customer_lifetime_value,
+        rfm_scores,
+    )
+
+__all__ = [
+    "CHANNELS",
+    "EVENT_TYPES",
+    "PURPOSES",
+    "TIERS",
+    "AuditRecord",
+    "BGNBDModel",
+    "Channel",
+    "CollaborativeWeights",
+    "ConsentState",
+    "CustomerError",
+    "ErasureReport",
+    "Event",
+    "EventSink",
+    "GammaGammaModel",
+    "IdentityStore",
+    "IngestReport",
+    "InvalidEvent",
+    "MemoryIdentityStore",
+    "MergeResult",
+    "PrivacyStore",
+    "Profile",
+    "Purpose",
+    "TierAssigner",
+    "TierConfig",
+    "WriteResult",
+    "assign_tiers",
+    "canonical_id",
+    "collaborative_value",
+    "consent_status",
+    "customer_lifetime_value",
+    "erase_person",
+    "export_person",
+    "identifier_hash",
+    "identify",
+    "ingest_file",
+    "merge",
+    "normalise_email",
+    "normalise_phone",
+    "record_consent",
+    "rfm_scores",
+    "suggest_duplicates",
+    "validate_event",
+]
+
+_MODULES = {
+    "configurator.customers.consent": (
+        "PURPOSES ConsentState ErasureReport PrivacyStore Purpose consent_status erase_person export_person "
+        "record_consent"
+    ),
+    "configurator.customers.events": "CHANNELS EVENT_TYPES Channel Event InvalidEvent validate_event",
+    "configurator.customers.identity": (
+        "AuditRecord CustomerError IdentityStore MemoryIdentityStore MergeResult Profile canonical_id "
+        "identifier_hash identify merge normalise_email normalise_phone suggest_duplicates"
+    ),
+    "configurator.customers.ingest": "EventSink IngestReport WriteResult ingest_file",
+    "configurator.customers.tiers": "TIERS TierAssigner TierConfig assign_tiers",
+    "configurator.customers.value": (
+        "BGNBDModel CollaborativeWeights GammaGammaModel collaborative_value customer_lifetime_value rfm_scores"
+    ),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
+"""The public names imported on first use, and the submodule each comes from."""
+
+
+def _import_on_first_use(name: str) -> object:
+    """The package's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
+
+    Raises:
+        AttributeError: the package has no such public name.
+
+    Example:
+        >>> import configurator.customers as customers
+        >>> customers.validate_event.__module__
+        'configurator.customers.events'
+        >>> customers.no_such_name
+        Traceback (most recent call last):
+        ...
+        AttributeError: module 'configurator.customers' has no attribute 'no_such_name'
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The package's names, those not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
+    __getattr__ = _import_on_first_use

@@ -1,6 +1,136 @@
 """Quoting: quotes built from assembled bundles, their lifecycle and their rendering in the customer's language.
 
 Import order: ``quoting`` sits on top of ``assembly`` and ``offer`` (lines, reasons, the pricing waterfall and
-tax, which :mod:`configurator.quoting.model`, :mod:`configurator.quoting.pricing` and
-:mod:`configurator.quoting.tax` re-export); ``jinja2`` is imported only by :mod:`configurator.quoting.render`.
+tax); it reaches the store through :mod:`configurator.quoting.ports` only, and ``jinja2`` is imported only by
+:mod:`configurator.quoting.render`.
+
+Importing the package is cheap: each public name is imported from its submodule the first time it is used (so
+loading a stored quote never loads the templates, and building one never loads the PDF renderer).
+
+Example:
+    >>> import configurator.quoting as quoting
+    >>> quoting.Quote.from_data(quoting.EXAMPLE).total
+    Decimal('485.60')
+    >>> quoting.render_quote.__module__
+    'configurator.quoting.render.renderer'
 """
+
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from configurator.quoting.build import (
+        DEFAULT_TERMS,
+        InvalidBundleError,
+        NoFittingBundleError,
+        QuoteBuildError,
+        UnknownCustomerError,
+        build_quote,
+        customer_details,
+        quote_for_customer,
+        render_many,
+    )
+    from configurator.quoting.i18n import LANGUAGES, Translator
+    from configurator.quoting.lifecycle import (
+        QuoteError,
+        QuoteNotFound,
+        QuoteStateError,
+        QuoteVersionConflict,
+        QuoteVersionInfo,
+        accept_quote,
+        approve,
+        expire_quotes,
+        load_quote,
+        mark_sent,
+        quote_versions,
+        revise,
+        save_quote,
+    )
+    from configurator.quoting.model import EXAMPLE, Quote
+    from configurator.quoting.ports import QuoteHead, QuoteStore, QuoteVersion
+    from configurator.quoting.render import Format, QuoteRenderError, RenderedQuote, render_quote
+
+__all__ = [
+    "DEFAULT_TERMS",
+    "EXAMPLE",
+    "LANGUAGES",
+    "Format",
+    "InvalidBundleError",
+    "NoFittingBundleError",
+    "Quote",
+    "QuoteBuildError",
+    "QuoteError",
+    "QuoteHead",
+    "QuoteNotFound",
+    "QuoteRenderError",
+    "QuoteStateError",
+    "QuoteStore",
+    "QuoteVersion",
+    "QuoteVersionConflict",
+    "QuoteVersionInfo",
+    "RenderedQuote",
+    "Translator",
+    "UnknownCustomerError",
+    "accept_quote",
+    "approve",
+    "build_quote",
+    "customer_details",
+    "expire_quotes",
+    "load_quote",
+    "mark_sent",
+    "quote_for_customer",
+    "quote_versions",
+    "render_many",
+    "render_quote",
+    "revise",
+    "save_quote",
+]
+
+_MODULES = {
+    "configurator.quoting.build": (
+        "DEFAULT_TERMS InvalidBundleError NoFittingBundleError QuoteBuildError UnknownCustomerError build_quote "
+        "customer_details quote_for_customer render_many"
+    ),
+    "configurator.quoting.i18n": "LANGUAGES Translator",
+    "configurator.quoting.lifecycle": (
+        "QuoteError QuoteNotFound QuoteStateError QuoteVersionConflict QuoteVersionInfo accept_quote approve "
+        "expire_quotes load_quote mark_sent quote_versions revise save_quote"
+    ),
+    "configurator.quoting.model": "EXAMPLE Quote",
+    "configurator.quoting.ports": "QuoteHead QuoteStore QuoteVersion",
+    "configurator.quoting.render": "Format QuoteRenderError RenderedQuote render_quote",
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
+"""The public names imported on first use, and the submodule each comes from."""
+
+
+def _import_on_first_use(name: str) -> object:
+    """The package's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
+
+    Raises:
+        AttributeError: the package has no such public name.
+
+    Example:
+        >>> import configurator.quoting as quoting
+        >>> quoting.save_quote.__module__
+        'configurator.quoting.lifecycle'
+        >>> quoting.no_such_name
+        Traceback (most recent call last):
+        ...
+        AttributeError: module 'configurator.quoting' has no attribute 'no_such_name'
+    """
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The package's names, those not imported yet included."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
+    __getattr__ = _import_on_first_use
