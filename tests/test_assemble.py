@@ -22,15 +22,22 @@ from configurator.assembly.assemble import (
     repairs,
     repeat_purchase,
 )
-from configurator.assembly.context import CustomerContext, context_from_events, customer_context
+from configurator.assembly.context import (
+    NO_TIER_REASON,
+    CustomerContext,
+    context_from_events,
+    customer_context,
+    snapshot_tier,
+)
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, PolicyError, load_policy
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Tier
 from configurator.customers.events import Event, validate_event
+from configurator.customers.tiers import TierAssigner
 from configurator.errors import ConfigurationError
 from configurator.solver.session import Bundle, ConfigurationSession
-from configurator.storage import SqlStore
+from configurator.storage import SqlStore, make_engine, upgrade
 from support import DEMO_CUSTOMERS, example_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +50,7 @@ CUSTOMERS = DEMO_CUSTOMERS
 def contexts(demo: Engine) -> dict[str, CustomerContext]:
     """Per example catalog: its demo customer's context (tier standard unless a test says otherwise)."""
     return {
-        cid: customer_context(demo, "demo", customer, CATALOGS[cid], tiers="standard")
+        cid: customer_context(SqlStore(demo, "demo"), "demo", customer, CATALOGS[cid], tiers="standard")
         for cid, customer in CUSTOMERS.items()
     }
 
@@ -257,18 +264,47 @@ def test_a_bundle_that_fails_the_checker_is_not_returned(monkeypatch: pytest.Mon
         assemble(catalog, context_from_events(catalog, "ann", []))
 
 
-def test_customer_context_reads_the_store(demo: Engine) -> None:
-    """The loader finds tier, country, installed base and stated budget; a tier may be given or computed."""
+def test_customer_context_reads_the_store(demo: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader finds tier, country, installed base and stated budget; a tier may be given or stored."""
+    store = SqlStore(demo, "demo")
     catalog = CATALOGS["ebike-urban"]
-    stated = customer_context(demo, "demo", "c-1027", catalog, tiers={"c-1027": "mgc"})
+    stated = customer_context(store, "demo", "c-1027", catalog, tiers={"c-1027": "mgc"})
     assert stated.tier == "mgc" and stated.budget == Decimal(5000)
     assert all(b.price <= 5000 for b in assemble(catalog, stated, on=ON))
-    computed = customer_context(demo, "demo", "c-1001", CATALOGS["kitchen-modular"])
-    assert computed.tier == "mvc" and computed.installed
-    known = customer_context(demo, "demo", "c-1019", catalog, tiers="standard")
+    store.refresh_tiers()
+    assert store.tier_of("c-1001") == ("mvc", store.tier_of("c-1001")[1])  # type: ignore[index]
+
+    def no_fit(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request fitted the tiers")
+
+    monkeypatch.setattr(TierAssigner, "fit", no_fit)
+    stored = customer_context(store, "demo", "c-1001", CATALOGS["kitchen-modular"])
+    assert stored.tier == "mvc" and stored.installed
+    known = customer_context(store, "demo", "c-1019", catalog, tiers="standard")
     assert known.country == "SE" and len(known.installed) >= 1 and known.evidence
     with pytest.raises(AssemblyError, match="context is for catalog 'ebike-urban', not 'valve-pn5'"):
         assemble(CATALOGS["valve-pn5"], known)
+
+
+def test_a_customer_without_a_stored_tier_is_standard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No snapshot row (new since the last refresh, or no refresh yet): standard, and nothing is fitted."""
+
+    def no_fit(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a request fitted the tiers")
+
+    monkeypatch.setattr(TierAssigner, "fit", no_fit)
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    bike = _bike()
+    bought = _event(
+        "e1", "ann", type="purchased", order_id="o1", lines=[{"item": "bell", "unit_price": 9}], margin=3
+    )
+    store.write_events([bought])
+    assert store.tier_of("ann") is None
+    assert customer_context(store, "shop", "ann", bike).tier == "standard"
+    assert snapshot_tier(store, "ann") == ("standard", NO_TIER_REASON)
+    assert "configurator customers tiers --refresh" in NO_TIER_REASON
 
 
 def test_policy_overrides_and_errors(tmp_path: Path) -> None:

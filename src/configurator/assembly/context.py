@@ -21,33 +21,58 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, get_args
-
-import polars as pl
+from typing import Protocol, get_args, runtime_checkable
 
 from configurator.assembly.needs import needs_for
+from configurator.assembly.ports import CustomerStore
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
 from configurator.customers.events import Event
 from configurator.customers.identity import canonical_id
-from configurator.customers.needs import CustomerNeeds, Evidence, NeedsModel
-from configurator.customers.needs_catalog import CatalogNeedsView
 from configurator.customers.tiers import TierAssigner
 from configurator.errors import ConfiguratorError
-from configurator.storage.repositories import (
-    SqlStore,
-    consents_frame,
-    customer_events,
-    events_frame,
-    installed_base_for,
-)
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.customer import CustomerNeeds, Evidence
+from configurator.needs.models import NeedsModel
 
-if TYPE_CHECKING:  # typing only: sqlalchemy stays in storage/ at run time
-    from sqlalchemy import Engine
-
-__all__ = ["CustomerContext", "context_from_events", "customer_context"]
+__all__ = [
+    "NO_TIER_REASON",
+    "CustomerContext",
+    "TierSource",
+    "context_from_events",
+    "customer_context",
+    "snapshot_tier",
+]
 
 _TIERS: tuple[str, ...] = get_args(Tier)
+
+NO_TIER_REASON = "no tier yet: computed at the next refresh (configurator customers tiers --refresh)"
+"""The reason given to a customer without a stored tier (new since the last refresh, or no refresh yet)."""
+
+
+@runtime_checkable
+class TierSource(Protocol):
+    """Where a request reads a customer's tier: the stored snapshot (``storage.SqlStore`` is one), never a fit."""
+
+    def tier_of(self, customer_id: str) -> tuple[str, str] | None:
+        """``(tier, reason)`` of the customer, or None when the snapshot has no row for them."""
+        ...
+
+
+def snapshot_tier(source: TierSource, customer_id: str) -> tuple[str, str]:
+    """``(tier, reason)`` of a customer from the snapshot; ``standard`` with :data:`NO_TIER_REASON` without a row.
+
+    Example:
+        >>> class Snapshot:
+        ...     def tier_of(self, customer_id: str) -> tuple[str, str] | None:
+        ...         return ("mvc", "top value") if customer_id == "ann" else None
+        >>> snapshot_tier(Snapshot(), "ann")
+        ('mvc', 'top value')
+        >>> snapshot_tier(Snapshot(), "new") == ("standard", NO_TIER_REASON)
+        True
+    """
+    found = source.tier_of(customer_id)
+    return found if found is not None else ("standard", NO_TIER_REASON)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,28 +114,34 @@ class CustomerContext:
         return self.view.catalog
 
 
-def _tier_of(tiers: str | Mapping[str, str] | TierAssigner | None, customer_id: str, store: SqlStore) -> str:
+def _tier_of(
+    tiers: str | Mapping[str, str] | TierAssigner | TierSource | None, customer_id: str, store: CustomerStore
+) -> str:
     if isinstance(tiers, str):
         return tiers
     if isinstance(tiers, Mapping):
         return tiers.get(customer_id, "standard")
-    if tiers is None:
-        consents = consents_frame(store.engine, store.tenant)
-        objections = consents.filter(~pl.col("profiling"))["customer_id"].to_list()
-        tiers = TierAssigner().fit(events_frame(store.engine, store.tenant), objections=objections)
-    try:
-        return str(tiers.explain(customer_id, store.tenant)["tier"])
-    except KeyError:  # no events of theirs: a newcomer is standard
-        return "standard"
+    if isinstance(tiers, TierAssigner):
+        try:
+            return str(tiers.explain(customer_id, store.tenant)["tier"])
+        except KeyError:  # no events of theirs: a newcomer is standard
+            return "standard"
+    if tiers is not None:
+        return snapshot_tier(tiers, customer_id)[0]
+    if not isinstance(store, TierSource):
+        raise ConfiguratorError(
+            f"customer {customer_id}: the store has no tier snapshot (tier_of); pass tiers= to customer_context"
+        )
+    return snapshot_tier(store, customer_id)[0]
 
 
 def customer_context(
-    store: SqlStore | Engine,
+    store: CustomerStore,
     tenant: str,
     customer_id: str,
     catalog: Catalog,
     *,
-    tiers: str | Mapping[str, str] | TierAssigner | None = None,
+    tiers: str | Mapping[str, str] | TierAssigner | TierSource | None = None,
     country: str | None = None,
     population: NeedsModel | None = None,
     view: CatalogNeedsView | None = None,
@@ -118,29 +149,28 @@ def customer_context(
     """A customer's context for ``catalog`` from the store.
 
     Args:
-        store: a store of ``tenant``, or an engine.
+        store: a store of ``tenant`` (e.g. ``storage.SqlStore``); with ``tiers=None`` also a
+            :class:`TierSource`.
         tenant: the tenant.
         customer_id: any of the customer's ids (merged profiles resolve to the canonical one).
         catalog: the catalog.
-        tiers: the tier itself, tiers by canonical customer id, or a fitted
-            :class:`~configurator.customers.tiers.TierAssigner`; None fits one on the tenant's events (slow on
-            large tenants: pass the batch result instead).
+        tiers: the tier itself, tiers by canonical customer id, a fitted
+            :class:`~configurator.customers.tiers.TierAssigner`, or a :class:`TierSource`; None reads the
+            store's tier snapshot (``standard`` without a row: nothing is fitted per request).
         country: the customer's country (default: the ``country`` trait of their profile).
         population: a fitted population model to share between customers (see ``needs_for``).
         view: the catalog's needs view to share between customers.
     """
-    if not isinstance(store, SqlStore):
-        store = SqlStore(store, tenant)
     view = view or CatalogNeedsView(catalog)
     needs = needs_for(store, tenant, customer_id, catalog, population=population, view=view)
     canonical = canonical_id(store, customer_id) or customer_id
-    events = customer_events(store.engine, tenant, canonical)
+    events = store.customer_events(canonical)
     if country is None:
         profile = store.get_profile(canonical)
         country = profile.extra.get("country") if profile is not None else None
     installed = [
         Configuration.from_data({"selections": row["configuration"]}, where=f"installed {row['order_id']}")
-        for row in installed_base_for(store.engine, tenant, canonical)
+        for row in store.installed_base_for(canonical)
         if row.get("catalog_id") == catalog.catalog and row.get("configuration")
     ]
     tier = _tier_of(tiers, canonical, store)
