@@ -17,9 +17,6 @@ from support import ROOT
 SERVICES = ("assembly", "quoting")
 """Packages that use a store only through Protocols."""
 
-NOT_YET = {"configurator.assembly.context"}
-"""Modules still naming the SQL store (to move to ``CustomerStore``)."""
-
 
 def test_sql_store_satisfies_every_protocol() -> None:
     """A ``SqlStore`` is each Protocol: checked by mypy on these assignments, and at run time."""
@@ -66,8 +63,6 @@ def test_services_import_no_storage_and_no_sqlalchemy(package: str) -> None:
     for path in sorted(root.rglob("*.py")):
         module = ".".join(("configurator", *path.relative_to(root.parent).with_suffix("").parts))
         module = module.removesuffix(".__init__")
-        if module in NOT_YET:
-            continue
         bad = {
             name
             for name in _imports(path)

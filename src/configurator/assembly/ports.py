@@ -2,8 +2,8 @@
 
 Assembly never imports the storage layer: :func:`~configurator.assembly.needs.needs_for` takes a
 :class:`NeedsStore` (a customer's events, the catalog's sales, the tenant's consents, besides the identity and
-consent rules of ``customers``); reading a customer's whole context takes a :class:`CustomerStore` (the tenant's
-event frame for the value tiers and the customer's installed base, too). Any object with these methods will do:
+consent rules of ``customers``); reading a customer's whole context takes a :class:`CustomerStore` (the customer's
+installed base, too; their tier comes from ``assembly.context.TierSource``). Any object with these methods will do:
 the SQL store, or a store in memory in a test.
 
 Example:
@@ -46,11 +46,7 @@ class NeedsStore(PrivacyStore, Protocol):
 
 @runtime_checkable
 class CustomerStore(NeedsStore, Protocol):
-    """What a customer's context reads besides their needs: the tenant's events (tiers), what they own."""
-
-    def events_frame(self) -> pl.DataFrame:
-        """One row per stored interaction event of the tenant (the value tiers' input)."""
-        ...
+    """What a customer's context reads besides their needs: what they own."""
 
     def installed_base_for(self, customer_id: str) -> list[dict[str, Any]]:
         """What a customer owns: one row per order line (``catalog_id``, ``configuration``, ...), oldest first."""

@@ -426,15 +426,8 @@ def quote_for_customer(
         raise QuoteBuildError(
             f"customer {canonical}: no country in their profile or locale {chosen!r}; pass country (tax needs one)"
         )
-    context = customer_context(  # a CustomerStore; the function still names the SQL store in its signature
-        store,  # type: ignore[arg-type]
-        store.tenant,
-        canonical,
-        catalog,
-        tiers=tiers,
-        country=where,
-        population=population,
-        view=view,
+    context = customer_context(
+        store, store.tenant, canonical, catalog, tiers=tiers, country=where, population=population, view=view
     )
     limit = Decimal(str(budget)) if budget is not None else None
     bundles = assemble(catalog, context, budget=limit, requirements=requirements, k=k, on=day)

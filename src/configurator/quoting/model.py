@@ -1,8 +1,9 @@
 """The quote: a bundle's priced lines, waterfall, services and reasons for one customer, and its stored form.
 
-Plain frozen dataclasses with exact ``Decimal`` money, no I/O. The value types a quote is made of (:class:`Line`,
-:class:`ServiceLine`, :class:`Step`, :class:`Waterfall`, :class:`Reason`, :data:`STEP_KINDS`) live in
-:mod:`configurator.offer` and are re-exported here beside :class:`Quote`. :mod:`configurator.quoting.render`
+Plain frozen dataclasses with exact ``Decimal`` money, no I/O. The value types a quote is made of
+(:class:`~configurator.offer.lines.Line`, :class:`~configurator.offer.lines.ServiceLine`,
+:class:`~configurator.offer.waterfall.Waterfall`, :class:`~configurator.offer.reasons.Reason`) live in
+:mod:`configurator.offer`. :mod:`configurator.quoting.render`
 renders a :class:`Quote`; storage keeps ``Quote.to_data()`` (JSON-safe: money as strings, dates ISO) and reads it
 back with :meth:`Quote.from_data`.
 
@@ -23,17 +24,9 @@ from typing import Any
 from configurator.catalog.configuration import Configuration
 from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.reasons import Reason
-from configurator.offer.waterfall import STEP_KINDS, Step, Waterfall
+from configurator.offer.waterfall import Step, Waterfall
 
-__all__ = [
-    "STEP_KINDS",
-    "Line",
-    "Quote",
-    "Reason",
-    "ServiceLine",
-    "Step",
-    "Waterfall",
-]
+__all__ = ["EXAMPLE", "Quote"]
 
 
 @dataclasses.dataclass(frozen=True)

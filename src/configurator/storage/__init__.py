@@ -17,8 +17,8 @@ becomes ``store.quote_head(q)`` and ``events_frame(engine, tenant)`` becomes
 ``SqlStore(engine, tenant).events_frame()``. The domain rules (identity matching and merging, consent
 merging, what erasure keeps) live in ``customers``; storage calls them.
 
-The old free functions (``audit_entries``, ``consents_frame``, ``events_frame``, ``profiling_allowed`` here,
-and the rest in ``storage.repositories``) are thin shims over those methods, kept until their callers move.
+The old free functions (``consents_frame``, ``events_frame`` and ``profiling_allowed`` here, a few more in
+``storage.repositories``) are thin shims over those methods, kept until their last callers move.
 
 Example:
     >>> engine = make_engine("sqlite://")
@@ -30,13 +30,12 @@ Example:
 
 from configurator.storage.engine import StorageError, display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
-from configurator.storage.repositories import audit_entries, consents_frame, events_frame, profiling_allowed
+from configurator.storage.repositories import consents_frame, events_frame, profiling_allowed
 from configurator.storage.store import SqlStore
 
 __all__ = [
     "SqlStore",
     "StorageError",
-    "audit_entries",
     "consents_frame",
     "current_revision",
     "display_url",
