@@ -263,7 +263,7 @@ class CatalogNeedsView:
         probability and customers' own evidence still counts.
 
         Args:
-            events: the sales (e.g. ``storage.repositories.catalog_sales``); other events are ignored.
+            events: the sales (e.g. a store's ``catalog_sales``); other events are ignored.
             model: an unfitted population model (default :class:`~configurator.needs.models.SimilarityNeeds`).
             strict: raise on unknown references instead of skipping them.
         """
