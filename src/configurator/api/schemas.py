@@ -298,8 +298,13 @@ class CustomerOut(BaseModel):
     orders: int
     quotes: int
     profiling: bool = Field(description="Whether they allow profiling (else needs are the population's).")
-    tier: str
+    tier: str = Field(
+        description="From the stored tier snapshot; standard until a refresh has computed theirs."
+    )
     tier_reason: str
+    tier_computed_at: dt.datetime | None = Field(
+        default=None, description="When the tier snapshot was computed (null: no tier for them yet)."
+    )
 
 
 # -- bundles and quotes --------------------------------------------------------------------------------------

@@ -115,21 +115,15 @@ class Service:
         return found
 
     def tier(self, store: SqlStore, customer_id: str) -> tuple[str, str]:
-        """The customer's value tier and why, from the tenant's events (profiling objections respected)."""
-        from configurator.customers.tiers import TierAssigner
-        from configurator.storage import events_frame, profiling_allowed
+        """The customer's value tier and why, from the stored tier snapshot (a request never refits tiers).
 
-        frame = events_frame(store.engine, store.tenant)
-        if frame.height == 0:
-            return "standard", "no events yet"
-        known = set(frame["customer_id"].drop_nulls().to_list())
-        objections = known - profiling_allowed(store.engine, store.tenant)
-        assigner = TierAssigner().fit(frame, objections=objections)
-        try:
-            row = assigner.explain(customer_id, store.tenant)
-        except KeyError:
-            return "standard", "no purchase history yet"
-        return str(row["tier"]), str(row["reason"])
+        A customer without a snapshot row (new since the last refresh, or no refresh yet) is ``standard`` with
+        :data:`~configurator.assembly.context.NO_TIER_REASON`; ``configurator customers tiers --refresh``
+        recomputes the snapshot.
+        """
+        from configurator.assembly.context import snapshot_tier
+
+        return snapshot_tier(store, customer_id)
 
 
 def get_service(request: Request) -> Service:

@@ -3,7 +3,13 @@
 ``fit-clv SUMMARY.csv`` fits BG/NBD (and Gamma-Gamma when the file has a spend column) and prints one
 ``name value`` line per parameter. ``tiers --events FILE`` assigns every customer in an events file
 (Parquet, CSV or JSON lines with the columns of the events frame) a tier and prints the reason; ``--json``
-prints every number behind each assignment. Reading events from the database is wired by the storage layer.
+prints every number behind each assignment. Without ``--events`` it reads the database's event log.
+
+``tiers --refresh`` recomputes the database's **tier snapshot**, the tiers that every customer, bundle and
+quote request reads (requests never refit), and prints a summary: customers per tier, when, in how long.
+Run it on a schedule (and after a large ingest). Without ``--refresh`` the command stays what it was, a
+read-only analysis: it computes the tiers and prints every customer's, storing nothing, so trying other
+thresholds (``--config``), another ``--as-of`` or an events file never changes what requests serve.
 """
 
 from __future__ import annotations
@@ -109,15 +115,36 @@ def tiers(
         typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
     ] = None,
     tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="Recompute and store the database's tier snapshot (what requests read); print a summary.",
+        ),
+    ] = False,
 ) -> None:
     """Assign every customer a tier (mvc, mgc, standard, below_zero) and print why.
 
     Reads the event log from the database (with each customer's profiling consent) unless ``--events`` names a
-    file.
+    file. ``--refresh`` stores the result as the tier snapshot that requests read and prints a summary.
     """
     from configurator.customers.tiers import TierAssigner
 
     excluded = _objections(objections)
+    if refresh:
+        if events is not None:
+            raise typer.BadParameter(
+                "the snapshot is computed from the database's event log, not a file", param_hint="--events"
+            )
+        _refresh(
+            database,
+            tenant,
+            as_of=_as_of(as_of),
+            objections=excluded,
+            config=_config(config),
+            as_json=as_json,
+        )
+        return
     if events is None:
         from configurator.settings import get_settings
         from configurator.storage.migrate import ensure_schema
@@ -147,6 +174,44 @@ def tiers(
         f"{result.height} customers: "
         + ", ".join(f"{tier} {counts.get(tier, 0)}" for tier in ("mvc", "mgc", "standard", "below_zero")),
         err=True,
+    )
+
+
+def _refresh(
+    database: str | None,
+    tenant: str | None,
+    *,
+    as_of: dt.date | dt.datetime | None,
+    objections: set[str],
+    config: TierConfig,
+    as_json: bool,
+) -> None:
+    """Refresh the tier snapshot of the tenant and print what was stored."""
+    from configurator.settings import get_settings
+    from configurator.storage import SqlStore
+    from configurator.storage.migrate import ensure_schema
+
+    settings = get_settings()
+    store = SqlStore(ensure_schema(database or settings.database_url), tenant or settings.tenant)
+    summary = store.refresh_tiers(config=config, as_of=as_of, objections=objections)
+    for note in summary.notes:
+        typer.echo(f"note: {note}", err=True)
+    if as_json:
+        data = {
+            "tenant": store.tenant,
+            "refresh_id": summary.refresh_id,
+            "computed_at": summary.computed_at.isoformat(),
+            "as_of": summary.as_of.isoformat(),
+            "customers": summary.customers,
+            "seconds": round(summary.seconds, 3),
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    counts = ", ".join(f"{tier} {n}" for tier, n in summary.customers.items())
+    typer.echo(
+        f"tier snapshot of tenant {store.tenant} refreshed: {summary.total} customers ({counts}); "
+        f"events before {summary.as_of.isoformat()}; computed at {summary.computed_at.isoformat()} "
+        f"in {summary.seconds:.2f} s"
     )
 
 

@@ -1,5 +1,8 @@
 """``GET /customers/{customer_id}``: a customer's profile summary, history counts and value tier.
 
+The tier comes from the stored tier snapshot (``tier_computed_at`` says when it was computed; null: no tier
+yet, ``standard`` until the next refresh): a request never refits the tenant's tiers.
+
 Example:
     >>> [route.path for route in router.routes]
     ['/customers/{customer_id}']
@@ -23,14 +26,14 @@ router = APIRouter(tags=["customers"])
 def get_customer(svc: ServiceDep, customer_id: str) -> s.CustomerOut:
     """A customer's profile summary, history counts, value tier and the reason for it."""
     from configurator.customers.consent import consent_status
-    from configurator.storage.repositories import customer_events, orders_for, quotes_for
 
     store = svc.store()
     canonical = svc.canonical(store, customer_id)
     profile = store.get_profile(canonical)
     assert profile is not None  # canonical() found it
-    events = customer_events(store.engine, store.tenant, canonical)
-    tier, reason = svc.tier(store, canonical)
+    events = store.customer_events(canonical)
+    stored = store.stored_tier(canonical)  # the snapshot's row: a request never refits the tiers
+    tier, reason = (stored.tier, stored.reason) if stored is not None else svc.tier(store, canonical)
     return s.CustomerOut(
         customer_id=canonical,
         merged_ids=store.merged_ids(canonical),
@@ -41,9 +44,10 @@ def get_customer(svc: ServiceDep, customer_id: str) -> s.CustomerOut:
         created_at=profile.created_at,
         events=len(events),
         events_by_type=dict(sorted(Counter(e.type for e in events).items())),
-        orders=len(orders_for(store.engine, store.tenant, canonical)),
-        quotes=len(quotes_for(store.engine, store.tenant, canonical)),
+        orders=len(store.orders_for(canonical)),
+        quotes=len(store.quotes_for(canonical)),
         profiling=consent_status(store, canonical)["profiling"],
         tier=tier,
         tier_reason=reason,
+        tier_computed_at=stored.computed_at if stored is not None else None,
     )
