@@ -29,18 +29,15 @@ def test_free_functions_agree_with_the_store(database: Database) -> None:
         "lines": [{"item": "bell", "catalog": "bike", "unit_price": 10, "quantity": 1}],
     }
     store.write_events([validate_event(purchase, tenant="shop")])
-    assert store.add_quote(quote_id="q1", customer_id="c1", configuration={}, total=None, currency="EUR")
     assert events_frame(database.engine, "shop").equals(store.events_frame())
     assert consents_frame(database.engine, "shop").equals(store.consents_frame())
     assert profiling_allowed(database.engine, "shop") == store.profiling_allowed() == {"c1"}
-    assert old.orders_for(database.engine, "shop", "c1") == store.orders_for("c1")
-    assert old.quotes_for(database.engine, "shop", "c1") == store.quotes_for("c1")
     assert old.customer_events(database.engine, "shop", "c1") == store.customer_events("c1")
     assert old.events_frame is events_frame and old.SqlStore is SqlStore
-    orders, events = store.orders_for("c1"), store.customer_events("c1")
+    events = store.customer_events("c1")
     with Session(database.engine) as session, session.begin():  # SQLite: one writer, so no store call in here
-        assert old.orders_for(session, "shop", "c1") == orders
         assert old.customer_events(session, "shop", "c1") == events
+        assert old.profiling_allowed(session, "shop") == {"c1"}
 
 
 def test_joining_a_session_uses_its_transaction(database: Database) -> None:

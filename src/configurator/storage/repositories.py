@@ -10,13 +10,11 @@ Example:
     >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
     >>> events_frame(engine, "shop").equals(SqlStore(engine, "shop").events_frame())
     True
-    >>> orders_for(engine, "shop", "c1") == SqlStore(engine, "shop").orders_for("c1") == []
+    >>> customer_events(engine, "shop", "c1") == SqlStore(engine, "shop").customer_events("c1") == []
     True
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
@@ -32,9 +30,7 @@ __all__ = [
     "consents_frame",
     "customer_events",
     "events_frame",
-    "orders_for",
     "profiling_allowed",
-    "quotes_for",
 ]
 
 
@@ -63,13 +59,3 @@ def profiling_allowed(session_or_engine: Session | Engine, tenant: str) -> set[s
 def customer_events(session_or_engine: Session | Engine, tenant: str, customer_id: str) -> list[Event]:
     """Shim: :meth:`SqlStore.customer_events`."""
     return _store(session_or_engine, tenant).customer_events(customer_id)
-
-
-def quotes_for(session_or_engine: Session | Engine, tenant: str, customer_id: str) -> list[dict[str, Any]]:
-    """Shim: :meth:`SqlStore.quotes_for`."""
-    return _store(session_or_engine, tenant).quotes_for(customer_id)
-
-
-def orders_for(session_or_engine: Session | Engine, tenant: str, customer_id: str) -> list[dict[str, Any]]:
-    """Shim: :meth:`SqlStore.orders_for`."""
-    return _store(session_or_engine, tenant).orders_for(customer_id)
