@@ -90,15 +90,15 @@ EVENT_FILES = ("events.jsonl", "events-en.jsonl")
 
 
 def customers_table(out: Path, database: str | None, console: Console) -> tuple[Engine, dict[str, str]]:
-    """Ingest the sample multi-channel events into the database (SQLite file by default), then compute tiers.
+    """Ingest the sample multi-channel events into the database (SQLite file by default), then refresh tiers.
 
-    Ingestion is idempotent: running the demo twice stores each event once. Writes ``OUT/tiers.csv``; returns
-    the engine and each customer's tier.
+    Ingestion is idempotent: running the demo twice stores each event once. Ingesting does not compute tiers:
+    the refresh after it (what ``configurator customers tiers --refresh`` runs) fits them once and stores the
+    tier snapshot that every API request reads; the quotes below use its tiers. Writes ``OUT/tiers.csv`` from
+    the snapshot; returns the engine and each customer's tier.
     """
     from configurator.customers.ingest import ingest_file
-    from configurator.customers.tiers import assign_tiers
-    from configurator.storage import make_engine, upgrade
-    from configurator.storage.repositories import SqlStore, events_frame, profiling_allowed
+    from configurator.storage import SqlStore, make_engine, upgrade
 
     url = database or f"sqlite:///{(out / 'configurator.db').resolve()}"
     engine = make_engine(url)
@@ -112,12 +112,14 @@ def customers_table(out: Path, database: str | None, console: Console) -> tuple[
         )
         for rejection in report.rejected[:5]:
             console.print(f"  rejected {rejection}", markup=False)
-    events = events_frame(engine, "demo")
-    customers = set(events["customer_id"].drop_nulls().to_list())
-    objections = customers - profiling_allowed(engine, "demo")
-    tiers = assign_tiers(events, objections=objections).sort(["tier", "value"], descending=[False, True])
+    summary = store.refresh_tiers()
+    console.print(
+        f"refreshed the tier snapshot: {summary.total} customers in {summary.seconds:.2f} s "
+        f"(computed at {summary.computed_at:%Y-%m-%d %H:%M:%S} UTC)"
+    )
+    tiers = store.tiers_frame().sort(["tier", "value"], descending=[False, True], nulls_last=True)
     tiers.write_csv(out / "tiers.csv")
-    table = Table(title=f"Customer tiers ({len(tiers)} customers, {len(events)} events)")
+    table = Table(title=f"Customer tiers ({len(tiers)} customers, from the stored snapshot)")
     for column in ("customer", "tier", "CLV", "margin", "cost to serve", "why"):
         table.add_column(column)
     for row in tiers.iter_rows(named=True):
@@ -130,9 +132,10 @@ def customers_table(out: Path, database: str | None, console: Console) -> tuple[
             str(row["reason"]),
         )
     console.print(table)
-    counts = tiers.group_by("tier").len().sort("tier")
     console.print(
-        "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.iter_rows()) + f"; wrote {out / 'tiers.csv'}"
+        "tiers: "
+        + ", ".join(f"{t} {n}" for t, n in sorted(summary.customers.items()) if n)
+        + f"; wrote {out / 'tiers.csv'}"
     )
     return engine, {str(r["customer_id"]): str(r["tier"]) for r in tiers.iter_rows(named=True)}
 

@@ -1,10 +1,11 @@
 """The SQL store: every repository of one tenant over one engine (SQLite or PostgreSQL), one transaction at a time.
 
-:class:`SqlStore` implements ``customers.identity.IdentityStore``, ``customers.consent.PrivacyStore`` and
+:class:`SqlStore` implements ``customers.identity.IdentityStore``, ``customers.consent.PrivacyStore``,
 ``customers.ingest.EventSink`` and ``assembly.context.TierSource``, and reads and writes catalogs, quotes,
-orders, the audit log, the frames for value and tiers, and the tier snapshot. Each aggregate's methods are defined in its own module (one repository class each) and reached
-through the store; :class:`~configurator.storage.transaction.UnitOfWork` holds the transaction they share.
-Use one store per thread.
+orders, the audit log, the frames for value and tiers, and the tier snapshot. Each aggregate's methods are
+defined in its own module (one repository class each) and reached through the store;
+:class:`~configurator.storage.transaction.UnitOfWork` holds the transaction they share. Use one store per
+thread.
 
 Example:
     >>> from configurator.storage import make_engine, upgrade
@@ -50,7 +51,8 @@ class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogReposito
     - events (:mod:`~configurator.storage.events`): ``write_events``, ``customer_events``, ``catalog_sales``;
     - frames (:mod:`~configurator.storage.frames`): ``events_frame``, ``consents_frame``, ``profiling_allowed``;
     - tier snapshot (:mod:`~configurator.storage.tiers`): ``refresh_tiers``, ``replace_tiers``, ``tier_of``,
-      ``stored_tier``, ``tiers_computed_at``, ``tier_counts`` (and ``erase``/``personal_data`` cover it);
+      ``stored_tier``, ``tiers_frame``, ``tiers_computed_at``, ``tier_counts`` (``erase`` and
+      ``personal_data`` cover the snapshot);
     - catalogs (:mod:`~configurator.storage.catalogs`): ``save_catalog``, ``catalog_versions``,
       ``load_catalog_text``;
     - quotes and orders (:mod:`~configurator.storage.quotes`): ``add_quote``, ``quote_head``,

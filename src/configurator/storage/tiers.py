@@ -37,6 +37,8 @@ Example:
     ({'mvc': 0, 'mgc': 0, 'standard': 1, 'below_zero': 0}, True)
     >>> store.tier_of("ann")[0], store.tier_of("bob")
     ('standard', None)
+    >>> store.tiers_frame().select("customer_id", "tier", "margin").rows()
+    [('ann', 'standard', 30.0)]
 """
 
 from __future__ import annotations
@@ -193,6 +195,31 @@ class TierRepository(PrivacyRepository, FrameRepository):
             return self.session.execute(
                 select(func.max(TierRow.computed_at)).where(TierRow.tenant == self.tenant)
             ).scalar_one_or_none()
+
+    def tiers_frame(self) -> pl.DataFrame:
+        """The tenant's whole snapshot, one row per customer by customer id (empty before the first refresh).
+
+        Columns: ``tenant``, ``customer_id``, ``tier``, ``reason``, the numbers (:data:`NUMBER_COLUMNS`),
+        ``as_of`` and ``computed_at``.
+        """
+        with self.atomic():
+            rows = self.session.execute(
+                select(TierRow).where(TierRow.tenant == self.tenant).order_by(TierRow.customer_id)
+            ).scalars()
+            data = [
+                {
+                    "tenant": r.tenant,
+                    "customer_id": r.customer_id,
+                    "tier": r.tier,
+                    "reason": r.reason,
+                    **{c: r.numbers.get(c) for c in NUMBER_COLUMNS},
+                    "as_of": r.as_of,
+                    "computed_at": r.computed_at,
+                }
+                for r in rows
+            ]
+        columns = ["tenant", "customer_id", "tier", "reason", *NUMBER_COLUMNS, "as_of", "computed_at"]
+        return pl.DataFrame(data, infer_schema_length=None) if data else pl.DataFrame(schema=columns)
 
     def tier_counts(self) -> dict[str, int]:
         """Customers per tier in the tenant's snapshot, every tier named (zeros before the first refresh)."""
