@@ -11,7 +11,7 @@ import pytest
 
 from configurator.cli import main
 from configurator.storage import head_revision
-from configurator.storage.repositories import EVENTS_SCHEMA
+from configurator.storage.frames import EVENTS_SCHEMA
 from support import ROOT
 
 SAMPLE = ROOT / "examples" / "data" / "events.jsonl"

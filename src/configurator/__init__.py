@@ -43,7 +43,7 @@ if typing.TYPE_CHECKING:
         load_configuration,
         validate_catalog,
     )
-    from configurator.checker import Violation, find_violations
+    from configurator.catalog.check import Violation, find_violations
     from configurator.io import load_model
     from configurator.rules import compile_expression, parse_expression
     from configurator.settings import Settings
@@ -87,11 +87,11 @@ _LAZY = {
     "ConfigurationSession": "configurator.solver.session",
     "LoadReport": "configurator.catalog",
     "Settings": "configurator.settings",
-    "Violation": "configurator.checker",
+    "Violation": "configurator.catalog.check",
     "Weights": "configurator.solver.session",
     "compile_expression": "configurator.rules",
     "dump_catalog": "configurator.catalog",
-    "find_violations": "configurator.checker",
+    "find_violations": "configurator.catalog.check",
     "get_backend": "configurator.solver.backend",
     "load_catalog": "configurator.catalog",
     "load_configuration": "configurator.catalog",

@@ -84,7 +84,6 @@ def returning_customer(store: SqlStore, customer_id: str, catalog: Catalog) -> R
     from configurator.customers.events import Configured, Purchased
     from configurator.customers.identity import canonical_id
     from configurator.errors import suggest
-    from configurator.storage.repositories import customer_events
 
     if canonical_id(store, customer_id) is None:
         known = [p.customer_id for p in store.canonical_profiles()]
@@ -95,7 +94,7 @@ def returning_customer(store: SqlStore, customer_id: str, catalog: Catalog) -> R
     view = CatalogNeedsView(catalog)
     needs = needs_for(store, store.tenant, customer_id, catalog, view=view)
     last: Mapping[str, Mapping[str, int]] | None = None
-    events = customer_events(store.engine, store.tenant, customer_id) if needs.profiling else []
+    events = store.customer_events(customer_id) if needs.profiling else []
     for event in reversed(events):
         if isinstance(event, Purchased):
             lines = [x for x in event.lines if x.catalog == catalog.catalog and x.selections]

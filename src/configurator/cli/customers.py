@@ -155,12 +155,10 @@ def frame_command(
     ] = None,
 ) -> None:
     """Write the events frame (one row per interaction, canonical customer ids) for value and tiers."""
-    from configurator.storage import consents_frame, events_frame
-
     store = _store(url, tenant)
-    targets = [(output, events_frame(store.engine, store.tenant))]
+    targets = [(output, store.events_frame())]
     if consents is not None:
-        targets.append((consents, consents_frame(store.engine, store.tenant)))
+        targets.append((consents, store.consents_frame()))
     written = []
     for path, frame in targets:
         suffix = path.suffix.lower()

@@ -147,15 +147,14 @@ def tiers(
         return
     if events is None:
         from configurator.settings import get_settings
+        from configurator.storage import SqlStore
         from configurator.storage.migrate import ensure_schema
-        from configurator.storage.repositories import events_frame, profiling_allowed
 
         settings = get_settings()
-        engine = ensure_schema(database or settings.database_url)
-        scope = tenant or settings.tenant
-        frame = events_frame(engine, scope)
+        store = SqlStore(ensure_schema(database or settings.database_url), tenant or settings.tenant)
+        frame = store.events_frame()
         known = set(frame["customer_id"].drop_nulls().to_list())
-        excluded = set(excluded) | (known - profiling_allowed(engine, scope))
+        excluded = set(excluded) | (known - store.profiling_allowed())
     else:
         frame = read_events(events)
     assigner = TierAssigner(_config(config)).fit(frame, as_of=_as_of(as_of), objections=excluded)
