@@ -74,7 +74,7 @@ def _git(*args: str, root: Path = ROOT) -> str | None:
 
 @functools.cache
 def commit(root: Path = ROOT) -> str:
-    """The measured code: ``commit abc1234``, with ``(with uncommitted changes)`` when the tree differs.
+    """The measured code: ``commit abc1234``, with ``(with uncommitted changes)`` when the code differs from it.
 
     Read once per process (:func:`add_doc_options` reads it when the script starts, so a commit made during a
     long run does not relabel it). Without git, or outside a repository: ``an unknown commit (no git
@@ -83,7 +83,10 @@ def commit(root: Path = ROOT) -> str:
     head = _git("rev-parse", "--short", "HEAD", root=root)
     if head is None or not head.strip():
         return "an unknown commit (no git repository)"
-    status = _git("status", "--porcelain", root=root)
+    # The results page itself is not measured code: a run that rewrites it section by section stays clean.
+    status = _git(
+        "status", "--porcelain", "--", ".", f":(exclude){DOC.relative_to(ROOT).as_posix()}", root=root
+    )
     if status is None:
         return f"commit {head.strip()} (working tree state unknown)"
     return f"commit {head.strip()}" + (" (with uncommitted changes)" if status.strip() else "")
