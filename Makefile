@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 LOCK_ARGS := --all-extras --generate-hashes --python-version 3.11 --python-platform linux
 
-.PHONY: demo test check bench lint typecheck format clean venv sysdeps lock upgrade lock-check
+.PHONY: demo test check bench lint typecheck imports format clean venv sysdeps lock upgrade lock-check
 
 venv: $(STAMP)
 
@@ -81,7 +81,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests benchmarks examples
 
-check: lint typecheck lock-check test
+# The layers and adapter contracts of pyproject.toml's [tool.importlinter] (also run by the test suite).
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+check: lint typecheck imports lock-check test
 
 # Every benchmark script; each rewrites its own section of docs/benchmarks.md. BENCH_QUICK=1 for a short run.
 bench: $(STAMP)
