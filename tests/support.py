@@ -26,6 +26,7 @@ __all__ = [
     "demo_store",
     "example_catalogs",
     "has_module",
+    "isort_key",
     "make_catalog",
     "needs_cudd",
     "strip",
@@ -152,3 +153,14 @@ def strip(expr: Any) -> Any:
         elif dataclasses.is_dataclass(value):
             changes[f.name] = strip(value)
     return dataclasses.replace(expr, **changes)
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then functions, each alphabetical.
+
+    Example:
+        >>> sorted(["load", "Catalog", "TAX_RATES", "Budget"], key=isort_key)
+        ['TAX_RATES', 'Budget', 'Catalog', 'load']
+    """
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name

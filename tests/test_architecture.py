@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import configurator
-from support import ROOT
+from support import ROOT, isort_key
 
 SRC = ROOT / "src" / "configurator"
 MAX_LINES = 800
@@ -101,17 +101,6 @@ def _packages() -> list[str]:
         for info in pkgutil.walk_packages(configurator.__path__, "configurator.")
         if info.ispkg and ".migrations" not in info.name
     )
-
-
-def isort_key(name: str) -> tuple[int, str]:
-    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then functions, each alphabetical.
-
-    Example:
-        >>> sorted(["load", "Catalog", "TAX_RATES", "Budget"], key=isort_key)
-        ['TAX_RATES', 'Budget', 'Catalog', 'load']
-    """
-    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return kind, name
 
 
 @pytest.mark.parametrize("name", _packages())

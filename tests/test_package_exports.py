@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from support import ROOT
+from support import ROOT, isort_key
 
 PACKAGES = (
     "configurator.assembly",
@@ -28,19 +28,12 @@ LAZY = {
 """Packages that import their names on first use, and what importing them must not load."""
 
 
-def _ruff_order(name: str) -> tuple[int, str]:
-    """RUF022's order: CONSTANTS, then Classes, then everything else."""
-    if name.isupper():
-        return 0, name
-    return (1, name) if name[:1].isupper() else (2, name)
-
-
 @pytest.mark.parametrize("name", PACKAGES)
 def test_all_is_sorted_and_every_name_resolves(name: str) -> None:
     """``__all__`` is in RUF022 order, has no duplicates, and every name in it can be reached."""
     package = importlib.import_module(name)
     exported = list(package.__all__)
-    assert exported == sorted(set(exported), key=_ruff_order)
+    assert exported == sorted(set(exported), key=isort_key)
     for attribute in exported:
         assert getattr(package, attribute) is not None, attribute
         assert attribute in dir(package), attribute
