@@ -78,6 +78,9 @@ def test_refresh_writes_a_snapshot_that_requests_read(database: Database) -> Non
     cy = store.stored_tier("cy")
     assert cy is not None and all(v is None for k, v in cy.numbers.items() if k != "threshold")
     assert store.tier_of("nobody") is None and store.stored_tier("nobody") is None
+    frame = store.tiers_frame()
+    assert frame["customer_id"].to_list() == ["ann", "bob", "cy"] and frame["margin"].to_list()[0] == 890.0
+    assert SqlStore(database.engine, "other").tiers_frame().height == 0
 
 
 def test_a_refresh_replaces_the_whole_snapshot_of_its_tenant_only(database: Database) -> None:
