@@ -17,7 +17,6 @@ Example:
     >>> configurator.find_violations(cat, {"frame": "alu_m"}, on=None)  # doctest: +SKIP
 """
 
-import importlib
 import typing
 
 from configurator.errors import (
@@ -32,6 +31,7 @@ from configurator.errors import (
     RuleSyntaxError,
     SolverError,
 )
+from configurator.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from configurator.catalog import (
@@ -102,45 +102,7 @@ _LAZY = {
 """The public names imported on first use, and the submodule each comes from."""
 
 
-def _import_on_first_use(name: str) -> object:
-    """The module's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
-
-    Args:
-        name: the attribute asked for.
-
-    Returns:
-        The public object, e.g. :func:`configurator.catalog.load_catalog`.
-
-    Raises:
-        AttributeError: the package has no such public name.
-
-    Example:
-        >>> import configurator
-        >>> configurator.validate_catalog.__module__
-        'configurator.catalog.loader'
-        >>> configurator.no_such_name
-        Traceback (most recent call last):
-        ...
-        AttributeError: module 'configurator' has no attribute 'no_such_name'
-    """
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, those not imported yet included (so ``dir()`` and completion see the whole API).
-
-    Example:
-        >>> import configurator
-        >>> "load_catalog" in dir(configurator)
-        True
-    """
-    return sorted(set(globals()) | set(_LAZY))
-
+_import_on_first_use, __dir__ = _lazy_exports(__name__, _LAZY, globals())
 
 if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
     __getattr__ = _import_on_first_use

@@ -15,8 +15,9 @@ Example:
     'configurator.quoting.render.renderer'
 """
 
-import importlib
 import typing
+
+from configurator.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from configurator.quoting.build import (
@@ -104,33 +105,7 @@ _LAZY = {name: module for module, names in _MODULES.items() for name in names.sp
 """The public names imported on first use, and the submodule each comes from."""
 
 
-def _import_on_first_use(name: str) -> object:
-    """The package's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
-
-    Raises:
-        AttributeError: the package has no such public name.
-
-    Example:
-        >>> import configurator.quoting as quoting
-        >>> quoting.save_quote.__module__
-        'configurator.quoting.lifecycle'
-        >>> quoting.no_such_name
-        Traceback (most recent call last):
-        ...
-        AttributeError: module 'configurator.quoting' has no attribute 'no_such_name'
-    """
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The package's names, those not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
-
+_import_on_first_use, __dir__ = _lazy_exports(__name__, _LAZY, globals())
 
 if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
     __getattr__ = _import_on_first_use

@@ -13,8 +13,9 @@ Example:
     'configurator.solver.dd.diagram'
 """
 
-import importlib
 import typing
+
+from configurator.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from configurator.solver.backend import (
@@ -186,30 +187,7 @@ _LAZY = {
 """The public names imported on first use, and the submodule each comes from."""
 
 
-def _import_on_first_use(name: str) -> object:
-    """The module's ``__getattr__`` (PEP 562): import a public name from its submodule and keep it.
-
-    Args:
-        name: the attribute asked for.
-
-    Returns:
-        The public object.
-
-    Raises:
-        AttributeError: the package has no such public name.
-    """
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, those not imported yet included."""
-    return sorted(set(globals()) | set(_LAZY))
-
+_import_on_first_use, __dir__ = _lazy_exports(__name__, _LAZY, globals())
 
 if not typing.TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
     __getattr__ = _import_on_first_use
