@@ -17,9 +17,6 @@ becomes ``store.quote_head(q)`` and ``events_frame(engine, tenant)`` becomes
 ``SqlStore(engine, tenant).events_frame()``. The domain rules (identity matching and merging, consent
 merging, what erasure keeps) live in ``customers``; storage calls them.
 
-The old free functions (``consents_frame``, ``events_frame`` and ``profiling_allowed`` here, a few more in
-``storage.repositories``) are thin shims over those methods, kept until their last callers move.
-
 Example:
     >>> engine = make_engine("sqlite://")
     >>> upgrade(engine) == head_revision()
@@ -30,20 +27,16 @@ Example:
 
 from configurator.storage.engine import StorageError, display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
-from configurator.storage.repositories import consents_frame, events_frame, profiling_allowed
 from configurator.storage.store import SqlStore
 
 __all__ = [
     "SqlStore",
     "StorageError",
-    "consents_frame",
     "current_revision",
     "display_url",
     "ensure_schema",
-    "events_frame",
     "head_revision",
     "make_engine",
-    "profiling_allowed",
     "session_scope",
     "upgrade",
 ]
