@@ -14,14 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 import configurator
-from configurator.assembly.assemble import (
-    AssemblyError,
-    assemble,
-    next_best,
-    parse_requirement,
-    repairs,
-    repeat_purchase,
-)
+from configurator.assembly.assemble import assemble, next_best, parse_requirement, repairs, repeat_purchase
 from configurator.assembly.context import (
     NO_TIER_REASON,
     CustomerContext,
@@ -29,13 +22,13 @@ from configurator.assembly.context import (
     customer_context,
     snapshot_tier,
 )
-from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, PolicyError, load_policy
+from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, load_policy
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Tier
 from configurator.customers.events import Event, validate_event
 from configurator.customers.tiers import TierAssigner
-from configurator.errors import ConfigurationError
+from configurator.errors import AssemblyError, ConfigurationError, PolicyError
 from configurator.solver.session import Bundle, ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 from support import DEMO_CUSTOMERS, example_catalogs

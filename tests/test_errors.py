@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import configurator.errors
 from configurator.errors import (
     BackendLimitError,
     CatalogError,
@@ -11,9 +12,16 @@ from configurator.errors import (
     ConfiguratorError,
     Location,
     ModelFormatError,
+    NotFoundError,
     Problem,
+    QuoteBuildError,
+    QuoteError,
+    QuoteNotFoundError,
     RuleSyntaxError,
     SolverError,
+    UnknownCatalogError,
+    UnknownCustomerError,
+    UnknownSessionError,
     suggest,
 )
 
@@ -88,3 +96,34 @@ def test_error_classes_carry_their_http_problem() -> None:
     )
     error = CatalogError([])
     assert (error.problem_type, error.status, error.title) == ("invalid-catalog", 422, "Invalid catalog")
+
+
+def test_not_found_errors_share_one_base_and_keep_their_own_answer() -> None:
+    """Every not-found error is a NotFoundError (a LookupError, 404) and keeps its problem type and old base."""
+    found = (UnknownCatalogError, UnknownSessionError, UnknownCustomerError, QuoteNotFoundError)
+    assert set(NotFoundError.__subclasses__()) == set(found)
+    assert issubclass(NotFoundError, ConfiguratorError) and issubclass(NotFoundError, LookupError)
+    assert [(cls.problem_type, cls.status) for cls in found] == [
+        ("unknown-catalog", 404),
+        ("unknown-session", 404),
+        ("unknown-customer", 404),
+        ("unknown-quote", 404),
+    ]
+    assert issubclass(UnknownCustomerError, QuoteBuildError) and issubclass(UnknownCustomerError, ValueError)
+    assert issubclass(QuoteNotFoundError, QuoteError) and issubclass(QuoteNotFoundError, ValueError)
+
+
+def test_the_module_holds_the_whole_tree_and_its_docstring_draws_it() -> None:
+    """Every ConfiguratorError subclass is defined in configurator.errors, exported, and drawn in the docstring."""
+    pending = [ConfiguratorError]
+    seen: set[type[ConfiguratorError]] = set()
+    while pending:
+        cls = pending.pop()
+        seen.add(cls)
+        pending.extend(sub for sub in cls.__subclasses__() if sub.__module__.startswith("configurator"))
+    tree = configurator.errors.__doc__ or ""
+    for cls in seen:
+        assert cls.__module__ == "configurator.errors", cls
+        assert cls.__name__.endswith("Error"), cls
+        assert cls.__name__ in configurator.errors.__all__, cls
+        assert f"── {cls.__name__}" in tree or cls is ConfiguratorError, cls

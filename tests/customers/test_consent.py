@@ -17,8 +17,9 @@ from configurator.customers.consent import (
     record_consent,
 )
 from configurator.customers.events import validate_event
-from configurator.customers.identity import CustomerError, identifier_hash, identify, merge
+from configurator.customers.identity import identifier_hash, identify, merge
 from configurator.customers.ingest import ingest_file
+from configurator.errors import CustomerError
 from configurator.storage import SqlStore
 from pg import Database, table_rows
 from pg import database as database

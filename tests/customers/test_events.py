@@ -14,12 +14,12 @@ from configurator.customers.events import (
     CHANNELS,
     EVENT_TYPES,
     INTERACTION_TYPES,
-    InvalidEvent,
     Measures,
     Purchased,
     measures,
     validate_event,
 )
+from configurator.errors import InvalidEventError
 
 BASE = {"event_id": "e1", "customer_id": "c1", "channel": "web", "ts": "2026-03-01T10:00:00+01:00"}
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -59,7 +59,7 @@ def _record(kind: str, **changes: Any) -> dict[str, Any]:
 
 
 def _reason(data: Any, tenant: str = "shop") -> tuple[str, str]:
-    with pytest.raises(InvalidEvent) as info:
+    with pytest.raises(InvalidEventError) as info:
         validate_event(data, tenant=tenant)
     return info.value.field, info.value.reason
 
@@ -258,10 +258,10 @@ field_names = st.sampled_from(
 
 @given(st.dictionaries(field_names | st.text(max_size=10), json_values, max_size=8))
 def test_arbitrary_data_is_accepted_or_rejected_with_a_reason(data: dict[str, Any]) -> None:
-    """Validation never crashes: arbitrary JSON objects give an event or an InvalidEvent with a reason."""
+    """Validation never crashes: arbitrary JSON objects give an event or an InvalidEventError with a reason."""
     try:
         validate_event(data, tenant="shop")
-    except InvalidEvent as exc:
+    except InvalidEventError as exc:
         assert exc.reason
 
 
@@ -271,5 +271,5 @@ def test_breaking_a_required_field_is_reported_on_it(record: dict[str, Any], nam
     broken = {**record, name: value}
     try:
         validate_event(broken, tenant="shop")
-    except InvalidEvent as exc:
+    except InvalidEventError as exc:
         assert exc.field == name or (name == "event_id" and exc.field == "")

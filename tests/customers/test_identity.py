@@ -9,7 +9,6 @@ import pytest
 from pydantic import ValidationError
 
 from configurator.customers.identity import (
-    CustomerError,
     IdentityStore,
     MemoryIdentityStore,
     Profile,
@@ -23,6 +22,7 @@ from configurator.customers.identity import (
     normalise_phone,
     suggest_duplicates,
 )
+from configurator.errors import CustomerError
 from configurator.storage import SqlStore
 from pg import open_database
 

@@ -16,12 +16,14 @@ import configurator
 from configurator.assembly import AssembledBundle, assemble, context_from_events
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
-from configurator.quoting.build import (
-    DEFAULT_TERMS,
+from configurator.errors import (
     InvalidBundleError,
     NoFittingBundleError,
     QuoteBuildError,
     UnknownCustomerError,
+)
+from configurator.quoting.build import (
+    DEFAULT_TERMS,
     build_quote,
     customer_details,
     quote_for_customer,

@@ -16,13 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from configurator.errors import ConfiguratorError
+from configurator.errors import (
+    ConfiguratorError,
+    QuoteError,
+    QuoteNotFoundError,
+    QuoteStateError,
+    QuoteVersionConflictError,
+)
 from configurator.offer.waterfall import Step, Waterfall
 from configurator.quoting.lifecycle import (
-    QuoteError,
-    QuoteNotFound,
-    QuoteStateError,
-    QuoteVersionConflict,
     accept_quote,
     approve,
     expire_quotes,
@@ -70,7 +72,7 @@ def store(database: Database) -> SqlStore:
 
 def test_errors_are_configurator_errors() -> None:
     """Every quote error is a QuoteError, a ConfiguratorError and a ValueError."""
-    for cls in (QuoteNotFound, QuoteVersionConflict, QuoteStateError):
+    for cls in (QuoteNotFoundError, QuoteVersionConflictError, QuoteStateError):
         assert issubclass(cls, QuoteError)
     assert issubclass(QuoteError, ConfiguratorError) and issubclass(QuoteError, ValueError)
 
@@ -90,7 +92,7 @@ def test_a_stored_version_is_never_overwritten(store: SqlStore, database: Databa
     quote = save_quote(store, _quote())
     before = table_rows(database.engine)
     with pytest.raises(
-        QuoteVersionConflict, match=r"version 1 is stored with other content \(quantity, lines\)"
+        QuoteVersionConflictError, match=r"version 1 is stored with other content \(quantity, lines\)"
     ):
         save_quote(store, dataclasses.replace(quote, quantity=3, lines=()))
     assert table_rows(database.engine) == before
@@ -99,10 +101,10 @@ def test_a_stored_version_is_never_overwritten(store: SqlStore, database: Databa
 
 def test_version_numbers_start_at_one_and_have_no_gaps(store: SqlStore) -> None:
     """A new quote starts at version 1; the next version is the latest + 1, nothing else."""
-    with pytest.raises(QuoteVersionConflict, match="its first version is 1, got 2"):
+    with pytest.raises(QuoteVersionConflictError, match="its first version is 1, got 2"):
         save_quote(store, _quote(version=2))
     save_quote(store, _quote())
-    with pytest.raises(QuoteVersionConflict, match="the next version is 2, got 3"):
+    with pytest.raises(QuoteVersionConflictError, match="the next version is 2, got 3"):
         save_quote(store, _quote(version=3))
     assert save_quote(store, _quote(version=2, tier="mgc")).version == 2
 
@@ -129,25 +131,25 @@ def test_revise_makes_the_next_version_and_supersedes_the_previous(store: SqlSto
     assert [(v.version, v.status) for v in quote_versions(store, "Q1")] == [(1, "superseded"), (2, "draft")]
     head = store.quote_head("Q1")
     assert head is not None and (head.version, head.status) == (2, "draft")
-    with pytest.raises(QuoteVersionConflict, match=r"revise the latest version \(2\), not version 1"):
+    with pytest.raises(QuoteVersionConflictError, match=r"revise the latest version \(2\), not version 1"):
         revise(store, v1, quantity=5)
     with pytest.raises(QuoteError, match="revise cannot change customer_id, version"):
         revise(store, v2, version=7, customer_id="c-2")
-    with pytest.raises(QuoteNotFound, match="unknown quote 'Q9'"):
+    with pytest.raises(QuoteNotFoundError, match="unknown quote 'Q9'"):
         revise(store, _quote("Q9"))
 
 
 def test_unknown_quotes_and_versions(store: SqlStore) -> None:
-    """Loading or accepting an unknown quote or version is QuoteNotFound; listing one is empty."""
+    """Loading or accepting an unknown quote or version is QuoteNotFoundError; listing one is empty."""
     assert quote_versions(store, "nope") == []
-    with pytest.raises(QuoteNotFound, match="unknown quote 'nope'"):
+    with pytest.raises(QuoteNotFoundError, match="unknown quote 'nope'"):
         load_quote(store, "nope")
-    with pytest.raises(QuoteNotFound, match="unknown quote 'nope'"):
+    with pytest.raises(QuoteNotFoundError, match="unknown quote 'nope'"):
         accept_quote(store, "nope", 1, AT, margin=MARGIN)
     save_quote(store, _quote())
-    with pytest.raises(QuoteNotFound, match="has no version 4"):
+    with pytest.raises(QuoteNotFoundError, match="has no version 4"):
         load_quote(store, "Q1", 4)
-    with pytest.raises(QuoteNotFound, match="has no version 2"):
+    with pytest.raises(QuoteNotFoundError, match="has no version 2"):
         mark_sent(store, "Q1", 2, AT)
 
 
@@ -403,7 +405,7 @@ def test_concurrent_revisions_make_one_next_version(database: Database) -> None:
         barrier.wait()
         try:
             return revise(store, v1, quantity=quantity).version
-        except QuoteVersionConflict as exc:
+        except QuoteVersionConflictError as exc:
             return str(exc)
 
     with ThreadPoolExecutor(2) as pool:

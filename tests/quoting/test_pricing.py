@@ -14,17 +14,9 @@ from hypothesis import strategies as st
 from configurator import load_catalog, load_configuration
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.errors import ConfigurationError, ConfiguratorError
+from configurator.errors import ConfigurationError, ConfiguratorError, PricingError
 from configurator.offer.lines import Line, ServiceLine, price_lines
-from configurator.offer.pricing import (
-    TIERS,
-    Contract,
-    FloorPolicy,
-    ManualDiscount,
-    PricingContext,
-    PricingError,
-    waterfall,
-)
+from configurator.offer.pricing import TIERS, Contract, FloorPolicy, ManualDiscount, PricingContext, waterfall
 from configurator.offer.tax import TAX_RATES, minor_units
 from configurator.offer.waterfall import STEP_KINDS, Waterfall, net_before_services
 from strategies import catalog_data, configurations

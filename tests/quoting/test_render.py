@@ -24,22 +24,14 @@ from babel.messages.pofile import read_po
 
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.errors import ConfiguratorError
+from configurator.errors import ConfiguratorError, QuoteRenderError, QuoteTemplateError, TemplateSecurityError
 from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.reasons import Reason
 from configurator.offer.waterfall import Step, Waterfall
 from configurator.quoting import i18n
 from configurator.quoting.i18n import LANGUAGES, Translator, locale_chain
 from configurator.quoting.model import EXAMPLE, Quote
-from configurator.quoting.render import (
-    DEFAULT_TEMPLATES,
-    TERMS,
-    Limits,
-    QuoteRenderError,
-    QuoteTemplateError,
-    TemplateSecurityError,
-    render_quote,
-)
+from configurator.quoting.render import DEFAULT_TEMPLATES, TERMS, Limits, render_quote
 from configurator.quoting.render.pdf import lean_html_class, local_fetcher
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

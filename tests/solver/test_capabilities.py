@@ -16,17 +16,9 @@ from typing import Any
 
 import pytest
 
-from configurator.errors import BackendLimitError, SolverError
+from configurator.errors import BackendCapabilityError, BackendLimitError, SolverError
 from configurator.solver import operations
-from configurator.solver.backend import (
-    Backend,
-    BackendCapabilityError,
-    Capability,
-    Fixed,
-    Result,
-    Status,
-    get_backend,
-)
+from configurator.solver.backend import Backend, Capability, Fixed, Result, Status, get_backend
 from configurator.solver.problem import (
     And,
     Constraint,

@@ -12,14 +12,8 @@ from alembic import command
 
 from configurator.customers.consent import erase_person, export_person
 from configurator.customers.identity import merge
-from configurator.quoting.lifecycle import (
-    QuoteError,
-    accept_quote,
-    load_quote,
-    quote_versions,
-    revise,
-    save_quote,
-)
+from configurator.errors import QuoteError
+from configurator.quoting.lifecycle import accept_quote, load_quote, quote_versions, revise, save_quote
 from configurator.quoting.model import EXAMPLE, Quote
 from configurator.storage import SqlStore, current_revision, head_revision, upgrade
 from configurator.storage.migrate import _config

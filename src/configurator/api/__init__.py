@@ -20,8 +20,8 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environm
     ) from exc
 
 from configurator.api.app import make_app
-from configurator.api.problems import UnknownCatalogError
 from configurator.api.routes.events import MAX_EVENTS
-from configurator.api.sessions import SessionStore, UnknownSessionError
+from configurator.api.sessions import SessionStore
+from configurator.errors import UnknownCatalogError, UnknownSessionError
 
 __all__ = ["MAX_EVENTS", "SessionStore", "UnknownCatalogError", "UnknownSessionError", "make_app"]

@@ -7,9 +7,9 @@ follows what the caller can do about it:
 ======  =========================================================================================
 Status  Errors
 ======  =========================================================================================
-404     unknown catalog, session, customer or quote (``UnknownCatalogError``, ``UnknownSessionError``,
-        ``UnknownCustomerError``, ``QuoteNotFound``)
-409     the resource's state refuses it (``QuoteStateError``, ``QuoteVersionConflict``, other ``QuoteError``)
+404     unknown catalog, session, customer or quote (a ``NotFoundError``: ``UnknownCatalogError``,
+        ``UnknownSessionError``, ``UnknownCustomerError``, ``QuoteNotFoundError``)
+409     the resource's state refuses it (``QuoteStateError``, ``QuoteVersionConflictError``, other ``QuoteError``)
 422     well-formed but refused by the product's rules: unknown modules/options, invalid events, a request
         no bundle meets (with the ``repair`` proposed), a bundle the checker rejects (``violations``), solver
         and pricing errors, and request bodies that do not match the schema (``errors``)
@@ -30,18 +30,10 @@ from typing import Any
 
 from configurator.errors import ConfiguratorError
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "UnknownCatalogError", "problem", "problem_for"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "problem", "problem_for"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 """The media type of a problem response."""
-
-
-class UnknownCatalogError(ConfiguratorError, LookupError):
-    """The API serves no catalog with that id (the message suggests the nearest one)."""
-
-    problem_type = "unknown-catalog"
-    status = 404
-    title = "Unknown catalog"
 
 
 def _answer(cls: type[ConfiguratorError]) -> tuple[str, int, str]:
@@ -97,6 +89,7 @@ def problem_for(exc: ConfiguratorError) -> tuple[int, dict[str, Any]]:
     """The HTTP status and problem details of a configurator error, from its class's attributes.
 
     Example:
+        >>> from configurator.errors import UnknownCatalogError
         >>> status, body = problem_for(UnknownCatalogError("unknown catalog 'bik'"))
         >>> status, body["type"], body["title"]
         (404, 'urn:configurator:problem:unknown-catalog', 'Unknown catalog')

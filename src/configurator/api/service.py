@@ -16,7 +16,7 @@ Example:
     >>> svc.catalog("bik")
     Traceback (most recent call last):
     ...
-    configurator.api.problems.UnknownCatalogError: unknown catalog 'bik' (did you mean 'bike'?)
+    configurator.errors.UnknownCatalogError: unknown catalog 'bik' (did you mean 'bike'?)
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
-from configurator.api.problems import UnknownCatalogError
 from configurator.api.sessions import SessionStore
 from configurator.catalog.models import Catalog
-from configurator.errors import suggest
+from configurator.errors import UnknownCatalogError, suggest
 from configurator.settings import Settings
 from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, ensure_schema
@@ -106,7 +105,7 @@ class Service:
     def canonical(self, store: SqlStore, customer_id: str) -> str:
         """The customer's canonical id (404 with the nearest known id when unknown)."""
         from configurator.customers.identity import canonical_id
-        from configurator.quoting.build import UnknownCustomerError
+        from configurator.errors import UnknownCustomerError
 
         found = canonical_id(store, customer_id)
         if found is None:

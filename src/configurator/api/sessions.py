@@ -21,7 +21,7 @@ Example:
     >>> store.get(a)
     Traceback (most recent call last):
     ...
-    configurator.api.sessions.UnknownSessionError: unknown or expired session '...'
+    configurator.errors.UnknownSessionError: unknown or expired session '...'
 """
 
 from __future__ import annotations
@@ -34,19 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from configurator.errors import ConfiguratorError
+from configurator.errors import UnknownSessionError
 
-__all__ = ["Entry", "SessionStore", "UnknownSessionError"]
+__all__ = ["Entry", "SessionStore"]
 
 T = TypeVar("T")
-
-
-class UnknownSessionError(ConfiguratorError, LookupError):
-    """No open session has that id (never created, expired, evicted, or created by another process)."""
-
-    problem_type = "unknown-session"
-    status = 404
-    title = "Unknown or expired session"
 
 
 @dataclass

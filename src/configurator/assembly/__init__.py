@@ -15,7 +15,6 @@ Example:
 
 from configurator.assembly.assemble import (
     AssembledBundle,
-    AssemblyError,
     RepairProposal,
     assemble,
     next_best,
@@ -26,6 +25,7 @@ from configurator.assembly.context import CustomerContext, context_from_events, 
 from configurator.assembly.needs import needs_for, recommendations, weights_for
 from configurator.assembly.policy import PolicyBook, TierPolicy, load_policy
 from configurator.assembly.ports import CustomerStore, NeedsStore
+from configurator.errors import AssemblyError
 
 __all__ = [
     "AssembledBundle",

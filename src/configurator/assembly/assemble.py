@@ -51,14 +51,13 @@ from configurator.assembly.services import service_lines
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.errors import ConfigurationError, ConfiguratorError, suggest
+from configurator.errors import AssemblyError, ConfigurationError, suggest
 from configurator.offer.lines import ServiceLine, price_lines
 from configurator.offer.reasons import Reason
 from configurator.solver.session import Bundle, Choice, ConfigurationSession, Weights
 
 __all__ = [
     "AssembledBundle",
-    "AssemblyError",
     "RepairProposal",
     "assemble",
     "next_best",
@@ -70,14 +69,6 @@ __all__ = [
 
 _CHANGE_COST = 1000
 """Cost of changing one option in reconfiguration: needs only break ties between equally few changes."""
-
-
-class AssemblyError(ConfiguratorError):
-    """A bundle that would be wrong to return (it fails the checker), or a request assembly cannot serve."""
-
-    problem_type = "assembly"
-    status = 422
-    title = "Assembly refused"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -30,7 +30,7 @@ Example:
     >>> PolicyBook.from_data({"tiers": {"mgc": {"price_weight": -1}}})
     Traceback (most recent call last):
     ...
-    configurator.assembly.policy.PolicyError: policy tiers.mgc.price_weight: Input should be greater than or equal to 0 (got -1)
+    configurator.errors.PolicyError: policy tiers.mgc.price_weight: Input should be greater than or equal to 0 (got -1)
 """
 
 from __future__ import annotations
@@ -44,14 +44,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from configurator.catalog.models import Tier
-from configurator.errors import ConfiguratorError
+from configurator.errors import PolicyError
 
 __all__ = [
     "DEFAULT_POLICIES",
     "SERVICE_KINDS",
     "Channel",
     "PolicyBook",
-    "PolicyError",
     "ServiceKind",
     "ServiceTerms",
     "TierPolicy",
@@ -63,14 +62,6 @@ SERVICE_KINDS: tuple[ServiceKind, ...] = ("post_sale", "training", "advisory")
 """The service kinds of the catalog language."""
 
 Channel = Literal["dedicated_advisor", "account_manager", "sales_rep", "web", "self_service"]
-
-
-class PolicyError(ConfiguratorError, ValueError):
-    """A tier policy that does not validate: the message names the field, what was expected and what was found."""
-
-    problem_type = "policy"
-    status = 422
-    title = "Invalid tier policy"
 
 
 class _Frozen(BaseModel):

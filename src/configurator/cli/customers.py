@@ -191,7 +191,8 @@ def identify_command(
     """Recognise a person by ids and traits; print the canonical customer id and any conflicts."""
     from pydantic import ValidationError
 
-    from configurator.customers.identity import CustomerError, identify
+    from configurator.customers.identity import identify
+    from configurator.errors import CustomerError
 
     traits = {
         k: v for k, v in {"email": email, "phone": phone, "name": name, "address": address}.items() if v

@@ -148,13 +148,8 @@ def _best_quote(
     accept_repair: bool,
 ) -> Quote:
     """The customer's best quote; a refusal is printed on stderr and exits 2 (unknown customer) or 1."""
-    from configurator.quoting.build import (
-        InvalidBundleError,
-        NoFittingBundleError,
-        UnknownCustomerError,
-        describe_repair,
-        quote_for_customer,
-    )
+    from configurator.errors import InvalidBundleError, NoFittingBundleError, UnknownCustomerError
+    from configurator.quoting.build import describe_repair, quote_for_customer
 
     try:
         found = quote_for_customer(

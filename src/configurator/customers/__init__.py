@@ -27,17 +27,9 @@ if typing.TYPE_CHECKING:
         export_person,
         record_consent,
     )
-    from configurator.customers.events import (
-        CHANNELS,
-        EVENT_TYPES,
-        Channel,
-        Event,
-        InvalidEvent,
-        validate_event,
-    )
+    from configurator.customers.events import CHANNELS, EVENT_TYPES, Channel, Event, validate_event
     from configurator.customers.identity import (
         AuditRecord,
-        CustomerError,
         IdentityStore,
         MemoryIdentityStore,
         MergeResult,
@@ -60,6 +52,7 @@ if typing.TYPE_CHECKING:
         customer_lifetime_value,
         rfm_scores,
     )
+    from configurator.errors import CustomerError, InvalidEventError
 
 __all__ = [
     "CHANNELS",
@@ -78,7 +71,7 @@ __all__ = [
     "GammaGammaModel",
     "IdentityStore",
     "IngestReport",
-    "InvalidEvent",
+    "InvalidEventError",
     "MemoryIdentityStore",
     "MergeResult",
     "PrivacyStore",
@@ -111,19 +104,20 @@ _MODULES = {
         "PURPOSES ConsentState ErasureReport PrivacyStore Purpose consent_status erase_person export_person "
         "record_consent"
     ),
-    "configurator.customers.events": "CHANNELS EVENT_TYPES Channel Event InvalidEvent validate_event",
+    "configurator.customers.events": "CHANNELS EVENT_TYPES Channel Event validate_event",
     "configurator.customers.identity": (
-        "AuditRecord CustomerError IdentityStore MemoryIdentityStore MergeResult Profile canonical_id "
-        "identifier_hash identify merge normalise_email normalise_phone suggest_duplicates"
+        "AuditRecord IdentityStore MemoryIdentityStore MergeResult Profile canonical_id identifier_hash identify "
+        "merge normalise_email normalise_phone suggest_duplicates"
     ),
     "configurator.customers.ingest": "EventSink IngestReport WriteResult ingest_file",
     "configurator.customers.tiers": "TIERS TierAssigner TierConfig assign_tiers",
     "configurator.customers.value": (
         "BGNBDModel CollaborativeWeights GammaGammaModel collaborative_value customer_lifetime_value rfm_scores"
     ),
+    "configurator.errors": "CustomerError InvalidEventError",
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
-"""The public names imported on first use, and the submodule each comes from."""
+"""The public names imported on first use, and the module each comes from."""
 
 
 _import_on_first_use, __dir__ = _lazy_exports(__name__, _LAZY, globals())

@@ -26,13 +26,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from configurator.customers.identity import (
-    AuditRecord,
-    CustomerError,
-    IdentityStore,
-    canonical_id,
-    identifier_hash,
-)
+from configurator.customers.identity import AuditRecord, IdentityStore, canonical_id, identifier_hash
+from configurator.errors import CustomerError
 
 __all__ = [
     "DEFAULTS",

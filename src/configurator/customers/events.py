@@ -11,7 +11,7 @@ margin), ``support_ticket`` (cost to serve), ``referral`` (who was referred, did
 ``consent`` (a customer grants or withdraws consent for a purpose); it is stored but is not an interaction.
 
 Money is ``Decimal``. :func:`validate_event` turns plain data (a JSON object, a CSV row) into an event or raises
-:class:`InvalidEvent` naming the field and the reason.
+:class:`InvalidEventError` naming the field and the reason.
 
 Example:
     >>> e = validate_event({"event_id": "e1", "type": "review", "customer_id": "c1", "channel": "web",
@@ -22,7 +22,7 @@ Example:
     ...                 "ts": "2026-03-01T10:00:00", "rating": 5}, tenant="shop")
     Traceback (most recent call last):
     ...
-    configurator.customers.events.InvalidEvent: ts: Input should have timezone info
+    configurator.errors.InvalidEventError: ts: Input should have timezone info
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from pydantic import (
 )
 
 from configurator.customers.identity import DEFAULT_REGION, Traits
-from configurator.errors import ConfiguratorError
+from configurator.errors import InvalidEventError
 
 __all__ = [
     "CHANNELS",
@@ -57,7 +57,6 @@ __all__ = [
     "ConsentChanged",
     "Event",
     "Feedback",
-    "InvalidEvent",
     "Line",
     "Measures",
     "Purchased",
@@ -94,19 +93,6 @@ INTERACTION_TYPES = (
 """Interaction event types (what ``events_frame`` returns)."""
 EVENT_TYPES = (*INTERACTION_TYPES, "consent")
 """Every record type of the event stream."""
-
-
-class InvalidEvent(ConfiguratorError, ValueError):
-    """An event does not validate. Attributes: ``field`` (dotted path, "" for the whole event), ``reason``."""
-
-    problem_type = "invalid-event"
-    status = 422
-    title = "Invalid event"
-
-    def __init__(self, field: str, reason: str) -> None:
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{field}: {reason}" if field else reason)
 
 
 def _text(value: str) -> str:
@@ -359,21 +345,21 @@ Event = Annotated[
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 
 
-def _reason(exc: ValidationError) -> InvalidEvent:
+def _reason(exc: ValidationError) -> InvalidEventError:
     error = exc.errors(include_url=False)[0]
     loc = list(error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         tags = ", ".join(EVENT_TYPES)
         if error["type"] == "union_tag_not_found":
-            return InvalidEvent("type", f"missing (one of {tags})")
-        return InvalidEvent("type", f"unknown event type {error['input'].get('type')!r} (one of {tags})")
+            return InvalidEventError("type", f"missing (one of {tags})")
+        return InvalidEventError("type", f"unknown event type {error['input'].get('type')!r} (one of {tags})")
     if loc and loc[0] in EVENT_TYPES:
         loc = loc[1:]  # the discriminator tag pydantic puts first
     where = ".".join(str(part) for part in loc)
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "literal_error" and where == "schema_version":
         message = f"unsupported schema version (supported: {SCHEMA_VERSION})"
-    return InvalidEvent(where, message)
+    return InvalidEventError(where, message)
 
 
 def validate_event(data: Any, *, tenant: str, region: str | None = DEFAULT_REGION) -> Event:
@@ -383,15 +369,15 @@ def validate_event(data: Any, *, tenant: str, region: str | None = DEFAULT_REGIO
     tenant).
 
     Raises:
-        InvalidEvent: naming the first offending field and why.
+        InvalidEventError: naming the first offending field and why.
     """
     if not isinstance(data, Mapping):
-        raise InvalidEvent("", f"expected a JSON object, got {type(data).__name__}")
+        raise InvalidEventError("", f"expected a JSON object, got {type(data).__name__}")
     record = dict(data)
     if record.get("tenant") in (None, ""):
         record["tenant"] = tenant
     elif record["tenant"] != tenant:
-        raise InvalidEvent("tenant", f"event of tenant {record['tenant']!r}, ingesting into {tenant!r}")
+        raise InvalidEventError("tenant", f"event of tenant {record['tenant']!r}, ingesting into {tenant!r}")
     try:
         return _ADAPTER.validate_python(record, context={"region": region})
     except ValidationError as exc:

@@ -54,14 +54,13 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
 
-from configurator.errors import ConfiguratorError
+from configurator.errors import CustomerError
 
 __all__ = [
     "DEFAULT_REGION",
     "AuditRecord",
     "Candidate",
     "Conflict",
-    "CustomerError",
     "IdentifierKind",
     "IdentityStore",
     "MemoryIdentityStore",
@@ -91,14 +90,6 @@ Origin = Literal["external", "generated"]
 
 RULES_ACTOR = "identity-rules"
 """The actor recorded in the audit log for automatic, deterministic merges."""
-
-
-class CustomerError(ConfiguratorError, ValueError):
-    """A customer operation cannot be done as asked (unknown id, merge with itself, erased identifiers)."""
-
-    problem_type = "customer"
-    status = 422
-    title = "Customer request refused"
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime:

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from configurator.customers.events import Event, InvalidEvent, validate_event
+from configurator.customers.events import Event, validate_event
 from configurator.customers.identity import DEFAULT_REGION
-from configurator.errors import ConfiguratorError
+from configurator.errors import ConfiguratorError, InvalidEventError
 
 __all__ = [
     "EventSink",
@@ -141,7 +141,7 @@ def _csv_record(row: dict[str, str | None]) -> dict[str, Any]:
 
 
 def read_records(stream: IO[str], fmt: Format) -> Iterator[tuple[int, Any]]:
-    """``(line number, parsed record)`` for each record; an unparsable JSON line yields an InvalidEvent."""
+    """``(line number, parsed record)`` for each record; an unparsable JSON line yields an InvalidEventError."""
     if fmt == "jsonl":
         for number, line in enumerate(stream, 1):
             if not line.strip():
@@ -149,12 +149,12 @@ def read_records(stream: IO[str], fmt: Format) -> Iterator[tuple[int, Any]]:
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, InvalidEvent("", f"not valid JSON: {exc.msg} at column {exc.colno}")
+                yield number, InvalidEventError("", f"not valid JSON: {exc.msg} at column {exc.colno}")
         return
     reader = csv.DictReader(stream)
     for row in reader:
         if reader.restkey in row or None in row:
-            yield reader.line_num, InvalidEvent("", "more cells than header columns")
+            yield reader.line_num, InvalidEventError("", "more cells than header columns")
             continue
         yield reader.line_num, _csv_record(row)
 
@@ -180,7 +180,7 @@ def ingest(
     """Validate records one by one and write the valid ones to ``sink`` in batches.
 
     Args:
-        records: ``(line number, data)`` pairs (see :func:`read_records`); data may be an InvalidEvent.
+        records: ``(line number, data)`` pairs (see :func:`read_records`); data may be an InvalidEventError.
         sink: the store (one transaction per batch).
         tenant: the tenant of records that do not name one.
         region: default region for phone numbers in traits.
@@ -216,12 +216,12 @@ def ingest(
         report.read += 1
         pending += 1
         event_id = data.get("event_id") if isinstance(data, dict) else None
-        if isinstance(data, InvalidEvent):
+        if isinstance(data, InvalidEventError):
             report.rejected.append(Rejection(number, data.field, data.reason))
         else:
             try:
                 event = validate_event(data, tenant=tenant, region=region)
-            except InvalidEvent as exc:
+            except InvalidEventError as exc:
                 report.rejected.append(
                     Rejection(number, exc.field, exc.reason, str(event_id) if event_id is not None else None)
                 )

@@ -14,6 +14,7 @@ Example:
     Decimal('840.00')
 """
 
+from configurator.errors import PricingError
 from configurator.offer.lines import Line, ServiceLine, price_lines
 from configurator.offer.pricing import (
     DEFAULT_MAX_DISCOUNT_PCT,
@@ -23,7 +24,6 @@ from configurator.offer.pricing import (
     FloorPolicy,
     ManualDiscount,
     PricingContext,
-    PricingError,
     waterfall,
 )
 from configurator.offer.reasons import Reason

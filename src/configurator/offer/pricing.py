@@ -46,7 +46,7 @@ from configurator.catalog.check import CatalogEnvironment
 from configurator.catalog.compiled import compiled
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
-from configurator.errors import ConfigurationError, ConfiguratorError
+from configurator.errors import ConfigurationError, PricingError
 from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.tax import TAX_NOTES, TAX_RATES, minor_units, tax_rate
 from configurator.offer.waterfall import Step, Waterfall
@@ -60,7 +60,6 @@ __all__ = [
     "FloorPolicy",
     "ManualDiscount",
     "PricingContext",
-    "PricingError",
     "waterfall",
 ]
 
@@ -80,18 +79,6 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Exact arithmetic: money has at most 14 digits and 4 decimals, rates a handful; 80 digits never round.
 _EXACT = decimal.Context(prec=80, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.Overflow])
-
-
-class PricingError(ConfiguratorError, ValueError):
-    """A price cannot be computed as asked.
-
-    Bad quantity, tier, discount, country or currency: the message says which, what was expected and what was
-    found.
-    """
-
-    problem_type = "pricing"
-    status = 422
-    title = "Pricing refused"
 
 
 def _decimal(
@@ -134,7 +121,7 @@ class Contract:
         >>> Contract("K-7")
         Traceback (most recent call last):
         ...
-        configurator.offer.pricing.PricingError: contract K-7: give exactly one of unit_price, discount_pct
+        configurator.errors.PricingError: contract K-7: give exactly one of unit_price, discount_pct
     """
 
     id: str
@@ -171,7 +158,7 @@ class ManualDiscount:
         >>> ManualDiscount("rep-1", pct=Decimal(-5))
         Traceback (most recent call last):
         ...
-        configurator.offer.pricing.PricingError: manual discount by rep-1 pct: expected a number >= 0, got -5
+        configurator.errors.PricingError: manual discount by rep-1 pct: expected a number >= 0, got -5
     """
 
     rep: str
@@ -252,7 +239,7 @@ class PricingContext:
         >>> PricingContext(country="PT", quantity=0)
         Traceback (most recent call last):
         ...
-        configurator.offer.pricing.PricingError: quantity: expected a whole number of bundles >= 1, got 0
+        configurator.errors.PricingError: quantity: expected a whole number of bundles >= 1, got 0
     """
 
     country: str

@@ -20,12 +20,19 @@ import typing
 from configurator.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
-    from configurator.quoting.build import (
-        DEFAULT_TERMS,
+    from configurator.errors import (
         InvalidBundleError,
         NoFittingBundleError,
         QuoteBuildError,
+        QuoteError,
+        QuoteNotFoundError,
+        QuoteRenderError,
+        QuoteStateError,
+        QuoteVersionConflictError,
         UnknownCustomerError,
+    )
+    from configurator.quoting.build import (
+        DEFAULT_TERMS,
         build_quote,
         customer_details,
         quote_for_customer,
@@ -33,10 +40,6 @@ if typing.TYPE_CHECKING:
     )
     from configurator.quoting.i18n import LANGUAGES, Translator
     from configurator.quoting.lifecycle import (
-        QuoteError,
-        QuoteNotFound,
-        QuoteStateError,
-        QuoteVersionConflict,
         QuoteVersionInfo,
         accept_quote,
         approve,
@@ -49,7 +52,7 @@ if typing.TYPE_CHECKING:
     )
     from configurator.quoting.model import EXAMPLE, Quote
     from configurator.quoting.ports import QuoteHead, QuoteStore, QuoteVersion
-    from configurator.quoting.render import Format, QuoteRenderError, RenderedQuote, render_quote
+    from configurator.quoting.render import Format, RenderedQuote, render_quote
 
 __all__ = [
     "DEFAULT_TERMS",
@@ -62,12 +65,12 @@ __all__ = [
     "QuoteBuildError",
     "QuoteError",
     "QuoteHead",
-    "QuoteNotFound",
+    "QuoteNotFoundError",
     "QuoteRenderError",
     "QuoteStateError",
     "QuoteStore",
     "QuoteVersion",
-    "QuoteVersionConflict",
+    "QuoteVersionConflictError",
     "QuoteVersionInfo",
     "RenderedQuote",
     "Translator",
@@ -88,21 +91,21 @@ __all__ = [
 ]
 
 _MODULES = {
-    "configurator.quoting.build": (
-        "DEFAULT_TERMS InvalidBundleError NoFittingBundleError QuoteBuildError UnknownCustomerError build_quote "
-        "customer_details quote_for_customer render_many"
+    "configurator.errors": (
+        "InvalidBundleError NoFittingBundleError QuoteBuildError QuoteError QuoteNotFoundError QuoteRenderError "
+        "QuoteStateError QuoteVersionConflictError UnknownCustomerError"
     ),
+    "configurator.quoting.build": "DEFAULT_TERMS build_quote customer_details quote_for_customer render_many",
     "configurator.quoting.i18n": "LANGUAGES Translator",
     "configurator.quoting.lifecycle": (
-        "QuoteError QuoteNotFound QuoteStateError QuoteVersionConflict QuoteVersionInfo accept_quote approve "
-        "expire_quotes load_quote mark_sent quote_versions revise save_quote"
+        "QuoteVersionInfo accept_quote approve expire_quotes load_quote mark_sent quote_versions revise save_quote"
     ),
     "configurator.quoting.model": "EXAMPLE Quote",
     "configurator.quoting.ports": "QuoteHead QuoteStore QuoteVersion",
-    "configurator.quoting.render": "Format QuoteRenderError RenderedQuote render_quote",
+    "configurator.quoting.render": "Format RenderedQuote render_quote",
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
-"""The public names imported on first use, and the submodule each comes from."""
+"""The public names imported on first use, and the module each comes from."""
 
 
 _import_on_first_use, __dir__ = _lazy_exports(__name__, _LAZY, globals())

@@ -11,12 +11,12 @@ is never quoted, whatever the caller passes (:class:`InvalidBundleError` names t
 country), their tier and needs, assembles, and builds one quote per bundle (or the best). :func:`render_many`
 renders a batch of quotes, in a process pool when asked (PDF is CPU bound).
 
-Errors::
+Errors (defined in :mod:`configurator.errors`)::
 
     QuoteBuildError (ConfiguratorError, ValueError)
-    ├── InvalidBundleError      the bundle fails the checker (violated rules in ``violations``)
-    ├── UnknownCustomerError    the store does not know the customer (nearest known id suggested)
-    └── NoFittingBundleError    no bundle meets the request as asked (the repair in ``repair``)
+    ├── InvalidBundleError                          the bundle fails the checker (violated rules in ``violations``)
+    ├── UnknownCustomerError (also NotFoundError)   the store does not know the customer (nearest id suggested)
+    └── NoFittingBundleError                        no bundle meets the request as asked (the repair in ``repair``)
 
 Example:
     >>> import datetime as dt
@@ -48,14 +48,21 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, get_args
 
-from configurator.assembly.assemble import AssembledBundle, RepairProposal, assemble
+from configurator.assembly.assemble import AssembledBundle, assemble
 from configurator.assembly.context import customer_context
 from configurator.assembly.ports import CustomerStore
-from configurator.catalog.check import Violation, find_violations
+from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
 from configurator.customers.identity import IdentityStore, canonical_id
-from configurator.errors import ConfiguratorError, suggest
+from configurator.errors import (
+    InvalidBundleError,
+    NoFittingBundleError,
+    QuoteBuildError,
+    RepairLike,
+    UnknownCustomerError,
+    suggest,
+)
 from configurator.offer.lines import price_lines
 from configurator.offer.pricing import Contract, ManualDiscount, PricingContext, waterfall
 from configurator.quoting.model import Quote
@@ -68,10 +75,6 @@ if TYPE_CHECKING:  # typing only
 
 __all__ = [
     "DEFAULT_TERMS",
-    "InvalidBundleError",
-    "NoFittingBundleError",
-    "QuoteBuildError",
-    "UnknownCustomerError",
     "build_quote",
     "bundle_summary",
     "check_bundle",
@@ -87,75 +90,6 @@ DEFAULT_TERMS: tuple[str, ...] = ("terms.validity", "terms.payment", "terms.deli
 """The terms every quote carries unless the caller gives others (message ids, translated when rendered)."""
 
 _TIERS: tuple[str, ...] = get_args(Tier)
-
-
-class QuoteBuildError(ConfiguratorError, ValueError):
-    """A quote cannot be built as asked: the message says what was expected and what was found."""
-
-    problem_type = "quote-request"
-    status = 422
-    title = "The quote cannot be built as asked"
-
-
-class InvalidBundleError(QuoteBuildError):
-    """The bundle fails the independent checker: it is never quoted.
-
-    Attributes:
-        violations: the violated rules.
-    """
-
-    problem_type = "invalid-bundle"
-    title = "The bundle violates the catalog's rules"
-
-    def __init__(self, catalog: str, violations: Sequence[Violation]) -> None:
-        self.violations = tuple(violations)
-        rules = "; ".join(
-            f"{v.path + ': ' if v.path else ''}{v.rule_id} ({v.message})" for v in self.violations[:5]
-        )
-        more = f" and {len(self.violations) - 5} more" if len(self.violations) > 5 else ""
-        super().__init__(
-            f"refusing to quote an invalid {catalog} bundle: it violates {len(self.violations)} rule(s): "
-            f"{rules}{more}"
-        )
-
-
-class UnknownCustomerError(QuoteBuildError):
-    """The store has no profile for the customer id.
-
-    Attributes:
-        customer_id: the id asked for.
-        hint: ``did you mean ...?`` for the nearest known id, or ``""``.
-    """
-
-    problem_type = "unknown-customer"
-    status = 404
-    title = "Unknown customer"
-
-    def __init__(self, customer_id: str, tenant: str, hint: str = "") -> None:
-        self.customer_id = customer_id
-        self.hint = hint
-        super().__init__(
-            f"unknown customer {customer_id!r} in tenant {tenant!r}" + (f" ({hint})" if hint else "")
-        )
-
-
-class NoFittingBundleError(QuoteBuildError):
-    """No bundle meets the request as asked; ``repair`` says what would (None: the catalog has no valid bundle).
-
-    Attributes:
-        repair: the repair assembly proposes (choices to drop, budget to raise to), if any.
-        bundle: the bundle that assumes the repair, if any.
-    """
-
-    problem_type = "no-fitting-bundle"
-    title = "No bundle meets the request"
-
-    def __init__(
-        self, message: str, repair: RepairProposal | None = None, bundle: AssembledBundle | None = None
-    ) -> None:
-        self.repair = repair
-        self.bundle = bundle
-        super().__init__(message)
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
@@ -184,7 +118,7 @@ def check_bundle(catalog: Catalog, configuration: Configuration, on: dt.date | N
         >>> check_bundle(c, Configuration({"frame": {"alu": 1, "carbon": 1}}))
         Traceback (most recent call last):
         ...
-        configurator.quoting.build.InvalidBundleError: refusing to quote an invalid c bundle: it violates 1 rule(s): module:frame:choose (...)
+        configurator.errors.InvalidBundleError: refusing to quote an invalid c bundle: it violates 1 rule(s): module:frame:choose (...)
     """
     if configuration.catalog is not None and configuration.catalog != catalog.catalog:
         raise QuoteBuildError(
@@ -337,11 +271,12 @@ def _canonical(store: IdentityStore, customer_id: str) -> str:
     return canonical
 
 
-def describe_repair(repair: RepairProposal | None, currency: str = "") -> str:
+def describe_repair(repair: RepairLike | None, currency: str = "") -> str:
     """A repair proposal in one line (what to give up, the budget to raise to, what is kept).
 
     Example:
         >>> from decimal import Decimal
+        >>> from configurator.assembly.assemble import RepairProposal
         >>> describe_repair(RepairProposal(("motor.hub",), 3, ("frame.carbon",), Decimal("1900")), "EUR")
         'give up motor.hub; raise the budget to 1900 EUR; keep frame.carbon'
     """

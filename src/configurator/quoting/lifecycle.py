@@ -22,12 +22,13 @@ quantity to 4 decimals) and an order ``total`` set to the quote's total exactly,
 quote total even when the division is inexact. Quotes carry no cost, so :func:`accept_quote` asks for the
 gross ``margin`` of the order. Service add-ons stay in the quote's payload, not in the order lines.
 
-Errors::
+Errors (defined in :mod:`configurator.errors`)::
 
     QuoteError (ConfiguratorError, ValueError)
-    ├── QuoteNotFound            no such quote number or version
-    ├── QuoteVersionConflict     a stored version with other content, or not the next version number
-    └── QuoteStateError          the status refuses it: superseded, expired, accepted, approval missing
+    ├── QuoteNotFoundError (also NotFoundError)   no such quote number or version
+    ├── QuoteVersionConflictError                 a stored version with other content, or not the next version
+    └── QuoteStateError                           the status refuses it: superseded, expired, accepted, approval
+                                                  missing
 
 Example:
     >>> import datetime as dt
@@ -59,15 +60,16 @@ from typing import Any
 
 from configurator.customers.events import Channel, validate_event
 from configurator.customers.identity import AuditRecord
-from configurator.errors import ConfiguratorError
+from configurator.errors import (
+    QuoteError,
+    QuoteNotFoundError,
+    QuoteStateError,
+    QuoteVersionConflictError,
+)
 from configurator.quoting.model import Quote
 from configurator.quoting.ports import QuoteHead, QuoteStore, QuoteVersion
 
 __all__ = [
-    "QuoteError",
-    "QuoteNotFound",
-    "QuoteStateError",
-    "QuoteVersionConflict",
     "QuoteVersionInfo",
     "accept_quote",
     "approve",
@@ -83,36 +85,6 @@ _IDENTITY = ("quote_id", "version", "tenant", "customer_id", "status")
 """Fields :func:`revise` does not change: the number, the version (it picks the next), the shop, the customer,
 the status (a new version is a draft)."""
 _CENT = Decimal("0.0001")
-
-
-class QuoteError(ConfiguratorError, ValueError):
-    """A quote cannot be stored, loaded or moved on as asked."""
-
-    problem_type = "quote-refused"
-    status = 409
-    title = "Quote refused"
-
-
-class QuoteNotFound(QuoteError):
-    """No such quote number, or no such version of it."""
-
-    problem_type = "unknown-quote"
-    status = 404
-    title = "Unknown quote"
-
-
-class QuoteVersionConflict(QuoteError):
-    """A version is stored with other content, or the version number is not the next one."""
-
-    problem_type = "quote-version-conflict"
-    title = "Quote version conflict"
-
-
-class QuoteStateError(QuoteError):
-    """The quote's status refuses the step (superseded, expired, already accepted, approval missing)."""
-
-    problem_type = "quote-state"
-    title = "The quote's status refuses this"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,10 +146,10 @@ def _locate(store: QuoteStore, quote_id: str, version: int) -> tuple[QuoteHead, 
     """The head (locked until the transaction ends) and one version; raise when either is missing."""
     head = store.quote_head(quote_id, lock=True)
     if head is None:
-        raise QuoteNotFound(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
+        raise QuoteNotFoundError(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
     rows = store.quote_version_rows(quote_id, version)
     if not rows:
-        raise QuoteNotFound(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
+        raise QuoteNotFoundError(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
     return head, rows[0]
 
 
@@ -218,7 +190,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
         The stored version, with its status now.
 
     Raises:
-        QuoteVersionConflict: when that version is stored with other content, or ``quote.version`` is not
+        QuoteVersionConflictError: when that version is stored with other content, or ``quote.version`` is not
             1 for a new number or the latest version + 1.
         QuoteStateError: when the quote is accepted (no new versions after acceptance).
         QuoteError: for another tenant's quote or a naive ``created_at``.
@@ -235,7 +207,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
         >>> save_quote(store, dataclasses.replace(quote, quantity=2))
         Traceback (most recent call last):
         ...
-        configurator.quoting.lifecycle.QuoteVersionConflict: quote 'Q-2026-0001' version 1 is stored with other content (quantity); versions never change: revise it to make version 2
+        configurator.errors.QuoteVersionConflictError: quote 'Q-2026-0001' version 1 is stored with other content (quantity); versions never change: revise it to make version 2
     """
     if quote.tenant != store.tenant:
         raise QuoteError(
@@ -253,7 +225,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
             assert head is not None
             return _same_or_conflict(stored[0], head, quote)
         if head is None and quote.version != 1:
-            raise QuoteVersionConflict(
+            raise QuoteVersionConflictError(
                 f"quote {quote.quote_id!r} is new: its first version is 1, got {quote.version}"
             )
         if head is not None and head.status == "accepted":
@@ -261,7 +233,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
                 f"quote {quote.quote_id!r} was accepted as version {head.version}: it has no new versions"
             )
         if head is not None and quote.version != head.version + 1:
-            raise QuoteVersionConflict(
+            raise QuoteVersionConflictError(
                 f"quote {quote.quote_id!r}: the next version is {head.version + 1}, got {quote.version}"
             )
         customer = quote.customer_id if head is None else head.customer_id  # the head follows merges
@@ -298,7 +270,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
             if again and now is not None:
                 return _same_or_conflict(again[0], now, quote)
         if not (inserted and moved):
-            raise QuoteVersionConflict(
+            raise QuoteVersionConflictError(
                 f"quote {quote.quote_id!r} version {quote.version} was stored at the same time by another writer"
             )
         return dataclasses.replace(quote, status="draft")
@@ -317,7 +289,7 @@ def _same_or_conflict(row: QuoteVersion, head: QuoteHead, quote: Quote) -> Quote
         ]
     else:
         changed = ["summary stored before quote versions"]
-    raise QuoteVersionConflict(
+    raise QuoteVersionConflictError(
         f"quote {quote.quote_id!r} version {quote.version} is stored with other content ({', '.join(changed)}); "
         f"versions never change: revise it to make version {head.version + 1}"
     )
@@ -339,8 +311,8 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
         The new version.
 
     Raises:
-        QuoteNotFound: when the quote number is unknown.
-        QuoteVersionConflict: when ``quote`` is not the latest version.
+        QuoteNotFoundError: when the quote number is unknown.
+        QuoteVersionConflictError: when ``quote`` is not the latest version.
         QuoteStateError: when the quote is accepted.
         QuoteError: for a field that cannot be changed or does not exist.
 
@@ -366,13 +338,13 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
     def work() -> Quote:
         head = store.quote_head(quote.quote_id, lock=True)
         if head is None:
-            raise QuoteNotFound(f"unknown quote {quote.quote_id!r} in tenant {store.tenant!r}")
+            raise QuoteNotFoundError(f"unknown quote {quote.quote_id!r} in tenant {store.tenant!r}")
         if head.status == "accepted":
             raise QuoteStateError(
                 f"quote {quote.quote_id!r} was accepted as version {head.version}: it has no new versions"
             )
         if quote.version != head.version:
-            raise QuoteVersionConflict(
+            raise QuoteVersionConflictError(
                 f"quote {quote.quote_id!r}: revise the latest version ({head.version}), not version {quote.version}"
             )
         new = dataclasses.replace(quote, version=head.version + 1, status="draft", created_at=created, **rest)
@@ -385,17 +357,17 @@ def load_quote(store: QuoteStore, quote_id: str, version: int | None = None) -> 
     """A stored version of a quote (default: the latest), with its status now.
 
     Raises:
-        QuoteNotFound: when the quote or the version is unknown.
+        QuoteNotFoundError: when the quote or the version is unknown.
         QuoteError: when the version is a summary stored before quote versions.
     """
 
     def work() -> Quote:
         head = store.quote_head(quote_id)
         if head is None:
-            raise QuoteNotFound(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
+            raise QuoteNotFoundError(f"unknown quote {quote_id!r} in tenant {store.tenant!r}")
         rows = store.quote_version_rows(quote_id, head.version if version is None else version)
         if not rows:
-            raise QuoteNotFound(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
+            raise QuoteNotFoundError(f"quote {quote_id!r} has no version {version} (latest: {head.version})")
         return _rebuild(rows[0], head)
 
     return store.in_transaction(work)
@@ -437,7 +409,7 @@ def approve(store: QuoteStore, quote_id: str, version: int, by: str, at: dt.date
         True when the approval was recorded, False when the version was already approved.
 
     Raises:
-        QuoteNotFound: when the quote or the version is unknown.
+        QuoteNotFoundError: when the quote or the version is unknown.
         QuoteStateError: when the version is superseded, expired or accepted.
     """
     _aware(at, "approval time")
@@ -473,7 +445,7 @@ def mark_sent(
     new.
 
     Raises:
-        QuoteNotFound: when the quote or the version is unknown.
+        QuoteNotFoundError: when the quote or the version is unknown.
         QuoteStateError: when the version is superseded, expired (``valid_until`` before ``at``'s date),
             accepted without having been sent, or needs an approval it does not have.
     """
@@ -542,7 +514,7 @@ def accept_quote(
         The order id.
 
     Raises:
-        QuoteNotFound: when the quote or the version is unknown.
+        QuoteNotFoundError: when the quote or the version is unknown.
         QuoteStateError: when the version is superseded or expired, another version was accepted, or the
             price needs an approval it does not have.
         QuoteError: when the order id is taken by another order, or the customer was erased (the purchase

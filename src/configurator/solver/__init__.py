@@ -18,10 +18,10 @@ import typing
 from configurator.lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
+    from configurator.errors import BackendCapabilityError
     from configurator.solver.backend import (
         DEFAULT_BACKEND,
         Backend,
-        BackendCapabilityError,
         Capability,
         Fixed,
         Optimizer,
@@ -132,7 +132,7 @@ _LAZY = {
     "DEFAULT_BACKEND": "configurator.solver.backend",
     "And": "configurator.solver.problem",
     "Backend": "configurator.solver.backend",
-    "BackendCapabilityError": "configurator.solver.backend",
+    "BackendCapabilityError": "configurator.errors",
     "BoolExpr": "configurator.solver.problem",
     "Bundle": "configurator.solver.session",
     "Capability": "configurator.solver.backend",

@@ -19,7 +19,7 @@ Example:
     >>> require(get_backend("python_constraint"), "optimize", Capability.OPTIMIZE)
     Traceback (most recent call last):
     ...
-    configurator.solver.backend.BackendCapabilityError: the python_constraint backend cannot optimize: ...
+    configurator.errors.BackendCapabilityError: the python_constraint backend cannot optimize: ...
 """
 
 from __future__ import annotations
@@ -30,13 +30,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from configurator.errors import SolverError, suggest
+from configurator.errors import BackendCapabilityError, SolverError, suggest
 from configurator.solver.problem import BoolExpr, Objective, Problem
 
 __all__ = [
     "DEFAULT_BACKEND",
     "Backend",
-    "BackendCapabilityError",
     "Capability",
     "Fixed",
     "Optimizer",
@@ -76,24 +75,6 @@ class Capability(enum.StrEnum):
     """``count``."""
     TIME_LIMIT = "time_limit"
     """``solve`` and ``count`` stop after ``time_limit`` seconds (``solve``: status feasible or timed_out)."""
-
-
-class BackendCapabilityError(SolverError):
-    """A backend was asked for something it does not declare it can do.
-
-    The message names the backend, the operation, and the registered backends that can do it.
-    """
-
-    def __init__(self, backend: str, operation: str, missing: Sequence[str], capable: Sequence[str]) -> None:
-        self.backend = backend
-        self.operation = operation
-        self.missing = tuple(missing)
-        self.capable = tuple(capable)
-        wanted = ", ".join(repr(str(m)) for m in self.missing)
-        alternatives = f"backends that can: {', '.join(capable)}" if capable else "no registered backend can"
-        super().__init__(
-            f"the {backend} backend cannot {operation}: it does not declare {wanted}; {alternatives}"
-        )
 
 
 @dataclass(frozen=True)

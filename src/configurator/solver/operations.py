@@ -14,7 +14,7 @@ Example:
     Conflict(choices=('a', 'b'), constraints=('r',))
 
 Each operation first checks that the backend declares what it needs (:func:`~configurator.solver.backend.require`)
-and refuses otherwise with :class:`~configurator.solver.backend.BackendCapabilityError`, naming the backends that
+and refuses otherwise with :class:`~configurator.errors.BackendCapabilityError`, naming the backends that
 can: a backend without native optimisation is not asked to optimise, and a ``time_limit`` is either honoured or
 refused, never ignored.
 
@@ -22,7 +22,7 @@ refused, never ignored.
     >>> optimize(p, [Objective(((1, "a"),))], backend="python_constraint")
     Traceback (most recent call last):
     ...
-    configurator.solver.backend.BackendCapabilityError: the python_constraint backend cannot optimize: ...
+    configurator.errors.BackendCapabilityError: the python_constraint backend cannot optimize: ...
 """
 
 from __future__ import annotations

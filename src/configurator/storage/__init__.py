@@ -25,7 +25,8 @@ Example:
     ['tenant', 'event_id', 'customer_id']
 """
 
-from configurator.storage.engine import StorageError, display_url, make_engine, session_scope
+from configurator.errors import StorageError
+from configurator.storage.engine import display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
 from configurator.storage.store import SqlStore
 

@@ -27,21 +27,13 @@ from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from configurator.errors import ConfiguratorError
+from configurator.errors import StorageError
 from configurator.settings import get_settings
 
-__all__ = ["StorageError", "display_url", "make_engine", "session_scope"]
+__all__ = ["display_url", "make_engine", "session_scope"]
 
 SQLITE_BUSY_TIMEOUT_S = 60
 """How long a SQLite writer waits for the write lock before failing."""
-
-
-class StorageError(ConfiguratorError):
-    """The database cannot be used as asked (bad URL, schema not migrated, driver missing)."""
-
-    problem_type = "storage-unavailable"
-    status = 503
-    title = "Storage unavailable"
 
 
 def display_url(url: str | URL) -> str:

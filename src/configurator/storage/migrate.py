@@ -23,7 +23,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
 
-from configurator.storage.engine import StorageError, display_url, make_engine
+from configurator.errors import StorageError
+from configurator.storage.engine import display_url, make_engine
 
 __all__ = ["MIGRATIONS", "current_revision", "ensure_schema", "head_revision", "upgrade"]
 

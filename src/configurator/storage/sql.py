@@ -23,7 +23,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from configurator.storage.engine import StorageError
+from configurator.errors import StorageError
 from configurator.storage.models import Base
 
 __all__ = [

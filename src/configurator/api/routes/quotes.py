@@ -55,13 +55,14 @@ def save_or_revise(store: SqlStore, made: Quote) -> Quote:
     The same content again (timestamps aside) returns the stored version; an accepted or expired quote keeps
     its number and the new quote takes the next free ``<number>-2``, ``-3``...
     """
-    from configurator.quoting.lifecycle import QuoteNotFound, QuoteStateError, load_quote, revise, save_quote
+    from configurator.errors import QuoteNotFoundError, QuoteStateError
+    from configurator.quoting.lifecycle import load_quote, revise, save_quote
 
     number, suffix = made.quote_id, 1
     while True:
         try:
             latest = load_quote(store, number)
-        except QuoteNotFound:
+        except QuoteNotFoundError:
             return save_quote(store, dataclasses.replace(made, quote_id=number))
         changes = {name: getattr(made, name) for name in _REVISABLE}
         same = all(

@@ -24,7 +24,7 @@ The modules: :mod:`~configurator.quoting.render.renderer` (formats, :class:`Quot
 :mod:`~configurator.quoting.render.sandbox` (the Jinja2 sandbox, its limits and loader),
 :mod:`~configurator.quoting.render.view` (what templates see), :mod:`~configurator.quoting.render.text`
 (Markdown escaping), :mod:`~configurator.quoting.render.pdf` (WeasyPrint) and
-:mod:`~configurator.quoting.render.errors`.
+the errors (:class:`~configurator.errors.QuoteRenderError` and its subclasses, in :mod:`configurator.errors`).
 
 Example:
     >>> from configurator.catalog.models import Catalog
@@ -42,7 +42,7 @@ Example:
     ["services.setup.label: no 'pt_PT' text, used 'en'"]
 """
 
-from configurator.quoting.render.errors import QuoteRenderError, QuoteTemplateError, TemplateSecurityError
+from configurator.errors import QuoteRenderError, QuoteTemplateError, TemplateSecurityError
 from configurator.quoting.render.pdf import LEAN_UA_STYLESHEET, PDF_STYLESHEET
 from configurator.quoting.render.renderer import (
     FORMATS,

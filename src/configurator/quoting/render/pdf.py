@@ -4,7 +4,7 @@ The default print layout (``quote.pdf.j2``) names its style sheet in a ``configu
 lean user-agent style sheet (:data:`LEAN_UA_STYLESHEET`); anything else (a tenant's HTML template printed) gets
 WeasyPrint's full one. :data:`PDF_STYLESHEET` (the page style) is added to every PDF. Style sheets are parsed
 once per process and text, and share one font configuration per template folders. WeasyPrint is imported on
-first use: a missing one is a :class:`~configurator.quoting.render.errors.QuoteRenderError`.
+first use: a missing one is a :class:`~configurator.errors.QuoteRenderError`.
 
 Example:
     >>> print_stylesheet('<meta name="configurator-print" content="quote.print.css">')
@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from configurator.quoting.render.errors import QuoteRenderError
+from configurator.errors import QuoteRenderError
 from configurator.quoting.render.sandbox import DEFAULT_TEMPLATES
 
 __all__ = [

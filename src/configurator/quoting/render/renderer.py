@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from configurator.catalog.models import Catalog
+from configurator.errors import QuoteRenderError
 from configurator.quoting.i18n import Fallback, Translator
 from configurator.quoting.model import Quote
-from configurator.quoting.render.errors import QuoteRenderError
 from configurator.quoting.render.pdf import print_pdf
 from configurator.quoting.render.sandbox import (
     Gettext,

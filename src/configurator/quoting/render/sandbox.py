@@ -4,8 +4,8 @@ Templates run in a :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with `
 in the HTML templates only (``*.html.j2`` and ``*.pdf.j2``). Limits guard the sandbox against resource abuse:
 loop iterations, string and output sizes, big numbers and the render time are capped (:class:`Limits`), and a
 template that breaks them, reaches for internals (``__class__``, ``_private``...), fails to compile or fails to
-render raises :class:`~configurator.quoting.render.errors.QuoteTemplateError` (or
-:class:`~configurator.quoting.render.errors.TemplateSecurityError`) naming the file and line.
+render raises :class:`~configurator.errors.QuoteTemplateError` (or
+:class:`~configurator.errors.TemplateSecurityError`) naming the file and line.
 
 A tenant's template folders are searched before the packaged defaults (:data:`DEFAULT_TEMPLATES`); a tenant
 template may extend a default one by its ``default/`` name (``{% extends "default/quote.html.j2" %}``).
@@ -17,7 +17,7 @@ Example:
     >>> run_template(env.from_string("{{ 'x' * 10 }}"), {}, Limits(string=5))
     Traceback (most recent call last):
     ...
-    configurator.quoting.render.errors.TemplateSecurityError: <template>: not allowed: a sequence repeated 10 times is too long
+    configurator.errors.TemplateSecurityError: <template>: not allowed: a sequence repeated 10 times is too long
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from configurator.quoting.render.errors import QuoteTemplateError, TemplateSecurityError
+from configurator.errors import QuoteTemplateError, TemplateSecurityError
 
 try:
     import jinja2
