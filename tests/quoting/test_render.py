@@ -36,7 +36,7 @@ from configurator.quoting.render.pdf import lean_html_class, local_fetcher
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGEN = os.environ.get("CONFIGURATOR_REGEN_GOLDEN") == "1"
-SRC = Path(i18n.__file__).resolve().parent.parent
+SRC = Path(i18n.__file__).resolve().parent
 NBSP = "\xa0"
 
 
@@ -259,7 +259,7 @@ def test_golden(locale: str, fmt: str) -> None:
 def _extracted_messages() -> set[str]:
     found = extract_from_dir(
         str(SRC),
-        method_map=[("quoting/render/*.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
+        method_map=[("render/*.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
         options_map={"templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}},
         keywords={"_": None, "gettext": None, "N_": None},
     )

@@ -1,7 +1,7 @@
 """Quote language: locale fallback chains, gettext messages, Babel formatting and catalog texts.
 
 Every fixed string of a quote is a gettext message of the ``configurator`` domain, kept as ``.po`` files for
-en, pt, es and sv under ``configurator/locale/<lang>/LC_MESSAGES/`` beside their compiled ``.mo`` files (both
+en, pt, es and sv under ``configurator/quoting/locale/<lang>/LC_MESSAGES/`` beside their compiled ``.mo`` files (both
 are committed and packaged; run ``python -m configurator.quoting.i18n`` after editing a ``.po`` file, and
 ``tests/quoting/test_render.py`` checks that every ``.mo`` matches its ``.po`` and that every message is
 translated). Most message ids are the English text; the terms of a quote are symbolic ids such as
@@ -69,8 +69,8 @@ DOMAIN = "configurator"
 LANGUAGES = ("en", "pt", "es", "sv")
 """The languages with a complete message catalog."""
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-"""``configurator/locale``: ``<lang>/LC_MESSAGES/configurator.po`` and ``.mo``."""
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+"""``configurator/quoting/locale``: ``<lang>/LC_MESSAGES/configurator.po`` and ``.mo``."""
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

@@ -2,7 +2,7 @@
 
 Templates run in a Jinja2 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with ``StrictUndefined``,
 autoescaping in the HTML templates only (``*.html.j2`` and ``*.pdf.j2``). The default templates live in
-``configurator/templates/``: ``quote.html.j2`` (email), ``quote.md.j2``, ``quote.txt.j2``, ``quote.pdf.j2`` (print
+``configurator/quoting/templates/``: ``quote.html.j2`` (email), ``quote.md.j2``, ``quote.txt.j2``, ``quote.pdf.j2`` (print
 HTML, leaner than the email layout so that it prints fast, on one A4 page for a typical quote), ``quote.print.css``
 (its style, named by its ``configurator-print`` meta tag) and ``quote.pdf.css`` (the page style added to every
 PDF). Style sheets are parsed once per process and text, and share one font configuration per template folders;

@@ -1,7 +1,7 @@
 """Render a quote in the customer's language: HTML (email safe), Markdown, plain text and PDF.
 
 :class:`QuoteRenderer` renders with a tenant's template folders (searched first) over the packaged defaults in
-``configurator/templates``: ``quote.html.j2`` (email), ``quote.md.j2``, ``quote.txt.j2`` and ``quote.pdf.j2``
+``configurator/quoting/templates``: ``quote.html.j2`` (email), ``quote.md.j2``, ``quote.txt.j2`` and ``quote.pdf.j2``
 (print HTML, typeset by :mod:`~configurator.quoting.render.pdf`). Templates run in the sandbox of
 :mod:`~configurator.quoting.render.sandbox` and see the view of :mod:`~configurator.quoting.render.view`
 (Markdown-escaped for ``md`` by :mod:`~configurator.quoting.render.text`). :func:`render_quote` keeps one renderer

@@ -59,8 +59,8 @@ __all__ = [
     "where",
 ]
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-"""The packaged default templates (``configurator/templates``)."""
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+"""The packaged default templates (``configurator/quoting/templates``)."""
 
 
 @dataclasses.dataclass(frozen=True)

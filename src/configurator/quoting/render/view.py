@@ -1,7 +1,7 @@
 """What templates see: a quote as plain data, every text translated and every number formatted for the locale.
 
 :func:`quote_view` makes the view; the message ids it uses are marked with :func:`N_` so that Babel extracts
-them into the message catalogs (``configurator/locale``) beside the templates' own.
+them into the message catalogs (``configurator/quoting/locale``) beside the templates' own.
 
 Example:
     >>> from configurator.catalog.models import Catalog
