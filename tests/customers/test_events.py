@@ -14,12 +14,15 @@ from configurator.customers.events import (
     CHANNELS,
     EVENT_TYPES,
     INTERACTION_TYPES,
+    MAX_ID_LENGTH,
+    EventLimits,
     Measures,
     Purchased,
     measures,
     validate_event,
 )
 from configurator.errors import InvalidEventError
+from configurator.storage.models import ID
 
 BASE = {"event_id": "e1", "customer_id": "c1", "channel": "web", "ts": "2026-03-01T10:00:00+01:00"}
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -171,12 +174,15 @@ def test_consent_needs_a_customer() -> None:
 
 # -- Hypothesis ---------------------------------------------------------------------------------------------
 
-ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=30).filter(
-    lambda s: s.strip() != ""
+ids = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp", "Zs")),
+    min_size=1,
+    max_size=30,
 )
-money = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(min_value=0, max_value=40_000, places=2, allow_nan=False, allow_infinity=False)
+"""Amounts whose order totals (4 lines of at most 50) stay within the default limit."""
 timestamps = st.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.timezones()
+    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2026, 1, 1), timezones=st.timezones()
 )
 
 
@@ -273,3 +279,113 @@ def test_breaking_a_required_field_is_reported_on_it(record: dict[str, Any], nam
         validate_event(broken, tenant="shop")
     except InvalidEventError as exc:
         assert exc.field == name or (name == "event_id" and exc.field == "")
+
+
+# -- ingestion limits: time, money, budgets and identifiers ----------------------------------------------------
+
+NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+
+
+def _bought(price: Any = "10", margin: Any = "1", **fields: Any) -> dict[str, Any]:
+    return _record("purchased", lines=[{"item": "bike", "unit_price": price}], margin=margin, **fields)
+
+
+def _refused(data: Any, **options: Any) -> tuple[str, str]:
+    with pytest.raises(InvalidEventError) as caught:
+        validate_event(data, tenant="shop", now=NOW, **options)
+    return caught.value.field, caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "ts",
+    [
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "2026-06-02T12:00:01Z",
+        "2030-01-01T00:00:00Z",
+        "9999-12-31T00:00:00Z",
+    ],
+)
+def test_events_dated_outside_the_window_are_refused(ts: str) -> None:
+    """An event before 1970 or more than a day after now is refused on ``ts``, naming the window and the date."""
+    field, reason = _refused(_bought(ts=ts))
+    assert field == "ts"
+    assert "expected between 1970-01-01T00:00:00+00:00 and 2026-06-02T12:00:00+00:00" in reason
+    assert reason.endswith(f"got {dt.datetime.fromisoformat(ts).isoformat()}")
+
+
+def test_the_time_window_is_configurable() -> None:
+    """Within a day of now is accepted; the skew is a parameter."""
+    assert validate_event(_bought(ts="2026-06-02T12:00:00Z"), tenant="shop", now=NOW).ts.day == 2
+    tight = EventLimits(max_future=dt.timedelta(minutes=5))
+    assert _refused(_bought(ts="2026-06-01T12:06:00Z"), limits=tight)[0] == "ts"
+    assert validate_event(_bought(ts="9999-01-01T00:00:00Z"), tenant="shop", limits=None).ts.year == 9999
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (_bought(price="10000001"), "lines.0.unit_price"),
+        (_bought(price=1e30), "lines.0.unit_price"),
+        (_bought(price="Infinity"), "lines.0.unit_price"),
+        (_bought(margin="NaN"), "margin"),
+        (_bought(margin="-10000000.01"), "margin"),
+        (
+            _record(
+                "purchased", margin=None, lines=[{"item": "b", "unit_price": "9", "unit_margin": "-1e8"}]
+            ),
+            "lines.0.unit_margin",
+        ),
+        (
+            _record("purchased", lines=[{"item": "b", "unit_price": "9000000", "quantity": 2}], margin=1),
+            "total",
+        ),
+        (_record("returned", order_id="o1", amount="2e7"), "amount"),
+        (_record("support_ticket", ticket_id="t", cost="12345678"), "cost"),
+        (_record("quote_sent", quote_id="q", total="99999999"), "total"),
+    ],
+)
+def test_money_out_of_range_is_refused(data: dict[str, Any], field: str) -> None:
+    """Amounts, margins and costs are finite and at most 10,000,000 in absolute value."""
+    assert _refused(data)[0] == field
+
+
+def test_money_within_range_is_kept() -> None:
+    """A large but plausible order is accepted; the limit is configurable."""
+    assert measures(validate_event(_bought(price="999999"), tenant="shop", now=NOW)).amount == Decimal(999999)
+    assert (
+        _refused(_bought(price="999999"), limits=EventLimits(max_money=Decimal(100_000)))[0]
+        == "lines.0.unit_price"
+    )
+
+
+@pytest.mark.parametrize("value", [1e20, float("inf"), 0, -5, 10_000_001])
+def test_stated_budgets_out_of_range_are_refused(value: float) -> None:
+    """A stated budget is a finite number above 0 and at most the money limit."""
+    field, reason = _refused(_record("stated_need", need="budget", value=value))
+    assert field == "value" and "got" in reason
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("customer_id", "c\u200b1"),
+        ("order_id", "\ufeffo1"),
+        ("event_id", "e\u202e1"),
+        ("anonymous_id", "a\u2066b"),
+        ("customer_id", "c\u00a01"),
+        ("order_id", "o" * 201),
+    ],
+)
+def test_identifiers_with_invisible_characters_or_too_long_are_refused(field: str, value: str) -> None:
+    """Identifiers may not hide characters (zero-width, byte-order mark, bidi controls) nor exceed the columns."""
+    data = _bought(**{field: value}) if field != "anonymous_id" else _bought(anonymous_id=value)
+    assert _refused(data)[0] == field
+
+
+def test_identifiers_are_nfc_normalised() -> None:
+    """Two spellings of the same id (composed or not) are one id."""
+    event = validate_event(_bought(customer_id="jose\u0301", order_id="o\u0301"), tenant="shop", now=NOW)
+    assert isinstance(event, Purchased)
+    assert (event.customer_id, event.order_id) == ("jos\u00e9", "\u00f3")
+    assert MAX_ID_LENGTH == ID  # the width of the storage id columns

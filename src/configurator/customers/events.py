@@ -11,7 +11,11 @@ margin), ``support_ticket`` (cost to serve), ``referral`` (who was referred, did
 ``consent`` (a customer grants or withdraws consent for a purpose); it is stored but is not an interaction.
 
 Money is ``Decimal``. :func:`validate_event` turns plain data (a JSON object, a CSV row) into an event or raises
-:class:`InvalidEventError` naming the field and the reason.
+:class:`InvalidEventError` naming the field and the reason. At ingestion it also applies :class:`EventLimits`
+(:func:`check_limits`): the timestamp lies between 1970 and a day after now, amounts, margins, costs and stated
+budgets are finite and at most 10,000,000 in absolute value, and identifiers are NFC-normalised, at most
+:data:`MAX_ID_LENGTH` characters and free of control and invisible characters. Stored events are read back with
+``limits=None`` so that a value stored before a limit existed never breaks a later request.
 
 Example:
     >>> e = validate_event({"event_id": "e1", "type": "review", "customer_id": "c1", "channel": "web",
@@ -27,8 +31,10 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -49,13 +55,16 @@ from configurator.errors import InvalidEventError
 
 __all__ = [
     "CHANNELS",
+    "DEFAULT_LIMITS",
     "EVENT_TYPES",
     "INTERACTION_TYPES",
+    "MAX_ID_LENGTH",
     "SCHEMA_VERSION",
     "Channel",
     "Configured",
     "ConsentChanged",
     "Event",
+    "EventLimits",
     "Feedback",
     "Line",
     "Measures",
@@ -68,6 +77,7 @@ __all__ = [
     "StatedNeed",
     "SupportTicket",
     "Viewed",
+    "check_limits",
     "measures",
     "validate_event",
 ]
@@ -105,9 +115,12 @@ def _text(value: str) -> str:
     return value
 
 
+MAX_ID_LENGTH = 200
+"""Most characters of an identifier (the width of the storage's id columns)."""
+
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$"),
     AfterValidator(_text),
 ]
 """An identifier: 1-200 characters, no control characters."""
@@ -362,11 +375,147 @@ def _reason(exc: ValidationError) -> InvalidEventError:
     return InvalidEventError(where, message)
 
 
-def validate_event(data: Any, *, tenant: str, region: str | None = DEFAULT_REGION) -> Event:
+@dataclasses.dataclass(frozen=True)
+class EventLimits:
+    """What an event may hold at ingestion, beyond its types (see :func:`check_limits`).
+
+    Attributes:
+        max_future: how far after ``now`` an event may be dated (clock skew of the sender).
+        earliest: the earliest timestamp accepted.
+        max_money: the largest absolute amount, margin, cost or stated budget, in currency units.
+        max_id_length: the most characters of an identifier (NFC-normalised).
+    """
+
+    max_future: dt.timedelta = dt.timedelta(days=1)
+    earliest: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    max_money: Decimal = Decimal(10_000_000)
+    max_id_length: int = MAX_ID_LENGTH
+
+
+DEFAULT_LIMITS = EventLimits()
+"""The limits :func:`validate_event` applies unless told otherwise."""
+
+_IDENTIFIERS = (
+    "event_id",
+    "customer_id",
+    "anonymous_id",
+    "order_id",
+    "quote_id",
+    "ticket_id",
+    "referred_customer_id",
+)
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Unicode categories refused in identifiers: controls, format characters (zero-width, bidi), separators."""
+
+
+def _identifier_problem(value: str, limit: int) -> str | None:
+    """Why an (NFC-normalised) identifier is refused, or None."""
+    if len(value) > limit:
+        return f"expected at most {limit} characters, got {len(value)}"
+    for char in value:
+        if unicodedata.category(char) in _INVISIBLE or (char.isspace() and char != " "):
+            name = unicodedata.name(char, "unnamed")
+            return f"expected no control or invisible characters, got U+{ord(char):04X} ({name}) in {value!r}"
+    return None
+
+
+def _money(event: Event) -> Iterator[tuple[str, Decimal]]:
+    """``(field, amount)`` of every amount of an event."""
+    if isinstance(event, Purchased):
+        for i, line in enumerate(event.lines):
+            yield f"lines.{i}.unit_price", line.unit_price
+            if line.unit_margin is not None:
+                yield f"lines.{i}.unit_margin", line.unit_margin
+        yield "total", event.order_total
+        yield "margin", event.order_margin
+    elif isinstance(event, QuoteSent):
+        yield "total", event.total
+    elif isinstance(event, Returned):
+        yield "amount", event.amount
+        yield "margin", event.margin
+    elif isinstance(event, SupportTicket):
+        yield "cost", event.cost
+
+
+def _check_budget(event: StatedNeed, limits: EventLimits) -> None:
+    value = event.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if not -float("inf") < value < float("inf"):
+        raise InvalidEventError("value", f"expected a finite number, got {value!r}")
+    if event.need == "budget" and not 0 < value <= limits.max_money:
+        raise InvalidEventError(
+            "value", f"expected a budget above 0 and at most {limits.max_money}, got {value!r}"
+        )
+
+
+def check_limits(
+    event: Event, *, now: dt.datetime | None = None, limits: EventLimits = DEFAULT_LIMITS
+) -> Event:
+    """The event with NFC-normalised identifiers, if its timestamp, amounts and identifiers are within ``limits``.
+
+    Args:
+        event: a validated event.
+        now: the current time (default: the clock), for the latest timestamp accepted.
+        limits: the limits.
+
+    Raises:
+        InvalidEventError: naming the field, what was expected and what was found.
+
+    Example:
+        >>> import datetime as dt
+        >>> e = validate_event({"event_id": "e1", "type": "review", "customer_id": "jose\u0301", "channel": "web",
+        ...                     "ts": "2026-03-01T10:00:00Z", "rating": 5}, tenant="shop", limits=None)
+        >>> check_limits(e, now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)).customer_id == "jos\u00e9"
+        True
+        >>> check_limits(e, now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+        Traceback (most recent call last):
+        ...
+        configurator.errors.InvalidEventError: ts: expected between 1970-01-01T00:00:00+00:00 and 2026-02-02T00:00:00+00:00 (now + 1 day, 0:00:00), got 2026-03-01T10:00:00+00:00
+    """
+    now = now if now is not None else dt.datetime.now(dt.UTC)
+    latest = now + limits.max_future
+    if not limits.earliest <= event.ts <= latest:
+        raise InvalidEventError(
+            "ts",
+            f"expected between {limits.earliest.isoformat()} and {latest.isoformat()} "
+            f"(now + {limits.max_future}), got {event.ts.isoformat()}",
+        )
+    for where, amount in _money(event):
+        if abs(amount) > limits.max_money:
+            raise InvalidEventError(
+                where, f"expected at most {limits.max_money} in absolute value, got {amount}"
+            )
+    if isinstance(event, StatedNeed):
+        _check_budget(event, limits)
+    update: dict[str, str] = {}
+    for name in _IDENTIFIERS:
+        value = getattr(event, name, None)
+        if value is None:
+            continue
+        normal = unicodedata.normalize("NFC", value)
+        problem = _identifier_problem(normal, limits.max_id_length)
+        if problem is not None:
+            raise InvalidEventError(name, problem)
+        if normal != value:
+            update[name] = normal
+    return event.model_copy(update=update) if update else event
+
+
+def validate_event(
+    data: Any,
+    *,
+    tenant: str,
+    region: str | None = DEFAULT_REGION,
+    now: dt.datetime | None = None,
+    limits: EventLimits | None = DEFAULT_LIMITS,
+) -> Event:
     """Validate plain data into an event of ``tenant``; ``region`` reads phone numbers in traits.
 
     A record without a tenant gets ``tenant``; one that names another tenant is invalid (a store writes one
-    tenant).
+    tenant). With ``limits`` (the default) the event must also be within them at ``now`` (see
+    :func:`check_limits`); ``limits=None`` reads back what a store holds (validated when it was written, maybe
+    under other limits) without refusing it.
 
     Raises:
         InvalidEventError: naming the first offending field and why.
@@ -379,9 +528,10 @@ def validate_event(data: Any, *, tenant: str, region: str | None = DEFAULT_REGIO
     elif record["tenant"] != tenant:
         raise InvalidEventError("tenant", f"event of tenant {record['tenant']!r}, ingesting into {tenant!r}")
     try:
-        return _ADAPTER.validate_python(record, context={"region": region})
+        event = _ADAPTER.validate_python(record, context={"region": region})
     except ValidationError as exc:
         raise _reason(exc) from None
+    return event if limits is None else check_limits(event, now=now, limits=limits)
 
 
 class Measures(BaseModel):

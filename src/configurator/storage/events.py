@@ -184,9 +184,12 @@ class EventRepository(PrivacyRepository, QuoteRepository):
     # -- reading events back: a customer's events, a catalog's sales -----------------------------------------
 
     def _payload_events(self, stmt: Select[Any]) -> list[Event]:
-        """The validated events of the selected ``payload`` column (stored payloads are validated events)."""
+        """The validated events of the selected ``payload`` column (stored payloads are validated events).
+
+        Read without the ingestion limits: a value stored before a limit existed is the reader's to ignore.
+        """
         return [
-            validate_event(payload, tenant=self.tenant, region=None)
+            validate_event(payload, tenant=self.tenant, region=None, limits=None)
             for payload in self.session.execute(stmt).scalars()
         ]
 
@@ -257,7 +260,7 @@ class EventRepository(PrivacyRepository, QuoteRepository):
                     )
                 )
             rows.sort(key=lambda row: (row[0], row[1]))
-            return [validate_event(row[2], tenant=tenant, region=None) for row in rows]
+            return [validate_event(row[2], tenant=tenant, region=None, limits=None) for row in rows]
 
     def catalog_sales(self, catalog_id: str) -> list[Event]:
         """The ``purchased`` and ``configured`` events that mention a catalog, ordered by timestamp then event id.
