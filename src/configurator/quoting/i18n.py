@@ -38,7 +38,7 @@ from pathlib import Path
 
 import phonenumbers
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
+from babel.core import get_global, negotiate_locale
 from babel.dates import format_date
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
@@ -61,6 +61,8 @@ __all__ = [
     "format_phone",
     "locale_chain",
     "messages",
+    "plain_locale",
+    "supported_locale",
 ]
 
 DOMAIN = "configurator"
@@ -73,6 +75,45 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 """``configurator/quoting/locale``: ``<lang>/LC_MESSAGES/configurator.po`` and ``.mo``."""
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+_PLAIN_TAG = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,3}")
+"""A plain language tag: a language and up to three subtags (``pt``, ``pt_PT``, ``zh-Hant-TW``), 35 at most."""
+
+
+def plain_locale(locale: str | None) -> str | None:
+    """``locale`` with ``_`` between its parts when it is a plain language tag, else None (never a path).
+
+    Only such a tag ever reaches the message catalogs or Babel's locale data, both read from files.
+
+    Example:
+        >>> plain_locale("pt-PT"), plain_locale("sv"), plain_locale("../../tmp/x"), plain_locale("x" * 99)
+        ('pt_PT', 'sv', None, None)
+    """
+    if not locale or len(locale) > 35 or not _PLAIN_TAG.fullmatch(locale):
+        return None
+    return locale.replace("-", "_")
+
+
+@functools.lru_cache(maxsize=1024)
+def supported_locale(locale: str) -> str | None:
+    """The canonical form of a locale Babel negotiates onto one of :data:`LANGUAGES`, else None.
+
+    Example:
+        >>> supported_locale("pt-br"), supported_locale("sv_SE"), supported_locale("en")
+        ('pt_BR', 'sv_SE', 'en')
+        >>> supported_locale("de"), supported_locale("pt_XX"), supported_locale("/tmp/evil")
+        (None, None, None)
+    """
+    plain = plain_locale(locale)
+    if plain is None:
+        return None
+    try:
+        canonical = str(Locale.parse(plain))
+    except (UnknownLocaleError, ValueError):
+        return None
+    if negotiate_locale([canonical], LANGUAGES, sep="_", aliases={}) is None:
+        return None
+    return canonical
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,14 +138,19 @@ class Fallback:
 def locale_chain(locale: str, default_locale: str | None = None) -> tuple[str, ...]:
     """The locales to try, in order: the locale, its language, the default locale (and language), ``en``.
 
+    A locale that is not a plain language tag (see :func:`plain_locale`) is left out of the chain.
+
     Example:
         >>> locale_chain("pt_PT", "es")
         ('pt_PT', 'pt', 'es', 'en')
         >>> locale_chain("en_US")
         ('en_US', 'en')
+        >>> locale_chain("../../tmp/x", "sv")
+        ('sv', 'en')
     """
     chain: list[str] = []
-    for loc in (locale, default_locale, "en"):
+    for given in (locale, default_locale, "en"):
+        loc = plain_locale(given)
         if not loc:
             continue
         for candidate in (loc, loc.split("_")[0]):
@@ -121,12 +167,16 @@ def _po_path(language: str) -> Path:
 def messages(language: str) -> Mapping[str, str]:
     """The translated messages of a language (empty when there is no catalog for it), read from its ``.mo``.
 
+    Only the languages of :data:`LANGUAGES` are read; any other name, a path included, has none.
+
     Example:
         >>> messages("sv")["Total"]
         'Totalt'
-        >>> messages("xx")
-        {}
+        >>> messages("xx"), messages("../../../tmp/x")
+        ({}, {})
     """
+    if language not in LANGUAGES:
+        return {}
     path = _po_path(language).with_suffix(".mo")
     if not path.is_file():
         return {}
@@ -213,8 +263,11 @@ def format_phone(number: str, region: str | None) -> str:
 @functools.cache
 def _region(locale: str) -> str | None:
     """The country of a locale (``pt_PT`` -> ``PT``; a bare language its likeliest one: ``sv`` -> ``SE``)."""
+    plain = plain_locale(locale)
+    if plain is None:
+        return None
     try:
-        parsed = Locale.parse(locale)
+        parsed = Locale.parse(plain)
     except (UnknownLocaleError, ValueError):
         return None
     if parsed.territory:
@@ -258,7 +311,9 @@ class Translator:
 
     Args:
         locale: the wanted locale (``pt_PT``, ``sv``...).
-        default_locale: the catalog's default locale, tried before ``en``.
+        default_locale: the catalog's default locale, tried before ``en``. A locale that is not a plain
+            language tag (see :func:`plain_locale`) is ignored: every text then comes from the next locale
+            of the chain and is recorded as a fallback.
 
     Attributes:
         locale: the wanted locale.
@@ -275,7 +330,8 @@ class Translator:
         self.fallbacks: list[Fallback] = []
         self._seen: set[str] = set()
         # A text in the wanted locale or in its bare language is not a fallback.
-        self._own = set(self.chain[:2]) if "_" in locale else {locale}
+        plain = plain_locale(locale)
+        self._own = set(self.chain[:2]) if plain and "_" in plain else {plain or locale}
         self._catalogs = [
             (lang, messages(lang)) for lang in dict.fromkeys(c.split("_")[0] for c in self.chain)
         ]
