@@ -29,6 +29,8 @@ class Settings(BaseSettings):
         backend: the default solver backend.
         locale: the default locale for messages and quotes.
         phone_region: the ISO country used to read phone numbers written without a country code.
+        max_body_bytes: the largest HTTP request body the API reads (``CONFIGURATOR_MAX_BODY_BYTES``); a
+            larger one is refused with a 413 ``too-large`` problem before it is parsed.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFIGURATOR_", env_file=".env", extra="ignore")
@@ -38,6 +40,7 @@ class Settings(BaseSettings):
     backend: str = "cpsat"
     locale: str = "en"
     phone_region: str = "PT"
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
 
 
 def get_settings() -> Settings:

@@ -45,6 +45,7 @@ from starlette.exceptions import HTTPException
 
 from configurator import __version__
 from configurator.api import schemas as s
+from configurator.api.limits import BodyLimit
 from configurator.api.problems import PROBLEM_MEDIA_TYPE, problem, problem_for
 from configurator.api.routes import ROUTERS
 from configurator.api.service import Service
@@ -65,6 +66,7 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
         (400, "Bad request"),
         (404, "Unknown catalog, session, customer or quote"),
         (409, "The resource's state refuses it"),
+        (413, "The request body is over the limit (or more than 1000 events)"),
         (422, "Refused by the product's rules, or the body does not match the schema"),
     )
 }
@@ -132,7 +134,8 @@ def make_app(
     """The HTTP API as a FastAPI app (serve it with any ASGI server: ``python -m configurator.api``).
 
     Args:
-        settings: database URL, tenant, phone region (default: from the environment, ``CONFIGURATOR_*``).
+        settings: database URL, tenant, phone region, request-body limit (default: from the environment,
+            ``CONFIGURATOR_*``).
         catalogs_dir: the folder whose ``*.yaml`` catalogs are served (loaded once, now; a broken catalog
             raises :class:`~configurator.errors.CatalogError` here rather than on a request).
         catalogs: catalogs to serve instead of reading ``catalogs_dir``.
@@ -155,6 +158,7 @@ def make_app(
         responses=_PROBLEMS,
     )
     _install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # before any body is parsed
     app.state.service = svc
     app.include_router(web_router())  # the sales-rep page at /rep (docs/web.md), over the endpoints below
     for router in ROUTERS:

@@ -1,7 +1,9 @@
 """Request and response models of the HTTP API (pydantic; they make the OpenAPI document).
 
 Money is a decimal string in JSON (``"1190.00"``), as everywhere in configurator. Request models forbid
-unknown fields, so a misspelt field is a 422 problem instead of being ignored.
+unknown fields, so a misspelt field is a 422 problem instead of being ignored. Every field a request carries
+is bounded (see :mod:`configurator.api.wire` and the "Limits" section of ``docs/api.md``): identifiers are
+NFC without invisible characters, locales are the ones we ship, numbers and money are finite and in range.
 
 Example:
     >>> ChoiceIn(action="select", module="frame", option="carbon_diamond").qty is None
@@ -20,6 +22,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from configurator.api.wire import (
+    MAX_REQUIREMENTS,
+    CountryCode,
+    Identifier,
+    LocaleTag,
+    Money,
+    PositiveMoney,
+    Quantity,
+    Requirement,
+    ShortIdentifier,
+    Version,
+)
 
 __all__ = [
     "AcceptIn",
@@ -146,7 +161,9 @@ class CatalogOut(CatalogSummary):
 class ValidateIn(_In):
     """A configuration to check: ``module -> option | [options] | {option: quantity}``."""
 
-    selections: dict[str, Any] = Field(examples=[{"frame": "carbon_diamond", "size": "m"}])
+    selections: dict[Identifier, Any] = Field(
+        max_length=1000, examples=[{"frame": "carbon_diamond", "size": "m"}]
+    )
     on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
 
 
@@ -174,8 +191,8 @@ class ValidateOut(BaseModel):
 class SessionIn(_In):
     """Open a configuration session on a catalog, optionally for a known customer (recommendations)."""
 
-    catalog: str
-    customer_id: str | None = None
+    catalog: Identifier
+    customer_id: Identifier | None = None
     on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
 
 
@@ -183,9 +200,9 @@ class ChoiceIn(_In):
     """One choice: ``select`` / ``deselect`` (exclude) / ``unset`` a ``module.option``, or ``clear`` them all."""
 
     action: Literal["select", "deselect", "unset", "clear"]
-    module: str | None = None
-    option: str | None = None
-    qty: int | None = Field(None, ge=1)
+    module: Identifier | None = None
+    option: Identifier | None = None
+    qty: Quantity | None = None
 
 
 class ChoiceOut(BaseModel):
@@ -231,7 +248,7 @@ class CompleteIn(_In):
     """How to complete: a customer's session defaults to their needs, others to the modules' defaults."""
 
     strategy: Literal["defaults", "recommended", "cheapest", "needs"] | None = None
-    locale: str | None = None
+    locale: LocaleTag | None = None
 
 
 class SelectedOut(BaseModel):
@@ -313,13 +330,15 @@ class CustomerOut(BaseModel):
 class BundlesIn(_In):
     """Assemble bundles for the customer."""
 
-    catalog: str
-    budget: Decimal | None = Field(None, gt=0, description="Most a bundle may cost at list price.")
-    requirements: list[str] = Field(
-        default_factory=list, examples=[["motor.bosch_cx", "!racks.tubus_cargo_evo"]]
+    catalog: Identifier
+    budget: PositiveMoney | None = Field(None, description="Most a bundle may cost at list price.")
+    requirements: list[Requirement] = Field(
+        default_factory=list,
+        max_length=MAX_REQUIREMENTS,
+        examples=[["motor.bosch_cx", "!racks.tubus_cargo_evo"]],
     )
     k: int = Field(3, ge=1, le=10)
-    locale: str | None = None
+    locale: LocaleTag | None = None
 
 
 class ServiceLineOut(BaseModel):
@@ -380,16 +399,18 @@ class BundlesOut(BaseModel):
 class QuoteIn(_In):
     """Build and save (version 1, draft) the customer's best quote."""
 
-    catalog: str
-    budget: Decimal | None = Field(None, gt=0)
-    requirements: list[str] = Field(default_factory=list)
-    locale: str | None = Field(None, description="Default: the customer's language in their country.")
-    country: str | None = Field(None, description="Ship-to country for tax (default: the customer's).")
-    quantity: int = Field(1, ge=1, le=100_000)
+    catalog: Identifier
+    budget: PositiveMoney | None = None
+    requirements: list[Requirement] = Field(default_factory=list, max_length=MAX_REQUIREMENTS)
+    locale: LocaleTag | None = Field(None, description="Default: the customer's language in their country.")
+    country: CountryCode | None = Field(
+        None, description="Ship-to country for tax (default: the customer's)."
+    )
+    quantity: Quantity = 1
     accept_repair: bool = Field(
         False, description="Quote the repaired bundle when the request cannot be met."
     )
-    quote_id: str | None = Field(None, min_length=1, max_length=64)
+    quote_id: ShortIdentifier | None = None
 
 
 class QuoteOut(BaseModel):
@@ -414,9 +435,9 @@ class QuoteOut(BaseModel):
 class AcceptIn(_In):
     """The customer accepts a quote version: an order is recorded once (accepting again changes nothing)."""
 
-    version: int | None = Field(None, ge=1, description="Default: the latest version.")
-    margin: Decimal = Field(description="The order's gross margin (quotes carry prices, not costs).")
-    order_id: str | None = Field(None, min_length=1, max_length=64)
+    version: Version | None = Field(None, description="Default: the latest version.")
+    margin: Money = Field(description="The order's gross margin (quotes carry prices, not costs).")
+    order_id: ShortIdentifier | None = None
     channel: Channel = "web"
     at: AwareDatetime | None = Field(None, description="When (with a time zone; default now).")
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from configurator.api import schemas as s
 from configurator.api.service import ServiceDep
 from configurator.api.views import configuration_out
+from configurator.api.wire import Identifier
 
 if TYPE_CHECKING:
     from configurator.assembly.assemble import AssembledBundle
@@ -70,7 +71,7 @@ def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None) -> s.BundleO
 
 
 @router.post("/customers/{customer_id}/bundles")
-def bundles(svc: ServiceDep, customer_id: str, body: s.BundlesIn) -> s.BundlesOut:
+def bundles(svc: ServiceDep, customer_id: Identifier, body: s.BundlesIn) -> s.BundlesOut:
     """The customer's best diverse bundles: assembled from their needs and tier, priced and explained."""
     from configurator.assembly.assemble import assemble
     from configurator.assembly.context import customer_context

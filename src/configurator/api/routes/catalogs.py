@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from configurator.api import schemas as s
 from configurator.api.service import ServiceDep
 from configurator.api.views import catalog_summary
+from configurator.api.wire import Identifier, LocaleTag
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 
@@ -21,13 +22,13 @@ router = APIRouter(tags=["catalogs"])
 
 
 @router.get("/catalogs")
-def list_catalogs(svc: ServiceDep, locale: str | None = None) -> list[s.CatalogSummary]:
+def list_catalogs(svc: ServiceDep, locale: LocaleTag | None = None) -> list[s.CatalogSummary]:
     """The catalogs served, with their names in the locale."""
     return [s.CatalogSummary(**catalog_summary(c, locale)) for c in svc.catalogs.values()]
 
 
 @router.get("/catalogs/{catalog_id}")
-def get_catalog(svc: ServiceDep, catalog_id: str, locale: str | None = None) -> s.CatalogOut:
+def get_catalog(svc: ServiceDep, catalog_id: Identifier, locale: LocaleTag | None = None) -> s.CatalogOut:
     """A catalog's modules, options, rules and services, labelled in the locale (default: the catalog's)."""
     cat = svc.catalog(catalog_id)
     lang = locale or cat.default_locale
@@ -69,7 +70,7 @@ def get_catalog(svc: ServiceDep, catalog_id: str, locale: str | None = None) -> 
 
 @router.post("/catalogs/{catalog_id}/validate")
 def validate(
-    svc: ServiceDep, catalog_id: str, body: s.ValidateIn, locale: str | None = None
+    svc: ServiceDep, catalog_id: Identifier, body: s.ValidateIn, locale: LocaleTag | None = None
 ) -> s.ValidateOut:
     """Check a full configuration with the independent checker: the rules it violates, in the locale."""
     cat = svc.catalog(catalog_id)

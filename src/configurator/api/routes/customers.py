@@ -16,6 +16,7 @@ from fastapi import APIRouter
 
 from configurator.api import schemas as s
 from configurator.api.service import ServiceDep
+from configurator.api.wire import Identifier
 
 __all__ = ["get_customer", "router"]
 
@@ -23,7 +24,7 @@ router = APIRouter(tags=["customers"])
 
 
 @router.get("/customers/{customer_id}")
-def get_customer(svc: ServiceDep, customer_id: str) -> s.CustomerOut:
+def get_customer(svc: ServiceDep, customer_id: Identifier) -> s.CustomerOut:
     """A customer's profile summary, history counts, value tier and the reason for it."""
     from configurator.customers.consent import consent_status
 

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from configurator.api import schemas as s
 from configurator.api.service import ServiceDep
 from configurator.api.views import MEDIA_TYPES, links, quote_out
+from configurator.api.wire import MAX_VERSION, Identifier, LocaleTag
 
 if TYPE_CHECKING:
     from configurator.quoting.model import Quote
@@ -80,7 +81,7 @@ def save_or_revise(store: SqlStore, made: Quote) -> Quote:
 
 
 @router.post("/customers/{customer_id}/quotes", status_code=201)
-def create_quote(svc: ServiceDep, customer_id: str, body: s.QuoteIn, response: Response) -> s.QuoteOut:
+def create_quote(svc: ServiceDep, customer_id: Identifier, body: s.QuoteIn, response: Response) -> s.QuoteOut:
     """Build the customer's best quote (priced, checked, in their language) and save it as version 1, draft."""
     from configurator.quoting.build import quote_for_customer
 
@@ -121,10 +122,12 @@ def create_quote(svc: ServiceDep, customer_id: str, body: s.QuoteIn, response: R
 )
 def get_quote(
     svc: ServiceDep,
-    quote_id: str,
+    quote_id: Identifier,
     format: Literal["html", "md", "txt", "pdf", "json"] = "html",
-    version: Annotated[int | None, Query(ge=1, description="Default: the latest version.")] = None,
-    locale: str | None = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="Default: the latest version.")
+    ] = None,
+    locale: LocaleTag | None = None,
 ) -> Response:
     """A stored quote version rendered in its language, with the media type of the format."""
     from configurator.quoting.build import customer_details
@@ -154,7 +157,7 @@ def get_quote(
 
 
 @router.post("/quotes/{quote_id}/accept")
-def accept(svc: ServiceDep, quote_id: str, body: s.AcceptIn) -> s.AcceptOut:
+def accept(svc: ServiceDep, quote_id: Identifier, body: s.AcceptIn) -> s.AcceptOut:
     """Accept a quote version: records the order once (accepting the same version again changes nothing)."""
     from configurator.quoting.lifecycle import accept_quote, load_quote
 

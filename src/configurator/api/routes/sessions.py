@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 from configurator.api import schemas as s
 from configurator.api.service import LiveSession, ServiceDep
 from configurator.api.views import configuration_out, conflict_out, session_out
+from configurator.api.wire import Identifier, LocaleTag
 from configurator.errors import ConfigurationError
 from configurator.solver.session import ConfigurationSession
 
@@ -46,11 +47,11 @@ def open_session(svc: ServiceDep, body: s.SessionIn, response: Response) -> s.Se
 @router.get("/sessions/{session_id}")
 def get_session(
     svc: ServiceDep,
-    session_id: str,
+    session_id: Identifier,
     explain: Annotated[
         bool, Query(description="Add each removed option with the reason it is gone.")
     ] = False,
-    locale: str | None = None,
+    locale: LocaleTag | None = None,
 ) -> s.SessionOut:
     """The session: choices, valid options per module, recommendations; removed options with reasons on ``explain=1``."""
     entry = svc.sessions.get(session_id)
@@ -59,7 +60,9 @@ def get_session(
 
 
 @router.post("/sessions/{session_id}/choices")
-def choose(svc: ServiceDep, session_id: str, body: s.ChoiceIn, locale: str | None = None) -> s.SessionOut:
+def choose(
+    svc: ServiceDep, session_id: Identifier, body: s.ChoiceIn, locale: LocaleTag | None = None
+) -> s.SessionOut:
     """Select, deselect (exclude) or unset one option, or clear every choice; answers the new state."""
     entry = svc.sessions.get(session_id)
     session = entry.value.session
@@ -79,7 +82,7 @@ def choose(svc: ServiceDep, session_id: str, body: s.ChoiceIn, locale: str | Non
 
 
 @router.post("/sessions/{session_id}/complete")
-def complete(svc: ServiceDep, session_id: str, body: s.CompleteIn | None = None) -> s.CompleteOut:
+def complete(svc: ServiceDep, session_id: Identifier, body: s.CompleteIn | None = None) -> s.CompleteOut:
     """A full valid configuration extending the choices (a customer's session: by their needs)."""
     body = body or s.CompleteIn()
     entry = svc.sessions.get(session_id)
@@ -107,7 +110,7 @@ def complete(svc: ServiceDep, session_id: str, body: s.CompleteIn | None = None)
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
-def close_session(svc: ServiceDep, session_id: str) -> Response:
+def close_session(svc: ServiceDep, session_id: Identifier) -> Response:
     """Close a session."""
     svc.sessions.remove(session_id)
     return Response(status_code=204)
