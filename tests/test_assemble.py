@@ -377,3 +377,33 @@ def _reference_price(catalog_id: str, context: CustomerContext) -> Decimal:
         standard = dataclasses.replace(context, tier="standard")
         _REFERENCE[catalog_id] = assemble(CATALOGS[catalog_id], standard, k=1, on=ON)[0].price
     return _REFERENCE[catalog_id]
+
+
+def test_a_stored_budget_out_of_bounds_never_breaks_bundles_or_quotes() -> None:
+    """A budget of 1e20 (or inf) already in the store is ignored with a reason; the last sound one applies."""
+    from configurator.quoting.build import quote_for_customer
+
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    bike = _bike()
+    need = {"type": "stated_need", "need": "budget", "customer_id": "ann", "channel": "phone"}
+    sound = _event("b1", "ann", type="stated_need", need="budget", value=5000)
+    # Written as an older version of the product would have: without the ingestion limits.
+    huge = validate_event(
+        {**need, "event_id": "b2", "ts": "2026-05-02T12:00:00Z", "value": 1e20}, tenant="shop", limits=None
+    )
+    endless = validate_event(
+        {**need, "event_id": "b3", "ts": "2026-05-03T12:00:00Z", "value": float("inf")},
+        tenant="shop",
+        limits=None,
+    )
+    store.write_events([sound, huge, endless])
+    context = customer_context(store, "shop", "ann", bike, tiers="standard")
+    assert context.budget == Decimal(5000)
+    assert [reason.split(" ignored")[0] for reason in context.ignored] == [
+        "stated budget of event b2",
+        "stated budget of event b3",
+    ]
+    assert assemble(bike, context, on=ON)
+    assert quote_for_customer(store, bike, "ann", tiers="standard", country="PT", on=ON)

@@ -19,6 +19,8 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, get_args, runtime_checkable
@@ -27,7 +29,7 @@ from configurator.assembly.needs import needs_for
 from configurator.assembly.ports import CustomerStore
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
-from configurator.customers.events import Event
+from configurator.customers.events import DEFAULT_LIMITS, Event, StatedNeed
 from configurator.customers.identity import canonical_id
 from configurator.customers.tiers import TierAssigner
 from configurator.errors import ConfiguratorError
@@ -42,7 +44,10 @@ __all__ = [
     "context_from_events",
     "customer_context",
     "snapshot_tier",
+    "usable_budget_events",
 ]
+
+_log = logging.getLogger(__name__)
 
 _TIERS: tuple[str, ...] = get_args(Tier)
 
@@ -88,6 +93,7 @@ class CustomerContext:
         installed: the configurations of this catalog they own, oldest first.
         budget: the latest budget they stated for this catalog, if any.
         evidence: their evidence in this catalog (what kind of event is behind each option).
+        ignored: why stored values were left out (a stated budget out of bounds), one line each.
     """
 
     customer_id: str
@@ -98,6 +104,7 @@ class CustomerContext:
     installed: tuple[Configuration, ...] = ()
     budget: Decimal | None = None
     evidence: tuple[Evidence, ...] = ()
+    ignored: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Check the tier and normalise the country code."""
@@ -187,6 +194,9 @@ def _context(
     installed: Iterable[Configuration],
 ) -> CustomerContext:
     evidence = tuple(e for event in events for e in view.evidence(event)) if needs.profiling else ()
+    usable, ignored = usable_budget_events(events)
+    for reason in ignored:
+        _log.warning("customer %s: %s", customer_id, reason)
     return CustomerContext(
         customer_id,
         view,
@@ -194,9 +204,43 @@ def _context(
         tier,  # type: ignore[arg-type]  # checked in __post_init__
         country,
         tuple(installed),
-        view.budget(events),
+        view.budget(usable),
         evidence,
+        ignored,
     )
+
+
+def usable_budget_events(
+    events: Iterable[Event], max_budget: Decimal = DEFAULT_LIMITS.max_money
+) -> tuple[list[Event], tuple[str, ...]]:
+    """The events without stated budgets out of bounds, and why each of those was ignored.
+
+    A stored budget may predate the ingestion limits (or come from a store written by other code): a number
+    that is not finite or above ``max_budget`` is ignored, so the latest budget within bounds applies instead,
+    and a bad row can never break a request.
+
+    Example:
+        >>> from configurator.customers.events import validate_event
+        >>> need = {"type": "stated_need", "customer_id": "ann", "channel": "phone", "need": "budget"}
+        >>> ok = validate_event({**need, "event_id": "b1", "ts": "2026-05-01T12:00:00Z", "value": 900}, tenant="t")
+        >>> bad = validate_event({**need, "event_id": "b2", "ts": "2026-05-02T12:00:00Z", "value": 1e20},
+        ...                      tenant="t", limits=None)
+        >>> kept, why = usable_budget_events([ok, bad])
+        >>> [e.event_id for e in kept], why
+        (['b1'], ('stated budget of event b2 ignored: expected at most 10000000, got 1e+20',))
+    """
+    kept: list[Event] = []
+    ignored: list[str] = []
+    for event in events:
+        value = event.value if isinstance(event, StatedNeed) and event.need == "budget" else None
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and (not math.isfinite(value) or value > max_budget):  # type: ignore[arg-type,operator]
+            ignored.append(
+                f"stated budget of event {event.event_id} ignored: expected at most {max_budget}, got {value!r}"
+            )
+            continue
+        kept.append(event)
+    return kept, tuple(ignored)
 
 
 def context_from_events(
