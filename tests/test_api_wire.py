@@ -203,3 +203,15 @@ def test_the_body_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPat
     assert Settings().max_body_bytes == 1_048_576
     monkeypatch.setenv("CONFIGURATOR_MAX_BODY_BYTES", "2048")
     assert Settings().max_body_bytes == 2048
+
+
+@pytest.mark.parametrize(
+    "selections",
+    [{"frame\u200b": "carbon_diamond"}, {"frame": "c" * (MAX_ID_LENGTH + 1)}, {"frame": ["a\x00"]}],
+)
+def test_modules_and_options_in_selections_are_identifiers(
+    client: TestClient, selections: dict[str, Any]
+) -> None:
+    """A configuration's modules and options are checked like every identifier."""
+    r = client.post("/catalogs/ebike-urban/validate", json={"selections": selections})
+    _problem(r, 422, "invalid-request")

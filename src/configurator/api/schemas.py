@@ -161,7 +161,7 @@ class CatalogOut(CatalogSummary):
 class ValidateIn(_In):
     """A configuration to check: ``module -> option | [options] | {option: quantity}``."""
 
-    selections: dict[Identifier, Any] = Field(
+    selections: dict[Identifier, Identifier | list[Identifier] | dict[Identifier, Any]] = Field(
         max_length=1000, examples=[{"frame": "carbon_diamond", "size": "m"}]
     )
     on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
