@@ -210,3 +210,59 @@ def test_the_sample_ingests_with_its_stories(database: Database) -> None:
     assert len(SqlStore(database.engine, "demo").profiling_allowed()) == 35
     pairs = [(c.a, c.b) for c in suggest_duplicates(store.canonical_profiles())]
     assert pairs == [("c-1012", "c-1033")]
+
+
+def _purchase(event_id: str, order_id: str, price: str, minutes: int = 0, **who: Any) -> dict[str, Any]:
+    lines = [{"item": "bike", "unit_price": price}]
+    return _event(event_id, minutes, type="purchased", order_id=order_id, lines=lines, margin="1", **who)
+
+
+def test_one_order_id_is_one_purchase(database: Database, tmp_path: Path) -> None:
+    """A second purchase with an order id already used by another event is rejected, in a run and across runs.
+
+    A replay of the same event stays a duplicate; the order's first purchase is the only one that counts.
+    """
+    store = SqlStore(database.engine, "shop")
+    first = ingest(
+        [
+            (1, _purchase("p1", "o1", "10", customer_id="c1")),
+            (2, _purchase("p2", "o1", "999999", 1, customer_id="c2")),
+            (3, _purchase("p1", "o1", "10", customer_id="c1")),
+        ],
+        store,
+        tenant="shop",
+    )
+    assert (first.accepted, first.duplicates) == (1, 1)
+    assert [(r.line, r.field, r.event_id) for r in first.rejected] == [(2, "order_id", "p2")]
+    assert "order 'o1' is event 'p1'" in first.rejected[0].reason
+    path = _jsonl(
+        tmp_path / "later.jsonl",
+        [_purchase("p1", "o1", "10", customer_id="c1"), _purchase("p3", "o1", "5", 2, customer_id="c3")],
+    )
+    later = ingest_file(path, store, tenant="shop")
+    assert (later.accepted, later.duplicates) == (0, 1)
+    assert [(r.line, r.field, r.event_id) for r in later.rejected] == [(2, "order_id", "p3")]
+    assert sorted(store.events_frame()["event_id"]) == ["p1"]
+    assert store.order_event("o1") == "p1"
+
+
+def test_events_out_of_bounds_are_rejected_at_ingestion(database: Database) -> None:
+    """Far-future dates, huge amounts, stated budgets of 1e20 and hidden characters are rejected by line."""
+    report = ingest(
+        [
+            (1, _purchase("p1", "o1", "10", customer_id="c1", ts="9999-01-01T00:00:00Z")),
+            (2, _purchase("p2", "o2", "1e30", customer_id="c1")),
+            (3, _event("s1", type="stated_need", need="budget", value=1e20, customer_id="c1")),
+            (4, _event("v1", customer_id="c\u200b1")),
+            (5, _event("v2", customer_id="c1")),
+        ],
+        SqlStore(database.engine, "shop"),
+        tenant="shop",
+    )
+    assert report.accepted == 1
+    assert [(r.line, r.field) for r in report.rejected] == [
+        (1, "ts"),
+        (2, "lines.0.unit_price"),
+        (3, "value"),
+        (4, "customer_id"),
+    ]

@@ -2,7 +2,8 @@
 
 At-least-once in, exactly-once effect: events are keyed by ``(tenant, event_id)``; a replayed event is counted
 as a duplicate and changes nothing, also when several writers ingest overlapping files at once (the store
-inserts with ``ON CONFLICT DO NOTHING``). Out-of-order timestamps are fine. An invalid event is rejected with
+inserts with ``ON CONFLICT DO NOTHING``). One order id is one purchase: a ``purchased`` event that reuses the
+order id of another event (in the same run, or stored) is rejected on ``order_id``, naming the event that has it. Out-of-order timestamps are fine. An invalid event is rejected with
 its line number, field and reason while the valid ones around it are kept. Events for erased people are
 dropped and counted as suppressed.
 
@@ -24,12 +25,12 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from configurator.customers.events import Event, validate_event
+from configurator.customers.events import Event, Purchased, validate_event
 from configurator.customers.identity import DEFAULT_REGION
 from configurator.errors import ConfiguratorError, InvalidEventError
 
@@ -40,6 +41,7 @@ __all__ = [
     "WriteResult",
     "ingest",
     "ingest_file",
+    "order_reused",
     "read_records",
 ]
 
@@ -64,11 +66,16 @@ class Rejection:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What a store did with a batch: new events, already-stored ones, and ones for erased people."""
+    """What a store did with a batch: new events, already-stored ones, ones for erased people, refused ones.
+
+    ``refused`` holds ``(event_id, field, reason)`` of each event the store would not write (a purchase reusing
+    the order id of another event).
+    """
 
     accepted: int = 0
     duplicates: int = 0
     suppressed: int = 0
+    refused: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -82,11 +89,13 @@ class IngestReport:
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, result: WriteResult) -> None:
-        """Add a batch's counts."""
+    def add(self, result: WriteResult, lines: Mapping[str, int] | None = None) -> None:
+        """Add a batch's counts, and its refused events as rejections (``lines``: line number by event id)."""
         self.accepted += result.accepted
         self.duplicates += result.duplicates
         self.suppressed += result.suppressed
+        for event_id, where, reason in result.refused:
+            self.rejected.append(Rejection((lines or {}).get(event_id, 0), where, reason, event_id))
 
     def summary(self) -> str:
         """One line: read, accepted, duplicates, rejected, suppressed and rate.
@@ -168,6 +177,24 @@ def _format_of(path: Path) -> Format:
     raise ConfiguratorError(f"{path}: expected a .jsonl or .csv file, got {suffix or 'no extension'!r}")
 
 
+def order_reused(order_id: str, event_id: str) -> str:
+    """The reason a purchase is refused when its order id is already the purchase ``event_id``.
+
+    Example:
+        >>> order_reused("o1", "e1")
+        "expected one purchase per order id, got a second one: order 'o1' is event 'e1'"
+    """
+    return f"expected one purchase per order id, got a second one: order {order_id!r} is event {event_id!r}"
+
+
+def _order_reused(event: Event, orders: dict[str, str]) -> str | None:
+    """Why a purchase reuses an order id seen in this run under another event id (else remember it), or None."""
+    if not isinstance(event, Purchased):
+        return None
+    first = orders.setdefault(event.order_id, event.event_id)
+    return None if first == event.event_id else order_reused(event.order_id, first)
+
+
 def ingest(
     records: Iterable[tuple[int, Any]],
     sink: EventSink,
@@ -199,13 +226,14 @@ def ingest(
     started = time.perf_counter()
     report = IngestReport()
     batch: list[Event] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], int] = {}
+    orders: dict[str, str] = {}
     pending = 0
 
     def flush() -> None:
         nonlocal pending
         if batch:
-            report.add(sink.write_events(batch))
+            report.add(sink.write_events(batch), {event_id: line for (_, event_id), line in seen.items()})
             batch.clear()
             seen.clear()
         if progress is not None and pending:
@@ -229,8 +257,10 @@ def ingest(
                 key = (event.tenant, event.event_id)
                 if key in seen:
                     report.duplicates += 1
+                elif (problem := _order_reused(event, orders)) is not None:
+                    report.rejected.append(Rejection(number, "order_id", problem, event.event_id))
                 else:
-                    seen.add(key)
+                    seen[key] = number
                     batch.append(event)
         if len(batch) >= batch_size:
             flush()

@@ -40,8 +40,8 @@ from configurator.customers.events import (
     validate_event,
 )
 from configurator.customers.identity import Profile, carried_identifiers, identifier_hash, identify
-from configurator.customers.ingest import WriteResult
-from configurator.storage.models import Customer, Identity
+from configurator.customers.ingest import WriteResult, order_reused
+from configurator.storage.models import Customer, Identity, Order
 from configurator.storage.models import Event as EventRow
 from configurator.storage.privacy import PrivacyRepository
 from configurator.storage.quotes import QuoteRepository
@@ -121,13 +121,42 @@ class EventRepository(PrivacyRepository, QuoteRepository):
             kept.append(e)
             rows.append(row)
         suppressed = len(events) - len(kept)
+        conflicts = self._reused_orders(kept)
+        if conflicts:
+            rows = [row for row in rows if row["event_id"] not in conflicts]
+            kept = [e for e in kept if e.event_id not in conflicts]
+        refused = tuple((event_id, "order_id", reason) for event_id, reason in conflicts.items())
         if not rows:
-            return WriteResult(suppressed=suppressed)
+            return WriteResult(suppressed=suppressed, refused=refused)
         rows.sort(key=lambda r: r["event_id"])  # one lock order for every writer: no deadlocks
         new_ids = insert_new(self.session, EventRow, rows, "event_id")
         fresh = sorted((e for e in kept if e.event_id in new_ids), key=lambda e: (e.ts, e.event_id))
         self._effects(fresh)
-        return WriteResult(len(new_ids), len(kept) - len(new_ids), suppressed)
+        return WriteResult(len(new_ids), len(kept) - len(new_ids), suppressed, refused)
+
+    def _reused_orders(self, events: Sequence[Event]) -> dict[str, str]:
+        """Reasons, by event id, of purchases whose order id is another event's (stored order, or earlier here).
+
+        The stored side is the ``orders`` table: purchases of visitors still anonymous have no order row, so
+        theirs are checked within a batch (and an ingestion run) only.
+        """
+        purchases = [e for e in events if isinstance(e, Purchased)]
+        if not purchases:
+            return {}
+        stored: dict[str, str] = {
+            row[0]: row[1]
+            for row in self.session.execute(
+                select(Order.order_id, Order.event_id).where(
+                    Order.tenant == self.tenant, Order.order_id.in_(sorted({e.order_id for e in purchases}))
+                )
+            )
+        }
+        conflicts: dict[str, str] = {}
+        for e in purchases:
+            first = stored.setdefault(e.order_id, e.event_id)
+            if first != e.event_id:
+                conflicts[e.event_id] = order_reused(e.order_id, first)
+        return conflicts
 
     def _effects(self, events: Sequence[Event]) -> None:
         if not events:
