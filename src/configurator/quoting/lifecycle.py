@@ -477,6 +477,7 @@ def mark_sent(
             },
             tenant=store.tenant,
             region=None,
+            now=at,  # dated by the action itself: the ingestion window is relative to it
         )
         store.write_events([event])
         store.set_quote_status(quote_id, version=version, status="sent", only_from=("draft",))
@@ -560,6 +561,7 @@ def accept_quote(
             },
             tenant=store.tenant,
             region=None,
+            now=at,  # dated by the action itself: the ingestion window is relative to it
         )
         result = store.write_events([event])
         if result.suppressed:
