@@ -29,6 +29,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from configurator.customers.events import DEFAULT_LIMITS
 from configurator.quoting.i18n import supported_locale
 
 __all__ = [
@@ -54,8 +55,10 @@ __all__ = [
 MAX_ID_LENGTH = 200
 """Most characters of an identifier (customer id, quote number, catalog id, order id, module, option)."""
 
-MAX_MONEY = Decimal("1e12")
-"""Largest amount of money (budget, margin) a request may carry, in the currency's units."""
+MAX_MONEY = DEFAULT_LIMITS.max_money
+"""Largest amount of money (budget, margin) a request may carry, in the currency's units: the same bound as
+events at ingestion (:class:`configurator.customers.events.EventLimits`), so an accepted quote always writes a
+valid purchase."""
 
 MAX_QUANTITY = 100_000
 """Largest quantity of a quote or of an option in a configuration."""

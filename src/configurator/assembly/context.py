@@ -227,7 +227,7 @@ def usable_budget_events(
         ...                      tenant="t", limits=None)
         >>> kept, why = usable_budget_events([ok, bad])
         >>> [e.event_id for e in kept], why
-        (['b1'], ('stated budget of event b2 ignored: expected at most 10000000, got 1e+20',))
+        (['b1'], ('stated budget of event b2 ignored: expected at most 1000000000000, got 1e+20',))
     """
     kept: list[Event] = []
     ignored: list[str] = []

@@ -13,7 +13,7 @@ margin), ``support_ticket`` (cost to serve), ``referral`` (who was referred, did
 Money is ``Decimal``. :func:`validate_event` turns plain data (a JSON object, a CSV row) into an event or raises
 :class:`InvalidEventError` naming the field and the reason. At ingestion it also applies :class:`EventLimits`
 (:func:`check_limits`): the timestamp lies between 1970 and a day after now, amounts, margins, costs and stated
-budgets are finite and at most 10,000,000 in absolute value, and identifiers are NFC-normalised, at most
+budgets are finite and at most 10**12 currency units in absolute value, and identifiers are NFC-normalised, at most
 :data:`MAX_ID_LENGTH` characters and free of control and invisible characters. Stored events are read back with
 ``limits=None`` so that a value stored before a limit existed never breaks a later request.
 
@@ -382,13 +382,15 @@ class EventLimits:
     Attributes:
         max_future: how far after ``now`` an event may be dated (clock skew of the sender).
         earliest: the earliest timestamp accepted.
-        max_money: the largest absolute amount, margin, cost or stated budget, in currency units.
+        max_money: the largest absolute amount, margin, cost or stated budget, in currency units: a sanity
+            bound (no overflow, no infinity) that holds for currencies without decimals too, the same as the
+            HTTP API's; whether a large amount may be believed is for authentication to say, not for a bound.
         max_id_length: the most characters of an identifier (NFC-normalised).
     """
 
     max_future: dt.timedelta = dt.timedelta(days=1)
     earliest: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    max_money: Decimal = Decimal(10_000_000)
+    max_money: Decimal = Decimal(10**12)
     max_id_length: int = MAX_ID_LENGTH
 
 
