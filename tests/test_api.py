@@ -418,6 +418,23 @@ def test_accepting_a_superseded_or_unknown_quote_is_refused(client: TestClient) 
     _problem(client.post("/quotes/Q-API-2/accept", json={"margin": "10", "version": 2}), 404, "unknown-quote")
 
 
+def test_another_customers_quote_number_is_refused_and_left_as_it_is(client: TestClient) -> None:
+    """Customer B sending customer A's open quote number is a 409 problem; A's quote keeps its versions."""
+    owner, other = DEMO_CUSTOMERS["ebike-urban"], DEMO_CUSTOMERS["laptop-pro14"]
+    made = client.post(f"/customers/{owner}/quotes", json={"catalog": "ebike-urban", "quote_id": "Q-API-OWN"})
+    assert made.status_code == 201, made.text
+    before = client.get("/quotes/Q-API-OWN", params={"format": "json"}).json()
+    for catalog in ("laptop-pro14", "ebike-urban"):
+        _problem(
+            client.post(f"/customers/{other}/quotes", json={"catalog": catalog, "quote_id": "Q-API-OWN"}),
+            409,
+            "quote-customer-mismatch",
+        )
+    after = client.get("/quotes/Q-API-OWN", params={"format": "json"}).json()
+    assert after == before and (after["version"], after["customer_id"]) == (1, owner)
+    _problem(client.get("/quotes/Q-API-OWN", params={"version": 2}), 404, "unknown-quote")
+
+
 # -- the app as a whole ---------------------------------------------------------------------------------------
 
 
@@ -460,6 +477,7 @@ PROBLEMS: dict[str, tuple[str, int]] = {
     "configurator.errors.PolicyError": ("policy", 422),
     "configurator.errors.PricingError": ("pricing", 422),
     "configurator.errors.QuoteBuildError": ("quote-request", 422),
+    "configurator.errors.QuoteCustomerMismatchError": ("quote-customer-mismatch", 409),
     "configurator.errors.QuoteError": ("quote-refused", 409),
     "configurator.errors.QuoteNotFoundError": ("unknown-quote", 404),
     "configurator.errors.QuoteRenderError": ("quote-render", 500),

@@ -44,6 +44,8 @@ subclass inherits unless it sets its own. Every name ends in ``Error``; the erro
     │   ├── QuoteNotFoundError                 ("unknown-quote", 404)  no such quote number or version
     │   │                                      (also a NotFoundError)
     │   ├── QuoteVersionConflictError          ("quote-version-conflict", 409)  a version stored twice
+    │   ├── QuoteCustomerMismatchError         ("quote-customer-mismatch", 409)  the number is another
+    │   │                                      customer's
     │   └── QuoteStateError                    ("quote-state", 409)  the quote's status refuses the step
     ├── QuoteRenderError                       ("quote-render", 500)  a quote cannot be rendered
     │   │                                      (configurator.quoting.render)
@@ -106,6 +108,7 @@ __all__ = [
     "PricingError",
     "Problem",
     "QuoteBuildError",
+    "QuoteCustomerMismatchError",
     "QuoteError",
     "QuoteNotFoundError",
     "QuoteRenderError",
@@ -479,6 +482,13 @@ class QuoteVersionConflictError(QuoteError):
 
     problem_type = "quote-version-conflict"
     title = "Quote version conflict"
+
+
+class QuoteCustomerMismatchError(QuoteError):
+    """A version of a quote number is stored for another customer than the one the number belongs to."""
+
+    problem_type = "quote-customer-mismatch"
+    title = "The quote number belongs to another customer"
 
 
 class QuoteStateError(QuoteError):

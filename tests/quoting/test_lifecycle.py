@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from configurator.errors import (
     ConfiguratorError,
+    QuoteCustomerMismatchError,
     QuoteError,
     QuoteNotFoundError,
     QuoteStateError,
@@ -137,6 +138,35 @@ def test_revise_makes_the_next_version_and_supersedes_the_previous(store: SqlSto
         revise(store, v2, version=7, customer_id="c-2")
     with pytest.raises(QuoteNotFoundError, match="unknown quote 'Q9'"):
         revise(store, _quote("Q9"))
+
+
+def test_a_quote_number_belongs_to_one_customer(store: SqlStore) -> None:
+    """No version of a number for another customer, by revise or save_quote, open or accepted; the quote stays."""
+    v1 = save_quote(store, _quote())
+    theirs = dataclasses.replace(v1, customer_id="c-2")
+    with pytest.raises(QuoteCustomerMismatchError, match="'Q1' belongs to another customer than 'c-2'"):
+        revise(store, theirs, quantity=3)
+    with pytest.raises(QuoteCustomerMismatchError):
+        save_quote(store, dataclasses.replace(theirs, version=2, quantity=3))
+    with pytest.raises(QuoteCustomerMismatchError):
+        save_quote(store, theirs)
+    assert [(v.version, v.status) for v in quote_versions(store, "Q1")] == [(1, "draft")]
+    assert load_quote(store, "Q1") == v1
+    accept_quote(store, "Q1", 1, AT, margin=MARGIN)
+    with pytest.raises(QuoteCustomerMismatchError):
+        revise(store, dataclasses.replace(load_quote(store, "Q1"), customer_id="c-2"), quantity=3)
+    assert len(quote_versions(store, "Q1")) == 1
+
+
+def test_a_merged_customers_quote_continues_under_the_merged_profile(store: SqlStore) -> None:
+    """After a merge the head follows the surviving profile: both the stored id and the survivor revise it."""
+    v1 = save_quote(store, _quote())
+    store.repoint("c-1", "c-9")
+    v2 = revise(store, load_quote(store, "Q1"), quantity=2)
+    v3 = revise(store, dataclasses.replace(v2, customer_id="c-9"), quantity=3)
+    assert (v1.customer_id, v2.customer_id, v3.version, v3.customer_id) == ("c-1", "c-1", 3, "c-9")
+    with pytest.raises(QuoteCustomerMismatchError):
+        revise(store, dataclasses.replace(v3, customer_id="c-2"), quantity=4)
 
 
 def test_unknown_quotes_and_versions(store: SqlStore) -> None:

@@ -27,6 +27,7 @@ Errors (defined in :mod:`configurator.errors`)::
     QuoteError (ConfiguratorError, ValueError)
     ├── QuoteNotFoundError (also NotFoundError)   no such quote number or version
     ├── QuoteVersionConflictError                 a stored version with other content, or not the next version
+    ├── QuoteCustomerMismatchError                the number belongs to another customer
     └── QuoteStateError                           the status refuses it: superseded, expired, accepted, approval
                                                   missing
 
@@ -61,6 +62,7 @@ from typing import Any
 from configurator.customers.events import Channel, validate_event
 from configurator.customers.identity import AuditRecord
 from configurator.errors import (
+    QuoteCustomerMismatchError,
     QuoteError,
     QuoteNotFoundError,
     QuoteStateError,
@@ -176,6 +178,23 @@ def _refuse_unapproved(row: QuoteVersion, quote: Quote, step: str) -> None:
         )
 
 
+def _refuse_other_customer(store: QuoteStore, head: QuoteHead, quote: Quote) -> None:
+    """Refuse a version of ``head``'s number for another customer than the number's.
+
+    The head's customer follows merges; a stored payload keeps the id it was made with, so a version carrying
+    the customer of the latest stored version (a merged-away id) continues the number too.
+    """
+    if quote.customer_id == head.customer_id:
+        return
+    latest = store.quote_version_rows(quote.quote_id, head.version)
+    if latest and latest[0].payload.get("customer_id") == quote.customer_id:
+        return
+    raise QuoteCustomerMismatchError(
+        f"quote {quote.quote_id!r} belongs to another customer than {quote.customer_id!r}: "
+        "a quote number is one customer's"
+    )
+
+
 def save_quote(store: QuoteStore, quote: Quote) -> Quote:
     """Store a quote version: version 1 of a new number, or the next version of a known one.
 
@@ -193,6 +212,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
         QuoteVersionConflictError: when that version is stored with other content, or ``quote.version`` is not
             1 for a new number or the latest version + 1.
         QuoteStateError: when the quote is accepted (no new versions after acceptance).
+        QuoteCustomerMismatchError: when the quote number belongs to another customer.
         QuoteError: for another tenant's quote or a naive ``created_at``.
 
     Example:
@@ -220,6 +240,8 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
 
     def work() -> Quote:
         head = store.quote_head(quote.quote_id, lock=True)
+        if head is not None:
+            _refuse_other_customer(store, head, quote)
         stored = store.quote_version_rows(quote.quote_id, quote.version)
         if stored:
             assert head is not None
@@ -303,7 +325,7 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
 
     Args:
         store: the store.
-        quote: the latest version (as loaded or as saved).
+        quote: the latest version (as loaded or as saved); its ``customer_id`` must be the number's customer.
         **changes: new values of :class:`~configurator.quoting.model.Quote` fields (``lines``, ``waterfall``,
             ``valid_until``, ...); not ``quote_id``, ``version``, ``tenant``, ``customer_id`` or ``status``.
 
@@ -314,9 +336,11 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
         QuoteNotFoundError: when the quote number is unknown.
         QuoteVersionConflictError: when ``quote`` is not the latest version.
         QuoteStateError: when the quote is accepted.
+        QuoteCustomerMismatchError: when the quote number belongs to another customer than ``quote``'s.
         QuoteError: for a field that cannot be changed or does not exist.
 
     Example:
+        >>> import dataclasses
         >>> import datetime as dt
         >>> from configurator.quoting.model import EXAMPLE, Quote
         >>> from configurator.storage import SqlStore, make_engine, upgrade
@@ -326,6 +350,10 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
         >>> v2 = revise(store, v1, valid_until=dt.date(2027, 1, 31))
         >>> v2.version, v2.valid_until.isoformat(), load_quote(store, v1.quote_id, 1).status
         (2, '2027-01-31', 'superseded')
+        >>> revise(store, dataclasses.replace(v2, customer_id="c-2"), valid_until=dt.date(2027, 2, 28))
+        Traceback (most recent call last):
+        ...
+        configurator.errors.QuoteCustomerMismatchError: quote 'Q-2026-0001' belongs to another customer than 'c-2': a quote number is one customer's
     """
     fields = {f.name for f in dataclasses.fields(Quote)}
     bad = sorted(set(changes) - (fields - set(_IDENTITY)))
@@ -339,6 +367,7 @@ def revise(store: QuoteStore, quote: Quote, **changes: Any) -> Quote:
         head = store.quote_head(quote.quote_id, lock=True)
         if head is None:
             raise QuoteNotFoundError(f"unknown quote {quote.quote_id!r} in tenant {store.tenant!r}")
+        _refuse_other_customer(store, head, quote)
         if head.status == "accepted":
             raise QuoteStateError(
                 f"quote {quote.quote_id!r} was accepted as version {head.version}: it has no new versions"

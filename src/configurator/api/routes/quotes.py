@@ -54,7 +54,8 @@ def save_or_revise(store: SqlStore, made: Quote) -> Quote:
     """Save a new quote number, or the next version of an open quote with that number (a rep re-quoting).
 
     The same content again (timestamps aside) returns the stored version; an accepted or expired quote keeps
-    its number and the new quote takes the next free ``<number>-2``, ``-3``...
+    its number and the new quote takes the next free ``<number>-2``, ``-3``... A number that belongs to
+    another customer is refused (``QuoteCustomerMismatchError``, 409) and that quote stays as it is.
     """
     from configurator.errors import QuoteNotFoundError, QuoteStateError
     from configurator.quoting.lifecycle import load_quote, revise, save_quote
@@ -66,15 +67,15 @@ def save_or_revise(store: SqlStore, made: Quote) -> Quote:
         except QuoteNotFoundError:
             return save_quote(store, dataclasses.replace(made, quote_id=number))
         changes = {name: getattr(made, name) for name in _REVISABLE}
-        same = all(
+        same = latest.customer_id == made.customer_id and all(
             getattr(latest, name) == value
             for name, value in changes.items()
             if name not in ("created_at", "valid_until")
         )
         if same:
             return latest
-        try:
-            return revise(store, latest, **changes)
+        try:  # as the requesting customer's: the lifecycle refuses another customer's number
+            return revise(store, dataclasses.replace(latest, customer_id=made.customer_id), **changes)
         except QuoteStateError:
             suffix += 1
             number = f"{made.quote_id}-{suffix}"
