@@ -45,6 +45,7 @@ from starlette.exceptions import HTTPException
 
 from configurator import __version__
 from configurator.api import schemas as s
+from configurator.api.headers import SecurityHeaders
 from configurator.api.limits import BodyLimit
 from configurator.api.problems import PROBLEM_MEDIA_TYPE, problem, problem_for
 from configurator.api.routes import ROUTERS
@@ -159,6 +160,10 @@ def make_app(
     )
     _install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # before any body is parsed
+    app.add_middleware(  # outermost: every response, the 413 of BodyLimit included (docs/api.md)
+        SecurityHeaders,
+        uncontained=[u for u in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if u],
+    )
     app.state.service = svc
     app.include_router(web_router())  # the sales-rep page at /rep (docs/web.md), over the endpoints below
     for router in ROUTERS:
