@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,8 @@ from configurator.catalog.models import Catalog
 from configurator.io.benchdata import BENCHDATA_ENV, benchdata_path
 
 if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
     from configurator.storage import SqlStore
 
 __all__ = [
@@ -22,7 +26,9 @@ __all__ = [
     "DEMO_CUSTOMERS",
     "ROOT",
     "Writer",
+    "assert_problem",
     "bench_file",
+    "demo_api_client",
     "demo_store",
     "example_catalogs",
     "has_module",
@@ -164,3 +170,32 @@ def isort_key(name: str) -> tuple[int, str]:
     """
     kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
     return kind, name
+
+
+@contextmanager
+def demo_api_client(folder: Path, now: dt.datetime) -> Iterator[TestClient]:
+    """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``) in ``folder``.
+
+    The app's clock is fixed at ``now``; server errors come back as responses (never raised into the test).
+    """
+    from fastapi.testclient import TestClient
+
+    from configurator.api import make_app
+    from configurator.settings import Settings
+
+    url = f"sqlite:///{folder / 'configurator.db'}"
+    demo_store(url).engine.dispose()
+    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: now)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    """Check ``response`` is a problem+json of that status and type, with a title and detail and no traceback."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"urn:configurator:problem:{slug}"
+    assert body["status"] == status and body["title"] and body["detail"]
+    assert "Traceback" not in response.text
+    return body

@@ -19,32 +19,25 @@ from configurator.catalog import load_configuration
 from configurator.catalog.check import find_violations
 from configurator.errors import ConfiguratorError
 from configurator.settings import Settings
-from support import DEMO_CUSTOMERS, ROOT, Writer, demo_store, example_catalogs
+from support import (
+    DEMO_CUSTOMERS,
+    ROOT,
+    Writer,
+    assert_problem,
+    demo_api_client,
+    example_catalogs,
+)
 
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 CATALOGS = example_catalogs()
 EBIKE = CATALOGS["ebike-urban"]
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'configurator.db'}"
-    demo_store(url).engine.dispose()
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: AT)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with demo_api_client(tmp_path_factory.mktemp("api"), AT) as test_client:
         yield test_client
-
-
-def _problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:configurator:problem:{slug}"
-    assert body["status"] == status and body["title"] and body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 # -- catalogs --------------------------------------------------------------------------------------------------
@@ -75,7 +68,7 @@ def test_catalog_is_labelled_in_the_locale(client: TestClient) -> None:
 
 def test_unknown_catalog_is_a_404_problem_with_a_suggestion(client: TestClient) -> None:
     """An unknown catalog id is a 404 problem naming the nearest catalog."""
-    body = _problem(client.get("/catalogs/ebike-urbn"), 404, "unknown-catalog")
+    body = assert_problem(client.get("/catalogs/ebike-urbn"), 404, "unknown-catalog")
     assert "did you mean 'ebike-urban'?" in body["detail"]
     assert body["instance"] == "/catalogs/ebike-urbn"
 
@@ -103,13 +96,13 @@ def test_validate_reports_violations_by_rule_id_in_the_locale(client: TestClient
 
 def test_validate_refuses_unknown_options_and_malformed_bodies(client: TestClient) -> None:
     """An unknown option is a 422 problem with a suggestion; a body off the schema lists its errors."""
-    body = _problem(
+    body = assert_problem(
         client.post("/catalogs/ebike-urban/validate", json={"selections": {"frame": "carbon"}}),
         422,
         "invalid-configuration",
     )
     assert "frame.carbon" in body["detail"]
-    bad = _problem(
+    bad = assert_problem(
         client.post("/catalogs/ebike-urban/validate", json={"selection": {}}), 422, "invalid-request"
     )
     assert {tuple(e["loc"]) for e in bad["errors"]} >= {("body", "selections"), ("body", "selection")}
@@ -162,7 +155,7 @@ def test_session_round_trip_explains_an_option_a_choice_removed(client: TestClie
     )
 
     assert client.delete(f"/sessions/{sid}").status_code == 204
-    _problem(client.get(f"/sessions/{sid}"), 404, "unknown-session")
+    assert_problem(client.get(f"/sessions/{sid}"), 404, "unknown-session")
 
 
 def test_conflicting_choices_are_explained(client: TestClient) -> None:
@@ -201,9 +194,9 @@ def test_customer_session_recommends_only_valid_options(client: TestClient) -> N
 
 def test_session_errors_are_problems(client: TestClient) -> None:
     """Unknown sessions are 404; unknown options, missing fields and unknown customers are problems too."""
-    _problem(client.get("/sessions/nope"), 404, "unknown-session")
-    _problem(client.post("/sessions", json={"catalog": "nope"}), 404, "unknown-catalog")
-    body = _problem(
+    assert_problem(client.get("/sessions/nope"), 404, "unknown-session")
+    assert_problem(client.post("/sessions", json={"catalog": "nope"}), 404, "unknown-catalog")
+    body = assert_problem(
         client.post("/sessions", json={"catalog": "ebike-urban", "customer_id": "c-10190"}),
         404,
         "unknown-customer",
@@ -211,19 +204,21 @@ def test_session_errors_are_problems(client: TestClient) -> None:
     assert body["hint"].startswith("did you mean")
     sid = client.post("/sessions", json={"catalog": "ebike-urban"}).json()["session_id"]
     choices = f"/sessions/{sid}/choices"
-    body = _problem(
+    body = assert_problem(
         client.post(choices, json={"action": "select", "module": "frame", "option": "carbon"}),
         422,
         "invalid-configuration",
     )
     assert "did you mean" in body["detail"]
-    _problem(client.post(choices, json={"action": "select", "module": "frame"}), 422, "invalid-configuration")
-    _problem(
+    assert_problem(
+        client.post(choices, json={"action": "select", "module": "frame"}), 422, "invalid-configuration"
+    )
+    assert_problem(
         client.post(choices, json={"action": "pick", "module": "frame", "option": "x"}),
         422,
         "invalid-request",
     )
-    _problem(
+    assert_problem(
         client.post(f"/sessions/{sid}/complete", json={"strategy": "needs"}), 422, "invalid-configuration"
     )
     cleared = client.post(choices, json={"action": "clear"}).json()
@@ -237,7 +232,7 @@ def test_sessions_are_bounded_least_recently_used_first() -> None:
         first = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
         second = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
         assert c.get(f"/sessions/{second}").status_code == 200
-        _problem(c.get(f"/sessions/{first}"), 404, "unknown-session")
+        assert_problem(c.get(f"/sessions/{first}"), 404, "unknown-session")
 
 
 def test_session_store_expires_idle_sessions() -> None:
@@ -292,8 +287,8 @@ def test_posting_events_is_idempotent(client: TestClient) -> None:
 
 def test_too_many_events_in_one_request_is_refused(client: TestClient) -> None:
     """More than MAX_EVENTS events in one request is a 413 problem; a scalar body is a 422 problem."""
-    _problem(client.post("/events", json=[{}] * 1001), 413, "too-large")
-    _problem(client.post("/events", json=3), 422, "invalid-request")
+    assert_problem(client.post("/events", json=[{}] * 1001), 413, "too-large")
+    assert_problem(client.post("/events", json=3), 422, "invalid-request")
 
 
 def test_customer_summary_has_tier_and_reason(client: TestClient) -> None:
@@ -305,7 +300,7 @@ def test_customer_summary_has_tier_and_reason(client: TestClient) -> None:
     assert body["events"] == sum(body["events_by_type"].values()) > 0
     assert body["name"] and body["country"]
     assert "email" not in body
-    _problem(client.get("/customers/c-104"), 404, "unknown-customer")
+    assert_problem(client.get("/customers/c-104"), 404, "unknown-customer")
 
 
 # -- bundles and quotes ---------------------------------------------------------------------------------------
@@ -332,7 +327,7 @@ def test_bundles_are_ranked_valid_and_explained(client: TestClient) -> None:
     ).json()
     assert cheap["bundles"][0]["role"] == "over_budget"
     assert Decimal(cheap["bundles"][0]["repair"]["raise_budget_to"]) > 1
-    _problem(
+    assert_problem(
         client.post(
             f"/customers/{customer}/bundles", json={"catalog": "laptop-pro14", "requirements": ["cpu.nope"]}
         ),
@@ -362,9 +357,9 @@ def test_quote_is_built_saved_rendered_and_accepted(client: TestClient) -> None:
     assert english.headers["content-language"] == "en"
     as_json = client.get("/quotes/Q-API-1", params={"format": "json"}).json()
     assert as_json["total"] == quote["total"]
-    _problem(client.get("/quotes/Q-API-1", params={"version": 2}), 404, "unknown-quote")
-    _problem(client.get("/quotes/Q-API-9"), 404, "unknown-quote")
-    _problem(client.get("/quotes/Q-API-1", params={"format": "docx"}), 422, "invalid-request")
+    assert_problem(client.get("/quotes/Q-API-1", params={"version": 2}), 404, "unknown-quote")
+    assert_problem(client.get("/quotes/Q-API-9"), 404, "unknown-quote")
+    assert_problem(client.get("/quotes/Q-API-1", params={"format": "docx"}), 422, "invalid-request")
 
     accepted = client.post("/quotes/Q-API-1/accept", json={"margin": "250.00"})
     assert accepted.status_code == 200, accepted.text
@@ -377,7 +372,7 @@ def test_quote_is_built_saved_rendered_and_accepted(client: TestClient) -> None:
     again = client.post("/quotes/Q-API-1/accept", json={"margin": "250.00", "version": 1})
     assert again.json()["order_id"] == "Q-API-1"
     assert client.get(f"/customers/{customer}").json()["orders"] >= 1
-    _problem(
+    assert_problem(
         client.post("/quotes/Q-API-1/accept", json={"margin": "1", "at": "2026-11-23T10:00:00"}),
         422,
         "invalid-request",
@@ -401,7 +396,7 @@ def test_quote_fetched_as_pdf_starts_with_pdf_magic(client: TestClient) -> None:
 def test_a_quote_no_bundle_meets_is_a_problem_with_the_repair(client: TestClient) -> None:
     """A budget no bundle fits is a 422 problem carrying the proposed repair (raise the budget to ...)."""
     customer = DEMO_CUSTOMERS["kitchen-modular"]
-    body = _problem(
+    body = assert_problem(
         client.post(f"/customers/{customer}/quotes", json={"catalog": "kitchen-modular", "budget": "100"}),
         422,
         "no-fitting-bundle",
@@ -411,11 +406,13 @@ def test_a_quote_no_bundle_meets_is_a_problem_with_the_repair(client: TestClient
 
 def test_accepting_a_superseded_or_unknown_quote_is_refused(client: TestClient) -> None:
     """Accepting an unknown quote is 404; accepting another version after one was accepted is 409."""
-    _problem(client.post("/quotes/Q-NOPE/accept", json={"margin": "1"}), 404, "unknown-quote")
+    assert_problem(client.post("/quotes/Q-NOPE/accept", json={"margin": "1"}), 404, "unknown-quote")
     customer = DEMO_CUSTOMERS["laptop-pro14"]
     client.post(f"/customers/{customer}/quotes", json={"catalog": "laptop-pro14", "quote_id": "Q-API-2"})
     assert client.post("/quotes/Q-API-2/accept", json={"margin": "10"}).status_code == 200
-    _problem(client.post("/quotes/Q-API-2/accept", json={"margin": "10", "version": 2}), 404, "unknown-quote")
+    assert_problem(
+        client.post("/quotes/Q-API-2/accept", json={"margin": "10", "version": 2}), 404, "unknown-quote"
+    )
 
 
 def test_another_customers_quote_number_is_refused_and_left_as_it_is(client: TestClient) -> None:
@@ -425,14 +422,14 @@ def test_another_customers_quote_number_is_refused_and_left_as_it_is(client: Tes
     assert made.status_code == 201, made.text
     before = client.get("/quotes/Q-API-OWN", params={"format": "json"}).json()
     for catalog in ("laptop-pro14", "ebike-urban"):
-        _problem(
+        assert_problem(
             client.post(f"/customers/{other}/quotes", json={"catalog": catalog, "quote_id": "Q-API-OWN"}),
             409,
             "quote-customer-mismatch",
         )
     after = client.get("/quotes/Q-API-OWN", params={"format": "json"}).json()
     assert after == before and (after["version"], after["customer_id"]) == (1, owner)
-    _problem(client.get("/quotes/Q-API-OWN", params={"version": 2}), 404, "unknown-quote")
+    assert_problem(client.get("/quotes/Q-API-OWN", params={"version": 2}), 404, "unknown-quote")
 
 
 # -- the app as a whole ---------------------------------------------------------------------------------------
@@ -457,8 +454,8 @@ def test_openapi_documents_every_endpoint_and_the_problem_model(client: TestClie
         "/quotes/{quote_id}/accept",
     }
     assert "Problem" in spec["components"]["schemas"]
-    _problem(client.get("/nowhere"), 404, "not-found")
-    _problem(client.delete("/catalogs"), 405, "method-not-allowed")
+    assert_problem(client.get("/nowhere"), 404, "not-found")
+    assert_problem(client.delete("/catalogs"), 405, "method-not-allowed")
 
 
 PROBLEMS: dict[str, tuple[str, int]] = {
@@ -565,7 +562,7 @@ def test_errors_raised_in_a_route_answer_their_problem_type_and_status(tmp_path:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         for name in by_name:
             slug, status = PROBLEMS[name]
-            body = _problem(test_client.get(f"/fail/{name}"), status, slug)
+            body = assert_problem(test_client.get(f"/fail/{name}"), status, slug)
             assert (body["detail"], body["instance"]) == (f"refused: {name}", f"/fail/{name}")
 
 

@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.testclient import TestClient
 
-from configurator.api import make_app
 from configurator.api.headers import DOCUMENT_POLICY, REP_POLICY
-from configurator.settings import Settings
-from support import DEMO_CUSTOMERS, ROOT, demo_store, has_module
+from support import DEMO_CUSTOMERS, demo_api_client, has_module
 from web.conftest import CHROMIUM, base_url, browser_type_launch_args, live_server
 
 if TYPE_CHECKING:
@@ -29,10 +27,7 @@ TIMEOUT = 15_000  # ms, as in tests/web: opening a session compiles the catalog
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('headers') / 'configurator.db'}"
-    demo_store(url).engine.dispose()
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: AT)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with demo_api_client(tmp_path_factory.mktemp("headers"), AT) as test_client:
         yield test_client
 
 

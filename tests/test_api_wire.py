@@ -16,10 +16,9 @@ from configurator.api import make_app
 from configurator.api.wire import MAX_ID_LENGTH
 from configurator.quoting.i18n import LOCALE_DIR, Translator, locale_chain, messages, supported_locale
 from configurator.settings import Settings
-from support import DEMO_CUSTOMERS, ROOT, demo_store
+from support import DEMO_CUSTOMERS, assert_problem, demo_api_client
 
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
-PROBLEM = "application/problem+json"
 CUSTOMER = DEMO_CUSTOMERS["ebike-urban"]
 JSON = {"content-type": "application/json"}
 
@@ -27,21 +26,8 @@ JSON = {"content-type": "application/json"}
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('wire') / 'configurator.db'}"
-    demo_store(url).engine.dispose()
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: AT)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with demo_api_client(tmp_path_factory.mktemp("wire"), AT) as test_client:
         yield test_client
-
-
-def _problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:configurator:problem:{slug}"
-    assert body["status"] == status and body["title"] and body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 # -- numbers -----------------------------------------------------------------------------------------------------
@@ -53,7 +39,7 @@ def test_budget_out_of_range_is_refused(client: TestClient, resource: str, budge
     """A budget that is huge (1e30 reached the solver: a 500), infinite (9e400), NaN or not positive is a 422."""
     body = f'{{"catalog": "ebike-urban", "budget": {budget}}}'
     r = client.post(f"/customers/{CUSTOMER}/{resource}", content=body, headers=JSON)
-    _problem(r, 422, "invalid-request")
+    assert_problem(r, 422, "invalid-request")
 
 
 def test_a_large_but_sane_budget_is_served(client: TestClient) -> None:
@@ -68,28 +54,28 @@ def test_a_large_but_sane_budget_is_served(client: TestClient) -> None:
 def test_quote_quantity_out_of_range_is_refused(client: TestClient, quantity: int) -> None:
     """A quote quantity below 1 or above 100,000 is a 422."""
     r = client.post(f"/customers/{CUSTOMER}/quotes", json={"catalog": "ebike-urban", "quantity": quantity})
-    _problem(r, 422, "invalid-request")
+    assert_problem(r, 422, "invalid-request")
 
 
 def test_choice_quantity_out_of_range_is_refused(client: TestClient) -> None:
     """A session choice's quantity is bounded too."""
     sid = client.post("/sessions", json={"catalog": "ebike-urban"}).json()["session_id"]
     choice = {"action": "select", "module": "accessories", "option": "bottle_cage", "qty": 2**70}
-    _problem(client.post(f"/sessions/{sid}/choices", json=choice), 422, "invalid-request")
+    assert_problem(client.post(f"/sessions/{sid}/choices", json=choice), 422, "invalid-request")
 
 
 def test_quote_version_out_of_range_is_refused(client: TestClient) -> None:
     """A version of 2**63 (past a database integer) is a 422, when rendering and when accepting."""
-    _problem(client.get("/quotes/Q-1", params={"version": 2**63}), 422, "invalid-request")
+    assert_problem(client.get("/quotes/Q-1", params={"version": 2**63}), 422, "invalid-request")
     accept = {"version": 2**63, "margin": "1"}
-    _problem(client.post("/quotes/Q-1/accept", json=accept), 422, "invalid-request")
+    assert_problem(client.post("/quotes/Q-1/accept", json=accept), 422, "invalid-request")
 
 
 @pytest.mark.parametrize("margin", ["9e400", '"1e30"', '"NaN"', '"-Infinity"', '"0.000001"'])
 def test_margin_out_of_range_is_refused(client: TestClient, margin: str) -> None:
     """An order margin must be finite, in range and at most 4 decimals."""
     r = client.post("/quotes/Q-1/accept", content=f'{{"margin": {margin}}}', headers=JSON)
-    _problem(r, 422, "invalid-request")
+    assert_problem(r, 422, "invalid-request")
 
 
 # -- locales -----------------------------------------------------------------------------------------------------
@@ -98,12 +84,12 @@ def test_margin_out_of_range_is_refused(client: TestClient, margin: str) -> None
 @pytest.mark.parametrize("locale", ["x" * 10_240, "../../../../tmp/evil", "/tmp/evil", "de", "pt_XX", "en\n"])
 def test_a_locale_we_do_not_ship_is_refused(client: TestClient, locale: str) -> None:
     """A 10 KB locale, a path, or a language without our messages is a 422 wherever a locale is taken."""
-    _problem(client.get("/catalogs/ebike-urban", params={"locale": locale}), 422, "invalid-request")
-    _problem(client.get("/catalogs", params={"locale": locale}), 422, "invalid-request")
-    _problem(client.get("/quotes/Q-1", params={"locale": locale}), 422, "invalid-request")
+    assert_problem(client.get("/catalogs/ebike-urban", params={"locale": locale}), 422, "invalid-request")
+    assert_problem(client.get("/catalogs", params={"locale": locale}), 422, "invalid-request")
+    assert_problem(client.get("/quotes/Q-1", params={"locale": locale}), 422, "invalid-request")
     body = {"catalog": "ebike-urban", "locale": locale}
-    _problem(client.post(f"/customers/{CUSTOMER}/bundles", json=body), 422, "invalid-request")
-    _problem(client.post(f"/customers/{CUSTOMER}/quotes", json=body), 422, "invalid-request")
+    assert_problem(client.post(f"/customers/{CUSTOMER}/bundles", json=body), 422, "invalid-request")
+    assert_problem(client.post(f"/customers/{CUSTOMER}/quotes", json=body), 422, "invalid-request")
 
 
 @pytest.mark.parametrize(
@@ -148,21 +134,25 @@ def test_identifiers_in_paths_are_refused(client: TestClient, bad: str) -> None:
     """A customer id, quote number, catalog id or session id with an invisible character, or too long, is a 422."""
     quoted = urllib.parse.quote(bad)
     for path in (f"/customers/{quoted}", f"/quotes/{quoted}", f"/catalogs/{quoted}", f"/sessions/{quoted}"):
-        _problem(client.get(path), 422, "invalid-request")
+        assert_problem(client.get(path), 422, "invalid-request")
 
 
 @pytest.mark.parametrize("bad", ["ebike\u200b-urban", "ebike\x07", "", "e" * (MAX_ID_LENGTH + 1)])
 def test_identifiers_in_bodies_are_refused(client: TestClient, bad: str) -> None:
     """Catalog ids, customer ids, quote numbers, order ids and requirements in bodies are checked alike."""
-    _problem(client.post(f"/customers/{CUSTOMER}/bundles", json={"catalog": bad}), 422, "invalid-request")
-    _problem(
+    assert_problem(
+        client.post(f"/customers/{CUSTOMER}/bundles", json={"catalog": bad}), 422, "invalid-request"
+    )
+    assert_problem(
         client.post("/sessions", json={"catalog": "ebike-urban", "customer_id": bad}), 422, "invalid-request"
     )
     quote = {"catalog": "ebike-urban", "quote_id": bad}
-    _problem(client.post(f"/customers/{CUSTOMER}/quotes", json=quote), 422, "invalid-request")
-    _problem(client.post("/quotes/Q-1/accept", json={"margin": "1", "order_id": bad}), 422, "invalid-request")
+    assert_problem(client.post(f"/customers/{CUSTOMER}/quotes", json=quote), 422, "invalid-request")
+    assert_problem(
+        client.post("/quotes/Q-1/accept", json={"margin": "1", "order_id": bad}), 422, "invalid-request"
+    )
     bundles = {"catalog": "ebike-urban", "requirements": [bad * 3]}  # module.option: twice as long
-    _problem(client.post(f"/customers/{CUSTOMER}/bundles", json=bundles), 422, "invalid-request")
+    assert_problem(client.post(f"/customers/{CUSTOMER}/bundles", json=bundles), 422, "invalid-request")
 
 
 def test_identifiers_are_nfc_normalised(client: TestClient) -> None:
@@ -180,7 +170,7 @@ def test_identifiers_are_nfc_normalised(client: TestClient) -> None:
 def test_a_body_over_the_limit_is_refused_before_it_is_parsed(client: TestClient) -> None:
     """A 50 MB body is a 413 ``too-large`` problem (the default limit is 1 MiB)."""
     body = b"[" + b"1," * (25 * 1024 * 1024) + b"1]"
-    _problem(client.post("/events", content=body, headers=JSON), 413, "too-large")
+    assert_problem(client.post("/events", content=body, headers=JSON), 413, "too-large")
 
 
 def test_a_streamed_body_is_counted() -> None:
@@ -192,10 +182,10 @@ def test_a_streamed_body_is_counted() -> None:
         for _ in range(10):
             yield b" " * 200
 
-    _problem(client.post("/events", content=chunks(), headers=JSON), 413, "too-large")
-    _problem(client.post("/events", content=b" " * 1001, headers=JSON), 413, "too-large")
+    assert_problem(client.post("/events", content=chunks(), headers=JSON), 413, "too-large")
+    assert_problem(client.post("/events", content=b" " * 1001, headers=JSON), 413, "too-large")
     r = client.post("/sessions", json={"catalog": "none"})
-    _problem(r, 404, "unknown-catalog")
+    assert_problem(r, 404, "unknown-catalog")
 
 
 def test_the_body_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,4 +204,4 @@ def test_modules_and_options_in_selections_are_identifiers(
 ) -> None:
     """A configuration's modules and options are checked like every identifier."""
     r = client.post("/catalogs/ebike-urban/validate", json={"selections": selections})
-    _problem(r, 422, "invalid-request")
+    assert_problem(r, 422, "invalid-request")
