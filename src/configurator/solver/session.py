@@ -31,6 +31,8 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,7 +60,7 @@ from configurator.solver.problem import (
 )
 
 if TYPE_CHECKING:
-    from configurator.solver.dd import CompiledDiagram
+    from configurator.solver.dd import CompiledDiagram, DiagramCursor
 
 __all__ = ["Bundle", "Choice", "ConfigurationSession", "Conflict", "Weights", "list_price"]
 
@@ -67,6 +69,33 @@ Conflict = operations.Conflict
 _UNCOMPILED: dict[tuple[Problem, float, int], None] = {}
 """Problems (with the budgets they were tried under) that did not compile into a diagram in ``auto`` mode."""
 _UNCOMPILED_MAX = 64
+_UNCOMPILED_LOCK = threading.Lock()
+
+_PROBLEMS: OrderedDict[tuple[int, dt.date | None], CatalogProblem] = OrderedDict()
+"""Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date, least recent first."""
+_PROBLEMS_MAX = 64
+_PROBLEMS_LOCK = threading.Lock()
+
+
+def _catalog_problem(catalog: Catalog, on: dt.date | None) -> CatalogProblem:
+    """``compile_catalog_problem(catalog, on)``, once per catalog object and date in this process.
+
+    Catalogs are frozen, so one object compiles to one problem on a date; the entry keeps the catalog alive,
+    so its ``id`` cannot name another object while the entry is kept. Two threads may both compile on a miss
+    (a few milliseconds); the later one is kept.
+    """
+    key = (id(catalog), on)
+    with _PROBLEMS_LOCK:
+        found = _PROBLEMS.get(key)
+        if found is not None and found.catalog is catalog:
+            _PROBLEMS.move_to_end(key)
+            return found
+    cp = compile_catalog_problem(catalog, on)
+    with _PROBLEMS_LOCK:
+        _PROBLEMS[key] = cp
+        while len(_PROBLEMS) > _PROBLEMS_MAX:
+            _PROBLEMS.popitem(last=False)
+    return cp
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,10 @@ class ConfigurationSession:
         compile_memory: CUDD's memory cap in bytes for compiling the diagram in ``auto`` mode: a catalog that
             needs more fails within a fraction of a second instead of after seconds of one diagram operation.
             Problems that failed are remembered for the process, so later sessions go straight to the solver.
+
+    The catalog's problem and its diagram are compiled once per process and shared by every session of the
+    same catalog, date and budgets (the diagram through :func:`~configurator.solver.dd.diagram_cache`); a
+    session keeps only its choices and its own propagation state, so sessions never see each other's choices.
     """
 
     def __init__(
@@ -150,6 +183,7 @@ class ConfigurationSession:
         self.compile_time_limit = compile_time_limit
         self.compile_memory = compile_memory
         self._diagram: CompiledDiagram | None = None
+        self._cursor: DiagramCursor | None = None
         self._propagator: operations.Propagator | None = None
         self._optimizer: Optimizer | None = None
         self._diagram_failed = propagation == "solver"
@@ -159,7 +193,7 @@ class ConfigurationSession:
             backend if backend is not None and not isinstance(backend, str) else get_backend(backend)
         )
         self.time_limit = time_limit
-        self.cp: CatalogProblem = compile_catalog_problem(catalog, on)
+        self.cp: CatalogProblem = _catalog_problem(catalog, on)
         self._choices: dict[str, Choice] = {}
         self._structure = tuple(
             c.id for c in self.cp.problem.constraints if c.kind in ("cardinality", "quantity")
@@ -233,9 +267,13 @@ class ConfigurationSession:
         return find_violations(self.catalog, configuration, on=self.on)
 
     def diagram(self) -> CompiledDiagram | None:
-        """The catalog compiled to a decision diagram (once), or None when it does not compile in time."""
+        """The catalog compiled to a decision diagram, or None when it does not compile in time.
+
+        The diagram is compiled once per process and shared with every session of an equal problem under the
+        same budgets (see :class:`~configurator.solver.dd.DiagramCache`); it is only ever read.
+        """
         if self._diagram is None and not self._diagram_failed:
-            from configurator.solver.dd import CompiledDiagram
+            from configurator.solver.dd import diagram_cache
 
             forced = self.propagation == "diagram"
             key = (self.cp.problem, self.compile_time_limit, self.compile_memory)
@@ -243,7 +281,7 @@ class ConfigurationSession:
                 self._diagram_failed = True
                 return None
             try:
-                self._diagram = CompiledDiagram.compile(
+                self._diagram = diagram_cache().get(
                     self.cp.problem,
                     time_limit=None if forced else self.compile_time_limit,
                     max_memory=None if forced else self.compile_memory,
@@ -252,9 +290,10 @@ class ConfigurationSession:
                 if forced:
                     raise
                 self._diagram_failed = True
-                _UNCOMPILED[key] = None
-                while len(_UNCOMPILED) > _UNCOMPILED_MAX:
-                    del _UNCOMPILED[next(iter(_UNCOMPILED))]
+                with _UNCOMPILED_LOCK:
+                    _UNCOMPILED[key] = None
+                    while len(_UNCOMPILED) > _UNCOMPILED_MAX:
+                        del _UNCOMPILED[next(iter(_UNCOMPILED))]
         return self._diagram
 
     def _assumptions(self) -> dict[str, int] | None:
@@ -295,7 +334,9 @@ class ConfigurationSession:
         diagram = self.diagram() if assumptions is not None else None
         if diagram is None or assumptions is None:
             return self._domains_by_solver()
-        domains = diagram.valid_domains(assumptions)
+        if self._cursor is None:
+            self._cursor = diagram.cursor()  # the session's own propagation state over the shared diagram
+        domains = self._cursor.valid_domains(assumptions)
         available: dict[str, tuple[str, ...]] = {}
         for module in self.catalog.modules:
             options: list[str] = []

@@ -10,7 +10,9 @@ The modules, in the order a compilation runs through them:
 - :mod:`.compiler`: the BDD of each constraint (log encoding), joined bottom-up, with budgets, then sifted;
   :mod:`.linear` builds linear constraints by the interval method, :mod:`.bdd` adapts CUDD;
 - :mod:`.flatten`: the BDD read into MDD arrays;
-- :mod:`.diagram`: :class:`CompiledDiagram` and its queries.
+- :mod:`.diagram`: :class:`CompiledDiagram` and its queries (a :class:`DiagramCursor` per caller for
+  incremental valid domains);
+- :mod:`.cache`: :class:`DiagramCache`, the process-wide cache that compiles each problem once.
 
 Example:
     >>> from configurator.solver.problem import Constraint, Linear, Problem, Variable
@@ -25,6 +27,7 @@ Example:
     {'frame': (2,), 'motor': (1,), 'size': (0,)}
 """
 
+from configurator.solver.dd.cache import DEFAULT_MAX_DIAGRAMS, CacheInfo, DiagramCache, diagram_cache
 from configurator.solver.dd.compiler import (
     DEFAULT_MAX_NODES,
     DEFAULT_MAX_SUMS,
@@ -33,18 +36,23 @@ from configurator.solver.dd.compiler import (
     SIFT_SECONDS_PER_NODE,
     DiagramCompiler,
 )
-from configurator.solver.dd.diagram import CompiledDiagram, DiagramStats
+from configurator.solver.dd.diagram import CompiledDiagram, DiagramCursor, DiagramStats
 from configurator.solver.dd.order import elimination_order, tree_order
 
 __all__ = [
+    "DEFAULT_MAX_DIAGRAMS",
     "DEFAULT_MAX_NODES",
     "DEFAULT_MAX_SUMS",
     "DEFAULT_TIME_LIMIT",
     "SIFT_MAX_NODES",
     "SIFT_SECONDS_PER_NODE",
+    "CacheInfo",
     "CompiledDiagram",
+    "DiagramCache",
     "DiagramCompiler",
+    "DiagramCursor",
     "DiagramStats",
+    "diagram_cache",
     "elimination_order",
     "tree_order",
 ]

@@ -42,7 +42,7 @@ from configurator.solver.dd.compiler import (
 )
 from configurator.solver.problem import Problem
 
-__all__ = ["CompiledDiagram", "DiagramStats"]
+__all__ = ["CompiledDiagram", "DiagramCursor", "DiagramStats"]
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,10 @@ _COUNTS_SUPPORT = 4  # the edge supports its value (and skipped levels): allowed
 class CompiledDiagram:
     """A problem's solutions as a flattened decision diagram; see the module docstring.
 
-    Build it with :meth:`compile`. The diagram is immutable; :meth:`valid_domains` keeps a private cache of
-    the last propagation (guarded by a lock, so a diagram may be shared between threads).
+    Build it with :meth:`compile`. The diagram is immutable and safe to share between threads and sessions:
+    every query works on its own arrays, except :meth:`valid_domains`, which keeps the last propagation in one
+    shared :class:`DiagramCursor` (guarded by a lock). A caller with its own sequence of growing assumptions
+    (one configuration session) takes its own :meth:`cursor`, so that other callers do not reset it.
 
     Attributes:
         problem: the compiled problem.
@@ -181,8 +183,7 @@ class CompiledDiagram:
         for p in range(n):
             self._base[p + 1] = self._base[p] + len(self._domains[p])
         self._pristine = self._initial_state()
-        self._state = self._pristine.copy()
-        self._lock = threading.Lock()
+        self._shared = DiagramCursor(self)
         self._count_cache: int | None = None
 
     def __repr__(self) -> str:
@@ -604,19 +605,38 @@ class CompiledDiagram:
             >>> d.valid_domains({"y": 0})
             {'x': (), 'y': ()}
         """
-        levels = self._levels(assumptions)
-        if levels is None or self._root < 0:
-            return {name: () for name in self.problem.names}
-        with self._lock:
-            state = self._state
+        return self._shared.valid_domains(assumptions)
+
+    def cursor(self) -> DiagramCursor:
+        """A private incremental propagation over this diagram, for one caller's growing assumptions.
+
+        Example:
+            >>> from configurator.solver.problem import Constraint, Lit, Or, Problem, Variable
+            >>> p = Problem((Variable("a", (0, 1)), Variable("b", (0, 1))),
+            ...             (Constraint("ab", Or((Lit("a", frozenset({1})), Lit("b", frozenset({1}))))),))
+            >>> d = CompiledDiagram.compile(p)
+            >>> mine, theirs = d.cursor(), d.cursor()
+            >>> mine.valid_domains({"a": 0}), theirs.valid_domains({"b": 0}), mine.valid_domains({"a": 0})
+            ({'a': (0,), 'b': (1,)}, {'a': (1,), 'b': (0,)}, {'a': (0,), 'b': (1,)})
+        """
+        return DiagramCursor(self)
+
+    def _advance(
+        self, state: _State | None, levels: Mapping[int, int]
+    ) -> tuple[_State | None, dict[str, tuple[int, ...]]]:
+        """Propagate ``levels`` from ``state`` (None: pristine); the state to keep and the valid domains."""
+        if state is not None:
             assumed = state.assumed
             if any(assumed[p] >= 0 and levels.get(p) != assumed[p] for p in range(self._n)):
-                state = self._state = self._pristine.copy()
-                assumed = state.assumed
-            for p, code in sorted(levels.items()):
-                if assumed[p] < 0:
-                    self._restrict(state, p, code)
-            return self._domains_of(state)
+                state = None  # not an extension of the previous call: start again
+        if state is None:
+            if not levels:  # the pristine counters answer without a copy
+                return None, self._domains_of(self._pristine)
+            state = self._pristine.copy()
+        for p, code in sorted(levels.items()):
+            if state.assumed[p] < 0:
+                self._restrict(state, p, code)
+        return state, self._domains_of(state)
 
     def _domains_of(self, state: _State) -> dict[str, tuple[int, ...]]:
         root = self._root
@@ -707,3 +727,31 @@ class CompiledDiagram:
                 for e in range(out[u], out[u + 1]):
                     if bits[e]:
                         touch(e)
+
+
+class DiagramCursor:
+    """One caller's incremental propagation over a shared :class:`CompiledDiagram` (see :meth:`~CompiledDiagram.cursor`).
+
+    It keeps the counters of its last call and, when the next call extends those assumptions, propagates only
+    the difference; anything else starts again from the diagram's pristine counters, which are never changed.
+    Its counters are copied from them on the first call with assumptions. A lock makes a cursor safe to call
+    from several threads; the diagram itself is only read.
+
+    Attributes:
+        diagram: the diagram.
+    """
+
+    def __init__(self, diagram: CompiledDiagram) -> None:
+        self.diagram = diagram
+        self._state: _State | None = None
+        self._lock = threading.Lock()
+
+    def valid_domains(self, assumptions: Mapping[str, int] | None = None) -> dict[str, tuple[int, ...]]:
+        """As :meth:`CompiledDiagram.valid_domains`, from this cursor's last call."""
+        diagram = self.diagram
+        levels = diagram._levels(assumptions)
+        if levels is None or diagram._root < 0:
+            return {name: () for name in diagram.problem.names}
+        with self._lock:
+            self._state, domains = diagram._advance(self._state, levels)
+            return domains
