@@ -22,11 +22,14 @@ from configurator.customers.identity import (
     normalise_phone,
     suggest_duplicates,
 )
+from configurator.customers.trust import Provenance
 from configurator.errors import CustomerError
 from configurator.storage import SqlStore
 from pg import open_database
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(hours=1)
+CLAIMED = Provenance("e1", "api", "claimed")
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
@@ -270,3 +273,64 @@ def test_suggestions_need_close_names() -> None:
     ]
     assert [(c.a, c.b, c.address_score) for c in suggest_duplicates(ps)] == [("3", "4", None)]
     assert suggest_duplicates(ps[:1]) == []
+
+
+def test_claimed_traits_are_recorded_never_applied(store: IdentityStore) -> None:
+    """Claimed traits leave an existing profile as it is (empty fields too); each differing one is an audited claim."""
+    identify(store, customer_id="c-1", traits={"name": "Ana", "email": "ana@example.com"}, at=T0)
+    said = {"name": "Eve", "email": "eve@example.com", "phone": "912345678", "city": "Porto"}
+    got = identify(store, customer_id="c-1", traits=said, at=T1, provenance=CLAIMED)
+    profile = store.get_profile("c-1")
+    assert profile is not None
+    assert (profile.name, profile.email, profile.phone, profile.extra, profile.traits_at) == (
+        "Ana",
+        "ana@example.com",
+        None,
+        {},
+        T0,
+    )
+    assert [(c.field, c.value, c.actor, c.at) for c in got.claims] == [
+        ("name", "Eve", "api:e1", T1),
+        ("email", "eve@example.com", "api:e1", T1),
+        ("phone", "+351912345678", "api:e1", T1),
+        ("city", "Porto", "api:e1", T1),
+    ]
+    assert store.owner("email", "eve@example.com") is None and store.owner("phone", "+351912345678") is None
+    assert [a for a in _audit(store) if a[0] == "claim"] == [("claim", "api:e1", "c-1", None)] * 4
+
+
+def test_claimed_traits_equal_to_the_profile_claim_nothing(store: IdentityStore) -> None:
+    """A claimed event repeating the profile's own email claims nothing and links it; its anonymous id is linked."""
+    store.add_profile(Profile("c-1", name="Ana", email="ana@example.com", created_at=T0))
+    said = {"name": "Ana", "email": "ana@example.com"}
+    got = identify(store, customer_id="c-1", anonymous_id="anon-1", traits=said, at=T1, provenance=CLAIMED)
+    assert got.claims == ()
+    assert store.owner("email", "ana@example.com") == "c-1" and store.owner("anonymous_id", "anon-1") == "c-1"
+
+
+def test_a_claimed_event_fills_the_profile_it_creates(store: IdentityStore) -> None:
+    """A claimed event for someone new fills the profile it creates and links its email; nothing is claimed."""
+    got = identify(store, traits={"email": "rui@example.com", "name": "Rui"}, at=T0, provenance=CLAIMED)
+    assert got.created and got.claims == () and got.customer_id is not None
+    profile = store.get_profile(got.customer_id)
+    assert profile is not None and (profile.name, profile.email) == ("Rui", "rui@example.com")
+    assert store.owner("email", "rui@example.com") == got.customer_id
+    written = Provenance("e2", "api", "claimed", frozenset({"c-7"}))  # the write created c-7 before identify
+    store.add_profile(Profile("c-7", created_at=T0))
+    assert identify(store, customer_id="c-7", traits={"name": "Bo"}, at=T0, provenance=written).claims == ()
+    assert (store.get_profile("c-7") or Profile("?")).name == "Bo"
+
+
+def test_a_claimed_event_merges_no_profiles(store: IdentityStore) -> None:
+    """Where verified rules merge a generated profile, a claimed event leaves both and audits a claim naming both."""
+    other = identify(store, traits={"phone": "912 345 678"}, at=T0).customer_id
+    assert other is not None
+    identify(store, customer_id="c-1", at=T0)
+    got = identify(store, customer_id="c-1", traits={"phone": "+351912345678"}, at=T1, provenance=CLAIMED)
+    assert got.merged == () and canonical_id(store, other) == other
+    assert store.owner("phone", "+351912345678") == other
+    assert [(c.field, c.value, c.via) for c in got.claims if c.field == "merge"] == [
+        ("merge", other, "phone")
+    ]
+    assert ("claim", "api:e1", "c-1", other) in _audit(store)
+    assert not [a for a in _audit(store) if a[0] == "merge"]

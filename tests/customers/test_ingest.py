@@ -1,4 +1,7 @@
-"""Batch ingestion on SQLite and PostgreSQL: idempotent, order-independent, invalid events rejected one by one."""
+"""Batch ingestion on SQLite and PostgreSQL: idempotent, order-independent, invalid events rejected one by one.
+
+Under claimed trust (the default) traits never change existing contact data: they become claims.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from configurator.customers.identity import suggest_duplicates
+from configurator.customers.identity import canonical_id, suggest_duplicates
 from configurator.customers.ingest import ingest, ingest_file, read_records
 from configurator.errors import ConfiguratorError
+from configurator.quoting.build import customer_details
 from configurator.storage import SqlStore
 from pg import Database, table_rows
 from pg import database as database
@@ -106,13 +110,15 @@ def test_replaying_a_batch_changes_nothing(database: Database) -> None:
 
 
 def test_arrival_order_and_batch_size_do_not_change_the_result(database: Database) -> None:
-    """Shuffled records in small batches give the same events, profiles and consents as the file in order."""
+    """Verified records shuffled in small batches give the same events, profiles and consents as in order."""
     with SAMPLE.open(encoding="utf-8") as stream:
         records = list(read_records(stream, "jsonl"))
-    ingest(records, SqlStore(database.engine, "ordered"), tenant="ordered")
+    ingest(records, SqlStore(database.engine, "ordered"), tenant="ordered", trust="verified")
     shuffled = records[:]
     random.Random(7).shuffle(shuffled)
-    ingest(shuffled, SqlStore(database.engine, "shuffled"), tenant="shuffled", batch_size=37)
+    ingest(
+        shuffled, SqlStore(database.engine, "shuffled"), tenant="shuffled", batch_size=37, trust="verified"
+    )
     assert _state(database.engine, "shuffled") == _state(database.engine, "ordered")
 
 
@@ -266,3 +272,104 @@ def test_events_out_of_bounds_are_rejected_at_ingestion(database: Database) -> N
         (3, "value"),
         (4, "customer_id"),
     ]
+
+
+def _ana(store: SqlStore) -> None:
+    """Customer c1, Ana, imported by an operator (verified)."""
+    traits = {"name": "Ana Silva", "email": "ana@example.com", "company": "Bikes Lda"}
+    ingest([(1, _event("v0", customer_id="c1", traits=traits))], store, tenant="shop", trust="verified")
+
+
+def test_a_claimed_email_changes_neither_the_profile_nor_the_quote(database: Database) -> None:
+    """The probe: an open-API `viewed` with a stranger's email leaves c1's profile and quote details; a claim lists it."""
+    store = SqlStore(database.engine, "shop")
+    _ana(store)
+    before = customer_details(store, "c1")
+    probe = _event(
+        "v1", 5, customer_id="c1", channel="api", traits={"email": "Eve@Example.com", "name": "Eve"}
+    )
+    report = ingest([(1, probe)], store, tenant="shop")  # the default trust: claimed
+    assert (report.accepted, report.rejected) == (1, [])
+    assert customer_details(store, "c1") == before
+    assert before == {"name": "Ana Silva", "company": "Bikes Lda", "email": "ana@example.com"}
+    assert store.owner("email", "eve@example.com") is None
+    assert [
+        (c.customer_id, c.field, c.value, c.event_id, c.channel, c.trust) for c in store.claims("c1")
+    ] == [
+        ("c1", "name", "Eve", "v1", "api", "claimed"),
+        ("c1", "email", "eve@example.com", "v1", "api", "claimed"),
+    ]
+    assert {c.at for c in store.claims("c1")} == {dt.datetime(2026, 5, 1, 10, 5, tzinfo=dt.UTC)}
+    (stored,) = [e for e in store.customer_events("c1") if e.event_id == "v1"]
+    assert stored.traits is not None and stored.traits.email == "eve@example.com"  # stored as sent
+
+
+def test_replaying_a_claimed_event_adds_no_claim(database: Database) -> None:
+    """A claimed event sent again is a duplicate: its claims are recorded once."""
+    store = SqlStore(database.engine, "shop")
+    _ana(store)
+    probe = _event("v1", 5, customer_id="c1", channel="api", traits={"email": "eve@example.com"})
+    ingest([(1, probe)], store, tenant="shop", trust="claimed")
+    again = ingest([(1, probe), (2, probe)], store, tenant="shop", trust="claimed")
+    assert (again.accepted, again.duplicates) == (0, 2)
+    assert [(c.field, c.event_id) for c in store.claims("c1")] == [("email", "v1")]
+
+
+def test_verified_ingestion_updates_contact_data_as_before(database: Database, tmp_path: Path) -> None:
+    """An operator's file import (verified, ingest_file's default) updates the profile, latest wins, no claims."""
+    store = SqlStore(database.engine, "shop")
+    _ana(store)
+    path = _jsonl(
+        tmp_path / "import.jsonl", [_event("v1", 5, customer_id="c1", traits={"email": "ana@bikes.pt"})]
+    )
+    assert ingest_file(path, store, tenant="shop").accepted == 1
+    assert customer_details(store, "c1")["email"] == "ana@bikes.pt"
+    assert store.owner("email", "ana@bikes.pt") == "c1" and store.claims("c1") == []
+
+
+def test_a_claimed_sign_up_fills_the_profile_it_creates(database: Database) -> None:
+    """A claimed event for a new customer id fills its new profile; a later differing value is only claimed."""
+    store = SqlStore(database.engine, "shop")
+    sign_up = _event(
+        "s1", customer_id="c9", channel="api", traits={"name": "Rui", "email": "rui@example.com"}
+    )
+    later = _event("s2", 5, customer_id="c9", channel="api", traits={"email": "other@example.com"})
+    ingest([(1, sign_up)], store, tenant="shop")
+    ingest([(1, later)], store, tenant="shop")
+    assert customer_details(store, "c9") == {"name": "Rui", "email": "rui@example.com"}
+    assert store.owner("email", "rui@example.com") == "c9"
+    assert [(c.field, c.value) for c in store.claims("c9")] == [("email", "other@example.com")]
+
+
+def test_a_claimed_event_never_merges_two_customers(database: Database) -> None:
+    """A claimed event whose phone belongs to another profile merges nothing; an audited claim names both ids."""
+    store = SqlStore(database.engine, "shop")
+    _ana(store)
+    ingest(
+        [(1, _event("g1", anonymous_id="a1", traits={"phone": "912 345 678"}))],
+        store,
+        tenant="shop",
+        trust="verified",
+    )
+    other = store.owner("phone", "+351912345678")
+    assert other is not None and other.startswith("gen-")
+    ingest(
+        [(1, _event("v2", 5, customer_id="c1", channel="api", traits={"phone": "912345678"}))],
+        store,
+        tenant="shop",
+    )
+    assert canonical_id(store, other) == other and store.owner("phone", "+351912345678") == other
+    assert [e for e in store.audit_entries() if e.action == "merge"] == []
+    (entry,) = [e for e in store.audit_entries(subject="c1") if e.action == "claim" and e.related == other]
+    assert (entry.subject, entry.actor) == ("c1", "api:v2")
+    assert (entry.details["event_id"], entry.details["trust"], entry.details["via"]) == (
+        "v2",
+        "claimed",
+        "phone",
+    )
+    assert [c.field for c in store.claims(other)] == ["merge"]
+    assert "phone" not in customer_details(store, "c1")
+    # The same event from an operator's import merges the generated profile, as before.
+    record = _event("v3", 6, customer_id="c1", traits={"phone": "912345678"})
+    ingest([(1, record)], store, tenant="shop", trust="verified")
+    assert canonical_id(store, other) == "c1"

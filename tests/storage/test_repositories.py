@@ -220,10 +220,10 @@ def test_write_events_retries_a_lock_timeout_once(
     original = SqlStore._write
     failures = [OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))]
 
-    def flaky(self: SqlStore, events: Any) -> Any:
+    def flaky(self: SqlStore, events: Any, *rest: Any) -> Any:
         if failures:
             raise failures.pop()
-        return original(self, events)
+        return original(self, events, *rest)
 
     monkeypatch.setattr(SqlStore, "_write", flaky)
     _write(store, _event("e1", "viewed", customer_id="c1"))

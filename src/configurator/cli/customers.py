@@ -120,6 +120,7 @@ def ingest_command(
             region=region,
             batch_size=batch_size,
             progress=lambda n: bar.advance(task, n),
+            trust="verified",  # an operator's import: traits update profiles (latest wins)
         )
     if as_json:
         _print_json(

@@ -1,4 +1,4 @@
-"""Customers: identity across channels, interaction events, consent, ingest, value and tiers.
+"""Customers: identity across channels, trust in what events say, interaction events, consent, ingest, value, tiers.
 
 Importing the package is cheap: each public name is imported from its submodule the first time it is used (so
 reading events never loads the data-frame or statistics libraries that value and tiers need).
@@ -44,6 +44,7 @@ if typing.TYPE_CHECKING:
     )
     from configurator.customers.ingest import EventSink, IngestReport, WriteResult, ingest_file
     from configurator.customers.tiers import TIERS, TierAssigner, TierConfig, assign_tiers
+    from configurator.customers.trust import TRUST_LEVELS, Claim, Provenance, Trust
     from configurator.customers.value import (
         BGNBDModel,
         CollaborativeWeights,
@@ -59,9 +60,11 @@ __all__ = [
     "EVENT_TYPES",
     "PURPOSES",
     "TIERS",
+    "TRUST_LEVELS",
     "AuditRecord",
     "BGNBDModel",
     "Channel",
+    "Claim",
     "CollaborativeWeights",
     "ConsentState",
     "CustomerError",
@@ -76,9 +79,11 @@ __all__ = [
     "MergeResult",
     "PrivacyStore",
     "Profile",
+    "Provenance",
     "Purpose",
     "TierAssigner",
     "TierConfig",
+    "Trust",
     "WriteResult",
     "assign_tiers",
     "canonical_id",
@@ -111,6 +116,7 @@ _MODULES = {
     ),
     "configurator.customers.ingest": "EventSink IngestReport WriteResult ingest_file",
     "configurator.customers.tiers": "TIERS TierAssigner TierConfig assign_tiers",
+    "configurator.customers.trust": "TRUST_LEVELS Claim Provenance Trust",
     "configurator.customers.value": (
         "BGNBDModel CollaborativeWeights GammaGammaModel collaborative_value customer_lifetime_value rfm_scores"
     ),

@@ -18,6 +18,10 @@ Deterministic rules, applied by :func:`identify` (the same rules on every store)
    *conflict*: reported, never merged (a shared family email, a shared computer).
 5. Traits are "latest timestamp wins"; older events only fill gaps, so arrival order does not matter.
 
+These are the rules for ``verified`` traits. Under ``claimed`` trust (the open API: a :class:`Provenance` says
+so) :mod:`configurator.customers.trust` restricts them: traits never change a profile the same write did not
+create and no profiles are merged; what was not applied is recorded as a :class:`Claim` in the audit log.
+
 Fuzzy matching (names and addresses, rapidfuzz) only *suggests* duplicates with :func:`suggest_duplicates`;
 a person confirms with :func:`merge`, which keeps an audit trail.
 
@@ -54,6 +58,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
 
+from configurator.customers.trust import CLAIM_ACTION, MERGE, Claim, Provenance, sort_traits
 from configurator.errors import CustomerError
 
 __all__ = [
@@ -270,12 +275,14 @@ class Resolution:
         created: whether a profile was created.
         merged: generated profiles merged into this one by the deterministic rules.
         conflicts: identifiers left with another profile.
+        claims: what a ``claimed`` event said that was not applied (recorded in the audit log).
     """
 
     customer_id: str | None
     created: bool = False
     merged: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -375,6 +382,7 @@ def identify(
     traits: Traits | Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
     region: str | None = DEFAULT_REGION,
+    provenance: Provenance | None = None,
 ) -> Resolution:
     """Recognise a person by customer id, anonymous id and traits (the rules are in the module docstring).
 
@@ -385,6 +393,7 @@ def identify(
         traits: name, email, phone, address... (validated and normalised).
         at: when this was observed (aware); traits older than the profile's only fill gaps.
         region: default region for phone numbers without a country code.
+        provenance: the event, its channel and its trust; None: verified traits, no claims.
 
     Raises:
         CustomerError: when an identifier belongs to an erased person (a suppression entry).
@@ -396,9 +405,13 @@ def identify(
         (True, True)
         >>> identify(store, customer_id="c-9", traits={"phone": "+351912345678"}).merged == (first.customer_id,)
         True
+        >>> said = identify(store, customer_id="c-9", traits={"name": "Eve"}, provenance=Provenance("e1", "api", "claimed"))
+        >>> [(c.field, c.value) for c in said.claims], store.get_profile("c-9").name
+        ([('name', 'Eve')], 'Rui')
     """
     t = _coerce_traits(traits, region)
     when = _utc(at)
+    claimed = provenance if provenance is not None and provenance.claimed else None
     keys: list[tuple[IdentifierKind, str]] = []
     if t.email:
         keys.append(("email", t.email))
@@ -430,27 +443,41 @@ def identify(
                     return Resolution(None)
                 target = f"gen-{uuid.uuid4().hex[:16]}"
                 created = store.add_profile(Profile(target, "generated", created_at=when))
+        fresh = created or (provenance is not None and target in provenance.created)
         merged: list[str] = []
         conflicts: list[Conflict] = []
+        claims: list[Claim] = []
         for (kind, value), found in owners.items():
             if found is None or found == target or found in merged:
                 continue
             other = store.get_profile(found)
-            if other is not None and other.origin == "generated":
+            if other is None or other.origin != "generated":
+                conflicts.append(Conflict(kind, value, found))
+            elif claimed is not None:  # rule 5 of configurator.customers.trust: a claim, never a merge
+                if found not in {c.value for c in claims}:
+                    claims.append(claimed.claim(target, MERGE, found, when, via=kind))
+                conflicts.append(Conflict(kind, value, found))
+            else:
                 merge(store, target, found, actor=RULES_ACTOR, reason=f"shares {kind}", at=when)
                 merged.append(found)
-            else:
-                conflicts.append(Conflict(kind, value, found))
         conflicted = {(c.kind, c.value) for c in conflicts}
+        held = store.get_profile(target) if claimed is not None and not fresh else None
         for kind, value in keys:
             if owners[kind, value] is None:
+                if held is not None and kind != "anonymous_id" and getattr(held, kind) != value:
+                    continue  # rule 4: not linked to an existing profile; the trait claim records it
                 got = store.claim(kind, value, target, when)
                 if got != target:
                     conflicts.append(Conflict(kind, value, got))
                     conflicted.add((kind, value))
         if not t.is_empty():
-            _apply_traits(store, target, t, when, conflicted)
-        return Resolution(target, created, tuple(merged), tuple(conflicts))
+            if claimed is not None:
+                claims += _claim_traits(store, target, t, when, conflicted, claimed, fresh=fresh)
+            else:
+                _apply_traits(store, target, t, when, conflicted)
+        for c in claims:
+            store.audit(AuditRecord(CLAIM_ACTION, c.actor, c.customer_id, c.related, c.details(), c.at))
+        return Resolution(target, created, tuple(merged), tuple(conflicts), tuple(claims))
 
 
 def _pick_owner(store: IdentityStore, owners: list[str]) -> str | None:
@@ -497,6 +524,39 @@ def _apply_traits(
         changed = True
     if changed:
         store.update_profile(profile)
+
+
+def _claim_traits(
+    store: IdentityStore,
+    customer_id: str,
+    traits: Traits,
+    at: dt.datetime,
+    conflicted: set[tuple[IdentifierKind, str]],
+    provenance: Provenance,
+    *,
+    fresh: bool,
+) -> list[Claim]:
+    """Fill a fresh profile's empty fields; return every other differing trait as a claim (rules 2 and 3)."""
+    profile = store.get_profile(customer_id)
+    if profile is None:  # pragma: no cover - identify created or found it in this transaction
+        raise CustomerError(f"unknown customer {customer_id!r}")
+    held: dict[str, str | None] = {**profile.extra, **{n: getattr(profile, n) for n in _CONTACT}}
+    offered = traits.model_dump(exclude_none=True)
+    fill, claimed = sort_traits(held, offered, fresh=fresh, contested={kind for kind, _ in conflicted})
+    if fill:
+        for name, value in fill.items():
+            if name in _CONTACT:
+                setattr(profile, name, value)
+            else:
+                profile.extra = {**profile.extra, name: value}
+        if profile.traits_at is None or at > profile.traits_at:
+            profile.traits_at = at
+        store.update_profile(profile)
+    return [provenance.claim(customer_id, name, value, at) for name, value in claimed.items()]
+
+
+_CONTACT = ("name", "email", "phone", "address")
+"""The traits held in a profile's own fields (the others are in ``extra``)."""
 
 
 def alias(

@@ -7,6 +7,11 @@ order id of another event (in the same run, or stored) is rejected on ``order_id
 its line number, field and reason while the valid ones around it are kept. Events for erased people are
 dropped and counted as suppressed.
 
+Trust (:mod:`configurator.customers.trust`): :func:`ingest` believes its records as far as ``trust`` says, and
+by default only ``claimed``: the events are stored as sent, but their traits never change a profile that existed
+before (they are recorded as claims for a rep) and never merge two profiles. An operator's file import
+(:func:`ingest_file`, ``configurator customers ingest``) is ``verified``: traits update profiles, latest wins.
+
 File formats:
 
 - ``.jsonl`` (or ``.ndjson``): one JSON object per line; blank lines are skipped.
@@ -32,6 +37,7 @@ from typing import IO, Any, Literal, Protocol
 
 from configurator.customers.events import Event, Purchased, validate_event
 from configurator.customers.identity import DEFAULT_REGION
+from configurator.customers.trust import DEFAULT_TRUST, Trust
 from configurator.errors import ConfiguratorError, InvalidEventError
 
 __all__ = [
@@ -116,8 +122,11 @@ class IngestReport:
 class EventSink(Protocol):
     """Where validated events go. ``write_events`` is one transaction, idempotent by ``(tenant, event_id)``."""
 
-    def write_events(self, events: Sequence[Event]) -> WriteResult:
-        """Store new events (and their identity, consent and order effects); skip known and suppressed ones."""
+    def write_events(self, events: Sequence[Event], *, trust: Trust = "verified") -> WriteResult:
+        """Store new events (and their identity, consent and order effects); skip known and suppressed ones.
+
+        ``claimed`` traits change no existing profile and merge none: they are recorded as claims.
+        """
         ...
 
 
@@ -203,6 +212,7 @@ def ingest(
     region: str | None = DEFAULT_REGION,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    trust: Trust = DEFAULT_TRUST,
 ) -> IngestReport:
     """Validate records one by one and write the valid ones to ``sink`` in batches.
 
@@ -213,10 +223,13 @@ def ingest(
         region: default region for phone numbers in traits.
         batch_size: events per transaction.
         progress: called with the number of records handled since the last call.
+        trust: how far the records' traits are believed (:mod:`configurator.customers.trust`): ``claimed``
+            (the default, for senders nobody vouches for) records differing traits as claims and merges
+            nobody; ``verified`` (an operator's import) updates profiles.
 
     Example:
         >>> class Count:
-        ...     def write_events(self, events): return WriteResult(accepted=len(events))
+        ...     def write_events(self, events, *, trust="verified"): return WriteResult(accepted=len(events))
         >>> ok = {"event_id": "1", "type": "review", "customer_id": "c", "channel": "web",
         ...       "ts": "2026-01-01T00:00:00Z", "rating": 4}
         >>> report = ingest([(1, ok), (2, {**ok, "rating": 9}), (3, ok)], Count(), tenant="t")
@@ -233,7 +246,10 @@ def ingest(
     def flush() -> None:
         nonlocal pending
         if batch:
-            report.add(sink.write_events(batch), {event_id: line for (_, event_id), line in seen.items()})
+            report.add(
+                sink.write_events(batch, trust=trust),
+                {event_id: line for (_, event_id), line in seen.items()},
+            )
             batch.clear()
             seen.clear()
         if progress is not None and pending:
@@ -277,8 +293,12 @@ def ingest_file(
     region: str | None = DEFAULT_REGION,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    trust: Trust = "verified",
 ) -> IngestReport:
     """Ingest a ``.jsonl`` or ``.csv`` file (see :func:`ingest`); ``progress`` counts records.
+
+    A file is an operator's import, ``verified`` unless ``trust`` says otherwise (pass ``"claimed"`` for a
+    file that came from outside, a web form export nobody checked).
 
     Raises:
         ConfiguratorError: when the file cannot be read or has another extension.
@@ -293,6 +313,7 @@ def ingest_file(
                 region=region,
                 batch_size=batch_size,
                 progress=progress,
+                trust=trust,
             )
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ConfiguratorError(f"{path}: cannot read: {exc}") from None

@@ -3,7 +3,9 @@
 :meth:`EventRepository.write_events` stores new events and, in the same transaction, their effects: profiles
 for new customer ids, the identity rules (``customers.identity.identify``), consent records
 (``customers.consent.record_consent``) and orders with installed base (:meth:`~.quotes.QuoteRepository.project_orders`).
-Events carrying an identifier of an erased person are dropped (suppressed).
+Events carrying an identifier of an erased person are dropped (suppressed). Events written with ``claimed``
+trust (:mod:`configurator.customers.trust`) are stored as sent, but their traits only fill profiles the same
+write created, never merge two profiles, and are otherwise recorded as claims in the audit log.
 
 Example:
     >>> from configurator.storage import make_engine, upgrade
@@ -41,6 +43,7 @@ from configurator.customers.events import (
 )
 from configurator.customers.identity import Profile, carried_identifiers, identifier_hash, identify
 from configurator.customers.ingest import WriteResult, order_reused
+from configurator.customers.trust import Provenance, Trust
 from configurator.storage.models import Customer, Identity, Order
 from configurator.storage.models import Event as EventRow
 from configurator.storage.privacy import PrivacyRepository
@@ -84,18 +87,20 @@ class EventRepository(PrivacyRepository, QuoteRepository):
     Implements ``customers.ingest.EventSink``.
     """
 
-    def write_events(self, events: Sequence[Event]) -> WriteResult:
+    def write_events(self, events: Sequence[Event], *, trust: Trust = "verified") -> WriteResult:
         """Store new events and their effects in one transaction; skip known and suppressed ones.
 
         Effects of new events, in timestamp order: customer profiles for new customer ids, identity rules for
-        events with traits or with both a customer and an anonymous id (:func:`identify`), consent records,
+        events with traits or with both a customer and an anonymous id (:func:`identify`, under ``trust``:
+        ``claimed`` traits are recorded as claims instead of changing existing profiles), consent records,
         and orders with their installed base for purchases. Run once more after a race with another writer
         (deadlock, serialization failure, lock wait, unique key: :func:`~configurator.storage.retry.retrying`);
-        any other error is raised at once.
+        any other error is raised at once. ``trust`` defaults to ``verified``: the store believes its caller
+        (``customers.ingest.ingest`` passes the trust of the sender).
         """
-        return self.in_transaction(lambda: self._write(events))
+        return self.in_transaction(lambda: self._write(events, trust))
 
-    def _write(self, events: Sequence[Event]) -> WriteResult:
+    def _write(self, events: Sequence[Event], trust: Trust) -> WriteResult:
         if any(e.tenant != self.tenant for e in events):
             raise ValueError(f"events of another tenant given to the store of tenant {self.tenant!r}")
         hashes: dict[str, list[str]] = {}
@@ -131,7 +136,7 @@ class EventRepository(PrivacyRepository, QuoteRepository):
         rows.sort(key=lambda r: r["event_id"])  # one lock order for every writer: no deadlocks
         new_ids = insert_new(self.session, EventRow, rows, "event_id")
         fresh = sorted((e for e in kept if e.event_id in new_ids), key=lambda e: (e.ts, e.event_id))
-        self._effects(fresh)
+        self._effects(fresh, trust)
         return WriteResult(len(new_ids), len(kept) - len(new_ids), suppressed, refused)
 
     def _reused_orders(self, events: Sequence[Event]) -> dict[str, str]:
@@ -158,7 +163,7 @@ class EventRepository(PrivacyRepository, QuoteRepository):
                 conflicts[e.event_id] = order_reused(e.order_id, first)
         return conflicts
 
-    def _effects(self, events: Sequence[Event]) -> None:
+    def _effects(self, events: Sequence[Event], trust: Trust) -> None:
         if not events:
             return
         firsts: dict[str, dt.datetime] = {}
@@ -170,6 +175,7 @@ class EventRepository(PrivacyRepository, QuoteRepository):
         if missing:  # new customer ids get a profile (a concurrent writer may add the same: no conflict)
             self.add_profiles(Profile(cid, "external", created_at=firsts[cid]) for cid in missing)
             canonical.update(self.canonical_ids(missing))
+        created = frozenset(missing)
 
         # A logged-in visitor's anonymous id becomes theirs: claimed in bulk when nobody owns it yet.
         links = [e for e in events if e.anonymous_id and e.customer_id and not _has_traits(e)]
@@ -195,6 +201,7 @@ class EventRepository(PrivacyRepository, QuoteRepository):
                     traits=e.traits,
                     at=e.ts,
                     region=self.region,
+                    provenance=Provenance(e.event_id, e.channel, trust, created),
                 )
                 if e.anonymous_id and resolved.customer_id and e.anonymous_id in owners:
                     owners[e.anonymous_id] = self.owner("anonymous_id", e.anonymous_id) or ""

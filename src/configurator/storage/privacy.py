@@ -1,7 +1,10 @@
 """Privacy: everything held on a person (export) and erasure, with the suppression list that keeps them out.
 
 The rules (who is erased, the token that stands for them, what may stay) live in
-:mod:`configurator.customers.consent`; this module finds and deletes or anonymises the rows.
+:mod:`configurator.customers.consent`; this module finds and deletes or anonymises the rows. The export lists
+the claims less trusted events made about the person (:mod:`configurator.customers.trust`) on their own too;
+erasure scrubs them with the rest of the audit log, and takes the person's email or phone out of the claims
+they made about someone else.
 
 Example:
     >>> import datetime as dt
@@ -12,7 +15,7 @@ Example:
     >>> from configurator.customers.identity import Profile
     >>> _ = privacy.add_profile(Profile("c1", "external", created_at=at))
     >>> [len(rows) for rows in privacy.personal_data(["c1"]).values()]
-    [1, 0, 0, 0, 0, 0, 0, 0, 0]
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     >>> privacy.erase(["c1"], [], "erased:x")["customers"], privacy.add_suppressions({"h1", "h2"}, at)
     (1, 2)
     >>> privacy.suppressed({"h1", "h3"})
@@ -29,6 +32,7 @@ from typing import Any
 from sqlalchemy import Select, Text, and_, delete, or_, select, update
 
 from configurator.customers.consent import scrubbed_audit_details, scrubbed_event_payload
+from configurator.customers.trust import CLAIM_ACTION
 from configurator.storage.identity import IdentityRepository
 from configurator.storage.models import (
     AuditEntry,
@@ -108,6 +112,7 @@ class PrivacyRepository(IdentityRepository):
                     or_(AuditEntry.subject.in_(ids), AuditEntry.related.in_(ids)),
                     order=AuditEntry.id,
                 ),
+                "claims": [c.as_dict() for c in self.claims(*ids)],
             }
 
     def erase(
@@ -154,6 +159,7 @@ class PrivacyRepository(IdentityRepository):
                 s.execute(delete(Customer).where(Customer.tenant == t, Customer.customer_id.in_(ids))),
             )
             counts["audit_log_anonymised"] = self._anonymise_audit(ids, token)
+            counts["claims_anonymised"] = self._anonymise_claims(contacts, token)
         return counts
 
     def _anonymise_events(self, ids: list[str], anonymous: list[str], contacts: list[str], token: str) -> int:
@@ -220,6 +226,33 @@ class PrivacyRepository(IdentityRepository):
                 )
             )
         return len(entries)
+
+    def _anonymise_claims(self, contacts: list[str], token: str) -> int:
+        """Put ``token`` for the person's email or phone in claims about someone else (who made them stays)."""
+        if not contacts:
+            return 0
+        s = self.session
+        mentions = or_(
+            *(
+                AuditEntry.details.cast(Text).like(f"%{like_escaped(json.dumps(v)[1:-1])}%", escape="\\")
+                for v in contacts
+            )
+        )
+        entries = s.execute(
+            select(AuditEntry.id, AuditEntry.details).where(
+                AuditEntry.tenant == self.tenant, AuditEntry.action == CLAIM_ACTION, mentions
+            )
+        ).all()
+        touched = 0
+        for entry_id, details in entries:
+            if (details or {}).get("value") in contacts:
+                s.execute(
+                    update(AuditEntry)
+                    .where(AuditEntry.id == entry_id)
+                    .values(details={**details, "value": token})
+                )
+                touched += 1
+        return touched
 
     def add_suppressions(self, hashes: Collection[str], at: dt.datetime) -> int:
         """Remember identifier hashes of an erased person; returns how many were new."""
