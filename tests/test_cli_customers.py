@@ -77,6 +77,47 @@ def test_ingest_refuses_other_files(url: str, tmp_path: Path, capsys: pytest.Cap
     assert "expected a .jsonl or .csv file" in capsys.readouterr().err
 
 
+def test_ingest_is_an_operators_verified_import(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file ingested by the CLI updates contact data (latest wins) and merges as before: no claims."""
+    events = [
+        {
+            "event_id": "g1",
+            "type": "viewed",
+            "anonymous_id": "a1",
+            "channel": "web",
+            "ts": "2026-05-01T10:00:00Z",
+            "traits": {"phone": "912 345 678"},
+        },
+        {
+            "event_id": "v1",
+            "type": "viewed",
+            "customer_id": "c1",
+            "channel": "api",
+            "ts": "2026-05-01T10:01:00Z",
+            "traits": {"email": "ana@example.com", "phone": "+351912345678"},
+        },
+        {
+            "event_id": "v2",
+            "type": "viewed",
+            "customer_id": "c1",
+            "channel": "api",
+            "ts": "2026-05-01T10:02:00Z",
+            "traits": {"email": "ana@bikes.pt"},
+        },
+    ]
+    path = tmp_path / "import.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    assert main(["customers", "ingest", str(path), "--url", url, "--tenant", "shop"]) == 0
+    capsys.readouterr()
+    assert main(["customers", "export", "c1", "--url", url, "--tenant", "shop"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    (profile, merged) = sorted(exported["profiles"], key=lambda p: p["customer_id"])
+    assert (profile["email"], profile["phone"]) == ("ana@bikes.pt", "+351912345678")
+    assert merged["merged_into"] == "c1" and exported["claims"] == []
+
+
 def test_export_prints_json(ingested: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """The export command prints everything held on the person as JSON, or writes it to a file."""
     assert main(["customers", "export", "c-1017", "--url", ingested, "--tenant", "demo"]) == 0
