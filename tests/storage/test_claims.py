@@ -82,3 +82,12 @@ def test_erasing_the_customer_scrubs_the_claims_about_them(database: Database) -
     entries = [e for e in store.audit_entries() if e.action == "claim"]
     assert len(entries) == 2 and all(e.details == {"erased": True} for e in entries)
     assert {e.subject for e in entries} == {erased_token("shop", "c1")}
+
+
+def test_a_claim_from_the_longest_event_id_is_stored(database: Database) -> None:
+    """An event id of the longest length accepted still fits the audit log: the actor is cut, the details keep it."""
+    store = _people(database)
+    long_id = "e" * 200
+    store.write_events([_viewed(long_id, 4, "c1", name="Eve")], trust="claimed")
+    claim = store.claims("c1")[-1]
+    assert (claim.field, claim.event_id, len(claim.actor)) == ("name", long_id, 200)

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ACTOR_LENGTH",
     "CLAIM_ACTION",
     "DEFAULT_TRUST",
     "MERGE",
@@ -65,6 +66,8 @@ CLAIM_ACTION = "claim"
 """The audit log action of a claim."""
 MERGE = "merge"
 """The field of a claim that two profiles are one person (its value: the other customer id)."""
+ACTOR_LENGTH = 200
+"""Most characters of a claim's actor: the width of the audit log's actor column (event ids may be that long)."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,11 @@ class Claim:
 
     @property
     def actor(self) -> str:
-        """Who made the claim, as the audit log names it: ``<channel>:<event id>``."""
-        return f"{self.channel}:{self.event_id}"
+        """Who made the claim, as the audit log names it: ``<channel>:<event id>`` (cut to :data:`ACTOR_LENGTH`).
+
+        The details keep the whole event id.
+        """
+        return f"{self.channel}:{self.event_id}"[:ACTOR_LENGTH]
 
     @property
     def related(self) -> str | None:
