@@ -205,3 +205,77 @@ def test_modules_and_options_in_selections_are_identifiers(
     """A configuration's modules and options are checked like every identifier."""
     r = client.post("/catalogs/ebike-urban/validate", json={"selections": selections})
     assert_problem(r, 422, "invalid-request")
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {"carbon_diamond": 2**70},
+        {"carbon_diamond": 100_001},
+        {"carbon_diamond": 0},
+        {"carbon_diamond": -1},
+        {"carbon_diamond": {"qty": 2**70}},
+        {"carbon_diamond": {"qty": 1, "config": {"selections": {"kit": {"part": 2**70}}}}},
+        {"carbon_diamond": {"qty": 1, "colour": "red"}},
+    ],
+)
+def test_selection_quantities_are_bounded(client: TestClient, chosen: dict[str, Any]) -> None:
+    """A quantity in a configuration to validate (2**70 answered 200 valid:false) is 1 to 100,000, nested too."""
+    r = client.post("/catalogs/ebike-urban/validate", json={"selections": {"frame": chosen}})
+    assert_problem(r, 422, "invalid-request")
+
+
+def test_selection_quantities_and_sub_assemblies_in_range_are_checked(client: TestClient) -> None:
+    """Quantities in range, as numbers or ``{qty, config}``, still reach the checker."""
+    for chosen in ({"carbon_diamond": 100_000}, {"carbon_diamond": {"qty": 2, "config": {"selections": {}}}}):
+        r = client.post("/catalogs/ebike-urban/validate", json={"selections": {"frame": chosen}})
+        assert r.status_code in (200, 422), r.text
+        if r.status_code == 200:
+            assert r.json()["valid"] is False
+        else:
+            assert_problem(r, 422, "invalid-configuration")
+
+
+# -- dates -------------------------------------------------------------------------------------------------------
+
+
+def test_an_acceptance_time_outside_utc_range_is_refused(client: TestClient) -> None:
+    """An ``at`` that overflows once converted to UTC (0001-01-01T00:00+14:00 was a 500) is a 422 problem."""
+    made = client.post(f"/customers/{CUSTOMER}/quotes", json={"catalog": "ebike-urban"})
+    assert made.status_code == 201, made.text
+    accept = {"margin": "1", "at": "0001-01-01T00:00:00+14:00"}
+    body = assert_problem(
+        client.post(f"/quotes/{made.json()['quote_id']}/accept", json=accept), 422, "invalid-event"
+    )
+    assert "out of range in UTC" in body["detail"]
+
+
+@pytest.mark.parametrize("ts", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_an_event_time_outside_utc_range_is_rejected(client: TestClient, ts: str) -> None:
+    """An event whose timestamp overflows once converted to UTC (a 500) is rejected, the batch still answered."""
+    event = {
+        "type": "viewed",
+        "event_id": "e-far",
+        "tenant": "demo",
+        "customer_id": CUSTOMER,
+        "channel": "web",
+    }
+    r = client.post("/events", json=[event | {"ts": ts}])
+    assert r.status_code == 200, r.text
+    assert [(x["field"], x["reason"]) for x in r.json()["rejected"]] == [
+        ("ts", f"{ts} is out of range in UTC")
+    ]
+
+
+# -- bodies that are not text ------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app.py's HTTP error handler answers FastAPI's 400 'There was an error parsing the body' with the "
+    "undocumented type 'http' (title 'Error'); fix: map 400 to 'bad-request' ('Bad request') there",
+)
+@pytest.mark.parametrize("body", [b"\x80", b"\x00\x00\x00"])
+def test_a_body_that_is_not_text_is_a_documented_problem(client: TestClient, body: bytes) -> None:
+    """A JSON body that is not UTF-8 text is a 400 ``bad-request`` problem (a documented type)."""
+    assert_problem(client.post("/sessions", content=body, headers=JSON), 400, "bad-request")

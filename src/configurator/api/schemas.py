@@ -32,6 +32,7 @@ from configurator.api.wire import (
     PositiveMoney,
     Quantity,
     Requirement,
+    Selections,
     ShortIdentifier,
     Version,
 )
@@ -159,11 +160,9 @@ class CatalogOut(CatalogSummary):
 
 
 class ValidateIn(_In):
-    """A configuration to check: ``module -> option | [options] | {option: quantity}``."""
+    """A configuration to check: ``module -> option | [options] | {option: quantity | {qty, config}}``."""
 
-    selections: dict[Identifier, Identifier | list[Identifier] | dict[Identifier, Any]] = Field(
-        max_length=1000, examples=[{"frame": "carbon_diamond", "size": "m"}]
-    )
+    selections: Selections = Field(examples=[{"frame": "carbon_diamond", "size": "m"}])
     on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
 
 

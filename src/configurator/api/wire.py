@@ -6,7 +6,8 @@ id, order id, module or option) is normalised to Unicode NFC and refused when it
 private-use, unassigned or line/paragraph separator character. A locale is a plain language tag naming one
 of the languages we ship (:data:`~configurator.quoting.i18n.LANGUAGES`), or a regional variant Babel
 negotiates onto one (``pt_PT``, ``pt-BR``, ``sv_SE``); it is answered in the canonical form ``pt_BR``.
-Anything else is refused, so a 422 ``invalid-request`` problem, never a file path or a 500.
+Anything else is refused, so a 422 ``invalid-request`` problem, never a file path or a 500. A configuration's
+:data:`Selections` hold identifiers and quantities bounded alike, sub-assemblies included.
 
 Example:
     >>> from pydantic import TypeAdapter
@@ -25,9 +26,9 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from configurator.customers.events import DEFAULT_LIMITS
 from configurator.quoting.i18n import supported_locale
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_MONEY",
     "MAX_QUANTITY",
     "MAX_REQUIREMENTS",
+    "MAX_SELECTIONS",
     "MAX_VERSION",
     "CountryCode",
     "Identifier",
@@ -45,11 +47,15 @@ __all__ = [
     "PositiveMoney",
     "Quantity",
     "Requirement",
+    "Selections",
     "ShortIdentifier",
+    "SubAssemblySelection",
+    "SubConfiguration",
     "Version",
     "check_identifier",
     "check_locale",
     "nfc",
+    "plain_selections",
 ]
 
 MAX_ID_LENGTH = 200
@@ -68,6 +74,9 @@ MAX_VERSION = 1_000_000
 
 MAX_REQUIREMENTS = 100
 """Most requirements (``module.option``, ``!module.option``) one bundle or quote request carries."""
+
+MAX_SELECTIONS = 1000
+"""Most modules one configuration's selections name."""
 
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
@@ -160,3 +169,60 @@ Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 """A quote version: 1 to :data:`MAX_VERSION`."""
+
+
+class SubAssemblySelection(BaseModel):
+    """An option that is a sub-assembly, chosen ``qty`` times, with its own configuration (``config``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    qty: Quantity = 1
+    config: SubConfiguration | None = None
+
+
+class SubConfiguration(BaseModel):
+    """A sub-assembly's configuration: its catalog (optional) and selections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    catalog: Identifier | None = None
+    selections: Selections
+
+
+def plain_selections(value: dict[str, Any]) -> dict[str, Any]:
+    """Selections as plain data (sub-assemblies as mappings), the shape ``Configuration.from_data`` reads.
+
+    Example:
+        >>> plain_selections({"frame": {"kit": SubAssemblySelection(qty=2)}, "size": "m"})
+        {'frame': {'kit': {'qty': 2}}, 'size': 'm'}
+    """
+    return {
+        module: {
+            o: q.model_dump(exclude_none=True) if isinstance(q, BaseModel) else q for o, q in chosen.items()
+        }
+        if isinstance(chosen, dict)
+        else chosen
+        for module, chosen in value.items()
+    }
+
+
+Selections = Annotated[
+    dict[Identifier, Identifier | list[Identifier] | dict[Identifier, Quantity | SubAssemblySelection]],
+    Field(max_length=MAX_SELECTIONS),
+    AfterValidator(plain_selections),
+]
+"""A configuration: ``module -> option | [options] | {option: quantity | {qty, config}}``, every identifier
+checked and every quantity 1 to :data:`MAX_QUANTITY` (also inside sub-assemblies).
+
+Example:
+    >>> from pydantic import TypeAdapter
+    >>> TypeAdapter(Selections).validate_python({"frame": {"carbon": 2}, "extras": ["bell"]})
+    {'frame': {'carbon': 2}, 'extras': ['bell']}
+    >>> TypeAdapter(Selections).validate_python({"frame": {"carbon": 2**70}})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 2 validation errors for function-after[plain_selections(), ...
+    ...
+"""
+
+SubAssemblySelection.model_rebuild()

@@ -171,7 +171,10 @@ class _Base(BaseModel):
     def _to_utc(cls, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("Input should have timezone info")
-        return value.astimezone(dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before the first representable UTC instant
+            raise ValueError(f"{value.isoformat()} is out of range in UTC") from None
 
     @model_validator(mode="after")
     def _someone(self) -> _Base:
