@@ -16,6 +16,7 @@ import pytest
 
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
+from configurator.solver import operations
 from configurator.solver.dd import CompiledDiagram, diagram_cache
 from configurator.solver.session import ConfigurationSession
 from support import ROOT, make_catalog, needs_cudd
@@ -184,3 +185,27 @@ def test_interleaved_sessions_keep_their_own_incremental_propagation(monkeypatch
     alone = propagated(interleaved=False)
     assert alone > 0
     assert propagated(interleaved=True) == alone
+
+
+def test_the_solver_answers_the_first_view_of_a_catalog_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a diagram, the domains with no choice are solved once per catalog; choices are still solved."""
+    calls: list[int] = []
+    original = operations.Propagator.supported
+
+    def counted(self: operations.Propagator, *args: Any, **kwargs: Any) -> list[bool]:
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(operations.Propagator, "supported", counted)
+    catalog = bike(tag="solver_view")
+    first = ConfigurationSession(catalog, on=DAY, propagation="solver")
+    untouched = first.domains()
+    assert len(calls) == 1
+    second = ConfigurationSession(catalog, on=DAY, propagation="solver")
+    assert second.domains() == untouched and len(calls) == 1
+    first.select("motor", "mid")
+    assert first.domains() != untouched and len(calls) == 2
+    assert second.domains() == untouched and len(calls) == 2
+    by_diagram = ConfigurationSession(catalog, on=DAY)
+    by_diagram.select("motor", "mid")
+    assert first.domains() == by_diagram.domains()

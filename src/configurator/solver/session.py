@@ -36,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.compiled import symbols_of
@@ -71,10 +71,38 @@ _UNCOMPILED: dict[tuple[Problem, float, int], None] = {}
 _UNCOMPILED_MAX = 64
 _UNCOMPILED_LOCK = threading.Lock()
 
-_PROBLEMS: OrderedDict[tuple[int, dt.date | None], CatalogProblem] = OrderedDict()
-"""Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date, least recent first."""
-_PROBLEMS_MAX = 64
-_PROBLEMS_LOCK = threading.Lock()
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Recent(Generic[_K, _V]):
+    """A small thread-safe map that keeps its ``size`` most recently used entries (this module's memos)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[_K, _V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> _V | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: _K, value: _V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_PROBLEMS: _Recent[tuple[int, dt.date | None], CatalogProblem] = _Recent(64)
+"""Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date."""
+
+_OPEN_DOMAINS: _Recent[tuple[int, str], tuple[CatalogProblem, dict[str, tuple[str, ...]]]] = _Recent(64)
+"""The solver's domains with no choice, by compiled catalog (its ``id``, checked) and backend name."""
 
 
 def _catalog_problem(catalog: Catalog, on: dt.date | None) -> CatalogProblem:
@@ -85,16 +113,11 @@ def _catalog_problem(catalog: Catalog, on: dt.date | None) -> CatalogProblem:
     (a few milliseconds); the later one is kept.
     """
     key = (id(catalog), on)
-    with _PROBLEMS_LOCK:
-        found = _PROBLEMS.get(key)
-        if found is not None and found.catalog is catalog:
-            _PROBLEMS.move_to_end(key)
-            return found
+    found = _PROBLEMS.get(key)
+    if found is not None and found.catalog is catalog:
+        return found
     cp = compile_catalog_problem(catalog, on)
-    with _PROBLEMS_LOCK:
-        _PROBLEMS[key] = cp
-        while len(_PROBLEMS) > _PROBLEMS_MAX:
-            _PROBLEMS.popitem(last=False)
+    _PROBLEMS.put(key, cp)
     return cp
 
 
@@ -347,7 +370,16 @@ class ConfigurationSession:
         return available
 
     def _domains_by_solver(self) -> dict[str, tuple[str, ...]]:
-        """:meth:`domains` through the session's propagator: one query per option literal, choices as extras."""
+        """:meth:`domains` through the session's propagator: one query per option literal, choices as extras.
+
+        With no choice the answer is the same for every session of the compiled catalog, so it is computed once
+        per process (a session's first view of a catalog that does not compile to a diagram).
+        """
+        key = (id(self.cp), self.backend.name)
+        if not self._choices:
+            found = _OPEN_DOMAINS.get(key)
+            if found is not None and found[0] is self.cp:
+                return dict(found[1])
         if self._propagator is None:
             self._propagator = operations.Propagator(self.cp.problem, backend=self.backend)
         keys: list[tuple[str, str]] = []
@@ -360,11 +392,14 @@ class ConfigurationSession:
                     queries.append(literal)
         extra = [self._choice_expr(c) for c in self.choices]
         supported = self._propagator.supported(queries, extra=extra)
-        possible = {key for key, ok in zip(keys, supported, strict=True) if ok}
-        return {
+        possible = {k for k, ok in zip(keys, supported, strict=True) if ok}
+        domains = {
             module: tuple(option for option in mod.options if (module, option) in possible)
             for module, mod in self.catalog.modules.items()
         }
+        if not extra:
+            _OPEN_DOMAINS.put(key, (self.cp, dict(domains)))
+        return domains
 
     def _possible(self, domains: Mapping[str, tuple[int, ...]], module: str, option: str) -> bool:
         literal = self.cp.selected(module, option)
