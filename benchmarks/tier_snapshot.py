@@ -125,11 +125,12 @@ def refit(store: SqlStore) -> float:
 
 def requests(url: str, customers: list[str], n: int, seed: int) -> tuple[list[float], dict[str, int]]:
     """``GET /customers/{id}`` for ``n`` random customers after a warm-up: seconds each, and tiers seen."""
-    app = make_app(Settings(database_url=url, tenant=TENANT), catalogs=[])
+    app = make_app(Settings(database_url=url, secret_key="benchmark-secret-" + "x" * 32), catalogs=[])
+    key, _ = app.state.service.keys().create(TENANT, "benchmark", ["read"], created_by="benchmark")
     rng = random.Random(seed)
     seen: dict[str, int] = {}
     times: list[float] = []
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         for customer in customers[:5]:  # warm-up: engine, first queries, route
             assert client.get(f"/customers/{customer}").status_code == 200
         for customer in rng.sample(customers, min(n, len(customers))):

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from configurator.io.benchdata import BENCHDATA_ENV, benchdata_path
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
+    from configurator.settings import Settings
     from configurator.storage import SqlStore
 
 __all__ = [
@@ -172,21 +173,46 @@ def isort_key(name: str) -> tuple[int, str]:
     return kind, name
 
 
+SCOPES_ALL = ("admin",)
+"""The scopes of the default test key (``admin`` holds every scope)."""
+
+SECRET = "test-secret-key-of-at-least-32-characters"
+"""The server secret of test apps (keys and sign-ins are keyed hashes under it)."""
+
+
+def api_settings(url: str, **values: Any) -> Settings:
+    """Settings of a test app over the database at ``url`` (with the test secret)."""
+    from configurator.settings import Settings
+
+    return Settings(database_url=url, secret_key=SECRET, **values)
+
+
+def api_key(app: Any, tenant: str = "demo", scopes: Sequence[str] = SCOPES_ALL, name: str = "tests") -> str:
+    """A new API key of ``tenant`` with ``scopes`` for an app made by ``make_app``."""
+    token, _ = app.state.service.keys().create(tenant, name, list(scopes), created_by="tests")
+    return str(token)
+
+
+def auth(key: str) -> dict[str, str]:
+    """The header that sends an API key."""
+    return {"Authorization": f"Bearer {key}"}
+
+
 @contextmanager
 def demo_api_client(folder: Path, now: dt.datetime) -> Iterator[TestClient]:
     """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``) in ``folder``.
 
-    The app's clock is fixed at ``now``; server errors come back as responses (never raised into the test).
+    The client sends an API key of tenant ``demo`` with every scope (``admin``); the app's clock is fixed at
+    ``now``; server errors come back as responses (never raised into the test).
     """
     from fastapi.testclient import TestClient
 
     from configurator.api import make_app
-    from configurator.settings import Settings
 
     url = f"sqlite:///{folder / 'configurator.db'}"
     demo_store(url).engine.dispose()
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: now)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    app = make_app(api_settings(url), ROOT / "catalogs", clock=lambda: now)
+    with TestClient(app, raise_server_exceptions=False, headers=auth(api_key(app))) as client:
         yield client
 
 
@@ -199,3 +225,22 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     assert body["status"] == status and body["title"] and body["detail"]
     assert "Traceback" not in response.text
     return body
+
+
+REP_LOGIN = "rep@demo.example"
+REP_PASSWORD = "correct horse battery staple"
+"""The test rep's login and password (:func:`rep_sign_in`)."""
+
+
+def rep_sign_in(
+    app: Any, tenant: str = "demo", scopes: Sequence[str] = ("read", "events", "quote", "accept")
+) -> str:
+    """A sign-in token (the page's cookie value) of the test rep of ``tenant``, created on first use."""
+    from configurator.access import normal_login
+
+    accounts = app.state.service.accounts()
+    login = REP_LOGIN if tenant == "demo" else f"rep@{tenant}.example"
+    if accounts.credentials.account(normal_login(login)) is None:
+        accounts.create(login, tenant, "Rita Rep", list(scopes), REP_PASSWORD)
+    token, _, _ = accounts.sign_in(login, REP_PASSWORD)
+    return str(token)

@@ -14,16 +14,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 import configurator
-from configurator.api import SessionStore, UnknownSessionError, make_app
+from configurator.api import make_app
 from configurator.catalog import load_configuration
 from configurator.catalog.check import find_violations
 from configurator.errors import ConfiguratorError
-from configurator.settings import Settings
 from support import (
     DEMO_CUSTOMERS,
     ROOT,
     Writer,
+    api_key,
+    api_settings,
     assert_problem,
+    auth,
     demo_api_client,
     example_catalogs,
 )
@@ -225,32 +227,39 @@ def test_session_errors_are_problems(client: TestClient) -> None:
     assert cleared["choices"] == []
 
 
-def test_sessions_are_bounded_least_recently_used_first() -> None:
-    """An app keeping one session drops the older one when a second opens."""
-    app = make_app(Settings(database_url="sqlite://"), catalogs=[CATALOGS["valve-pn5"]], max_sessions=1)
-    with TestClient(app) as c:
-        first = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
-        second = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
-        assert c.get(f"/sessions/{second}").status_code == 200
-        assert_problem(c.get(f"/sessions/{first}"), 404, "unknown-session")
+def test_sessions_are_bounded_per_key_least_recently_used_first() -> None:
+    """A key allowed one session loses its older one when it opens a second; another key's stays open."""
+    app = make_app(api_settings("sqlite://", sessions_per_key=1), catalogs=[CATALOGS["valve-pn5"]])
+    with TestClient(app, raise_server_exceptions=False) as c:
+        mine, other = auth(api_key(app, "shop")), auth(api_key(app, "shop"))
+        kept = c.post("/sessions", json={"catalog": "valve-pn5"}, headers=other).json()["session_id"]
+        first = c.post("/sessions", json={"catalog": "valve-pn5"}, headers=mine).json()["session_id"]
+        second = c.post("/sessions", json={"catalog": "valve-pn5"}, headers=mine).json()["session_id"]
+        assert c.get(f"/sessions/{second}", headers=mine).status_code == 200
+        assert_problem(c.get(f"/sessions/{first}", headers=mine), 404, "unknown-session")
+        assert c.get(f"/sessions/{kept}", headers=other).status_code == 200
 
 
-def test_session_store_expires_idle_sessions() -> None:
-    """A session idle past the TTL is gone; removing an unknown session is an error."""
-    now = [0.0]
-    store: SessionStore[int] = SessionStore(ttl=10, clock=lambda: now[0])
-    sid = store.add(1)
-    now[0] = 9.0
-    assert store.get(sid).value == 1
-    now[0] = 18.0  # used at 9: still open
-    assert sid in store
-    now[0] = 30.0
-    with pytest.raises(UnknownSessionError):
-        store.get(sid)
-    with pytest.raises(UnknownSessionError):
-        store.remove(sid)
-    with pytest.raises(ValueError, match="max_sessions"):
-        SessionStore(max_sessions=0)
+def test_sessions_expire_when_idle_and_are_limited_per_tenant() -> None:
+    """A session idle past the time-to-live is gone; a tenant at its limit is refused with a 429."""
+    now = [AT]
+    app = make_app(
+        api_settings("sqlite://", session_ttl=10, sessions_per_tenant=1),
+        catalogs=[CATALOGS["valve-pn5"]],
+        clock=lambda: now[0],
+    )
+    with TestClient(app, raise_server_exceptions=False, headers=auth(api_key(app, "shop"))) as c:
+        sid = c.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
+        now[0] = AT + dt.timedelta(seconds=9)
+        assert c.get(f"/sessions/{sid}").status_code == 200
+        other = auth(api_key(app, "shop"))
+        assert_problem(
+            c.post("/sessions", json={"catalog": "valve-pn5"}, headers=other), 429, "too-many-sessions"
+        )
+        now[0] = AT + dt.timedelta(seconds=30)
+        assert_problem(c.get(f"/sessions/{sid}"), 404, "unknown-session")
+        assert_problem(c.delete(f"/sessions/{sid}"), 404, "unknown-session")
+        assert c.post("/sessions", json={"catalog": "valve-pn5"}, headers=other).status_code == 201
 
 
 # -- events and customers -------------------------------------------------------------------------------------
@@ -460,6 +469,11 @@ def test_openapi_documents_every_endpoint_and_the_problem_model(client: TestClie
 
 PROBLEMS: dict[str, tuple[str, int]] = {
     "configurator.errors.AssemblyError": ("assembly", 422),
+    "configurator.errors.AuthenticationError": ("unauthenticated", 401),
+    "configurator.errors.PermissionDeniedError": ("forbidden", 403),
+    "configurator.errors.SessionConflictError": ("session-conflict", 409),
+    "configurator.errors.SessionLimitError": ("too-many-sessions", 429),
+    "configurator.errors.SettingsError": ("settings", 500),
     "configurator.errors.BackendCapabilityError": ("solver", 422),
     "configurator.errors.BackendLimitError": ("solver", 422),
     "configurator.errors.CatalogError": ("invalid-catalog", 422),
@@ -551,7 +565,7 @@ def _instance(cls: type[ConfiguratorError], detail: str) -> ConfiguratorError:
 
 def test_errors_raised_in_a_route_answer_their_problem_type_and_status(tmp_path: Path) -> None:
     """Any ConfiguratorError raised by a route is answered with its class's problem type and status."""
-    app = make_app(Settings(database_url=f"sqlite:///{tmp_path / 'never.db'}"), catalogs=[])
+    app = make_app(api_settings(f"sqlite:///{tmp_path / 'never.db'}"), catalogs=[])
     by_name = {_qualified(cls): cls for cls in ERROR_CLASSES}
 
     def fail(name: str) -> None:
@@ -567,7 +581,7 @@ def test_errors_raised_in_a_route_answer_their_problem_type_and_status(tmp_path:
 
 
 def test_catalogs_folder_is_read_once(write: Writer, tmp_path: Path) -> None:
-    """make_app serves the *.yaml catalogs of a folder; the database is not opened for catalog requests."""
+    """make_app serves the *.yaml catalogs of a folder, read when the app is made."""
     write(
         "catalogs/mug.yaml",
         """
@@ -579,11 +593,11 @@ def test_catalogs_folder_is_read_once(write: Writer, tmp_path: Path) -> None:
           colour: {options: {red: {price: 5}, blue: {price: 6}}}
         """,
     )
-    url = f"sqlite:///{tmp_path / 'never.db'}"
-    with TestClient(make_app(Settings(database_url=url), tmp_path / "catalogs")) as c:
+    app = make_app(api_settings(f"sqlite:///{tmp_path / 'db.sqlite'}"), tmp_path / "catalogs")
+    (tmp_path / "catalogs" / "mug.yaml").unlink()
+    with TestClient(app, headers=auth(api_key(app, "shop"))) as c:
         assert [x["id"] for x in c.get("/catalogs").json()] == ["mug"]
         assert c.post("/catalogs/mug/validate", json={"selections": {"colour": "red"}}).json()["valid"]
-    assert not (tmp_path / "never.db").exists()
 
 
 def test_re_quoting_makes_the_next_version_and_an_accepted_number_is_kept(client: TestClient) -> None:

@@ -10,13 +10,29 @@ import pytest
 from fastapi.testclient import TestClient
 
 from configurator.api.headers import DOCUMENT_POLICY, REP_POLICY
-from support import DEMO_CUSTOMERS, demo_api_client, has_module
-from web.conftest import CHROMIUM, base_url, browser_type_launch_args, live_server
+from configurator.web import COOKIE
+from support import DEMO_CUSTOMERS, demo_api_client, has_module, rep_sign_in
+from web.conftest import (
+    CHROMIUM,
+    base_url,
+    browser_context_args,
+    browser_type_launch_args,
+    live_app,
+    live_server,
+    rep_cookie,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-__all__ = ["base_url", "browser_type_launch_args", "live_server"]  # the browser fixtures of tests/web
+__all__ = [  # the browser fixtures of tests/web
+    "base_url",
+    "browser_context_args",
+    "browser_type_launch_args",
+    "live_app",
+    "live_server",
+    "rep_cookie",
+]
 
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 CATALOG = "ebike-urban"
@@ -51,7 +67,11 @@ def test_json_and_problem_responses_carry_the_base_headers_and_no_policy(client:
 
 def test_rep_page_and_its_files_carry_the_page_policy(client: TestClient) -> None:
     """GET /rep is HTML under the page's policy, no frames; its script and style sheet are not sniffed."""
-    page = client.get("/rep", params={"lang": "en"})
+    client.cookies.set(COOKIE, rep_sign_in(client.app))
+    try:
+        page = client.get("/rep", params={"lang": "en"})
+    finally:
+        client.cookies.clear()
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     _assert_base(page.headers)
     assert page.headers["content-security-policy"] == REP_POLICY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -256,11 +257,38 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_serve_runs_the_api_with_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``configurator serve`` hands the app, host and port to uvicorn."""
+    """``configurator serve`` hands the app factory, host, port and workers to uvicorn."""
     import uvicorn
 
+    from configurator.api.app import app_from_environment
+
     seen: dict[str, object] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: seen.update(app=app, host=host, port=port))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setenv("CONFIGURATOR_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("CONFIGURATOR_DATABASE_URL", "sqlite://")
     catalogs = Path(__file__).resolve().parent.parent / "catalogs"
-    assert main(["serve", "--host", "0.0.0.0", "--port", "8123", "--catalogs", str(catalogs)]) == 0
-    assert seen["host"] == "0.0.0.0" and seen["port"] == 8123 and seen["app"] is not None
+    args = ["serve", "--host", "0.0.0.0", "--port", "8123", "--catalogs", str(catalogs), "--workers", "2"]
+    assert main(args) == 0
+    assert seen["host"] == "0.0.0.0" and seen["port"] == 8123 and seen["workers"] == 2
+    assert seen["app"] == "configurator.api.app:app_from_environment" and seen["factory"] is True
+    assert [c["id"] for c in _catalog_ids(app_from_environment())] != []
+
+
+def _catalog_ids(app: Any) -> list[dict[str, Any]]:
+    """The catalogs an app made from the environment serves (through an admin key)."""
+    from fastapi.testclient import TestClient
+
+    token, _ = app.state.service.keys().create("shop", "test", ["read"], created_by="test")
+    return list(TestClient(app, headers={"Authorization": f"Bearer {token}"}).get("/catalogs").json())
+
+
+def test_serve_without_a_secret_key_says_how_to_set_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``configurator serve`` with no CONFIGURATOR_SECRET_KEY stops with the fix, before any worker starts."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("uvicorn started"))
+    monkeypatch.delenv("CONFIGURATOR_SECRET_KEY", raising=False)
+    assert main(["serve"]) != 0
+    assert "set CONFIGURATOR_SECRET_KEY" in capsys.readouterr().err

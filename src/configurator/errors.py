@@ -51,6 +51,16 @@ subclass inherits unless it sets its own. Every name ends in ``Error``; the erro
     │   │                                      (configurator.quoting.render)
     │   └── QuoteTemplateError (also ValueError)  ("quote-render", 500)  a template fails to compile or render
     │       └── TemplateSecurityError          ("quote-render", 500)  a template breaks the sandbox
+    ├── AuthenticationError                    ("unauthenticated", 401)  no credential, or an unknown, revoked
+    │                                          or expired one (configurator.access)
+    ├── PermissionDeniedError                  ("forbidden", 403)  the credential lacks the scope the
+    │                                          request needs (configurator.access)
+    ├── SessionConflictError                   ("session-conflict", 409)  two changes of one configuration
+    │                                          session raced (configurator.api.sessions)
+    ├── SessionLimitError                      ("too-many-sessions", 429)  the caller has as many open
+    │                                          configuration sessions as allowed
+    ├── SettingsError                          ("settings", 500)  the settings cannot serve what is asked (a
+    │                                          missing secret key)
     ├── NotFoundError (also LookupError)       ("not-found", 404)  a named resource does not exist; each
     │   │                                      subclass keeps its own problem type
     │   ├── UnknownCatalogError                ("unknown-catalog", 404)  the API serves no such catalog
@@ -91,6 +101,7 @@ from typing import ClassVar, Protocol
 
 __all__ = [
     "AssemblyError",
+    "AuthenticationError",
     "BackendCapabilityError",
     "BackendLimitError",
     "CatalogError",
@@ -104,6 +115,7 @@ __all__ = [
     "NoFittingBundleError",
     "NotFittedError",
     "NotFoundError",
+    "PermissionDeniedError",
     "PolicyError",
     "PricingError",
     "Problem",
@@ -117,6 +129,9 @@ __all__ = [
     "QuoteVersionConflictError",
     "RepairLike",
     "RuleSyntaxError",
+    "SessionConflictError",
+    "SessionLimitError",
+    "SettingsError",
     "SolverError",
     "StorageError",
     "TemplateSecurityError",
@@ -545,6 +560,46 @@ class UnknownSessionError(NotFoundError):
     problem_type = "unknown-session"
     status = 404
     title = "Unknown or expired session"
+
+
+class AuthenticationError(ConfiguratorError):
+    """No credential was sent, or it is unknown, revoked or expired (the message never says which secret)."""
+
+    problem_type = "unauthenticated"
+    status = 401
+    title = "Authentication required"
+
+
+class PermissionDeniedError(ConfiguratorError):
+    """The credential is valid but lacks the scope the request needs (the message names the scope)."""
+
+    problem_type = "forbidden"
+    status = 403
+    title = "Not allowed"
+
+
+class SessionConflictError(ConfiguratorError):
+    """Two changes of one configuration session raced and the later one no longer applies (reload, retry)."""
+
+    problem_type = "session-conflict"
+    status = 409
+    title = "The session changed meanwhile"
+
+
+class SessionLimitError(ConfiguratorError):
+    """The caller already holds as many open configuration sessions as allowed (close one, or wait)."""
+
+    problem_type = "too-many-sessions"
+    status = 429
+    title = "Too many open sessions"
+
+
+class SettingsError(ConfiguratorError):
+    """The settings cannot serve what is asked, e.g. no secret key where keyed hashes are needed."""
+
+    problem_type = "settings"
+    status = 500
+    title = "Server settings incomplete"
 
 
 class StorageError(ConfiguratorError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -31,6 +31,18 @@ class Settings(BaseSettings):
         phone_region: the ISO country used to read phone numbers written without a country code.
         max_body_bytes: the largest HTTP request body the API reads (``CONFIGURATOR_MAX_BODY_BYTES``); a
             larger one is refused with a 413 ``too-large`` problem before it is parsed.
+        secret_key: the server secret (``CONFIGURATOR_SECRET_KEY``, at least 32 characters) under which API
+            keys and sign-in cookies are stored as keyed hashes (HMAC-SHA256). Required by the API and by
+            ``configurator keys``; changing it invalidates every key and sign-in (see docs/api.md).
+        catalogs_dir: the folder of catalog YAML files the API serves (``CONFIGURATOR_CATALOGS_DIR``).
+        cookie_secure: mark the rep page's sign-in cookie ``Secure`` (sent over HTTPS only; browsers also send
+            it to ``http://localhost``). Turn off only behind a trusted TLS-terminating proxy that speaks
+            plain HTTP to browsers, which you should not have.
+        sign_in_hours: hours a rep's sign-in lasts.
+        session_ttl: seconds an unused configuration session stays open.
+        sessions_per_key: open configuration sessions one credential may hold (the oldest idle one is closed
+            to make room, never another credential's).
+        sessions_per_tenant: open configuration sessions one tenant may hold (beyond it, opening one is a 429).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFIGURATOR_", env_file=".env", extra="ignore")
@@ -41,6 +53,38 @@ class Settings(BaseSettings):
     locale: str = "en"
     phone_region: str = "PT"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    secret_key: SecretStr | None = None
+    catalogs_dir: str = "catalogs"
+    cookie_secure: bool = True
+    sign_in_hours: float = Field(default=10.0, gt=0, le=24 * 31)
+    session_ttl: float = Field(default=1800.0, gt=0)
+    sessions_per_key: int = Field(default=64, ge=1)
+    sessions_per_tenant: int = Field(default=2048, ge=1)
+
+    def require_secret(self) -> bytes:
+        """The secret key's bytes.
+
+        Raises:
+            SettingsError: no secret key is set, or it is shorter than 32 characters.
+
+        Example:
+            >>> Settings(secret_key="x" * 32).require_secret()[:3]
+            b'xxx'
+            >>> Settings(secret_key=None).require_secret()
+            Traceback (most recent call last):
+            ...
+            configurator.errors.SettingsError: no secret key: set CONFIGURATOR_SECRET_KEY to a random string of at least 32 characters, e.g. python -c "import secrets; print(secrets.token_urlsafe(32))"
+        """
+        from configurator.errors import SettingsError
+
+        value = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if len(value) < 32:
+            got = "no secret key" if not value else f"the secret key has {len(value)} characters"
+            raise SettingsError(
+                f"{got}: set CONFIGURATOR_SECRET_KEY to a random string of at least 32 characters, e.g. "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        return value.encode()
 
 
 def get_settings() -> Settings:

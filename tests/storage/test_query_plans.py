@@ -11,8 +11,8 @@ from sqlalchemy import event
 
 from configurator.api import make_app
 from configurator.customers.events import validate_event
-from configurator.settings import Settings
 from configurator.storage import SqlStore, make_engine, upgrade
+from support import api_key, api_settings, auth
 
 
 def _plans(path: Path, statements: list[tuple[str, Any]]) -> list[tuple[str, str]]:
@@ -41,11 +41,11 @@ def test_customer_summary_reads_only_the_customers_rows(tmp_path: Path) -> None:
     ]
     store.write_events([validate_event(row, tenant="shop") for row in rows])
     store.refresh_tiers()
-    app = make_app(Settings(database_url=url, tenant="shop"), catalogs=[])
-    client = TestClient(app)
+    app = make_app(api_settings(url), catalogs=[])
+    client = TestClient(app, headers=auth(api_key(app, "shop")))
     assert client.get("/customers/c1").status_code == 200  # opens the app's engine
     statements: list[tuple[str, Any]] = []
-    served = app.state.service.store().engine
+    served = app.state.service.engine()
 
     @event.listens_for(served, "before_cursor_execute")
     def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:

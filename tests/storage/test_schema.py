@@ -24,8 +24,11 @@ from pg import Database
 from pg import database as database
 
 TENANT_TABLES = {
+    "accounts",
+    "api_keys",
     "audit_log",
     "catalogs",
+    "config_sessions",
     "consents",
     "customers",
     "events",
@@ -34,6 +37,7 @@ TENANT_TABLES = {
     "orders",
     "quote_versions",
     "quotes",
+    "sign_ins",
     "suppressions",
     "tiers",
 }

@@ -139,5 +139,5 @@ def test_migration_0003_adds_and_drops_the_table(database: Database) -> None:
         command.downgrade(config, "0002")
     assert current_revision(database.engine) == "0002"
     assert "tiers" not in sa.inspect(database.engine).get_table_names()
-    assert upgrade(database.engine) == head_revision() == "0003"
+    assert upgrade(database.engine) == head_revision()
     assert SqlStore(database.engine, "shop").tiers_computed_at() is None

@@ -14,9 +14,8 @@ from configurator.api import make_app
 from configurator.assembly.context import NO_TIER_REASON
 from configurator.cli import main
 from configurator.customers.tiers import TIERS, TierAssigner
-from configurator.settings import Settings
 from configurator.storage import SqlStore, make_engine
-from support import ROOT, demo_store
+from support import ROOT, api_key, api_settings, auth, demo_store
 
 SAMPLE = ROOT / "examples" / "data" / "events.jsonl"
 
@@ -38,8 +37,8 @@ def _no_fit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_requests_read_the_snapshot_and_never_fit(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before a refresh every customer is standard with the reason; after it, the stored tier and its time."""
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs")
-    with TestClient(app) as client:
+    app = make_app(api_settings(url), ROOT / "catalogs")
+    with TestClient(app, headers=auth(api_key(app))) as client:
         _no_fit(monkeypatch)
         before = client.get("/customers/c-1001").json()
         assert (before["tier"], before["tier_reason"], before["tier_computed_at"]) == (

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from configurator.api import make_app
-from configurator.settings import Settings
-from support import ROOT, demo_store
+from configurator.web import COOKIE
+from support import ROOT, api_key, api_settings, demo_store, rep_sign_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 """The system browser (``make sysdeps`` installs it; ``playwright install`` downloads are not used)."""
@@ -28,13 +28,19 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The API app (and its /rep page) over a fresh demo database, served by uvicorn on a free local port."""
-    import uvicorn
-
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The API app (and its /rep page) over a fresh demo database."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'configurator.db'}"
     demo_store(url).engine.dispose()
-    app = make_app(Settings(database_url=url, tenant="demo"), ROOT / "catalogs", clock=lambda: AT)
+    return make_app(api_settings(url), ROOT / "catalogs", clock=lambda: AT)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Any) -> Iterator[str]:
+    """The live app served by uvicorn on a free local port."""
+    import uvicorn
+
+    app = live_app
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -63,3 +69,39 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def base_url(live_server: str) -> str:
     """Pages open relative to the live server (and pytest-playwright's own fallback fixture is not used)."""
     return live_server
+
+
+@pytest.fixture(scope="session")
+def rep_cookie(live_server: str, live_app: Any) -> dict[str, Any]:
+    """The sign-in cookie of the demo tenant's test rep on the live server."""
+    host = live_server.split("//", 1)[1].split(":", 1)[0]
+    return {
+        "name": COOKIE,
+        "value": rep_sign_in(live_app),
+        "domain": host,
+        "path": "/",
+        "secure": True,
+        "httpOnly": True,
+        "sameSite": "Strict",
+    }
+
+
+@pytest.fixture(scope="session")
+def live_key(live_app: Any) -> dict[str, str]:
+    """An API key of the demo tenant on the live server, as a header (for direct API calls of a test)."""
+    return {"Authorization": f"Bearer {api_key(live_app)}"}
+
+
+@pytest.fixture
+def browser_context_args(
+    browser_context_args: dict[str, Any], live_server: str, rep_cookie: dict[str, Any]
+) -> dict[str, Any]:
+    """Every page of a browser test starts signed in as the demo tenant's test rep, on this live server.
+
+    (pytest-playwright's own arguments are made once per run, with the first live server's URL.)
+    """
+    return {
+        **browser_context_args,
+        "base_url": live_server,
+        "storage_state": {"cookies": [rep_cookie], "origins": []},
+    }

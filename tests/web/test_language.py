@@ -6,9 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from configurator.api import make_app
-from configurator.settings import Settings
+from configurator.web import COOKIE
 from configurator.web.page import LANGUAGES, accepted_languages, pick_language
-from support import example_catalogs
+from support import api_settings, example_catalogs, rep_sign_in
 
 
 @pytest.mark.parametrize(
@@ -121,8 +121,9 @@ def test_the_choice_is_always_a_supported_language(header: str) -> None:
 
 def test_the_page_follows_the_weights_of_accept_language() -> None:
     """GET /rep with `Accept-Language: pt;q=0, es;q=0.5` answers Spanish; `sv;q=0` answers English."""
-    app = make_app(Settings(database_url="sqlite://"), catalogs=example_catalogs().values())
+    app = make_app(api_settings("sqlite://"), catalogs=example_catalogs().values())
     client = TestClient(app, raise_server_exceptions=False)
+    client.cookies.set(COOKIE, rep_sign_in(app))
     spanish = client.get("/rep", headers={"Accept-Language": "pt;q=0, es;q=0.5"})
     assert spanish.status_code == 200
     assert spanish.headers["content-language"] == "es"

@@ -71,10 +71,14 @@ def test_choosing_an_option_narrows_other_modules_with_the_reason(page: Page, li
     expect(belt).not_to_have_attribute("aria-disabled", "true")
 
 
-def test_the_customers_recommended_option_is_marked(page: Page, live_server: str) -> None:
+def test_the_customers_recommended_option_is_marked(
+    page: Page, live_server: str, live_key: dict[str, str]
+) -> None:
     """The option the session recommends for the demo customer carries the Recommended mark."""
     _open(page, live_server)
-    opened = page.request.post(f"{live_server}/sessions", data={"catalog": CATALOG, "customer_id": CUSTOMER})
+    opened = page.request.post(
+        f"{live_server}/sessions", data={"catalog": CATALOG, "customer_id": CUSTOMER}, headers=live_key
+    )
     top = opened.json()["recommendations"]["motor"][0]["option"]
     motor = page.get_by_role("group", name="Motor", exact=True)
     marked = motor.locator("button.is-recommended")

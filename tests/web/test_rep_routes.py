@@ -9,16 +9,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from configurator.api import make_app
-from configurator.settings import Settings
-from configurator.web import LANGUAGES, STRINGS
-from support import example_catalogs
+from configurator.web import COOKIE, LANGUAGES, STRINGS
+from support import api_settings, example_catalogs, rep_sign_in
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     """A client of an app over the example catalogs (no database needed for the page)."""
-    app = make_app(Settings(database_url="sqlite://"), catalogs=example_catalogs().values())
-    return TestClient(app, raise_server_exceptions=False)
+    app = make_app(api_settings("sqlite://"), catalogs=example_catalogs().values())
+    client = TestClient(app, raise_server_exceptions=False)
+    client.cookies.set(COOKIE, rep_sign_in(app))
+    return client
 
 
 def test_every_language_has_every_string() -> None:

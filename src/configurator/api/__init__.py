@@ -1,7 +1,8 @@
 """The HTTP API (FastAPI): ``make_app(settings, catalogs_dir) -> FastAPI``; needs the ``api`` extra.
 
-Serve it with ``python -m configurator.api --host 127.0.0.1 --port 8000`` (uvicorn), or mount the app in your
-own ASGI server. The endpoints, the problem responses and the session model are described in ``docs/api.md``;
+Serve it with ``configurator serve`` or ``python -m configurator.api --host 127.0.0.1 --port 8000 --workers 2``
+(uvicorn), or mount the app in your own ASGI server. Every route needs an API key (``configurator keys
+create``) and the server needs ``CONFIGURATOR_SECRET_KEY``. The endpoints, the problem responses and the session model are described in ``docs/api.md``;
 the app serves its OpenAPI document at ``/openapi.json`` and interactive docs at ``/docs``.
 
 Example:
@@ -21,7 +22,6 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environm
 
 from configurator.api.app import make_app
 from configurator.api.routes.events import MAX_EVENTS
-from configurator.api.sessions import SessionStore
 from configurator.errors import UnknownCatalogError, UnknownSessionError
 
-__all__ = ["MAX_EVENTS", "SessionStore", "UnknownCatalogError", "UnknownSessionError", "make_app"]
+__all__ = ["MAX_EVENTS", "UnknownCatalogError", "UnknownSessionError", "make_app"]

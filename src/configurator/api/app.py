@@ -1,14 +1,16 @@
-"""The FastAPI app factory: catalogs, configuration sessions, events, customers, bundles and quotes over HTTP.
+"""The FastAPI app factory: catalogs, configuration sessions, events, customers, bundles, quotes and keys over HTTP.
 
 Every endpoint calls the same public functions as the command line
 (:func:`~configurator.catalog.check.find_violations`, :class:`~configurator.solver.session.ConfigurationSession`,
 :func:`~configurator.customers.ingest.ingest`, :func:`~configurator.assembly.assemble.assemble`,
 :func:`~configurator.quoting.build.quote_for_customer`, ...);
 the routers of :mod:`configurator.api.routes` (one per resource) only translate between JSON and those calls,
-reaching the shared :class:`~configurator.api.service.Service` through a dependency. This module makes the app:
-the service, the problem handlers, the sales-rep page and the routers. Errors are problem details (see
-:mod:`configurator.api.problems`). The endpoints are listed in ``docs/api.md`` and in the OpenAPI document the
-app serves at ``/openapi.json`` (browsable at ``/docs``).
+reaching the shared :class:`~configurator.api.service.Service` through a dependency. Every route needs a
+credential (:mod:`configurator.api.auth`): an API key with the route's scope, whose tenant scopes the request,
+so one process serves many tenants. This module makes the app: the service, the problem handlers, the
+sales-rep page and the routers. Errors are problem details (see :mod:`configurator.api.problems`). The
+endpoints are listed in ``docs/api.md`` and in the OpenAPI document the app serves at ``/openapi.json``
+(browsable at ``/docs``).
 
 Example:
     >>> from fastapi.testclient import TestClient
@@ -17,7 +19,9 @@ Example:
     >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en", "pt"],
     ...     "modules": {"frame": {"label": {"en": "Frame", "pt": "Quadro"},
     ...                           "options": {"alu": {"price": 400}, "carbon": {"price": 1200}}}}})
-    >>> client = TestClient(make_app(Settings(database_url="sqlite://"), catalogs=[bike]))
+    >>> app = make_app(Settings(database_url="sqlite://", secret_key="s" * 32), catalogs=[bike])
+    >>> key, _ = app.state.service.keys().create("shop", "docs", ["read"], created_by="doctest")
+    >>> client = TestClient(app, headers={"Authorization": f"Bearer {key}"})
     >>> client.get("/catalogs/bike", params={"locale": "pt"}).json()["modules"][0]["label"]
     'Quadro'
     >>> r = client.post("/catalogs/bike/validate", json={"selections": {"frame": ["alu", "carbon"]}})
@@ -26,6 +30,8 @@ Example:
     >>> r = client.get("/catalogs/bik")
     >>> r.status_code, r.headers["content-type"], r.json()["detail"]
     (404, 'application/problem+json', "unknown catalog 'bik' (did you mean 'bike'?)")
+    >>> TestClient(app).get("/catalogs").status_code   # no key
+    401
 """
 
 from __future__ import annotations
@@ -50,14 +56,13 @@ from configurator.api.limits import BodyLimit
 from configurator.api.problems import PROBLEM_MEDIA_TYPE, problem, problem_for
 from configurator.api.routes import ROUTERS
 from configurator.api.service import Service
-from configurator.api.sessions import SessionStore
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.settings import Settings
 from configurator.web import router as web_router
 
-__all__ = ["make_app"]
+__all__ = ["app_from_environment", "make_app"]
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +70,24 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": s.Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": text}
     for code, text in (
         (400, "Bad request"),
+        (401, "No credential, or an unknown, revoked or expired one"),
+        (403, "The credential lacks the scope this needs"),
         (404, "Unknown catalog, session, customer or quote"),
         (409, "The resource's state refuses it"),
         (413, "The request body is over the limit (or more than 1000 events)"),
         (422, "Refused by the product's rules, or the body does not match the schema"),
+        (429, "Too many open configuration sessions"),
     )
 }
+
+
+_HTTP_PROBLEMS = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("too-large", "Request too large"),
+}
+"""The problem type and title of the HTTP errors the framework raises (a body that does not parse is a 400)."""
 
 
 def _load_catalogs(folder: str | os.PathLike[str]) -> dict[str, Catalog]:
@@ -91,7 +108,10 @@ def _install_problem_handlers(app: FastAPI) -> None:
         status, body = problem_for(exc)
         if status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, exc)
-        return respond(request, status, body)
+        answer = respond(request, status, body)
+        if status == 401:
+            answer.headers["WWW-Authenticate"] = 'Bearer realm="configurator"'
+        return answer
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -105,10 +125,7 @@ def _install_problem_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        slug = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "http")
-        title = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}.get(
-            exc.status_code, "Error"
-        )
+        slug, title = _HTTP_PROBLEMS.get(exc.status_code, ("bad-request", "Bad request"))
         return respond(request, exc.status_code, problem(exc.status_code, slug, title, str(exc.detail)))
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -125,32 +142,32 @@ def _install_problem_handlers(app: FastAPI) -> None:
 
 def make_app(
     settings: Settings | None = None,
-    catalogs_dir: str | os.PathLike[str] = "catalogs",
+    catalogs_dir: str | os.PathLike[str] | None = None,
     *,
     catalogs: Iterable[Catalog] | None = None,
-    max_sessions: int = 256,
-    session_ttl: float = 1800.0,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> FastAPI:
     """The HTTP API as a FastAPI app (serve it with any ASGI server: ``python -m configurator.api``).
 
     Args:
-        settings: database URL, tenant, phone region, request-body limit (default: from the environment,
-            ``CONFIGURATOR_*``).
-        catalogs_dir: the folder whose ``*.yaml`` catalogs are served (loaded once, now; a broken catalog
-            raises :class:`~configurator.errors.CatalogError` here rather than on a request).
+        settings: database URL, secret key, phone region, request-body limit, session limits (default: from
+            the environment, ``CONFIGURATOR_*``).
+        catalogs_dir: the folder whose ``*.yaml`` catalogs are served to every tenant (default:
+            ``settings.catalogs_dir``; loaded once, now: a broken catalog raises
+            :class:`~configurator.errors.CatalogError` here rather than on a request).
         catalogs: catalogs to serve instead of reading ``catalogs_dir``.
-        max_sessions: configuration sessions kept open in this process (least recently used dropped first).
-        session_ttl: seconds an unused configuration session stays open.
-        clock: the current time for quotes and acceptances (default: now, UTC).
+        clock: the current time for quotes, acceptances, sessions and sign-ins (default: now, UTC).
 
     Returns:
-        The app. The database is opened (and migrated to the current schema) on the first request that needs
-        it, so catalogs and sessions are served without one.
+        The app. The database is opened (and migrated to the current schema) on the first request.
+
+    Raises:
+        SettingsError: no secret key is set (``CONFIGURATOR_SECRET_KEY``).
     """
     settings = settings or Settings()
-    served = {c.catalog: c for c in catalogs} if catalogs is not None else _load_catalogs(catalogs_dir)
-    svc = Service(settings, served, SessionStore(max_sessions=max_sessions, ttl=session_ttl), clock)
+    folder = catalogs_dir if catalogs_dir is not None else settings.catalogs_dir
+    served = {c.catalog: c for c in catalogs} if catalogs is not None else _load_catalogs(folder)
+    svc = Service(settings, served, clock)
 
     app = FastAPI(
         title="configurator",
@@ -165,7 +182,17 @@ def make_app(
         uncontained=[u for u in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if u],
     )
     app.state.service = svc
-    app.include_router(web_router())  # the sales-rep page at /rep (docs/web.md), over the endpoints below
+    app.include_router(web_router(svc))  # the sales-rep page at /rep (docs/web.md), over the endpoints below
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app with every setting from the environment (``CONFIGURATOR_*``): the factory worker processes call.
+
+    ``uvicorn --factory configurator.api.app:app_from_environment --workers 2`` (or
+    ``configurator serve --workers 2``) runs one app per worker process; they share the database, so any
+    worker answers any request.
+    """
+    return make_app()

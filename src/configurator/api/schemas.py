@@ -53,7 +53,10 @@ __all__ = [
     "ConflictOut",
     "CustomerOut",
     "EventsOut",
+    "KeyIn",
+    "KeyOut",
     "ModuleOut",
+    "NewKeyOut",
     "OptionOut",
     "Problem",
     "QuoteIn",
@@ -448,3 +451,27 @@ class AcceptOut(BaseModel):
     version: int
     status: str
     order_id: str
+
+
+class KeyIn(_In):
+    """A new API key of the caller's tenant: a label and its scopes."""
+
+    name: str = Field(min_length=1, max_length=200, description="Who or what uses the key, e.g. 'web shop'.")
+    scopes: list[Literal["read", "events", "quote", "accept", "admin"]] = Field(min_length=1, max_length=5)
+
+
+class KeyOut(BaseModel):
+    """An API key as listed: never its secret."""
+
+    key_id: str
+    name: str
+    scopes: list[str]
+    created_at: dt.datetime
+    created_by: str
+    revoked_at: dt.datetime | None
+
+
+class NewKeyOut(KeyOut):
+    """A key just created, with the whole key: shown this once, never stored."""
+
+    key: str

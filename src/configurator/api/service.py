@@ -1,16 +1,16 @@
-"""What every endpoint shares: the :class:`Service` (settings, catalogs, database, sessions, clock).
+"""What every endpoint shares: the :class:`Service` (settings, catalogs, database, credentials, sessions, clock).
 
 :func:`~configurator.api.make_app` makes one service per app and keeps it on ``app.state.service``; a handler
 asks for it with the :data:`ServiceDep` dependency (``svc: ServiceDep``), so routers hold no state of their
-own and a test can build a service by hand.
+own and a test can build a service by hand. Every store a handler gets is scoped to the caller's tenant
+(:meth:`Service.store`), and every change is audited with who made it (:meth:`Service.audit`).
 
 Example:
-    >>> from configurator.api.sessions import SessionStore
     >>> from configurator.catalog.models import Catalog
     >>> from configurator.settings import Settings
     >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
     ...     "modules": {"frame": {"label": {"en": "Frame"}, "options": {"alu": {"price": 400}}}}})
-    >>> svc = Service(Settings(database_url="sqlite://"), {"bike": bike}, SessionStore())
+    >>> svc = Service(Settings(database_url="sqlite://", secret_key="s" * 32), {"bike": bike})
     >>> svc.catalog("bike").version
     '1'
     >>> svc.catalog("bik")
@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
@@ -29,16 +28,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
-from configurator.api.sessions import SessionStore
+from configurator.api.sessions import LiveSession, Sessions
 from configurator.catalog.models import Catalog
 from configurator.errors import UnknownCatalogError, suggest
 from configurator.settings import Settings
-from configurator.solver.session import ConfigurationSession
-from configurator.storage import SqlStore, ensure_schema
+from configurator.storage import CredentialStore, SqlStore, ensure_schema
 
 if TYPE_CHECKING:
-    from configurator.needs.catalog import CatalogNeedsView
-    from configurator.needs.customer import CustomerNeeds
+    from configurator.access import Accounts, KeyRing, Principal
+    from configurator.api.auth import KeyCache
 
 __all__ = ["LiveSession", "Service", "ServiceDep", "get_service"]
 
@@ -47,38 +45,32 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclasses.dataclass
-class LiveSession:
-    """An open configuration session and what the API attached to it (the customer and their learned needs)."""
-
-    catalog: Catalog
-    session: ConfigurationSession
-    customer_id: str | None = None
-    view: CatalogNeedsView | None = None
-    needs: CustomerNeeds | None = None
-
-
 class Service:
-    """What the endpoints share: settings, catalogs, the database (opened on first use), sessions and the clock.
+    """What the endpoints share: settings, catalogs, the database (opened on first use), credentials, sessions.
 
     Args:
-        settings: database URL, tenant, phone region, solver backend.
-        catalogs: the catalogs served, by id.
-        sessions: the open configuration sessions.
-        clock: the current time for quotes and acceptances (default: now, UTC).
+        settings: database URL, secret key, phone region, solver backend, session limits.
+        catalogs: the catalogs served (to every tenant), by id.
+        clock: the current time for quotes, acceptances, sessions and sign-ins (default: now, UTC).
+
+    Raises:
+        SettingsError: the settings have no secret key (keys and sign-ins are stored as keyed hashes).
     """
 
     def __init__(
         self,
         settings: Settings,
         catalogs: Mapping[str, Catalog],
-        sessions: SessionStore[LiveSession],
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        from configurator.api.auth import KeyCache
+
         self.settings = settings
+        self.secret = settings.require_secret()
         self.catalogs = dict(catalogs)
-        self.sessions = sessions
         self.now: Callable[[], dt.datetime] = clock or _utc_now
+        self.sessions = Sessions(settings, self.catalogs.get, lambda: self.now())
+        self.key_cache: KeyCache = KeyCache()
         self._engine_lock = threading.Lock()
         self._engine_cache: list[Any] = []
 
@@ -94,13 +86,40 @@ class Service:
             raise UnknownCatalogError(f"unknown catalog {catalog_id!r}" + (f" ({hint})" if hint else ""))
         return found
 
-    def store(self) -> SqlStore:
-        """A store for this request (stores hold transaction state: one per request, one engine per app)."""
+    def engine(self) -> Any:
+        """The database (a SQLAlchemy engine), migrated to the current schema on first use (one per app)."""
         with self._engine_lock:
             if not self._engine_cache:
                 self._engine_cache.append(ensure_schema(self.settings.database_url))
-            engine = self._engine_cache[0]
-        return SqlStore(engine, self.settings.tenant, region=self.settings.phone_region)
+            return self._engine_cache[0]
+
+    def store(self, who: Principal) -> SqlStore:
+        """A store of the caller's tenant for this request (stores hold transaction state: one per request)."""
+        return SqlStore(self.engine(), who.tenant, region=self.settings.phone_region)
+
+    def keys(self) -> KeyRing:
+        """The API keys of every tenant."""
+        from configurator.access import KeyRing
+
+        return KeyRing(CredentialStore(self.engine()), self.secret, lambda: self.now())
+
+    def accounts(self) -> Accounts:
+        """The rep accounts of every tenant and their sign-ins."""
+        from configurator.access import Accounts
+
+        return Accounts(
+            CredentialStore(self.engine()),
+            self.secret,
+            lambda: self.now(),
+            sign_in_hours=self.settings.sign_in_hours,
+        )
+
+    def audit(self, store: SqlStore, who: Principal, action: str, subject: str, **details: Any) -> None:
+        """Append to the tenant's audit log that ``who`` did ``action`` on ``subject``."""
+        from configurator.customers.identity import AuditRecord
+
+        related = details.pop("related", None)
+        store.audit(AuditRecord(action, who.actor, subject, related, details, self.now()))
 
     def canonical(self, store: SqlStore, customer_id: str) -> str:
         """The customer's canonical id (404 with the nearest known id when unknown)."""

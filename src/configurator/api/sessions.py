@@ -1,129 +1,282 @@
-"""The API's configuration sessions: kept in this process, bounded by count (LRU) and idle time (TTL).
+"""The API's configuration sessions: stored in the database, rebuilt on any worker, cached per process.
 
-A session is a :class:`~configurator.solver.session.ConfigurationSession` plus what the API attached to it (the
-catalog id and, for a known customer, their learned needs). Sessions live in the memory of the process that
-created them: behind several worker processes, route a session's requests to the same worker (sticky
-sessions) or run one worker. A session unused for ``ttl`` seconds, or the least recently used one when more
-than ``max_sessions`` are open, is dropped; asking for it afterwards is :class:`UnknownSessionError` (404).
+A session's row (:class:`~configurator.storage.StoredSession`) holds the catalog id and version, the date, the
+customer and the choices. Any worker answers any request: it rebuilds the session by replaying the choices
+on the catalog, whose decision diagram is compiled once per process and catalog version, and keeps the
+rebuilt session in a small per-process cache while the row's ``revision`` is unchanged. A change is stored
+only if the row is still at the revision it was made on (two workers changing one session at once: the
+later one is replayed on the newer choices, or refused with a 409 when that fails too), so nothing is lost
+or applied twice.
 
-Each entry has its own lock: the solver session is not thread-safe, and the server runs requests on threads.
+Sessions belong to the credential that opened them (another credential gets a 404) and are limited per
+credential and per tenant (``Settings.sessions_per_key`` and ``sessions_per_tenant``): one client cannot
+close another's sessions. A session idle longer than ``Settings.session_ttl`` is gone. A customer's session
+starts from the catalog's population model, fitted once per worker every :data:`POPULATION_SECONDS`.
 
 Example:
-    >>> clock = [0.0]
-    >>> store: SessionStore[str] = SessionStore(max_sessions=2, ttl=60, clock=lambda: clock[0])
-    >>> a = store.add("A"); b = store.add("B")
-    >>> store.get(a).value
-    'A'
-    >>> c = store.add("C")                 # evicts B, the least recently used
-    >>> len(store), b in store, a in store
-    (2, False, True)
-    >>> clock[0] = 61.0                     # idle past the TTL
-    >>> store.get(a)
-    Traceback (most recent call last):
-    ...
-    configurator.errors.UnknownSessionError: unknown or expired session '...'
+    >>> import datetime as dt
+    >>> from configurator.access import Principal
+    >>> from configurator.catalog.models import Catalog
+    >>> from configurator.settings import Settings
+    >>> from configurator.storage import SqlStore, make_engine, upgrade
+    >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
+    ...     "modules": {"frame": {"options": {"alu": {}, "carbon": {}}}}})
+    >>> engine = make_engine("sqlite://"); _ = upgrade(engine)
+    >>> store = SqlStore(engine, "shop")
+    >>> who = Principal("shop", "key", "k1", "web", ("read",))
+    >>> sessions = Sessions(Settings(), {"bike": bike}.get, lambda: dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    >>> sid, live = sessions.open(store, who, bike, on=None, customer_id=None)
+    >>> live = sessions.change(store, who, sid, lambda s: s.select("frame", "carbon"))
+    >>> sessions.clear_cache()   # as another worker would see it
+    >>> [c.option for c in sessions.get(store, who, sid).session.choices]
+    ['carbon']
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from configurator.errors import UnknownSessionError
+from configurator.errors import SessionConflictError, UnknownSessionError
+from configurator.solver.session import Choice, ConfigurationSession
+from configurator.storage import StoredSession
 
-__all__ = ["Entry", "SessionStore"]
+if TYPE_CHECKING:
+    from configurator.access import Principal
+    from configurator.catalog.models import Catalog
+    from configurator.needs.catalog import CatalogNeedsView
+    from configurator.needs.customer import CustomerNeeds
+    from configurator.needs.models import NeedsModel
+    from configurator.settings import Settings
+    from configurator.storage import SqlStore
 
-T = TypeVar("T")
+__all__ = ["POPULATION_SECONDS", "LiveSession", "Sessions", "choices_json"]
+
+POPULATION_SECONDS = 300.0
+"""How long a worker reuses a catalog's fitted population model for a tenant before fitting it on the sales
+again (a customer's own events always count at once; the population of everyone's sales lags by at most this)."""
 
 
-@dataclass
-class Entry(Generic[T]):
-    """A stored session: its id, value, lock and when it was last used (the store's clock)."""
+@dataclasses.dataclass
+class LiveSession:
+    """An open configuration session and what the API attached to it (the customer and their learned needs)."""
 
-    session_id: str
-    value: T
-    used_at: float
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    catalog: Catalog
+    session: ConfigurationSession
+    customer_id: str | None = None
+    view: CatalogNeedsView | None = None
+    needs: CustomerNeeds | None = None
+    revision: int = 0
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
-class SessionStore(Generic[T]):
-    """Sessions by id, least recently used first; thread-safe.
+def choices_json(session: ConfigurationSession) -> tuple[dict[str, Any], ...]:
+    """A session's choices as stored: ``module``, ``option``, ``selected``, ``qty``, in the order made."""
+    return tuple(dataclasses.asdict(c) for c in session.choices)
+
+
+def _replay(session: ConfigurationSession, choices: tuple[dict[str, Any], ...]) -> None:
+    for data in choices:
+        choice = Choice(**data)
+        if choice.selected:
+            session.select(choice.module, choice.option, choice.qty)
+        else:
+            session.deselect(choice.module, choice.option)
+
+
+class Sessions:
+    """Configuration sessions of every tenant: stored rows, rebuilt sessions cached in this process.
 
     Args:
-        max_sessions: how many sessions stay open; adding one more drops the least recently used.
-        ttl: seconds a session stays open without being used.
-        clock: the time source (``time.monotonic``; tests pass their own).
+        settings: the backend, time-to-live and limits.
+        catalog_of: the served catalog with an id, or None.
+        clock: the current time.
+        cache_size: rebuilt sessions kept in this process (a miss only costs a replay).
     """
 
     def __init__(
-        self, *, max_sessions: int = 256, ttl: float = 1800.0, clock: Callable[[], float] = time.monotonic
+        self,
+        settings: Settings,
+        catalog_of: Callable[[str], Catalog | None],
+        clock: Callable[[], dt.datetime],
+        *,
+        cache_size: int = 512,
     ) -> None:
-        if max_sessions < 1 or ttl <= 0:
-            raise ValueError(f"expected max_sessions >= 1 and ttl > 0, got {max_sessions} and {ttl}")
-        self.max_sessions = max_sessions
-        self.ttl = ttl
-        self._clock = clock
-        self._entries: OrderedDict[str, Entry[T]] = OrderedDict()
+        self.settings = settings
+        self._catalog_of = catalog_of
+        self._now = clock
+        self._cache: OrderedDict[tuple[str, str], LiveSession] = OrderedDict()
+        self._populations: OrderedDict[tuple[str, str, str], tuple[float, CatalogNeedsView, NeedsModel]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
+        self.cache_size = cache_size
 
-    def _expire(self, now: float) -> None:
-        while self._entries:
-            oldest = next(iter(self._entries.values()))
-            if now - oldest.used_at <= self.ttl:
-                break
-            del self._entries[oldest.session_id]
-
-    def add(self, value: T) -> str:
-        """Store a new session and return its id (unguessable, URL-safe)."""
-        session_id = secrets.token_urlsafe(16)
+    def clear_cache(self) -> None:
+        """Forget every rebuilt session (the rows stay: the next request rebuilds them)."""
         with self._lock:
-            now = self._clock()
-            self._expire(now)
-            self._entries[session_id] = Entry(session_id, value, now)
-            while len(self._entries) > self.max_sessions:
-                self._entries.popitem(last=False)
-        return session_id
+            self._cache.clear()
 
-    def get(self, session_id: str) -> Entry[T]:
-        """The session, marked as used now.
+    def _idle_before(self) -> dt.datetime:
+        return self._now() - dt.timedelta(seconds=self.settings.session_ttl)
+
+    def _remember(self, tenant: str, sid: str, live: LiveSession) -> None:
+        with self._lock:
+            self._cache[(tenant, sid)] = live
+            self._cache.move_to_end((tenant, sid))
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _forget(self, tenant: str, sid: str) -> None:
+        with self._lock:
+            self._cache.pop((tenant, sid), None)
+
+    def _live(
+        self, store: SqlStore, catalog: Catalog, on: dt.date | None, customer_id: str | None
+    ) -> LiveSession:
+        live = LiveSession(catalog, ConfigurationSession(catalog, on=on, backend=self.settings.backend))
+        if customer_id is not None:
+            from configurator.assembly.needs import needs_for
+
+            view, population = self._population(store, catalog)
+            live.customer_id = customer_id
+            live.view = view
+            live.needs = needs_for(
+                store, store.tenant, customer_id, catalog, population=population, view=view
+            )
+        return live
+
+    def _population(self, store: SqlStore, catalog: Catalog) -> tuple[CatalogNeedsView, NeedsModel]:
+        """The catalog's needs view and population model for the tenant, fitted at most every few minutes."""
+        from configurator.assembly.needs import population_sales
+        from configurator.needs.catalog import CatalogNeedsView
+
+        key = (store.tenant, catalog.catalog, catalog.version)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._populations.get(key)
+        if hit is not None and now - hit[0] < POPULATION_SECONDS:
+            return hit[1], hit[2]
+        view = CatalogNeedsView(catalog)
+        population = view.fit_population(population_sales(store, catalog.catalog))
+        with self._lock:
+            self._populations[key] = (now, view, population)
+            self._populations.move_to_end(key)
+            while len(self._populations) > self.cache_size:
+                self._populations.popitem(last=False)
+        return view, population
+
+    def open(
+        self,
+        store: SqlStore,
+        who: Principal,
+        catalog: Catalog,
+        *,
+        on: dt.date | None,
+        customer_id: str | None,
+    ) -> tuple[str, LiveSession]:
+        """Open a session (closing the caller's least recently used one when at its limit)."""
+        live = self._live(store, catalog, on, customer_id)
+        sid = secrets.token_urlsafe(16)
+        now = self._now()
+        record = StoredSession(
+            sid,
+            who.actor,
+            catalog.catalog,
+            catalog.version,
+            None if on is None else on.isoformat(),
+            customer_id,
+            (),
+            0,
+            now,
+            now,
+        )
+        closed = store.open_config_session(
+            record,
+            per_owner=self.settings.sessions_per_key,
+            per_tenant=self.settings.sessions_per_tenant,
+            idle_before=self._idle_before(),
+        )
+        for old in closed:
+            self._forget(store.tenant, old)
+        self._remember(store.tenant, sid, live)
+        return sid, live
+
+    def _stored(self, store: SqlStore, who: Principal, sid: str) -> StoredSession:
+        found = store.config_session(sid, who.actor, idle_before=self._idle_before())
+        if found is None:
+            self._forget(store.tenant, sid)
+            raise UnknownSessionError(f"unknown or expired session {sid!r}")
+        return found
+
+    def _rebuild(self, store: SqlStore, row: StoredSession) -> LiveSession:
+        catalog = self._catalog_of(row.catalog_id)
+        if catalog is None or catalog.version != row.catalog_version:
+            raise UnknownSessionError(
+                f"session {row.session_id!r} was opened on catalog {row.catalog_id!r} version "
+                f"{row.catalog_version!r}, which is no longer served: open a new session"
+            )
+        on = None if row.on is None else dt.date.fromisoformat(row.on)
+        live = self._live(store, catalog, on, row.customer_id)
+        _replay(live.session, row.choices)
+        live.revision = row.revision
+        return live
+
+    def get(self, store: SqlStore, who: Principal, sid: str) -> LiveSession:
+        """The session at its stored state (rebuilt here when this worker has not got that revision).
 
         Raises:
-            UnknownSessionError: no open session has that id.
+            UnknownSessionError: no open session of this caller has that id (404).
         """
+        row = self._stored(store, who, sid)
         with self._lock:
-            now = self._clock()
-            self._expire(now)
-            entry = self._entries.get(session_id)
-            if entry is None:
-                raise UnknownSessionError(f"unknown or expired session {session_id!r}")
-            entry.used_at = now
-            self._entries.move_to_end(session_id)
-            return entry
+            live = self._cache.get((store.tenant, sid))
+        if live is None or live.revision != row.revision:
+            live = self._rebuild(store, row)
+            self._remember(store.tenant, sid, live)
+        store.touch_config_session(sid, who.actor, self._now())
+        return live
 
-    def remove(self, session_id: str) -> None:
+    def change(
+        self, store: SqlStore, who: Principal, sid: str, change: Callable[[ConfigurationSession], None]
+    ) -> LiveSession:
+        """Apply ``change`` to the session and store the new choices (replayed once on a concurrent change).
+
+        Raises:
+            UnknownSessionError: no open session of this caller has that id (404).
+            SessionConflictError: the session changed twice meanwhile (409).
+        """
+        for _ in range(2):
+            live = self.get(store, who, sid)
+            with live.lock:
+                before = live.revision
+                try:
+                    change(live.session)
+                except Exception:
+                    self._forget(store.tenant, sid)  # the rebuilt copy may be half-changed: rebuild next time
+                    raise
+                saved = store.save_config_choices(
+                    sid, who.actor, before, choices_json(live.session), self._now()
+                )
+                if saved:
+                    live.revision = before + 1
+                    return live
+            self._forget(store.tenant, sid)
+        raise SessionConflictError(f"session {sid!r} changed meanwhile: reload it and try again")
+
+    def close(self, store: SqlStore, who: Principal, sid: str) -> None:
         """Close a session.
 
         Raises:
-            UnknownSessionError: no open session has that id.
+            UnknownSessionError: no open session of this caller has that id (404).
         """
-        with self._lock:
-            self._expire(self._clock())
-            if self._entries.pop(session_id, None) is None:
-                raise UnknownSessionError(f"unknown or expired session {session_id!r}")
-
-    def __contains__(self, session_id: object) -> bool:
-        """Whether a session is open (without marking it used)."""
-        with self._lock:
-            self._expire(self._clock())
-            return session_id in self._entries
-
-    def __len__(self) -> int:
-        """The number of open sessions."""
-        with self._lock:
-            self._expire(self._clock())
-            return len(self._entries)
+        self._forget(store.tenant, sid)
+        self._stored(store, who, sid)  # an expired session is gone already
+        if not store.close_config_session(sid, who.actor):
+            raise UnknownSessionError(f"unknown or expired session {sid!r}")

@@ -25,6 +25,7 @@ import sys
 import typer
 
 from configurator.cli import catalog, configure, serve, solver
+from configurator.cli.access import keys_app, users_app
 from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
 from configurator.cli.output import err as _err
@@ -55,6 +56,8 @@ register(customers_app)
 app.add_typer(customers_app, name="customers")
 app.add_typer(db_app, name="db")
 app.add_typer(needs_app, name="needs")
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.command("quote")(quote)
 
 

@@ -23,9 +23,18 @@ __all__ = ["serve"]
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
-    catalogs: Annotated[Path, typer.Option(help="Folder of catalog YAML files to serve.")] = Path("catalogs"),
+    catalogs: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of catalog YAML files to serve (default: CONFIGURATOR_CATALOGS_DIR or catalogs)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (stateless: any answers).")
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API (docs/api.md) with uvicorn; needs the ``api`` extra."""
+    """Serve the HTTP API (docs/api.md) with uvicorn; needs the ``api`` extra and CONFIGURATOR_SECRET_KEY."""
     from configurator.api.__main__ import main as serve_api
 
-    serve_api(["--host", host, "--port", str(port), "--catalogs", str(catalogs)])
+    args = ["--host", host, "--port", str(port), "--workers", str(workers)]
+    serve_api(args + (["--catalogs", str(catalogs)] if catalogs is not None else []))

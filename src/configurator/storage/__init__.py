@@ -8,7 +8,8 @@ methods are defined in its own module as one repository class that the store is 
 ``identity.py`` (profiles, identifiers, merges, suppressed hashes), ``consent.py``, ``privacy.py`` (export,
 erasure), ``events.py`` (the event log and its effects), ``frames.py`` (polars frames for value and tiers),
 ``tiers.py`` (the tier snapshot that requests read; a refresh replaces it), ``catalogs.py``, ``quotes.py``
-(quotes, orders, installed base) and ``audit.py``; ``sql.py`` holds the SQL
+(quotes, orders, installed base), ``audit.py`` and ``sessions.py`` (configuration sessions);
+``access.py`` holds credentials (API keys, accounts, sign-ins), found before their tenant is known; ``sql.py`` holds the SQL
 building blocks they share. Why this style: every caller already holds a store (and passed ``store.engine``
 or ``store.session`` with ``store.tenant`` to free functions), the ``customers`` Protocols the domain rules
 take (``IdentityStore``, ``PrivacyStore``, ``EventSink``) are flat methods of a store, and a method joins the
@@ -26,13 +27,20 @@ Example:
 """
 
 from configurator.errors import StorageError
+from configurator.storage.access import AccountRecord, CredentialStore, KeyRecord, SignInRecord
 from configurator.storage.engine import display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+from configurator.storage.sessions import StoredSession
 from configurator.storage.store import SqlStore
 
 __all__ = [
+    "AccountRecord",
+    "CredentialStore",
+    "KeyRecord",
+    "SignInRecord",
     "SqlStore",
     "StorageError",
+    "StoredSession",
     "current_revision",
     "display_url",
     "ensure_schema",

@@ -344,3 +344,75 @@ class TierRow(Base):
     as_of: Mapped[dt.datetime]
     computed_at: Mapped[dt.datetime]
     refresh_id: Mapped[str] = mapped_column(String(64))
+
+
+class ApiKeyRow(Base):
+    """An API key of a tenant: its public id, scopes and the keyed hash of its secret (migration 0004).
+
+    The secret itself is never stored: ``secret_hash`` is an HMAC-SHA256 under the server's secret key.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index(None, "tenant"),)
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(ID))
+    scopes: Mapped[str] = mapped_column(String(ID))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(ID))
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AccountRow(Base):
+    """A person who signs in to the rep page: login, tenant, scopes and an argon2 password hash (migration 0004)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (Index(None, "tenant"),)
+
+    login: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(ID))
+    scopes: Mapped[str] = mapped_column(String(ID))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime]
+    disabled_at: Mapped[dt.datetime | None]
+
+
+class SignInRow(Base):
+    """A rep's sign-in (the cookie's keyed hash), valid until it expires or the rep signs out (migration 0004)."""
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (Index(None, "login"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    login: Mapped[str] = mapped_column(String(ID))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+
+
+class ConfigSessionRow(Base):
+    """An interactive configuration session: its catalog version, customer and choices (migration 0004).
+
+    Any API worker answers any request of the session from this row (the choices are replayed on the
+    catalog compiled once per process); ``revision`` counts changes so that two concurrent changes of one
+    session cannot both win. ``owner`` is the credential that opened it (sessions are limited per owner).
+    """
+
+    __tablename__ = "config_sessions"
+    __table_args__ = (Index(None, "tenant", "owner", "used_at"), Index(None, "tenant", "used_at"))
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(ID))
+    catalog_id: Mapped[str] = mapped_column(String(ID))
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    on_date: Mapped[str | None] = mapped_column(String(10))
+    customer_id: Mapped[str | None] = mapped_column(String(ID))
+    choices: Mapped[list[Any]]
+    revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime]

@@ -29,12 +29,13 @@ from __future__ import annotations
 from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
+from configurator.storage.sessions import ConfigSessionRepository
 from configurator.storage.tiers import TierRepository
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogRepository):
+class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogRepository, ConfigSessionRepository):
     """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
 
     Every method runs in a transaction: the caller's when inside :meth:`atomic`, else its own.
@@ -59,5 +60,11 @@ class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogReposito
       ``quote_version_rows``, ``insert_quote_head``, ``insert_quote_version``, ``advance_quote_head``,
       ``set_quote_status``, ``stamp_quote_version``, ``expire_quote_heads``, ``quotes_for``, ``orders_for``,
       ``installed_base_for``, ``order_event``, ``project_orders``;
-    - audit (:mod:`~configurator.storage.audit`): ``audit``, ``audit_entries``.
+    - audit (:mod:`~configurator.storage.audit`): ``audit``, ``audit_entries``;
+    - configuration sessions (:mod:`~configurator.storage.sessions`): ``open_config_session``,
+      ``config_session``, ``save_config_choices``, ``touch_config_session``, ``close_config_session``,
+      ``config_session_count``.
+
+    API keys, accounts and sign-ins are not a tenant's repository: :class:`~configurator.storage.access.
+    CredentialStore` finds a credential before its tenant is known.
     """

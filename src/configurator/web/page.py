@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated
 
 from babel.core import negotiate_locale
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+
+from configurator.web.signin import RepAccess, add_sign_in_routes, signed_in
 
 if TYPE_CHECKING:
     import jinja2
@@ -75,6 +78,12 @@ _KEYS = (
     "total",
     "contents",
     "events",
+    "sign_in",
+    "login",
+    "password",
+    "sign_out",
+    "sign_in_failed",
+    "signed_in_as",
 )
 
 _EN = (
@@ -117,6 +126,12 @@ _EN = (
     "Total",
     "Contents",
     "{n} events",
+    "Sign in",
+    "Login (email)",
+    "Password",
+    "Sign out",
+    "Wrong login or password.",
+    "Signed in as",
 )
 
 _PT = (
@@ -159,6 +174,12 @@ _PT = (
     "Total",
     "Conteúdo",
     "{n} eventos",
+    "Entrar",
+    "Utilizador (email)",
+    "Palavra-passe",
+    "Sair",
+    "Utilizador ou palavra-passe errados.",
+    "Sessão iniciada como",
 )
 
 _ES = (
@@ -201,6 +222,12 @@ _ES = (
     "Total",
     "Contenido",
     "{n} eventos",
+    "Iniciar sesión",
+    "Usuario (email)",
+    "Contraseña",
+    "Cerrar sesión",
+    "Usuario o contraseña incorrectos.",
+    "Sesión iniciada como",
 )
 
 _SV = (
@@ -243,6 +270,12 @@ _SV = (
     "Summa",
     "Innehåll",
     "{n} händelser",
+    "Logga in",
+    "Användarnamn (e-post)",
+    "Lösenord",
+    "Logga ut",
+    "Fel användarnamn eller lösenord.",
+    "Inloggad som",
 )
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -361,23 +394,45 @@ def _static(name: str) -> bytes:
     return (resources.files("configurator.web") / "static" / name).read_bytes()
 
 
-def router() -> APIRouter:
-    """The ``/rep`` page and its static files, to include in the API app (``app.include_router(router())``).
+def router(access: RepAccess) -> APIRouter:
+    """The ``/rep`` page, its sign-in and its static files, to include in the API app.
+
+    Args:
+        access: the rep accounts, the tenant's stores and the audit log (the API's service).
 
     Returns:
-        A router with ``GET /rep`` (the page; ``?lang=en|pt|es|sv``, ``?customer=ID``, ``?catalog=ID`` prefill
-        it) and ``GET /rep/static/{name}`` (``rep.js``, ``rep.css``).
+        A router with ``GET /rep`` (the page, for a signed-in rep; ``?lang=en|pt|es|sv``, ``?customer=ID``,
+        ``?catalog=ID`` prefill it; anyone else is sent to the sign-in form), ``/rep/sign-in`` (GET, POST),
+        ``POST /rep/sign-out`` and ``GET /rep/static/{name}`` (``rep.js``, ``rep.css``).
     """
     web = APIRouter(tags=["sales-rep page"])
 
-    @web.get("/rep", response_class=HTMLResponse)
+    def render_sign_in(request: Request, **values: object) -> str:
+        language = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+        root = request.scope.get("root_path", "").rstrip("/")
+        return (
+            _environment()
+            .get_template("sign-in.html")
+            .render(lang=language, t=STRINGS[language], root=root, static=f"{root}/rep/static", **values)
+        )
+
+    @web.get(
+        "/rep",
+        response_class=HTMLResponse,
+        responses={303: {"description": "Not signed in: to the sign-in form (`Location`)."}},
+    )
     def rep_page(
         request: Request,
         lang: Annotated[str | None, Query(description="en, pt, es or sv (default: the browser's).")] = None,
         customer: Annotated[str | None, Query(max_length=200)] = None,
         catalog: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> HTMLResponse:
+    ) -> Response:
         """The sales-rep page: a customer's summary, the configuration with reasons, bundles and quotes."""
+        found = signed_in(request, access)
+        if found is None:
+            here = "/rep" + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/rep/sign-in?" + urllib.parse.urlencode({"next": here}), status_code=303)
+        who, token = found
         language = pick_language(lang, request.headers.get("accept-language"))
         root = request.scope.get("root_path", "").rstrip("/")
         html = (
@@ -391,9 +446,13 @@ def router() -> APIRouter:
                 static=f"{root}/rep/static",
                 customer=customer or "",
                 catalog=catalog or "",
+                csrf=access.accounts().csrf(token),
+                rep=who.name,
             )
         )
-        return HTMLResponse(html, headers={"Content-Language": language})
+        return HTMLResponse(html, headers={"Content-Language": language, "Cache-Control": "no-store"})
+
+    add_sign_in_routes(web, access, render_sign_in)
 
     @web.get("/rep/static/{name}", include_in_schema=False)
     def rep_static(name: str) -> Response:

@@ -6,16 +6,16 @@ dependency, never through a closure, so a router can be included in any app that
 
 Example:
     >>> [len(router.routes) for router in ROUTERS]
-    [3, 5, 1, 1, 1, 3]
+    [3, 5, 1, 1, 1, 3, 3]
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from configurator.api.routes import bundles, catalogs, customers, events, quotes, sessions
+from configurator.api.routes import bundles, catalogs, customers, events, keys, quotes, sessions
 
-__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "quotes", "sessions"]
+__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "keys", "quotes", "sessions"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalogs.router,
@@ -24,5 +24,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     customers.router,
     bundles.router,
     quotes.router,
+    keys.router,
 )
 """The routers in the order the app includes them (the order of the OpenAPI document's paths)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter
 
 from configurator.api import schemas as s
+from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
 from configurator.api.views import configuration_out
 from configurator.api.wire import Identifier
@@ -71,13 +72,13 @@ def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None) -> s.BundleO
 
 
 @router.post("/customers/{customer_id}/bundles")
-def bundles(svc: ServiceDep, customer_id: Identifier, body: s.BundlesIn) -> s.BundlesOut:
+def bundles(svc: ServiceDep, who: Reader, customer_id: Identifier, body: s.BundlesIn) -> s.BundlesOut:
     """The customer's best diverse bundles: assembled from their needs and tier, priced and explained."""
     from configurator.assembly.assemble import assemble
     from configurator.assembly.context import customer_context
 
     cat = svc.catalog(body.catalog)
-    store = svc.store()
+    store = svc.store(who)
     canonical = svc.canonical(store, customer_id)
     tier, _ = svc.tier(store, canonical)
     context = customer_context(store, store.tenant, canonical, cat, tiers=tier)

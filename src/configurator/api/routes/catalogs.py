@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from configurator.api import schemas as s
+from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
 from configurator.api.views import catalog_summary
 from configurator.api.wire import Identifier, LocaleTag
@@ -22,13 +23,15 @@ router = APIRouter(tags=["catalogs"])
 
 
 @router.get("/catalogs")
-def list_catalogs(svc: ServiceDep, locale: LocaleTag | None = None) -> list[s.CatalogSummary]:
+def list_catalogs(svc: ServiceDep, who: Reader, locale: LocaleTag | None = None) -> list[s.CatalogSummary]:
     """The catalogs served, with their names in the locale."""
     return [s.CatalogSummary(**catalog_summary(c, locale)) for c in svc.catalogs.values()]
 
 
 @router.get("/catalogs/{catalog_id}")
-def get_catalog(svc: ServiceDep, catalog_id: Identifier, locale: LocaleTag | None = None) -> s.CatalogOut:
+def get_catalog(
+    svc: ServiceDep, who: Reader, catalog_id: Identifier, locale: LocaleTag | None = None
+) -> s.CatalogOut:
     """A catalog's modules, options, rules and services, labelled in the locale (default: the catalog's)."""
     cat = svc.catalog(catalog_id)
     lang = locale or cat.default_locale
@@ -70,7 +73,7 @@ def get_catalog(svc: ServiceDep, catalog_id: Identifier, locale: LocaleTag | Non
 
 @router.post("/catalogs/{catalog_id}/validate")
 def validate(
-    svc: ServiceDep, catalog_id: Identifier, body: s.ValidateIn, locale: LocaleTag | None = None
+    svc: ServiceDep, who: Reader, catalog_id: Identifier, body: s.ValidateIn, locale: LocaleTag | None = None
 ) -> s.ValidateOut:
     """Check a full configuration with the independent checker: the rules it violates, in the locale."""
     cat = svc.catalog(catalog_id)

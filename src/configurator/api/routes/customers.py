@@ -15,6 +15,7 @@ from collections import Counter
 from fastapi import APIRouter
 
 from configurator.api import schemas as s
+from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
 from configurator.api.wire import Identifier
 
@@ -24,11 +25,11 @@ router = APIRouter(tags=["customers"])
 
 
 @router.get("/customers/{customer_id}")
-def get_customer(svc: ServiceDep, customer_id: Identifier) -> s.CustomerOut:
+def get_customer(svc: ServiceDep, who: Reader, customer_id: Identifier) -> s.CustomerOut:
     """A customer's profile summary, history counts, value tier and the reason for it."""
     from configurator.customers.consent import consent_status
 
-    store = svc.store()
+    store = svc.store(who)
     canonical = svc.canonical(store, customer_id)
     profile = store.get_profile(canonical)
     assert profile is not None  # canonical() found it

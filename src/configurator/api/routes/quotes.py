@@ -19,6 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from configurator.api import schemas as s
+from configurator.api.auth import Acceptor, Quoter, Reader
 from configurator.api.service import ServiceDep
 from configurator.api.views import MEDIA_TYPES, links, quote_out
 from configurator.api.wire import MAX_VERSION, Identifier, LocaleTag
@@ -82,12 +83,14 @@ def save_or_revise(store: SqlStore, made: Quote) -> Quote:
 
 
 @router.post("/customers/{customer_id}/quotes", status_code=201)
-def create_quote(svc: ServiceDep, customer_id: Identifier, body: s.QuoteIn, response: Response) -> s.QuoteOut:
+def create_quote(
+    svc: ServiceDep, who: Quoter, customer_id: Identifier, body: s.QuoteIn, response: Response
+) -> s.QuoteOut:
     """Build the customer's best quote (priced, checked, in their language) and save it as version 1, draft."""
     from configurator.quoting.build import quote_for_customer
 
     cat = svc.catalog(body.catalog)
-    store = svc.store()
+    store = svc.store(who)
     canonical = svc.canonical(store, customer_id)
     tier, _ = svc.tier(store, canonical)
     made = quote_for_customer(
@@ -106,6 +109,7 @@ def create_quote(svc: ServiceDep, customer_id: Identifier, body: s.QuoteIn, resp
         accept_repair=body.accept_repair,
     )[0]
     saved = save_or_revise(store, made)
+    svc.audit(store, who, "quote.save", saved.quote_id, related=canonical, version=saved.version)
     response.headers["Location"] = links(saved.quote_id, saved.version)["html"].partition("?")[0]
     return quote_out(saved, svc.catalogs)
 
@@ -123,6 +127,7 @@ def create_quote(svc: ServiceDep, customer_id: Identifier, body: s.QuoteIn, resp
 )
 def get_quote(
     svc: ServiceDep,
+    who: Reader,
     quote_id: Identifier,
     format: Literal["html", "md", "txt", "pdf", "json"] = "html",
     version: Annotated[
@@ -135,7 +140,7 @@ def get_quote(
     from configurator.quoting.lifecycle import load_quote
     from configurator.quoting.render import render_quote
 
-    store = svc.store()
+    store = svc.store(who)
     quote = load_quote(store, quote_id, version)
     if format == "json":
         return JSONResponse(jsonable_encoder(quote_out(quote, svc.catalogs)))
@@ -158,11 +163,11 @@ def get_quote(
 
 
 @router.post("/quotes/{quote_id}/accept")
-def accept(svc: ServiceDep, quote_id: Identifier, body: s.AcceptIn) -> s.AcceptOut:
+def accept(svc: ServiceDep, who: Acceptor, quote_id: Identifier, body: s.AcceptIn) -> s.AcceptOut:
     """Accept a quote version: records the order once (accepting the same version again changes nothing)."""
     from configurator.quoting.lifecycle import accept_quote, load_quote
 
-    store = svc.store()
+    store = svc.store(who)
     version = body.version or load_quote(store, quote_id).version
     order = accept_quote(
         store,
@@ -173,5 +178,9 @@ def accept(svc: ServiceDep, quote_id: Identifier, body: s.AcceptIn) -> s.AcceptO
         order_id=body.order_id,
         channel=body.channel,
     )
-    status = load_quote(store, quote_id, version).status
+    accepted = load_quote(store, quote_id, version)
+    status = accepted.status
+    svc.audit(
+        store, who, "quote.accept", quote_id, related=accepted.customer_id, version=version, order_id=order
+    )
     return s.AcceptOut(quote_id=quote_id, version=version, status=status, order_id=order)

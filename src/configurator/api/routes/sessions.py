@@ -1,4 +1,4 @@
-"""``/sessions``: interactive configuration sessions, kept in this server process (see ``docs/api.md``).
+"""``/sessions``: interactive configuration sessions, stored in the database so any worker answers (docs/api.md).
 
 Example:
     >>> sorted({(route.path, *route.methods) for route in router.routes})  # doctest: +NORMALIZE_WHITESPACE
@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from configurator.api import schemas as s
-from configurator.api.service import LiveSession, ServiceDep
+from configurator.api.auth import Reader
+from configurator.api.service import ServiceDep
 from configurator.api.views import configuration_out, conflict_out, session_out
 from configurator.api.wire import Identifier, LocaleTag
 from configurator.errors import ConfigurationError
@@ -25,28 +26,21 @@ router = APIRouter(tags=["sessions"])
 
 
 @router.post("/sessions", status_code=201)
-def open_session(svc: ServiceDep, body: s.SessionIn, response: Response) -> s.SessionOut:
-    """Open an interactive configuration session (kept in this server process; see the docs)."""
+def open_session(svc: ServiceDep, who: Reader, body: s.SessionIn, response: Response) -> s.SessionOut:
+    """Open an interactive configuration session (closes the caller's least recently used one at its limit)."""
     cat = svc.catalog(body.catalog)
-    live = LiveSession(cat, ConfigurationSession(cat, on=body.on, backend=svc.settings.backend))
-    if body.customer_id is not None:
-        from configurator.assembly.needs import needs_for
-        from configurator.needs.catalog import CatalogNeedsView
-
-        store = svc.store()
-        live.customer_id = svc.canonical(store, body.customer_id)
-        live.view = CatalogNeedsView(cat)
-        live.needs = needs_for(store, store.tenant, live.customer_id, cat, view=live.view)
-    sid = svc.sessions.add(live)
+    store = svc.store(who)
+    customer = None if body.customer_id is None else svc.canonical(store, body.customer_id)
+    sid, live = svc.sessions.open(store, who, cat, on=body.on, customer_id=customer)
     response.headers["Location"] = f"/sessions/{sid}"
-    entry = svc.sessions.get(sid)
-    with entry.lock:
+    with live.lock:
         return session_out(sid, live, explain=False, locale=None)
 
 
 @router.get("/sessions/{session_id}")
 def get_session(
     svc: ServiceDep,
+    who: Reader,
     session_id: Identifier,
     explain: Annotated[
         bool, Query(description="Add each removed option with the reason it is gone.")
@@ -54,41 +48,44 @@ def get_session(
     locale: LocaleTag | None = None,
 ) -> s.SessionOut:
     """The session: choices, valid options per module, recommendations; removed options with reasons on ``explain=1``."""
-    entry = svc.sessions.get(session_id)
-    with entry.lock:
-        return session_out(session_id, entry.value, explain=explain, locale=locale)
+    live = svc.sessions.get(svc.store(who), who, session_id)
+    with live.lock:
+        return session_out(session_id, live, explain=explain, locale=locale)
 
 
 @router.post("/sessions/{session_id}/choices")
 def choose(
-    svc: ServiceDep, session_id: Identifier, body: s.ChoiceIn, locale: LocaleTag | None = None
+    svc: ServiceDep, who: Reader, session_id: Identifier, body: s.ChoiceIn, locale: LocaleTag | None = None
 ) -> s.SessionOut:
     """Select, deselect (exclude) or unset one option, or clear every choice; answers the new state."""
-    entry = svc.sessions.get(session_id)
-    session = entry.value.session
-    with entry.lock:
+
+    def change(session: ConfigurationSession) -> None:
         if body.action == "clear":
             session.clear()
+            return
+        if body.module is None or body.option is None:
+            raise ConfigurationError(f"{body.action}: expected module and option, got none")
+        if body.action == "select":
+            session.select(body.module, body.option, body.qty)
+        elif body.action == "deselect":
+            session.deselect(body.module, body.option)
         else:
-            if body.module is None or body.option is None:
-                raise ConfigurationError(f"{body.action}: expected module and option, got none")
-            if body.action == "select":
-                session.select(body.module, body.option, body.qty)
-            elif body.action == "deselect":
-                session.deselect(body.module, body.option)
-            else:
-                session.unset(body.module, body.option)
-        return session_out(session_id, entry.value, explain=False, locale=locale)
+            session.unset(body.module, body.option)
+
+    live = svc.sessions.change(svc.store(who), who, session_id, change)
+    with live.lock:
+        return session_out(session_id, live, explain=False, locale=locale)
 
 
 @router.post("/sessions/{session_id}/complete")
-def complete(svc: ServiceDep, session_id: Identifier, body: s.CompleteIn | None = None) -> s.CompleteOut:
+def complete(
+    svc: ServiceDep, who: Reader, session_id: Identifier, body: s.CompleteIn | None = None
+) -> s.CompleteOut:
     """A full valid configuration extending the choices (a customer's session: by their needs)."""
     body = body or s.CompleteIn()
-    entry = svc.sessions.get(session_id)
-    live = entry.value
+    live = svc.sessions.get(svc.store(who), who, session_id)
     strategy = body.strategy or ("needs" if live.needs is not None else "defaults")
-    with entry.lock:
+    with live.lock:
         if strategy == "needs":
             if live.view is None or live.needs is None:
                 raise ConfigurationError("strategy 'needs' needs a session opened with a customer_id")
@@ -110,7 +107,7 @@ def complete(svc: ServiceDep, session_id: Identifier, body: s.CompleteIn | None 
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
-def close_session(svc: ServiceDep, session_id: Identifier) -> Response:
+def close_session(svc: ServiceDep, who: Reader, session_id: Identifier) -> Response:
     """Close a session."""
-    svc.sessions.remove(session_id)
+    svc.sessions.close(svc.store(who), who, session_id)
     return Response(status_code=204)

@@ -5,6 +5,7 @@
   const body = document.body;
   const API = body.dataset.api || "/";
   const LANG = body.dataset.lang || "en";
+  const CSRF = body.dataset.csrf || "";
   const T = JSON.parse(document.getElementById("strings").textContent);
   const $ = (id) => document.getElementById(id);
 
@@ -46,12 +47,15 @@
   }
 
   async function call(method, path, payload) {
-    const init = { method, headers: { Accept: "application/json" } };
+    const init = { method, headers: { Accept: "application/json", "X-CSRF-Token": CSRF } };
     if (payload !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(payload);
     }
     const response = await fetch(API + path, init);
+    if (response.status === 401) {  // signed out or expired: sign in again, then come back here
+      window.location.assign("/rep/sign-in?next=" + encodeURIComponent(location.pathname + location.search));
+    }
     const data = response.status === 204 ? null : await response.json();
     if (!response.ok) {
       const error = new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
