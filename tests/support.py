@@ -199,17 +199,18 @@ def auth(key: str) -> dict[str, str]:
 
 
 @contextmanager
-def demo_api_client(folder: Path, now: dt.datetime) -> Iterator[TestClient]:
-    """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``) in ``folder``.
+def demo_api_client(folder: Path, now: dt.datetime, url: str | None = None) -> Iterator[TestClient]:
+    """A client of an app over the example catalogs and the demo data (tenant ``demo``).
 
-    The client sends an API key of tenant ``demo`` with every scope (``admin``); the app's clock is fixed at
-    ``now``; server errors come back as responses (never raised into the test).
+    The database is ``url`` (empty and migrated, e.g. a PostgreSQL one), else a fresh SQLite file in
+    ``folder``. The client sends an API key of tenant ``demo`` with every scope (``admin``); the app's clock is
+    fixed at ``now``; server errors come back as responses (never raised into the test).
     """
     from fastapi.testclient import TestClient
 
     from configurator.api import make_app
 
-    url = f"sqlite:///{folder / 'configurator.db'}"
+    url = url or f"sqlite:///{folder / 'configurator.db'}"
     demo_store(url).engine.dispose()
     app = make_app(api_settings(url), ROOT / "catalogs", clock=lambda: now)
     with TestClient(app, raise_server_exceptions=False, headers=auth(api_key(app))) as client:

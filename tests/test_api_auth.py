@@ -1,4 +1,4 @@
-"""Authentication, scopes and tenancy on every route of the HTTP API, and the rep page's sign-in."""
+"""Authentication, scopes and tenancy on every route of the HTTP API (SQLite and PostgreSQL), and the sign-in."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from configurator.access import SCOPES
 from configurator.web import COOKIE
+from pg import DIALECTS, open_database
 from support import (
     DEMO_CUSTOMERS,
     REP_LOGIN,
@@ -41,10 +42,13 @@ class Demo:
         self.key_id = client.post("/keys", json={"name": "spare", "scopes": ["read"]}).json()["key_id"]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """A demo app (tenant ``demo``) with a session, a quote and a spare key of that tenant."""
-    with demo_api_client(tmp_path_factory.mktemp("auth"), AT) as client:
+@pytest.fixture(scope="module", params=DIALECTS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """A demo app (tenant ``demo``) with a session, a quote and a spare key, on SQLite and on PostgreSQL."""
+    with (
+        open_database(request.param, request) as db,
+        demo_api_client(tmp_path_factory.mktemp("auth"), AT, db.url) as client,
+    ):
         yield Demo(client)
 
 

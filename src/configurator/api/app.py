@@ -36,10 +36,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,13 @@ def make_app(
     served = {c.catalog: c for c in catalogs} if catalogs is not None else _load_catalogs(folder)
     svc = Service(settings, served, clock)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        svc.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="configurator",
         summary="Mass customization, sold one customer at a time: catalogs, configuration, customers, quotes.",
         version=__version__,

@@ -93,6 +93,12 @@ class Service:
                 self._engine_cache.append(ensure_schema(self.settings.database_url))
             return self._engine_cache[0]
 
+    def close(self) -> None:
+        """Close the database's connections (the app's shutdown; a later request opens them again)."""
+        with self._engine_lock:
+            while self._engine_cache:
+                self._engine_cache.pop().dispose()
+
     def store(self, who: Principal) -> SqlStore:
         """A store of the caller's tenant for this request (stores hold transaction state: one per request)."""
         return SqlStore(self.engine(), who.tenant, region=self.settings.phone_region)
