@@ -262,6 +262,26 @@ def test_sessions_expire_when_idle_and_are_limited_per_tenant() -> None:
         assert c.post("/sessions", json={"catalog": "valve-pn5"}, headers=other).status_code == 201
 
 
+def test_a_valid_configuration_is_priced_with_the_customers_tier_and_an_invalid_one_never(
+    client: TestClient,
+) -> None:
+    """POST /catalogs/{id}/price answers lines and waterfall adding up; an invalid configuration is a 422."""
+    session = client.post("/sessions", json={"catalog": "valve-pn5"}).json()["session_id"]
+    full = client.post(f"/sessions/{session}/complete", json={"strategy": "defaults"}).json()["configuration"]
+    selections = full["selections"]
+    priced = client.post(
+        "/catalogs/valve-pn5/price", json={"selections": selections, "country": "PT", "quantity": 2}
+    )
+    assert priced.status_code == 200, priced.text
+    body = priced.json()
+    assert Decimal(body["total"]) == sum(Decimal(x["amount"]) for x in body["steps"])
+    assert Decimal(body["steps"][0]["amount"]) == sum(Decimal(x["amount"]) for x in body["lines"])
+    assert Decimal(body["steps"][0]["amount"]) == Decimal(full["list_price"])
+    assert body["tier"] == "standard" and body["currency"] == "EUR"
+    refused = client.post("/catalogs/valve-pn5/price", json={"selections": {}, "country": "PT"})
+    assert assert_problem(refused, 422, "invalid-bundle")["violations"]
+
+
 # -- events and customers -------------------------------------------------------------------------------------
 
 

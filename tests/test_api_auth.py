@@ -72,6 +72,10 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         "read",
         lambda d: ("POST", f"/catalogs/{CATALOG}/validate", {"json": {"selections": {}}}),
     ),
+    ("POST", "/catalogs/{catalog_id}/price"): (
+        "read",
+        lambda d: ("POST", f"/catalogs/{CATALOG}/price", {"json": {"selections": {}, "country": "PT"}}),
+    ),
     ("POST", "/sessions"): ("read", lambda d: ("POST", "/sessions", {"json": {"catalog": CATALOG}})),
     ("GET", "/sessions/{session_id}"): ("read", lambda d: ("GET", f"/sessions/{d.session}", {})),
     ("POST", "/sessions/{session_id}/choices"): (
@@ -284,3 +288,19 @@ def test_after_sign_in_the_rep_goes_back_only_to_this_sites_page(demo: Demo, tmp
             "/rep/sign-in", data={"login": REP_LOGIN, "password": REP_PASSWORD, "next": target}
         )
         assert answer.headers["location"] == expected
+
+
+def test_traits_posted_with_an_ordinary_key_are_claims_not_profile_changes(demo: Demo) -> None:
+    """A viewed event with a stranger's email, posted with an events key, leaves the profile's email as it was."""
+    svc = demo.app.state.service
+    store = svc.store(svc.keys().authenticate(api_key(demo.app, scopes=["read"])))
+    before = store.get_profile(CUSTOMER)
+    event = {**_event(500, CUSTOMER), "traits": {"email": "stranger@evil.example", "name": "Mallory"}}
+    answer = demo.client.post("/events", json=event, headers=auth(api_key(demo.app, scopes=["events"])))
+    assert answer.json()["accepted"] == 1
+    after = store.get_profile(CUSTOMER)
+    assert (
+        before is not None and after is not None and (after.name, after.email) == (before.name, before.email)
+    )
+    claimed = {(c.field, c.value) for c in store.claims(CUSTOMER) if c.event_id == event["event_id"]}
+    assert ("email", "stranger@evil.example") in claimed

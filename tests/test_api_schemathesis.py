@@ -43,6 +43,7 @@ OPERATIONS = (
     "GET /catalogs",
     "GET /catalogs/{catalog_id}",
     "POST /catalogs/{catalog_id}/validate",
+    "POST /catalogs/{catalog_id}/price",
     "POST /sessions",
     "GET /sessions/{session_id}",
     "DELETE /sessions/{session_id}",

@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from starlette.concurrency import run_in_threadpool
 
 from configurator.access import Principal
 from configurator.access.tokens import keyed_hash, same_hash
-from configurator.api.service import Service, get_service
+from configurator.api.service import get_service
 from configurator.errors import AuthenticationError, PermissionDeniedError
 
 if TYPE_CHECKING:
@@ -82,14 +83,22 @@ class KeyCache:
         self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def authenticate(self, ring: KeyRing, secret_key: bytes, token: str) -> Principal:
-        """The key's caller, from the cache when verified less than ``seconds`` ago, else from the store."""
+    def cached(self, secret_key: bytes, token: str) -> Principal | None:
+        """The key's caller when verified less than ``seconds`` ago, else None."""
         digest = keyed_hash(secret_key, token[:200])
-        now = time.monotonic()
         with self._lock:
             hit = self._entries.get(digest)
-            if hit is not None and now - hit[0] < self.seconds:
-                return hit[1]
+        if hit is not None and time.monotonic() - hit[0] < self.seconds:
+            return hit[1]
+        return None
+
+    def authenticate(self, ring: KeyRing, secret_key: bytes, token: str) -> Principal:
+        """The key's caller, from the cache when verified less than ``seconds`` ago, else from the store."""
+        found = self.cached(secret_key, token)
+        if found is not None:
+            return found
+        digest = keyed_hash(secret_key, token[:200])
+        now = time.monotonic()
         who = ring.authenticate(token)
         with self._lock:
             self._entries[digest] = (now, who)
@@ -99,23 +108,30 @@ class KeyCache:
         return who
 
 
-def caller(
+async def caller(
     security_scopes: SecurityScopes,
     request: Request,
-    svc: Annotated[Service, Depends(get_service)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Principal:
     """The authenticated caller, holding every scope the route asks for.
 
+    Runs on the event loop: a key verified in the last seconds costs no database round trip and no thread;
+    otherwise the lookup runs in a worker thread.
+
     Raises:
         AuthenticationError: no credential, or a bad one (401).
         PermissionDeniedError: a scope is missing, or a cookie-authenticated change lacks its token (403).
     """
+    svc = get_service(request)
+    who: Principal | None
     if bearer is not None:
-        who = svc.key_cache.authenticate(svc.keys(), svc.secret, bearer.credentials)
+        token = bearer.credentials
+        who = svc.key_cache.cached(svc.secret, token)
+        if who is None:
+            who = await run_in_threadpool(svc.key_cache.authenticate, svc.keys(), svc.secret, token)
     elif cookie:
-        who = svc.accounts().authenticate(cookie)
+        who = await run_in_threadpool(svc.accounts().authenticate, cookie)
         if request.method not in _SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not same_hash(sent, svc.accounts().csrf(cookie)):

@@ -58,6 +58,10 @@ __all__ = [
     "ModuleOut",
     "NewKeyOut",
     "OptionOut",
+    "PriceIn",
+    "PriceLineOut",
+    "PriceOut",
+    "PriceStepOut",
     "Problem",
     "QuoteIn",
     "QuoteOut",
@@ -475,3 +479,46 @@ class NewKeyOut(KeyOut):
     """A key just created, with the whole key: shown this once, never stored."""
 
     key: str
+
+
+class PriceIn(ValidateIn):
+    """A full configuration to price for a ship-to country (and, optionally, a customer's tier)."""
+
+    country: CountryCode = Field(description="ISO 3166 alpha-2 ship-to country (tax).")
+    quantity: Quantity = 1
+    customer_id: Identifier | None = Field(None, description="Price with this customer's value tier.")
+
+
+class PriceLineOut(BaseModel):
+    """One option at list price."""
+
+    module: str
+    option: str
+    qty: int
+    unit_price: Decimal
+    amount: Decimal
+    path: str
+
+
+class PriceStepOut(BaseModel):
+    """One step of the pricing waterfall."""
+
+    kind: str
+    ref: str
+    amount: Decimal
+    subtotal: Decimal
+    rate: Decimal | None
+    note: str
+
+
+class PriceOut(BaseModel):
+    """A valid configuration priced: the lines at list price and the waterfall to the total."""
+
+    catalog: str
+    currency: str
+    tier: str
+    lines: list[PriceLineOut]
+    steps: list[PriceStepOut]
+    net: Decimal
+    tax: Decimal
+    total: Decimal

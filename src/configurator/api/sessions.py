@@ -56,7 +56,11 @@ if TYPE_CHECKING:
     from configurator.settings import Settings
     from configurator.storage import SqlStore
 
-__all__ = ["POPULATION_SECONDS", "LiveSession", "Sessions", "choices_json"]
+__all__ = ["POPULATION_SECONDS", "TOUCH_SECONDS", "LiveSession", "Sessions", "choices_json"]
+
+TOUCH_SECONDS = 60.0
+"""A read marks its session used only when the last mark is older than this (a session's time-to-live
+counts from its last change or its last marked read, so it may close up to this much early)."""
 
 POPULATION_SECONDS = 300.0
 """How long a worker reuses a catalog's fitted population model for a tenant before fitting it on the sales
@@ -240,7 +244,9 @@ class Sessions:
         if live is None or live.revision != row.revision:
             live = self._rebuild(store, row)
             self._remember(store.tenant, sid, live)
-        store.touch_config_session(sid, who.actor, self._now())
+        now = self._now()
+        if (now - row.used_at).total_seconds() > TOUCH_SECONDS:  # reads write at most once a minute
+            store.touch_config_session(sid, who.actor, now)
         return live
 
     def change(

@@ -1,8 +1,8 @@
-"""``/catalogs``: the catalogs served, one catalog labelled in a locale, and checking a full configuration.
+"""``/catalogs``: the catalogs served, one catalog labelled in a locale, checking and pricing a configuration.
 
 Example:
     >>> [route.path for route in router.routes]
-    ['/catalogs', '/catalogs/{catalog_id}', '/catalogs/{catalog_id}/validate']
+    ['/catalogs', '/catalogs/{catalog_id}', '/catalogs/{catalog_id}/validate', '/catalogs/{catalog_id}/price']
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from configurator.api.wire import Identifier, LocaleTag
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 
-__all__ = ["get_catalog", "list_catalogs", "router", "validate"]
+__all__ = ["get_catalog", "list_catalogs", "price", "router", "validate"]
 
 router = APIRouter(tags=["catalogs"])
 
@@ -88,4 +88,52 @@ def validate(
             )
             for v in found
         ],
+    )
+
+
+@router.post("/catalogs/{catalog_id}/price")
+def price(svc: ServiceDep, who: Reader, catalog_id: Identifier, body: s.PriceIn) -> s.PriceOut:
+    """Price a full configuration: list price lines and the waterfall (quantity, volume, tier, tax, rounding).
+
+    An invalid configuration is never priced: it is a 422 ``invalid-bundle`` problem with its violations.
+    """
+    from configurator.errors import InvalidBundleError
+    from configurator.offer.lines import price_lines
+    from configurator.offer.pricing import PricingContext, waterfall
+
+    cat = svc.catalog(catalog_id)
+    configuration = Configuration.from_data({"selections": body.selections}, where="body")
+    found = find_violations(cat, configuration, on=body.on)
+    if found:
+        raise InvalidBundleError(cat.catalog, found)
+    tier = "standard"
+    if body.customer_id is not None:
+        store = svc.store(who)
+        tier, _ = svc.tier(store, svc.canonical(store, body.customer_id))
+    lines = price_lines(cat, configuration)
+    w = waterfall(cat, lines, PricingContext(country=body.country, quantity=body.quantity, tier=tier))  # type: ignore[arg-type]
+    return s.PriceOut(
+        catalog=cat.catalog,
+        currency=w.currency,
+        tier=tier,
+        lines=[
+            s.PriceLineOut(
+                module=x.module,
+                option=x.option,
+                qty=x.qty,
+                unit_price=x.unit_price,
+                amount=x.amount,
+                path=x.path,
+            )
+            for x in lines
+        ],
+        steps=[
+            s.PriceStepOut(
+                kind=x.kind, ref=x.ref, amount=x.amount, subtotal=x.subtotal, rate=x.rate, note=x.note
+            )
+            for x in w.steps
+        ],
+        net=w.net,
+        tax=w.tax,
+        total=w.total,
     )
