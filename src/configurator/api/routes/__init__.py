@@ -6,7 +6,7 @@ dependency, never through a closure, so a router can be included in any app that
 
 Example:
     >>> [len(router.routes) for router in ROUTERS]
-    [3, 5, 1, 1, 1, 3, 3]
+    [4, 5, 1, 1, 1, 3, 3]
 """
 
 from __future__ import annotations
