@@ -185,7 +185,13 @@ class Sessions:
         on: dt.date | None,
         customer_id: str | None,
     ) -> tuple[str, LiveSession]:
-        """Open a session (closing the caller's least recently used one when at its limit)."""
+        """Open a session (closing the caller's least recently used one when at its limit), in one transaction."""
+        with store.atomic():
+            return self._open(store, who, catalog, on, customer_id)
+
+    def _open(
+        self, store: SqlStore, who: Principal, catalog: Catalog, on: dt.date | None, customer_id: str | None
+    ) -> tuple[str, LiveSession]:
         live = self._live(store, catalog, on, customer_id)
         sid = secrets.token_urlsafe(16)
         now = self._now()
@@ -259,20 +265,21 @@ class Sessions:
             SessionConflictError: the session changed twice meanwhile (409).
         """
         for _ in range(2):
-            live = self.get(store, who, sid)
-            with live.lock:
-                before = live.revision
-                try:
-                    change(live.session)
-                except Exception:
-                    self._forget(store.tenant, sid)  # the rebuilt copy may be half-changed: rebuild next time
-                    raise
-                saved = store.save_config_choices(
-                    sid, who.actor, before, choices_json(live.session), self._now()
-                )
-                if saved:
-                    live.revision = before + 1
-                    return live
+            with store.atomic():  # one transaction per attempt: read, change, store
+                live = self.get(store, who, sid)
+                with live.lock:
+                    before = live.revision
+                    try:
+                        change(live.session)
+                    except Exception:
+                        self._forget(store.tenant, sid)  # the rebuilt copy may be half-changed: rebuild it
+                        raise
+                    saved = store.save_config_choices(
+                        sid, who.actor, before, choices_json(live.session), self._now()
+                    )
+                    if saved:
+                        live.revision = before + 1
+                        return live
             self._forget(store.tenant, sid)
         raise SessionConflictError(f"session {sid!r} changed meanwhile: reload it and try again")
 
