@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,14 +226,24 @@ def test_the_openapi_document_declares_the_key_and_every_operation_needs_it(demo
 # -- the rep page's sign-in -----------------------------------------------------------------------------------
 
 
+def _post_sign_in(browser: TestClient, login: str, password: str, **extra: str) -> Any:
+    """Fetch the sign-in form (its token and cookie) and post it, as a browser does."""
+    form = browser.get("/rep/sign-in")
+    token = re.search(r'name="form_token" value="([^"]+)"', form.text)
+    assert token is not None
+    return browser.post(
+        "/rep/sign-in", data={"login": login, "password": password, "form_token": token.group(1), **extra}
+    )
+
+
 def test_a_rep_signs_in_with_a_secure_http_only_strict_cookie(demo: Demo) -> None:
     """POST /rep/sign-in with the right password sets the cookie (Secure, HttpOnly, SameSite=Strict)."""
     rep_sign_in(demo.app)  # makes the account
     browser = TestClient(demo.app, base_url="https://testserver", follow_redirects=False)
     assert browser.get("/rep").headers["location"].startswith("/rep/sign-in")
-    wrong = browser.post("/rep/sign-in", data={"login": REP_LOGIN, "password": "not the password"})
+    wrong = _post_sign_in(browser, REP_LOGIN, "not the password")
     assert "failed=1" in wrong.headers["location"] and COOKIE not in browser.cookies
-    right = browser.post("/rep/sign-in", data={"login": REP_LOGIN.upper(), "password": REP_PASSWORD})
+    right = _post_sign_in(browser, REP_LOGIN.upper(), REP_PASSWORD)
     cookie = right.headers["set-cookie"].lower()
     assert right.status_code == 303 and right.headers["location"] == "/rep"
     assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
@@ -268,25 +278,21 @@ def test_signing_out_ends_the_sign_in_everywhere(demo: Demo) -> None:
 
 
 def test_sign_in_from_another_site_is_refused(demo: Demo) -> None:
-    """A sign-in form posted from another origin does not sign in."""
+    """A sign-in posted without the form's own token (another site cannot read or send it) does not sign in."""
     rep_sign_in(demo.app)
     browser = TestClient(demo.app, base_url="https://testserver", follow_redirects=False)
     answer = browser.post(
-        "/rep/sign-in",
-        data={"login": REP_LOGIN, "password": REP_PASSWORD},
-        headers={"Origin": "https://evil.example"},
+        "/rep/sign-in", data={"login": REP_LOGIN, "password": REP_PASSWORD, "form_token": "guessed"}
     )
     assert "failed=1" in answer.headers["location"] and "set-cookie" not in answer.headers
 
 
-def test_after_sign_in_the_rep_goes_back_only_to_this_sites_page(demo: Demo, tmp_path: Path) -> None:
+def test_after_sign_in_the_rep_goes_back_only_to_this_sites_page(demo: Demo) -> None:
     """The next= target is kept for /rep paths and dropped for another site."""
     rep_sign_in(demo.app)
     browser = TestClient(demo.app, base_url="https://testserver", follow_redirects=False)
     for target, expected in (("/rep?customer=c-1", "/rep?customer=c-1"), ("https://evil.example/", "/rep")):
-        answer = browser.post(
-            "/rep/sign-in", data={"login": REP_LOGIN, "password": REP_PASSWORD, "next": target}
-        )
+        answer = _post_sign_in(browser, REP_LOGIN, REP_PASSWORD, next=target)
         assert answer.headers["location"] == expected
 
 

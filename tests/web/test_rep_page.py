@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,32 @@ def test_quote_links_to_its_pdf(page: Page, live_server: str) -> None:
     pdf_response = page.request.get(str(pdf.get_attribute("href")))
     assert pdf_response.ok
     assert pdf_response.body().startswith(b"%PDF")
+
+
+def test_a_rep_signs_in_through_the_form_and_out_again(browser: Any, live_server: str, live_app: Any) -> None:
+    """In a fresh browser /rep asks for sign-in; the form leads back to the page; Sign out ends it."""
+    from support import REP_LOGIN, REP_PASSWORD, rep_sign_in
+
+    rep_sign_in(live_app)  # makes the account
+    context = browser.new_context(base_url=live_server)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/rep?lang=en&catalog={CATALOG}")
+        expect(page).to_have_url(re.compile(r"/rep/sign-in\?next="))
+        page.get_by_label("Login (email)").fill(REP_LOGIN)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_contain_text("Wrong login or password")
+        page.get_by_label("Login (email)").fill(REP_LOGIN)
+        page.get_by_label("Password").fill(REP_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(re.compile(r"/rep\?lang=en&catalog="))
+        expect(page.get_by_text("Signed in as Rita Rep")).to_be_visible()
+        cookie = next(c for c in context.cookies() if c["name"] == "configurator_session")
+        assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+        page.get_by_role("button", name="Sign out").click()
+        expect(page).to_have_url(re.compile(r"/rep/sign-in"))
+        page.goto(f"{live_server}/rep")
+        expect(page).to_have_url(re.compile(r"/rep/sign-in"))
+    finally:
+        context.close()

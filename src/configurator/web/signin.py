@@ -2,7 +2,8 @@
 
 ``GET /rep/sign-in`` shows the form (in the rep's language); ``POST /rep/sign-in`` checks login and password
 and sets the sign-in cookie (``Secure; HttpOnly; SameSite=Strict``; only its keyed hash is stored), then goes
-to the page; ``POST /rep/sign-out`` ends the sign-in on every worker. The page sends the cookie with each API
+to the page (the form carries a token that must match the one kept in a ``SameSite=Strict`` cookie when the
+form was served, so another site cannot sign a rep's browser in to an account of its choosing); ``POST /rep/sign-out`` ends the sign-in on every worker. The page sends the cookie with each API
 call, and the anti-forgery token it was rendered with in ``X-CSRF-Token``. Sign-ins and sign-outs are
 audited with who. The form is plain HTML: it works without JavaScript.
 
@@ -13,11 +14,14 @@ Example:
 
 from __future__ import annotations
 
+import hmac
+import secrets
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from configurator.errors import AuthenticationError
 
@@ -28,10 +32,13 @@ if TYPE_CHECKING:
     from configurator.settings import Settings
     from configurator.storage import SqlStore
 
-__all__ = ["COOKIE", "RepAccess", "add_sign_in_routes", "safe_next", "signed_in"]
+__all__ = ["COOKIE", "FORM_COOKIE", "RepAccess", "add_sign_in_routes", "safe_next", "signed_in"]
 
 COOKIE = "configurator_session"
 """The sign-in cookie's name (the API reads the same cookie)."""
+
+FORM_COOKIE = "configurator_sign_in_form"
+"""The sign-in form's token, also sent as a hidden field: a form posted from another site lacks the cookie."""
 
 _MAX_FORM = 4096
 
@@ -80,11 +87,10 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in pairs[:8]}
 
 
-def _same_origin(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
-    return urllib.parse.urlsplit(origin).netloc == request.headers.get("host", "")
+def _form_matches(request: Request, form: dict[str, str]) -> bool:
+    """Whether the form carries the token its page was served with (in a ``SameSite=Strict`` cookie)."""
+    sent, kept = form.get("form_token", ""), request.cookies.get(FORM_COOKIE, "")
+    return bool(kept) and hmac.compare_digest(sent.encode(), kept.encode())
 
 
 def add_sign_in_routes(web: APIRouter, access: RepAccess, render: Any) -> None:
@@ -95,27 +101,44 @@ def add_sign_in_routes(web: APIRouter, access: RepAccess, render: Any) -> None:
 
     @web.get("/rep/sign-in", response_class=HTMLResponse, include_in_schema=False)
     def sign_in_form(request: Request) -> Response:
-        """The sign-in form."""
-        return HTMLResponse(
+        """The sign-in form (with a fresh form token, also kept in a cookie, against cross-site sign-ins)."""
+        token = secrets.token_urlsafe(24)
+        answer = HTMLResponse(
             render(
                 request,
                 next=safe_next(request.query_params.get("next")),
                 failed=request.query_params.get("failed") == "1",
-            )
+                form_token=token,
+            ),
+            headers={"Cache-Control": "no-store"},
         )
+        answer.set_cookie(
+            FORM_COOKIE,
+            token,
+            max_age=3600,
+            path="/rep/sign-in",
+            secure=access.settings.cookie_secure,
+            httponly=True,
+            samesite="strict",
+        )
+        return answer
 
     @web.post("/rep/sign-in", include_in_schema=False)
     async def sign_in(request: Request) -> Response:
         """Check login and password; set the sign-in cookie and go to the page."""
         form = await _form(request)
         target = safe_next(form.get("next"))
-        if not _same_origin(request):
-            return RedirectResponse("/rep/sign-in?failed=1", status_code=303)
+        failed = RedirectResponse(
+            "/rep/sign-in?" + urllib.parse.urlencode({"failed": "1", "next": target}), status_code=303
+        )
+        if not _form_matches(request, form):  # posted from another site, or a form older than an hour
+            return failed
         try:
-            token, who, _ = access.accounts().sign_in(form.get("login", ""), form.get("password", ""))
+            token, who, _ = await run_in_threadpool(
+                access.accounts().sign_in, form.get("login", ""), form.get("password", "")
+            )
         except (AuthenticationError, ValueError):
-            query = urllib.parse.urlencode({"failed": "1", "next": target})
-            return RedirectResponse(f"/rep/sign-in?{query}", status_code=303)
+            return failed
         access.audit(access.store(who), who, "sign-in", who.actor)
         answer = RedirectResponse(target, status_code=303)
         answer.set_cookie(
