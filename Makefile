@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The locked dependency set: every extra, for CPython 3.11 on Linux, with hashes. `make lock` regenerates it.
 LOCK := requirements.lock
-LOCK_ARGS := --all-extras --generate-hashes --python-version 3.11 --python-platform linux
+LOCK_ARGS := --all-extras --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_34
 
 .PHONY: demo test check bench lint typecheck imports format clean venv sysdeps lock upgrade lock-check
 
