@@ -8,7 +8,10 @@ path                                   format
 ``*.xml``, root ``featureModel`` or    FeatureIDE XML (:mod:`configurator.io.featureide`)
 ``extendedFeatureModel``
 ``*.xml``, root ``feature_model``      SPLOT SXFM
-``*.xml``, any other root              XCSP 2.1 (:mod:`configurator.io.xcsp`, ``load_xcsp``)
+``*.xml``, ``*.xml.xz``, root           XCSP3 (:mod:`configurator.io.xcsp3`, ``load_xcsp3``)
+``instance format="XCSP3"``
+``*.xml``, ``*.xml.xz``, any other     XCSP 2.1 (:mod:`configurator.io.xcsp`, ``load_xcsp``)
+root
 a folder with ``*_domains.txt``        CLib tables (:mod:`configurator.io.clib`)
 =====================================  ==================================================================
 
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import cast
 
 from configurator.errors import ModelFormatError
-from configurator.io._xml import root_tag
+from configurator.io._xml import is_compressed, read_xml_bytes, root_element
 from configurator.io.clib import find_domains_file, load_clib
 from configurator.io.featureide import ROOT_TAGS, load_featureide, parse_featureide
 from configurator.io.featuremodel import (
@@ -76,7 +79,8 @@ SUPPORTED_FORMATS = (
     "UVL (.uvl)",
     "SPLOT SXFM (.splx, .sxfm)",
     "FeatureIDE XML (.xml with <featureModel> or <extendedFeatureModel>)",
-    "XCSP 2.1 (.xml)",
+    'XCSP3 (.xml or .xml.xz with <instance format="XCSP3">)',
+    "XCSP 2.1 (.xml or .xml.xz)",
     "CLib tables (a folder with *_domains.txt and *_rules/*.pm)",
 )
 """What :func:`load_model` reads, for messages and docs."""
@@ -100,7 +104,9 @@ def load_model(path: str | Path, *, lenient: bool = False) -> Problem:
             return load_clib(path)
         raise _unknown(path, "a folder without a '*_domains.txt' file")
     suffix = path.suffix.lower()
-    if suffix not in (".uvl", ".splx", ".sxfm", ".xml"):
+    if is_compressed(path) and path.stem.lower().endswith(".xml"):
+        suffix = ".xml.xz"
+    if suffix not in (".uvl", ".splx", ".sxfm", ".xml", ".xml.xz"):
         raise _unknown(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -108,27 +114,42 @@ def load_model(path: str | Path, *, lenient: bool = False) -> Problem:
         return load_uvl(path, lenient=lenient).to_problem()
     if suffix in (".splx", ".sxfm"):
         return load_sxfm(path).to_problem()
-    tag = root_tag(path)
+    if suffix == ".xml.xz":
+        with path.open("rb") as stream:
+            if stream.read(len(_XZ_MAGIC)) != _XZ_MAGIC:
+                raise _unknown(path, "named .xz but not xz-compressed")
+    tag, attrs = root_element(path)
+    if tag == "instance" and attrs.get("format") == "XCSP3":
+        return _xcsp_loader(path, tag, "xcsp3", "load_xcsp3")(path)
+    if suffix == ".xml.xz":
+        if tag != "instance":
+            raise _unknown(path, f"compressed XML is read for XCSP only, found root <{tag}>")
+        parse = _xcsp_loader(path, tag, "xcsp", "parse_xcsp")
+        return cast(Callable[..., Problem], parse)(read_xml_bytes(path), source=str(path))
     if tag in ROOT_TAGS:
         return load_featureide(path).to_problem()
     if tag == "feature_model":
         return load_sxfm(path).to_problem()
-    return _xcsp_loader(path)(path)
+    return _xcsp_loader(path, tag, "xcsp", "load_xcsp")(path)
 
 
-def _xcsp_loader(path: Path) -> Callable[[str | Path], Problem]:
+_XZ_MAGIC = b"\xfd7zXZ\x00"
+"""The first bytes of every xz file."""
+
+
+def _xcsp_loader(path: Path, tag: str, module_name: str, function: str) -> Callable[[str | Path], Problem]:
+    qualified = f"configurator.io.{module_name}"
     try:
-        module = importlib.import_module("configurator.io.xcsp")
+        module = importlib.import_module(qualified)
     except ModuleNotFoundError as exc:
-        if exc.name != "configurator.io.xcsp":
+        if exc.name != qualified:
             raise
         raise ModelFormatError(
-            f"{path}: looks like XCSP (root <{root_tag(path)}>), but the XCSP importer "
-            "(configurator.io.xcsp) is not installed"
+            f"{path}: looks like XCSP (root <{tag}>), but the XCSP importer ({qualified}) is not installed"
         ) from None
-    loader = getattr(module, "load_xcsp", None)
+    loader = getattr(module, function, None)
     if loader is None:
-        raise ModelFormatError(f"{path}: configurator.io.xcsp has no load_xcsp")
+        raise ModelFormatError(f"{path}: {qualified} has no {function}")
     return cast(Callable[[str | Path], Problem], loader)
 
 

@@ -15,22 +15,27 @@ Example:
 
 from __future__ import annotations
 
+import io
+import lzma
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import BinaryIO
 from xml.parsers import expat
 
 from configurator.errors import ModelFormatError
 
-__all__ = ["parse_xml", "root_tag"]
+__all__ = ["MAX_XML_BYTES", "is_compressed", "parse_xml", "read_xml_bytes", "root_element", "root_tag"]
+
+MAX_XML_BYTES = 1 << 30
+"""The most bytes a compressed model may expand to (1 GiB): a guard against decompression bombs."""
 
 
 class _Found(Exception):
     """Stops parsing once the root element is known."""
 
-    def __init__(self, tag: str) -> None:
+    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
         super().__init__(tag)
         self.tag = tag
+        self.attrs = attrs
 
 
 def _parser(source: str) -> expat.XMLParserType:
@@ -86,8 +91,33 @@ def parse_xml(data: bytes, source: str) -> tuple[ET.Element, dict[ET.Element, in
     return builder.close(), lines
 
 
-def root_tag(path: str | Path, chunk: int = 1 << 16) -> str:
-    """The name of the root element of an XML file, reading no further than needed.
+def is_compressed(path: str | Path) -> bool:
+    """Whether ``path`` names an xz-compressed file (``*.xz``), read through :mod:`lzma`."""
+    return Path(path).suffix.lower() == ".xz"
+
+
+def _open(path: str | Path) -> io.BufferedIOBase:
+    return lzma.open(path, "rb") if is_compressed(path) else open(path, "rb")
+
+
+def read_xml_bytes(path: str | Path, limit: int = MAX_XML_BYTES) -> bytes:
+    """The bytes of an XML file, decompressed when it is ``*.xz``.
+
+    Raises:
+        ModelFormatError: the file is not valid xz data, or expands beyond ``limit`` bytes.
+    """
+    with _open(path) as stream:
+        try:
+            data = stream.read(limit + 1)
+        except lzma.LZMAError as exc:
+            raise ModelFormatError(f"{path}: not a valid xz-compressed file ({exc})") from None
+    if len(data) > limit:
+        raise ModelFormatError(f"{path}: expands beyond {limit} bytes; not read")
+    return data
+
+
+def root_element(path: str | Path, chunk: int = 1 << 16) -> tuple[str, dict[str, str]]:
+    """The name and attributes of the root element of an XML file (``*.xz`` decompressed), reading no further.
 
     Raises:
         ModelFormatError: when the file is not well-formed up to its root element, or declares a DOCTYPE.
@@ -95,17 +125,27 @@ def root_tag(path: str | Path, chunk: int = 1 << 16) -> str:
     parser = _parser(str(path))
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        raise _Found(tag)
+        raise _Found(tag, attrs)
 
     parser.StartElementHandler = start
-    stream: BinaryIO
-    with open(path, "rb") as stream:
+    with _open(path) as stream:
         try:
             while block := stream.read(chunk):
                 parser.Parse(block, False)
             parser.Parse(b"", True)
         except _Found as found:
-            return found.tag
+            return found.tag, found.attrs
         except expat.ExpatError as exc:
             raise _malformed(str(path), exc) from None
+        except lzma.LZMAError as exc:
+            raise ModelFormatError(f"{path}: not a valid xz-compressed file ({exc})") from None
     raise ModelFormatError(f"{path}: no XML root element")
+
+
+def root_tag(path: str | Path, chunk: int = 1 << 16) -> str:
+    """The name of the root element of an XML file, reading no further than needed.
+
+    Raises:
+        ModelFormatError: when the file is not well-formed up to its root element, or declares a DOCTYPE.
+    """
+    return root_element(path, chunk)[0]
