@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from configurator.catalog.loader import validate_catalog
+from configurator.catalog.models import Catalog
+from configurator.solver.compile import compile_catalog_problem
 from configurator.solver.lint import Finding, lint_catalog
+from configurator.solver.operations import count
 from support import Writer, make_catalog
 
 MODULES = {
@@ -60,6 +64,133 @@ def test_redundant_rule() -> None:
     findings = lint_catalog(cat)
     assert codes(findings) == [("redundant-rule", "needs-frame"), ("redundant-rule", "one-motor")]
     assert "implied by the other rules" in findings[0].message
+
+
+def configurations(modules: dict[str, Any], rules: list[dict[str, Any]]) -> int:
+    """How many valid configurations the catalog has."""
+    return count(compile_catalog_problem(make_catalog(modules, rules)).problem, backend="exhaustive")
+
+
+def without(rules: list[dict[str, Any]], *ids: str) -> list[dict[str, Any]]:
+    """``rules`` less those with the given ids."""
+    return [r for r in rules if r["id"] not in ids]
+
+
+def lint(modules: dict[str, Any], rules: list[dict[str, Any]]) -> list[Finding]:
+    """The findings of a catalog built in code."""
+    cat: Catalog = make_catalog(modules, rules)
+    return lint_catalog(cat)
+
+
+MUTUAL: list[dict[str, Any]] = [
+    {"id": "no-carbon-hub", "excludes": ["frame.carbon", "motor.hub"]},
+    {"id": "same-again", "if": "frame.carbon", "requires": "!motor.hub"},
+    {"id": "needs-frame", "requires": "frame"},
+    {"id": "no-steel-mid", "excludes": ["frame.steel", "motor.mid"]},
+]
+
+
+def test_mutually_redundant_rules_are_one_group() -> None:
+    """Two rules each implied only by the other are one group naming what to delete, never two findings."""
+    findings = lint(MODULES, MUTUAL)
+    assert codes(findings) == [
+        ("redundant-group", "no-carbon-hub, same-again"),
+        ("redundant-rule", "needs-frame"),
+    ]
+    group, alone = findings
+    assert group.rules == ("no-carbon-hub", "same-again") and group.removable == ("same-again",)
+    assert (
+        "any one of them is implied by the others" in group.message and "keep no-carbon-hub" in group.message
+    )
+    assert alone.removable == ("needs-frame",)
+    before = configurations(MODULES, MUTUAL)
+    removable = [r for f in findings for r in f.removable]
+    assert configurations(MODULES, without(MUTUAL, *removable)) == before
+    assert configurations(MODULES, without(MUTUAL, *group.rules)) > before
+    assert codes(lint(MODULES, without(MUTUAL, *removable))) == []
+
+
+def test_a_larger_group_keeps_one_rule() -> None:
+    """Three equivalent rules are one group: two can go together, one stays, and the count is kept."""
+    rules: list[dict[str, Any]] = [
+        {"id": "a", "excludes": ["frame.carbon", "motor.hub"]},
+        {"id": "b", "if": "frame.carbon", "requires": "!motor.hub"},
+        {"id": "c", "if": "motor.hub", "requires": "!frame.carbon"},
+        {"id": "d", "constraint": "count(motor) <= 1"},
+    ]
+    findings = lint(MODULES, rules)
+    assert codes(findings) == [("redundant-group", "a, b, c"), ("redundant-rule", "d")]
+    assert findings[0].removable == ("b", "c")
+    removable = [r for f in findings for r in f.removable]
+    assert configurations(MODULES, without(rules, *removable)) == configurations(MODULES, rules)
+
+
+def test_dead_option_names_a_minimal_set_of_rules() -> None:
+    """A dead option names the rules that kill it together, and the structure they rely on, in words."""
+    rules: list[dict[str, Any]] = [
+        {"id": "steel-hub", "if": "frame.steel", "requires": "motor.hub"},
+        {"id": "harmless", "excludes": ["frame.carbon", "motor.hub"]},
+        {"id": "steel-mid", "if": "frame.steel", "requires": "motor.mid"},
+    ]
+    (finding,) = lint(MODULES, rules)
+    assert (finding.code, finding.subject) == ("dead-option", "frame.steel")
+    assert finding.rules == ("steel-hub", "steel-mid") and finding.minimal
+    assert finding.structure == ("module motor takes at most one option",)
+    assert "rules steel-hub, steel-mid exclude it" in finding.message
+    assert "module motor takes at most one option" in finding.message
+    for rid in finding.rules:
+        assert ("dead-option", "frame.steel") not in codes(lint(MODULES, without(rules, rid)))
+
+
+def test_false_optional_option_names_a_minimal_set_of_rules() -> None:
+    """A forced option names the rules that force it; deleting any one of them makes it optional again."""
+    rules: list[dict[str, Any]] = [
+        {"id": "no-alu", "excludes": "frame.alu"},
+        {"id": "harmless", "excludes": ["frame.carbon", "motor.hub"]},
+        {"id": "no-steel", "excludes": "frame.steel"},
+    ]
+    findings = {f.subject: f for f in lint(MODULES, rules)}
+    forced = findings["frame.carbon"]
+    assert forced.code == "false-optional" and forced.rules == ("no-alu", "no-steel")
+    assert forced.structure == ("module frame takes exactly one option",)
+    assert (
+        "rules no-alu, no-steel force it (given that module frame takes exactly one option)" in forced.message
+    )
+    assert findings["frame.alu"].rules == ("no-alu",) and findings["frame.steel"].rules == ("no-steel",)
+    for rid in forced.rules:
+        assert ("false-optional", "frame.carbon") not in codes(lint(MODULES, without(rules, rid)))
+
+
+def test_a_cardinality_in_the_cause_is_said_in_words() -> None:
+    """A multiple-choice module's cardinality that kills an option is named as structure, not as a rule."""
+    modules = {"extras": {"choose": {"min": 0, "max": 2}, "options": {"a": {}, "b": {}, "c": {}}}}
+    rules: list[dict[str, Any]] = [{"id": "a-needs-all", "if": "extras.a", "requires": "extras.b & extras.c"}]
+    (finding,) = lint(modules, rules)
+    assert (finding.code, finding.rules) == ("dead-option", ("a-needs-all",))
+    assert finding.structure == ("module extras takes at most 2 options",)
+
+
+def test_other_causes_are_said() -> None:
+    """When other rules also kill the option, the finding says so (deleting the named ones is not enough)."""
+    rules: list[dict[str, Any]] = [
+        {"id": "no-steel", "excludes": "frame.steel"},
+        {"id": "still-no", "requires": "!frame.steel"},
+    ]
+    dead = next(f for f in lint(MODULES, rules) if f.code == "dead-option")
+    assert dead.rules == ("no-steel",) and "other rules exclude it as well" in dead.message
+
+
+def test_explanations_are_bounded() -> None:
+    """Past the bound of solver checks the cause is reported unminimised, and the finding says so."""
+    rules: list[dict[str, Any]] = [
+        {"id": "harmless", "excludes": ["frame.carbon", "motor.hub"]},
+        {"id": "no-steel", "excludes": "frame.steel"},
+    ]
+    dead = next(
+        f for f in lint_catalog(make_catalog(MODULES, rules), max_checks=1) if f.code == "dead-option"
+    )
+    assert not dead.minimal and "not minimised" in dead.message
+    assert "no-steel" in dead.rules
 
 
 def test_unreachable_service() -> None:
@@ -151,8 +282,7 @@ def test_findings_carry_file_and_line(write: Writer, in_tmp: Path) -> None:
     for (code, subject), line_text in [
         (("dead-option", "frame.carbon"), "      carbon:"),
         (("false-optional", "frame.alu"), "      alu:"),
-        (("redundant-rule", "no-carbon"), "  - id: no-carbon"),
-        (("redundant-rule", "again"), "  - id: again"),
+        (("redundant-group", "no-carbon, again"), "  - id: no-carbon"),
         (("unreachable-service", "carbon_care"), "    requires: frame.carbon"),
     ]:
         finding = by_code[(code, subject)]

@@ -2,8 +2,8 @@
 
 ``validate`` reads catalogs and prints every problem at its ``file:line:col``; ``check`` checks a full
 configuration against every rule with the independent checker; ``lint`` finds void catalogs, dead options and
-redundant rules; ``schema`` prints the JSON Schema of the catalog format. Each command imports the catalog
-loader (and, for ``lint``, the solver) when it runs.
+redundant rules, naming the rules behind each; ``schema`` prints the JSON Schema of the catalog format. Each
+command imports the catalog loader (and, for ``lint``, the solver) when it runs.
 
 Example:
     >>> import pathlib, tempfile
@@ -118,27 +118,40 @@ def check(
 def lint(
     paths: Annotated[list[Path], typer.Argument(help="Catalog YAML files.")],
     on: Annotated[str | None, typer.Option(help="Date for effective dates (default: today).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON list: per catalog, its findings or load errors.")
+    ] = False,
 ) -> None:
     """Find void catalogs, dead and false-optional options, redundant rules, unreachable services.
 
-    Missing translations are reported too; exit 1 when an error-level finding exists.
+    A dead or false-optional option names the rules that cause it (a minimal set); rules that are redundant
+    only given one another are one group, with the ones that can be deleted together. Missing translations
+    are reported too; exit 1 when an error-level finding exists.
     """
     from configurator.catalog.loader import validate_catalog
     from configurator.solver.lint import lint_catalog
 
     failed = False
+    documents: list[dict[str, object]] = []
     for path in paths:
         report = validate_catalog(path)
         if report.catalog is None:
-            for problem in report.errors:
-                _out().print(str(problem), markup=False)
             failed = True
+            if as_json:
+                documents.append({"path": str(path), "errors": [str(p) for p in report.errors]})
+            for problem in () if as_json else report.errors:
+                _out().print(str(problem), markup=False)
             continue
         findings = lint_catalog(report.catalog, on=parse_date(on), warnings=report.warnings)
+        failed = failed or any(f.severity == "error" for f in findings)
+        if as_json:
+            documents.append({"path": str(path), "findings": [f.as_dict() for f in findings]})
+            continue
         for finding in findings:
             _out().print(str(finding), markup=False)
-        failed = failed or any(f.severity == "error" for f in findings)
         _out().print(f"{path}: {len(findings)} findings", markup=False)
+    if as_json:
+        _out().print(json.dumps(documents, ensure_ascii=False, indent=2), markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
