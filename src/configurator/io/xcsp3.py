@@ -579,24 +579,25 @@ class _Reader:
                 f"expected a template <{'>, <'.join(CONSTRAINTS[:4])}> first, then <args> (not supported)",
             )
         template, base = children[0], self.ident(element)
+        last = max((int(i) for i in re.findall(r"%(\d+)", "".join(template.itertext()))), default=-1)
         for i, args in enumerate(children[1:]):
             if args.tag != "args":
                 raise self.doc.error(args, f"expected <args>, found <{args.tag}> (not supported)")
             operands = [str(x) for x in _operands(self.doc, args, args.text or "")]
-            subst = self.substitution(args, operands)
+            subst = self.substitution(args, operands, last)
             expr = self.expr(template, args, subst)
             self.constraints.append(
                 Constraint(f"{base}[{i}]", expr, kind=_KINDS.get(template.tag, template.tag))
             )
 
-    def substitution(self, at: ET.Element, operands: list[str]) -> _Subst:
+    def substitution(self, at: ET.Element, operands: list[str], last: int) -> _Subst:
+        """``%i`` is the i-th argument, ``%...`` those after the last ``%i`` of the whole template."""
         doc = self.doc
+        if last >= len(operands):
+            raise doc.error(at, f"expected at least {last + 1} arguments, found {len(operands)}")
 
         def subst(text: str, sep: str) -> str:
-            indices = [int(i) for i in re.findall(r"%(\d+)", text)]
-            if indices and max(indices) >= len(operands):
-                raise doc.error(at, f"expected at least {max(indices) + 1} arguments, found {len(operands)}")
-            rest = sep.join(operands[max(indices, default=-1) + 1 :])
+            rest = sep.join(operands[last + 1 :])
             text = text.replace("%...", rest)
             return re.sub(r"%(\d+)", lambda m: operands[int(m.group(1))], text)
 
