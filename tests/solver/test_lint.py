@@ -176,8 +176,11 @@ def test_other_causes_are_said() -> None:
         {"id": "no-steel", "excludes": "frame.steel"},
         {"id": "still-no", "requires": "!frame.steel"},
     ]
-    dead = next(f for f in lint(MODULES, rules) if f.code == "dead-option")
+    findings = lint(MODULES, rules)
+    dead = next(f for f in findings if f.code == "dead-option")
     assert dead.rules == ("no-steel",) and "other rules exclude it as well" in dead.message
+    group = next(f for f in findings if f.code == "redundant-group")
+    assert group.removable == ("still-no",)  # the cause never names a rule the lint says to delete
 
 
 def test_explanations_are_bounded() -> None:

@@ -9,7 +9,8 @@ A dead or false-optional option names the rules that cause it: a minimal set (dr
 set no longer kills or forces the option), found by deletion with the solver, with the structure it relies on
 (module cardinalities, quantities) said in words. Redundant rules that are redundant only given one another
 are one ``redundant-group`` finding: any one of them is implied by the others, but deleting all of them adds
-configurations; the finding names the rules that can be deleted together. Every explanation costs solver
+configurations; the finding names the rules that can be deleted together, and causes are sought among the
+rules that stay. Every explanation costs solver
 checks; past ``max_checks`` for one explanation it is reported as found so far, and says so.
 
 Example:
@@ -145,8 +146,12 @@ def lint_catalog(
         ]
     domains = operations.propagate(problem, backend=engine)
     explainer = _Explainer(cp, engine, max_checks)
+    redundant = _redundant_rules(catalog, problem, explainer)
+    # causes are sought among the rules that stay once the removable ones go: same configurations, and a
+    # cause never names a rule this lint says to delete
+    explainer.removable = {rid for f in redundant for rid in f.removable}
     findings = _option_findings(catalog, cp, domains, on, explainer)
-    findings += _redundant_rules(catalog, problem, explainer)
+    findings += redundant
     findings += _unreachable_services(catalog, problem, engine, on)
     for warning in warnings or []:
         findings.append(
@@ -180,6 +185,7 @@ class _Explainer:
         self.variables: tuple[Variable, ...] = cp.problem.variables
         self.catalogs: dict[str, Catalog] = {}
         self.singles: dict[str, tuple[str, str]] = {}  # variable -> (prefix, module) of one-choice modules
+        self.removable: set[str] = set()  # rules that can be deleted together: left out of causes
         self._index(cp)
 
     def _index(self, cp: CatalogProblem) -> None:
@@ -223,8 +229,13 @@ class _Explainer:
             size = max(1, size // 2)
 
     def cause(self, expr: BoolExpr) -> _Cause:
-        """A minimal set of rules (with the structure) under which ``expr`` never holds."""
-        constraints = _connected(self.problem.constraints, scope(expr))
+        """A minimal set of rules (with the structure) under which ``expr`` never holds.
+
+        It is sought among the rules that are not ``removable``; ``others`` tells whether ``expr`` still never
+        holds in the whole catalog once those rules are deleted.
+        """
+        kept_rules = [c for c in self.problem.constraints if c.id not in self.removable]
+        constraints = _connected(kept_rules, scope(expr))
         kept, minimal = self.shrink((Constraint("lint:subject", expr, "lint"),), constraints)
         rules = tuple(c.id for c in kept if c.kind not in _STRUCTURE)
         named = set(rules)
