@@ -282,7 +282,7 @@ def test_load_model_tells_xcsp3_from_xcsp21_plain_and_compressed(tmp_path: Path)
 
 
 def test_count_and_convert_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The count command reads XCSP3; convert writes a catalog that counts the same."""
+    """The count command reads XCSP3; convert writes a catalog, named without .xml.xz, that counts the same."""
     model = tmp_path / "m.xml.xz"
     text = _doc(
         ARRAY,
@@ -291,6 +291,7 @@ def test_count_and_convert_commands(tmp_path: Path, capsys: pytest.CaptureFixtur
     model.write_bytes(lzma.compress(text.encode()))
     out = tmp_path / "m.yaml"
     assert main(["convert", str(model), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("catalog: m\n")  # the id drops .xml.xz
     capsys.readouterr()
     assert main(["count", str(model)]) == 0
     original = capsys.readouterr().out.strip().splitlines()[-1]
@@ -315,3 +316,26 @@ def test_renault_mod_00_count() -> None:
     """The decision diagram counts RenaultMod-00 as independent table elimination did."""
     problem = load_xcsp3(bench_file("renault-xcsp3-concrete", "RenaultMod-00.xml.xz"))
     assert operations.count(problem, time_limit=600) == RENAULT_MOD_00
+
+
+def test_converted_catalog_opens_a_session_that_counts_the_same(tmp_path: Path) -> None:
+    """An XCSP3 model converted to a catalog gives a configuration session with the same solutions."""
+    from configurator.catalog.loader import load_catalog
+    from configurator.io import dump_problem_catalog
+    from configurator.solver.session import ConfigurationSession
+
+    text = _doc(
+        ARRAY,
+        "<allDifferent> x[] </allDifferent><extension><list> x[0] x[1] </list>"
+        "<supports> (0,1)(1,2)(2,0)(1,0) </supports></extension><intension> ne(x[2],2) </intension>",
+    )
+    problem = parse_xcsp3(text, name="tiny")
+    out = tmp_path / "tiny.yaml"
+    out.write_text(dump_problem_catalog(problem, catalog_id="tiny"), encoding="utf-8")
+    session = ConfigurationSession(load_catalog(out))
+    solutions = [
+        x for x in itertools.permutations(range(3)) if x[:2] in ((0, 1), (1, 2), (2, 0), (1, 0)) and x[2] != 2
+    ]
+    assert session.count() == operations.count(problem) == len(solutions) == 2
+    session.select("x_0", "v1")
+    assert session.count() == sum(1 for x in solutions if x[0] == 1) == 1

@@ -1,7 +1,7 @@
 """Solver commands: ``count``, ``convert`` and ``optimize``.
 
-``count`` prints the exact number of valid configurations of a catalog or an imported model (UVL, XCSP 2.1,
-CLib...); ``convert`` turns an imported model into a catalog YAML (or a feature model back into UVL);
+``count`` prints the exact number of valid configurations of a catalog or an imported model (UVL, XCSP3,
+XCSP 2.1, CLib...); ``convert`` turns an imported model into a catalog YAML (or a feature model back into UVL);
 ``optimize`` finds the best bundles for given weights within a budget. The solver and the importers are
 imported when a command runs.
 
@@ -31,7 +31,10 @@ __all__ = ["convert", "count", "optimize", "read_weights"]
 
 def count(
     path: Annotated[
-        Path, typer.Argument(help="A catalog (.yaml), UVL (.uvl), XCSP 2.1 (.xml) file or a CLib folder.")
+        Path,
+        typer.Argument(
+            help="A catalog (.yaml), UVL (.uvl), XCSP3 or XCSP 2.1 (.xml, .xml.xz) file or a CLib folder."
+        ),
     ],
     on: Annotated[
         str | None, typer.Option(help="Date for a catalog's effective dates (default: today).")
@@ -60,7 +63,9 @@ def count(
 
 
 def convert(
-    path: Annotated[Path, typer.Argument(help="A UVL, XCSP 2.1, SXFM, FeatureIDE file or a CLib folder.")],
+    path: Annotated[
+        Path, typer.Argument(help="A UVL, XCSP3, XCSP 2.1, SXFM, FeatureIDE file or a CLib folder.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Catalog YAML to write.")],
     catalog_id: Annotated[
         str | None, typer.Option("--catalog-id", help="Catalog id (default: from the name).")
@@ -79,7 +84,10 @@ def convert(
             raise typer.BadParameter("--uvl export needs a .uvl feature model", param_hint="PATH")
         out.write_text(dump_uvl(load_uvl(path)), encoding="utf-8")
     else:
-        ident = catalog_id or re.sub(r"[^a-z0-9_-]+", "-", path.stem.lower()).strip("-_") or "model"
+        stem = path.stem.lower()
+        if path.suffix.lower() == ".xz":  # model.xml.xz: the id comes from "model"
+            stem = stem.removesuffix(".xml")
+        ident = catalog_id or re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_") or "model"
         if not ident[0].isalpha():
             ident = "m-" + ident
         out.write_text(dump_problem_catalog(load_model(path), catalog_id=ident), encoding="utf-8")
