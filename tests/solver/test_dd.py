@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver.dd import CompiledDiagram, elimination_order
+from configurator.solver.dd.explain import corrections
 from configurator.solver.problem import (
     BoolExpr,
     Const,
@@ -150,6 +151,35 @@ def test_compiling_without_sifting_gives_the_same_counts(problem: Problem) -> No
 
 # ---------------------------------------------------------------------------------------------------------
 # Hand-written cases
+
+
+@needs_cudd
+@SETTINGS
+@given(problems_with_assumptions())
+def test_giving_up_the_named_assumptions_brings_the_value_back_and_no_fewer_would(
+    case: tuple[Problem, dict[str, int]],
+) -> None:
+    """Every unavailable value that some solution has gets a smallest correction set, exactly as brute force."""
+    problem, assumptions = case
+    diagram = CompiledDiagram.compile(problem)
+    found = corrections(diagram, assumptions)
+    everything = solutions(problem)
+    available = projection(problem, solutions(problem, assumptions))
+    in_order = set(diagram.order)
+    for variable in problem.variables:
+        if variable.name not in in_order:
+            continue
+        for value in variable.domain:
+            having = [s for s in everything if s[variable.name] == value]
+            gone = value not in available[variable.name]
+            if not gone or not having:
+                assert (variable.name, value) not in found
+                continue
+            fewest = min(sum(1 for k, v in assumptions.items() if s[k] != v) for s in having)
+            names = found[(variable.name, value)]
+            assert len(names) == fewest
+            kept = {k: v for k, v in assumptions.items() if k not in names}
+            assert value in projection(problem, solutions(problem, kept))[variable.name]
 
 
 def _xy(constraint: BoolExpr, domain: tuple[int, ...] = (0, 1, 2)) -> Problem:

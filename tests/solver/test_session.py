@@ -479,3 +479,43 @@ def test_random_domains_and_counts_from_diagram_and_solver(
     if configuration is not None:
         assert find_violations(cat, configuration, on=on) == []
         assert all(meets(c, configuration) for c in choices)
+
+
+@pytest.mark.parametrize("name", ["ebike", "laptop", "valve"])
+def test_every_removed_option_comes_back_when_its_named_choices_are_undone(name: str) -> None:
+    """After each random choice, undoing a removed option's named choices (from the diagram) makes it available."""
+    catalog = load_catalog(ROOT / "catalogs" / f"{name}.yaml")
+    session = ConfigurationSession(catalog, on=DAY)
+    rng = random.Random(7)
+    rule_ids = {r.id for r in catalog.rules}
+    checked = 0
+    for _ in range(5):
+        domains = session.domains()
+        free = [
+            (m, o)
+            for m, opts in domains.items()
+            for o in opts
+            if catalog.modules[m].max_choices <= 1 and not any(c.module == m for c in session.choices)
+        ]
+        if not free:
+            break
+        session.select(*rng.choice(free))
+        reasons = session.removed()
+        choices = session.choices
+        if session._assumption_pairs() is None:
+            continue  # a choice the diagram cannot take as one value: the solver's minimal conflicts answer
+        for key, reason in reasons.items():
+            module, _, option = key.partition(".")
+            assert set(reason.choices) <= {c.key for c in choices}
+            assert all(r in rule_ids or r.startswith("module:") or ":" in r for r in reason.constraints)
+            if not reason.choices:
+                continue  # dead or out of date whatever is chosen
+            other = ConfigurationSession(catalog, on=DAY)
+            for c in choices:
+                if c.key not in reason.choices:
+                    other.select(c.module, c.option, c.qty) if c.selected else other.deselect(
+                        c.module, c.option
+                    )
+            assert option in other.domains()[module], (key, reason)
+            checked += 1
+    assert checked

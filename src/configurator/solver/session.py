@@ -101,6 +101,9 @@ class _Recent(Generic[_K, _V]):
 _PROBLEMS: _Recent[tuple[int, dt.date | None], CatalogProblem] = _Recent(64)
 """Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date."""
 
+_DEAD: _Recent[tuple[int, str], tuple[CatalogProblem, Conflict]] = _Recent(4096)
+"""Reasons of options that no choice can bring back (dead by the rules or out of date), by compiled catalog."""
+
 _OPEN_DOMAINS: _Recent[tuple[int, str], tuple[CatalogProblem, dict[str, tuple[str, ...]]]] = _Recent(64)
 """The solver's domains with no choice, by compiled catalog (its ``id``, checked) and backend name."""
 
@@ -321,7 +324,13 @@ class ConfigurationSession:
 
     def _assumptions(self) -> dict[str, int] | None:
         """The choices as single values per variable, or None when one of them is not of that form."""
+        pairs = self._assumption_pairs()
+        return None if pairs is None else {name: value for name, value, _ in pairs}
+
+    def _assumption_pairs(self) -> list[tuple[str, int, str]] | None:
+        """The choices as ``(variable, value, choice key)``, or None when one of them is not of that form."""
         out: dict[str, int] = {}
+        found: list[tuple[str, int, str]] = []
         for choice in self.choices:
             literal = self.cp.selected(choice.module, choice.option)
             if not isinstance(literal, Lit):
@@ -349,7 +358,8 @@ class ConfigurationSession:
             for name, value in pairs:
                 if out.setdefault(name, value) != value:
                     return None
-        return out
+                found.append((name, value, choice.key))
+        return found
 
     def domains(self) -> dict[str, tuple[str, ...]]:
         """Per module, the options that still extend to a full valid configuration (exact, backtrack-free)."""
@@ -412,17 +422,59 @@ class ConfigurationSession:
     def removed(self) -> dict[str, Conflict]:
         """Every option that can no longer be selected, by ``module.option``, with its reason.
 
-        The reason is a minimal set of the user's choices and rules (or the option's effective dates).
+        With a compiled diagram, the reason names the fewest choices to undo to get the option back (undoing
+        them brings it back) and the rule that rules it out with them, for every option at once
+        (:mod:`configurator.solver.reasons`, milliseconds); otherwise, and for an option no single rule
+        explains, it is a minimal set of the user's choices and rules from the solver (:meth:`why`). An option
+        out of date, or dead whatever is chosen, names its dates or rules only.
         """
         domains = self.domains()
+        gone = [
+            (module, option)
+            for module, mod in self.catalog.modules.items()
+            for option in mod.options
+            if option not in domains[module]
+        ]
+        fast: dict[str, Conflict] = {}
+        pairs = self._assumption_pairs() if self.propagation != "solver" else None
+        diagram = self.diagram() if pairs is not None else None
+        if diagram is not None and pairs is not None:
+            from configurator.solver.reasons import removed_reasons
+
+            fast = removed_reasons(self.cp, diagram, pairs, gone, self._why_with)
         reasons: dict[str, Conflict] = {}
-        for module, mod in self.catalog.modules.items():
-            for option in mod.options:
-                if option not in domains[module]:
-                    reason = self.why(module, option)
-                    if reason is not None:
-                        reasons[f"{module}.{option}"] = reason
+        for module, option in gone:
+            key = f"{module}.{option}"
+            reason = fast.get(key) or self._slow_reason(module, option)
+            if reason is not None:
+                reasons[key] = reason
         return reasons
+
+    def _why_with(self, module: str, option: str, keys: Sequence[str]) -> Conflict | None:
+        """:meth:`why` with only the choices ``keys`` (the ones to undo to get the option back)."""
+        wanted = set(keys)
+        structure = [c for c in self.cp.problem.constraints if c.id in self._structure]
+        target = Constraint(f"target:{module}.{option}", self.cp.selected(module, option), "target")
+        rules = [c for c in self.cp.problem.constraints if c.id not in self._structure]
+        choices = [c for c in self.choices if c.key in wanted]
+        found = operations.minimal_conflict(
+            self.cp.problem.variables,
+            [*structure, target, *self._choice_constraints(choices)],
+            rules,
+            backend=self.backend,
+        )
+        return None if found is None else Conflict(tuple(keys), _conflict(found).constraints)
+
+    def _slow_reason(self, module: str, option: str) -> Conflict | None:
+        """:meth:`why` by the solver; an option dead whatever is chosen is asked once per catalog."""
+        key = (id(self.cp), f"{module}.{option}")
+        dead = _DEAD.get(key)
+        if dead is not None and dead[0] is self.cp:
+            return dead[1]
+        reason = self.why(module, option)
+        if reason is not None and not reason.choices:
+            _DEAD.put(key, (self.cp, reason))
+        return reason
 
     def why(self, module: str, option: str) -> Conflict | None:
         """Why ``module.option`` cannot be selected: a minimal set of the user's choices and rules (None if it can)."""
