@@ -38,16 +38,36 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from configurator.solver.operations import Conflict
-from configurator.solver.problem import Constraint, Lit, Problem, holds, scope
+from configurator.solver.problem import (
+    And,
+    BoolExpr,
+    Const,
+    Constraint,
+    Implies,
+    Linear,
+    Lit,
+    Not,
+    Or,
+    Problem,
+    Term,
+    holds,
+    scope,
+)
 
 if TYPE_CHECKING:
     from configurator.solver.compile import CatalogProblem
     from configurator.solver.dd import CompiledDiagram
 
-__all__ = ["MAX_LAYERS", "MAX_LOCAL_CHECK", "removed_reasons"]
+__all__ = ["MAX_LAYERS", "MAX_LOCAL_CHECK", "MAX_NARROWING", "MAX_PAIRS", "removed_reasons"]
 
 MAX_LOCAL_CHECK = 20_000
 """The most assignments of a rule's free variables checked to see whether it rules an option out alone."""
+
+MAX_NARROWING = 5
+"""Rounds of narrowing domains by bounds when rules have too many assignments to enumerate."""
+
+MAX_PAIRS = 300
+"""The most pairs of rules tried before growing a larger group."""
 
 MAX_LAYERS = 3
 """How far (in rules sharing variables) the search for rules acting together reaches from the option."""
@@ -71,7 +91,10 @@ def _alone_forbids(
             return _LOCAL[key]
     free = [problem.var(n) for n in names if n not in fixed]
     if math.prod(len(v.domain) for v in free) > MAX_LOCAL_CHECK:
-        answer: bool | None = None
+        # too many to enumerate: narrow the domains by bounds (three-valued), which can prove the rules
+        # unsatisfiable, never wrongly
+        narrowed = _narrowed_out(constraints, fixed, {v.name: v.domain for v in free})
+        answer: bool | None = True if narrowed else None
     else:
         base = {n: fixed[n] for n in names if n in fixed}
         answer = True
@@ -85,6 +108,124 @@ def _alone_forbids(
         while len(_LOCAL) > _LOCAL_MAX:
             _LOCAL.popitem(last=False)
     return answer
+
+
+_BOTH = frozenset({True, False})
+
+
+def _possible(
+    expr: BoolExpr, fixed: Mapping[str, int], domains: Mapping[str, tuple[int, ...]]
+) -> frozenset[bool]:
+    """The truth values ``expr`` may take with ``fixed`` and the other variables in ``domains`` (a superset)."""
+    match expr:
+        case Const(value=value):
+            return frozenset({value})
+        case Lit(var=var, values=values):
+            if var in fixed:
+                return frozenset({fixed[var] in values})
+            return frozenset(x in values for x in domains.get(var, ()))
+        case Not(arg=arg):
+            return frozenset(not x for x in _possible(arg, fixed, domains))
+        case And(args=args):
+            parts = [_possible(a, fixed, domains) for a in args]
+            return frozenset(
+                ({True} if all(True in x for x in parts) else set())
+                | ({False} if any(False in x for x in parts) else set())
+            )
+        case Or(args=args):
+            parts = [_possible(a, fixed, domains) for a in args]
+            return frozenset(
+                ({True} if any(True in x for x in parts) else set())
+                | ({False} if all(False in x for x in parts) else set())
+            )
+        case Implies(a=a, b=b):
+            pa, pb = _possible(a, fixed, domains), _possible(b, fixed, domains)
+            return frozenset(
+                ({True} if False in pa or True in pb else set())
+                | ({False} if True in pa and False in pb else set())
+            )
+        case Linear(terms=terms, op=op, rhs=rhs):
+            lo = hi = 0
+            per_var: dict[str, list[tuple[int, Term]]] = {}
+            for coef, term in terms:
+                if isinstance(term, str):
+                    per_var.setdefault(term, []).append((coef, term))
+                elif isinstance(term, Lit):
+                    per_var.setdefault(term.var, []).append((coef, term))
+                else:
+                    truth = _possible(term, fixed, domains)
+                    if not truth:
+                        return frozenset()
+                    sums = [coef * int(x) for x in truth]
+                    lo, hi = lo + min(sums), hi + max(sums)
+            for var, own in per_var.items():  # one variable's terms together: its values exclude each other
+                taken: tuple[int, ...] = (fixed[var],) if var in fixed else tuple(domains.get(var, ()))
+                if not taken:
+                    return frozenset()
+                totals = [_contribution(own, v) for v in taken]
+                lo, hi = lo + min(totals), hi + max(totals)
+            return _compare_range(lo, hi, op, rhs)
+        case _:
+            return _BOTH
+
+
+def _narrowed_out(
+    constraints: Sequence[Constraint], fixed: Mapping[str, int], domains: dict[str, tuple[int, ...]]
+) -> bool:
+    """Whether removing, value by value, what each constraint's bounds rule out leaves some domain empty."""
+    for _ in range(MAX_NARROWING):
+        changed = False
+        for c in constraints:
+            if True not in _possible(c.expr, fixed, domains):
+                return True
+            for name in scope(c.expr):
+                if name in fixed or len(domains.get(name, ())) <= 1:
+                    continue
+                kept = tuple(
+                    v for v in domains[name] if True in _possible(c.expr, fixed, {**domains, name: (v,)})
+                )
+                if len(kept) < len(domains[name]):
+                    domains[name] = kept
+                    changed = True
+                    if not kept:
+                        return True
+        if not changed:
+            return False
+    return False
+
+
+def _contribution(parts: Sequence[tuple[int, Term]], value: int) -> int:
+    """What one variable's terms add to a linear sum when it takes ``value``."""
+    total = 0
+    for coef, term in parts:
+        if isinstance(term, str):
+            total += coef * value
+        elif isinstance(term, Lit) and value in term.values:
+            total += coef
+    return total
+
+
+def _compare_range(lo: int, hi: int, op: str, rhs: int) -> frozenset[bool]:
+    """The truth values of ``value op rhs`` for a value somewhere in ``[lo, hi]`` (a superset)."""
+    true = {
+        "<=": lo <= rhs,
+        "<": lo < rhs,
+        ">=": hi >= rhs,
+        ">": hi > rhs,
+        "==": lo <= rhs <= hi,
+        "!=": not lo == hi == rhs,
+    }
+    false = {
+        "<=": hi > rhs,
+        "<": hi >= rhs,
+        ">=": lo < rhs,
+        ">": lo <= rhs,
+        "==": not lo == hi == rhs,
+        "!=": lo <= rhs <= hi,
+    }
+    if op not in true:
+        return _BOTH
+    return frozenset(({True} if true[op] else set()) | ({False} if false[op] else set()))
 
 
 def removed_reasons(
@@ -157,10 +298,11 @@ def _rule_for(
     if not values:
         return ""  # the choice is about this very option (it was excluded)
     touching = [r for r in rules if literal.var in scope(r.expr) or scope(r.expr) & fixed.keys()]
+    structure = [c for c in cp.problem.constraints if c.kind in _STRUCTURE]
     for rule in touching:
-        if all(_alone_forbids(cp.problem, (rule,), fixed | {literal.var: v}) is True for v in values):
+        if _forbid_all(cp.problem, [rule], fixed, literal.var, values, structure):
             return rule.id
-    return _grown(cp.problem, rules, touching, fixed, literal.var, values)
+    return _grown(cp.problem, rules, touching, fixed, literal.var, values, structure)
 
 
 _SOLVED: OrderedDict[tuple[int, str, frozenset[tuple[str, int]]], str | None] = OrderedDict()
@@ -191,9 +333,17 @@ def _solved(
 
 
 def _forbid_all(
-    problem: Problem, group: Sequence[Constraint], fixed: Mapping[str, int], var: str, values: Sequence[int]
+    problem: Problem,
+    group: Sequence[Constraint],
+    fixed: Mapping[str, int],
+    var: str,
+    values: Sequence[int],
+    structure: Sequence[Constraint],
 ) -> bool:
-    return all(_alone_forbids(problem, group, {**fixed, var: v}) is True for v in values)
+    """Whether ``group`` (with the modules' cardinalities on its variables, taken as given) rules out every value."""
+    names = set().union(*(scope(c.expr) for c in group))
+    given = [c for c in structure if scope(c.expr) & names]
+    return all(_alone_forbids(problem, [*group, *given], {**fixed, var: v}) is True for v in values)
 
 
 def _grown(
@@ -203,11 +353,22 @@ def _grown(
     fixed: Mapping[str, int],
     var: str,
     values: Sequence[int],
+    structure: Sequence[Constraint],
 ) -> str | None:
-    """Rules acting together: grow a neighbourhood of rules sharing variables, then keep a minimal subset."""
+    """Rules acting together: two sharing a variable, else a grown neighbourhood cut down to a minimal subset."""
+    tried = 0
+    for first in touching:
+        for second in rules:
+            if second is first or not scope(first.expr) & scope(second.expr):
+                continue
+            tried += 1
+            if tried > MAX_PAIRS:
+                break
+            if _forbid_all(problem, [first, second], fixed, var, values, structure):
+                return f"{first.id}\n{second.id}"
     group = list(touching)
     for _ in range(MAX_LAYERS):
-        if group and _forbid_all(problem, group, fixed, var, values):
+        if group and _forbid_all(problem, group, fixed, var, values, structure):
             break
         names = set().union(*(scope(r.expr) for r in group)) if group else {var}
         more = [r for r in rules if r not in group and scope(r.expr) & names]
@@ -218,6 +379,6 @@ def _grown(
         return None
     for rule in list(group):  # deletion: drop every rule the others do without
         rest = [r for r in group if r is not rule]
-        if rest and _forbid_all(problem, rest, fixed, var, values):
+        if rest and _forbid_all(problem, rest, fixed, var, values, structure):
             group = rest
     return "\n".join(r.id for r in group)
