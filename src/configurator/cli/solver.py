@@ -31,23 +31,26 @@ __all__ = ["convert", "count", "optimize", "read_weights"]
 
 def count(
     path: Annotated[
-        Path,
-        typer.Argument(
-            help="A catalog (.yaml), UVL (.uvl), XCSP3 or XCSP 2.1 (.xml, .xml.xz) file or a CLib folder."
-        ),
+        Path, typer.Argument(help="A catalog (.yaml), UVL (.uvl), XCSP 2.1 (.xml) file or a CLib folder.")
     ],
     on: Annotated[
         str | None, typer.Option(help="Date for a catalog's effective dates (default: today).")
     ] = None,
     time_limit: Annotated[
-        float, typer.Option(min=1, help="Seconds allowed to compile the decision diagram.")
+        float, typer.Option(min=1, help="Seconds allowed for counting (every engine together).")
     ] = 60.0,
     max_nodes: Annotated[
         int | None,
-        typer.Option(min=1000, help="Most live diagram nodes (default 2,000,000; ~100 bytes each)."),
+        typer.Option(min=1000, help="Most live decision-diagram nodes (default 2,000,000; ~100 bytes each)."),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the count, the engine, its seconds and every try as JSON.")
+    ] = False,
 ) -> None:
-    """Print the exact number of valid configurations (a plain integer on the last line)."""
+    """Print the exact number of valid configurations (a plain integer on the last line) and the engine that counted.
+
+    The decision diagram or Ganak (#SAT) counts, chosen by the model's shape, raced or one after the other.
+    """
     from configurator.solver import operations
 
     if path.suffix in (".yaml", ".yml"):
@@ -59,7 +62,12 @@ def count(
         from configurator.io import load_model
 
         problem = load_model(path)
-    _out().print(str(operations.count(problem, time_limit=time_limit, max_nodes=max_nodes)), markup=False)
+    result = operations.count_detail(problem, time_limit=time_limit, max_nodes=max_nodes)
+    if as_json:
+        _out().print(json.dumps(result.as_dict(), indent=2), markup=False)
+        return
+    _out().print(f"engine: {result.engine} ({result.seconds:.2f} s; {result.reason})", markup=False)
+    _out().print(str(result.count), markup=False)
 
 
 def convert(

@@ -33,6 +33,7 @@ if typing.TYPE_CHECKING:
         require,
     )
     from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
+    from configurator.solver.counting import CountResult, count_portfolio
     from configurator.solver.dd import CompiledDiagram, DiagramStats
     from configurator.solver.lint import Finding, lint_catalog
     from configurator.solver.operations import (
@@ -40,6 +41,7 @@ if typing.TYPE_CHECKING:
         Propagator,
         Repair,
         count,
+        count_detail,
         explain,
         minimal_conflict,
         optimize,
@@ -87,6 +89,7 @@ __all__ = [
     "Conflict",
     "Const",
     "Constraint",
+    "CountResult",
     "DiagramStats",
     "Finding",
     "Fixed",
@@ -111,6 +114,8 @@ __all__ = [
     "compare",
     "compile_catalog_problem",
     "count",
+    "count_detail",
+    "count_portfolio",
     "explain",
     "get_backend",
     "holds",
@@ -144,6 +149,7 @@ _LAZY = {
     "Conflict": "configurator.solver.operations",
     "Const": "configurator.solver.problem",
     "Constraint": "configurator.solver.problem",
+    "CountResult": "configurator.solver.counting",
     "DiagramStats": "configurator.solver.dd",
     "Finding": "configurator.solver.lint",
     "Fixed": "configurator.solver.backend",
@@ -168,6 +174,8 @@ _LAZY = {
     "compare": "configurator.solver.problem",
     "compile_catalog_problem": "configurator.solver.compile",
     "count": "configurator.solver.operations",
+    "count_detail": "configurator.solver.operations",
+    "count_portfolio": "configurator.solver.counting",
     "explain": "configurator.solver.operations",
     "get_backend": "configurator.solver.backend",
     "holds": "configurator.solver.problem",

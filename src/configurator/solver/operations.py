@@ -30,7 +30,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from configurator.errors import SolverError
 from configurator.solver.backend import Backend, Capability, Fixed, Optimizer, Result, get_backend, require
@@ -48,11 +48,15 @@ from configurator.solver.problem import (
     scope,
 )
 
+if TYPE_CHECKING:
+    from configurator.solver.counting import CountResult
+
 __all__ = [
     "Conflict",
     "Propagator",
     "Repair",
     "count",
+    "count_detail",
     "explain",
     "minimal_conflict",
     "optimize",
@@ -535,6 +539,55 @@ def reconfigure(
     )
 
 
+def count_detail(
+    problem: Problem,
+    *,
+    fixed: Fixed | None = None,
+    time_limit: float | None = 60.0,
+    max_nodes: int | None = None,
+    enumerate_up_to: int = 1_000_000,
+) -> CountResult:
+    """The exact number of solutions, with the engine that counted it and its seconds.
+
+    The counting portfolio (:func:`~configurator.solver.counting.count_portfolio`) picks between the decision
+    diagram (exact counts in Python ints, for models with 10^30 configurations and more) and Ganak (#SAT on a
+    CNF, for feature models with many cross-tree constraints) by the problem's shape, races them or falls back
+    from one to the other within ``time_limit`` (``max_nodes``: the diagram's node limit). When both give up,
+    problems whose search space is at most ``enumerate_up_to`` are counted by the default backend (engine
+    ``solver``), larger ones raise :class:`SolverError`.
+
+    Example:
+        >>> from configurator.solver.problem import Problem, Variable
+        >>> r = count_detail(Problem((Variable("x", (1, 2, 3)),)))
+        >>> r.count, r.engine
+        (3, 'diagram')
+    """
+    from configurator.solver.counting import Attempt, CountResult, count_portfolio
+
+    unknown = sorted(set(fixed or {}) - set(problem.names))
+    if unknown:
+        raise SolverError(f"unknown variable {unknown[0]!r} in the fixed values of {problem.name}")
+    try:
+        return count_portfolio(problem, fixed, time_limit=time_limit, max_nodes=max_nodes)
+    except SolverError as exc:
+        narrowed = problem
+        if fixed:
+            narrowed = problem.restrict(
+                {n: tuple(v for v in problem.var(n).domain if v in allowed) for n, allowed in fixed.items()}
+            )
+        if narrowed.size() > enumerate_up_to:
+            raise SolverError(
+                f"{exc}; the search space (a {len(str(narrowed.size()))}-digit number of assignments) is too large "
+                "to enumerate"
+            ) from None
+        started = time.perf_counter()
+        value = _backend(None).count(narrowed)
+        seconds = time.perf_counter() - started
+        return CountResult(
+            value, "solver", seconds, (Attempt("solver", seconds, "counted"),), "sequential", str(exc)
+        )
+
+
 def count(
     problem: Problem,
     *,
@@ -546,17 +599,17 @@ def count(
 ) -> int:
     """The exact number of solutions, as a Python int.
 
-    Without a named backend, a decision diagram is compiled (exact counts in Python ints, for models with
-    10^30 configurations and more); when it does not compile within ``time_limit`` and ``max_nodes`` (default:
-    the diagram's own cap), problems whose search space is at most ``enumerate_up_to`` are counted by the
-    default backend, larger ones raise :class:`SolverError` (raise the budgets to count them: the kitchen
-    example catalog needs about 7M nodes and a minute).
+    Without a named backend, the counting portfolio counts (see :func:`count_detail`, which also says which
+    engine answered): the decision diagram or Ganak, raced or one after the other within ``time_limit``
+    (``max_nodes``: the diagram's node limit), then, for search spaces of at most ``enumerate_up_to``
+    assignments, the default backend.
 
     With a named backend, the backend counts within ``time_limit`` (None: no limit).
 
     Raises:
         BackendCapabilityError: when the named backend does not declare counting (or time limits, when given).
         BackendLimitError: when the named backend does not finish within ``time_limit``.
+        SolverError: when no engine counts within the budgets and the search space is too large to enumerate.
     """
     if backend is not None:
         engine = _backend(backend)
@@ -565,26 +618,6 @@ def count(
         if time_limit is None:  # not passed at all: a backend without time limits need not accept the keyword
             return engine.count(problem, fixed=fixed)
         return engine.count(problem, fixed=fixed, time_limit=time_limit)
-    from configurator.errors import BackendLimitError
-    from configurator.solver.dd import CompiledDiagram
-
-    narrowed = problem
-    unknown = sorted(set(fixed or {}) - set(problem.names))
-    if unknown:
-        raise SolverError(f"unknown variable {unknown[0]!r} in the fixed values of {problem.name}")
-    if fixed:
-        narrowed = problem.restrict(
-            {n: tuple(v for v in problem.var(n).domain if v in allowed) for n, allowed in fixed.items()}
-        )
-    try:
-        if max_nodes is None:
-            return CompiledDiagram.compile(narrowed, time_limit=time_limit).count()
-        return CompiledDiagram.compile(narrowed, time_limit=time_limit, max_nodes=max_nodes).count()
-    except BackendLimitError as exc:
-        if narrowed.size() <= enumerate_up_to:
-            return _backend(None).count(narrowed)
-        raise SolverError(
-            f"cannot count {problem.name}: {exc}; its search space (a {len(str(narrowed.size()))}-digit number of "
-            "assignments) is too large to enumerate; give the diagram more room (configurator count --max-nodes N "
-            "--time-limit S)"
-        ) from None
+    return count_detail(
+        problem, fixed=fixed, time_limit=time_limit, max_nodes=max_nodes, enumerate_up_to=enumerate_up_to
+    ).count
