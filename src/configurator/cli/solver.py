@@ -31,7 +31,10 @@ __all__ = ["convert", "count", "optimize", "read_weights"]
 
 def count(
     path: Annotated[
-        Path, typer.Argument(help="A catalog (.yaml), UVL (.uvl), XCSP 2.1 (.xml) file or a CLib folder.")
+        Path,
+        typer.Argument(
+            help="A catalog (.yaml), UVL (.uvl), XCSP3 or XCSP 2.1 (.xml, .xml.xz) file or a CLib folder."
+        ),
     ],
     on: Annotated[
         str | None, typer.Option(help="Date for a catalog's effective dates (default: today).")
