@@ -6,9 +6,10 @@ every removed option at once (:func:`~configurator.solver.dd.explain.corrections
 choices to undo so that the option is possible again (exact: undoing them, and only them, brings it back).
 The rules are then found locally: the one rule that, with those choices, rules the option out on its own
 (checked on the rule's own variables; a module's cardinality when another option of a one-option module is
-chosen), else a minimal set of rules that do it together, grown from the option through rules that share
-variables (each check runs on those rules' own variables). When that fails (rules over too many variables to
-check, or a chain longer than :data:`MAX_LAYERS`), the solver is asked once with only the choices to undo,
+chosen), else two rules sharing a variable that do it together (each check runs on those rules' own
+variables, with the modules' cardinalities as given; rules over too many variables to enumerate are narrowed
+by bounds). When that fails (three or more rules acting together, or bounds too weak), the solver is asked once
+with only the choices to undo,
 and its answer is remembered for the process (the same reason comes back step after step and session after
 session).
 
@@ -58,19 +59,26 @@ if TYPE_CHECKING:
     from configurator.solver.compile import CatalogProblem
     from configurator.solver.dd import CompiledDiagram
 
-__all__ = ["MAX_LAYERS", "MAX_LOCAL_CHECK", "MAX_NARROWING", "MAX_PAIRS", "removed_reasons"]
+__all__ = [
+    "MAX_LOCAL_CHECK",
+    "MAX_NARROWED_VARIABLES",
+    "MAX_NARROWING",
+    "MAX_PAIRS",
+    "local_causes",
+    "removed_reasons",
+]
 
 MAX_LOCAL_CHECK = 20_000
 """The most assignments of a rule's free variables checked to see whether it rules an option out alone."""
+
+MAX_NARROWED_VARIABLES = 40
+"""Rules over more free variables than this are not narrowed (the work grows with variables x values x terms)."""
 
 MAX_NARROWING = 5
 """Rounds of narrowing domains by bounds when rules have too many assignments to enumerate."""
 
 MAX_PAIRS = 300
 """The most pairs of rules tried before growing a larger group."""
-
-MAX_LAYERS = 3
-"""How far (in rules sharing variables) the search for rules acting together reaches from the option."""
 
 _STRUCTURE = ("cardinality", "quantity")
 
@@ -93,7 +101,9 @@ def _alone_forbids(
     if math.prod(len(v.domain) for v in free) > MAX_LOCAL_CHECK:
         # too many to enumerate: narrow the domains by bounds (three-valued), which can prove the rules
         # unsatisfiable, never wrongly
-        narrowed = _narrowed_out(constraints, fixed, {v.name: v.domain for v in free})
+        narrowed = len(free) <= MAX_NARROWED_VARIABLES and _narrowed_out(
+            constraints, fixed, {v.name: v.domain for v in free}
+        )
         answer: bool | None = True if narrowed else None
     else:
         base = {n: fixed[n] for n in names if n in fixed}
@@ -281,6 +291,35 @@ def removed_reasons(
     return reasons
 
 
+def local_causes(
+    cp: CatalogProblem, pairs: Sequence[tuple[str, int, str]], gone: Iterable[tuple[str, str]]
+) -> dict[str, Conflict]:
+    """Reasons without a diagram: one choice (the latest first) and the rules that rule the option out with it.
+
+    Each reason is a true cause (that choice and those rules exclude the option), not necessarily the only one:
+    undoing it brings the option back only when no other choice excludes it too. Options no single choice
+    explains locally are left out.
+
+    Args:
+        cp: the compiled catalog.
+        pairs: the choices that are single values, as ``(variable, value, choice key)``.
+        gone: the removed options as ``(module, option)``.
+    """
+    rules = [c for c in cp.problem.constraints if c.kind not in _STRUCTURE]
+    keys = list(dict.fromkeys(key for _, _, key in pairs))
+    reasons: dict[str, Conflict] = {}
+    for module, option in gone:
+        literal = cp.selected(module, option)
+        if not isinstance(literal, Lit):
+            continue
+        for key in reversed(keys):
+            rule = _rule_for(cp, rules, module, literal, [key], pairs)
+            if rule is not None:
+                reasons[f"{module}.{option}"] = Conflict((key,), tuple(rule.split("\n")) if rule else ())
+                break
+    return reasons
+
+
 def _rule_for(
     cp: CatalogProblem,
     rules: Sequence[Constraint],
@@ -355,7 +394,7 @@ def _grown(
     values: Sequence[int],
     structure: Sequence[Constraint],
 ) -> str | None:
-    """Rules acting together: two sharing a variable, else a grown neighbourhood cut down to a minimal subset."""
+    """Rules acting together: two that share a variable (each pair checked on its own variables)."""
     tried = 0
     for first in touching:
         for second in rules:
@@ -366,19 +405,4 @@ def _grown(
                 break
             if _forbid_all(problem, [first, second], fixed, var, values, structure):
                 return f"{first.id}\n{second.id}"
-    group = list(touching)
-    for _ in range(MAX_LAYERS):
-        if group and _forbid_all(problem, group, fixed, var, values, structure):
-            break
-        names = set().union(*(scope(r.expr) for r in group)) if group else {var}
-        more = [r for r in rules if r not in group and scope(r.expr) & names]
-        if not more:
-            return None
-        group += more
-    else:
-        return None
-    for rule in list(group):  # deletion: drop every rule the others do without
-        rest = [r for r in group if r is not rule]
-        if rest and _forbid_all(problem, rest, fixed, var, values, structure):
-            group = rest
-    return "\n".join(r.id for r in group)
+    return None

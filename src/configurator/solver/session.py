@@ -435,13 +435,15 @@ class ConfigurationSession:
             for option in mod.options
             if option not in domains[module]
         ]
+        from configurator.solver.reasons import local_causes, removed_reasons
+
         fast: dict[str, Conflict] = {}
         pairs = self._assumption_pairs() if self.propagation != "solver" else None
         diagram = self.diagram() if pairs is not None else None
         if diagram is not None and pairs is not None:
-            from configurator.solver.reasons import removed_reasons
-
             fast = removed_reasons(self.cp, diagram, pairs, gone, self._why_with)
+        else:  # no diagram: a choice and the rules that exclude the option with it, found locally
+            fast = local_causes(self.cp, self._single_pairs(), gone)
         reasons: dict[str, Conflict] = {}
         for module, option in gone:
             key = f"{module}.{option}"
@@ -449,6 +451,22 @@ class ConfigurationSession:
             if reason is not None:
                 reasons[key] = reason
         return reasons
+
+    def _single_pairs(self) -> list[tuple[str, int, str]]:
+        """The choices that are single values, as ``(variable, value, choice key)`` (others left out)."""
+        found: list[tuple[str, int, str]] = []
+        for choice in self.choices:
+            literal = self.cp.selected(choice.module, choice.option)
+            if (
+                isinstance(literal, Lit)
+                and choice.selected
+                and len(literal.values) == 1
+                and choice.qty in (None, 1)
+            ):
+                found.append((literal.var, next(iter(literal.values)), choice.key))
+            elif isinstance(literal, Lit) and not choice.selected and literal.var != choice.module:
+                found.append((literal.var, 0, choice.key))
+        return found
 
     def _why_with(self, module: str, option: str, keys: Sequence[str]) -> Conflict | None:
         """:meth:`why` with only the choices ``keys`` (the ones to undo to get the option back)."""
