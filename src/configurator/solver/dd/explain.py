@@ -123,18 +123,24 @@ def corrections(
     found: dict[tuple[str, int], tuple[str, ...]] = {}
     cover = _best_cover(a, through, n)
     top = int(a["pos"][d._root])
+    base = np.frombuffer(d._base, dtype=np.int32)
+    key = base[src_level] + val  # (level, code) of each edge, flattened
+    best = np.full(int(base[n]) + 1, _INF, dtype=np.int64)
+    np.minimum.at(best, key, through)
+    best_edge_of = np.full(len(best), -1, dtype=np.int64)
+    cheapest = np.flatnonzero(through == best[key])
+    best_edge_of[key[cheapest]] = cheapest
+    memo: tuple[dict[int, frozenset[int]], dict[int, frozenset[int]]] = ({}, {})
     for name, values in wanted.items():
         p = d._level_of.get(name)
         if p is None:
             continue
-        lo, hi = level_edges[p], level_edges[p + 1]
         for value in values:
             code = d._codes[p].get(value)
             if code is None:
                 continue
             penalty = int(assumed[p] >= 0 and assumed[p] != code)
-            here = np.flatnonzero(val[lo:hi] == code)
-            best_edge = int(lo + here[np.argmin(through[lo:hi][here])]) if len(here) else -1
+            best_edge = int(best_edge_of[base[p] + code])
             edge_cost = int(through[best_edge]) + penalty if best_edge >= 0 else _INF
             if p < top:  # above the root: every solution takes any value here
                 cover_edge, cover_cost = -1, int(up[d._root]) + penalty
@@ -144,7 +150,7 @@ def corrections(
             if min(edge_cost, cover_cost) >= _INF:
                 continue  # dead whatever is assumed
             e = best_edge if edge_cost <= cover_cost else cover_edge
-            levels = _trace(d, a, cost, down, up, e)
+            levels = set(_trace(d, a, cost, down, up, e, memo))
             if penalty:
                 levels.add(p)
             names = {d.order[q] for q in levels} | always
@@ -189,41 +195,72 @@ def _best_cover(a: dict[str, Any], through: Any, n: int) -> tuple[Any, Any]:
     return best, which
 
 
-def _trace(d: CompiledDiagram, a: dict[str, Any], cost: Any, down: Any, up: Any, edge: int) -> set[int]:
-    """The assumed levels a cheapest path through ``edge`` violates (-1: a cheapest path from the root)."""
+def _trace(
+    d: CompiledDiagram,
+    a: dict[str, Any],
+    cost: Any,
+    down: Any,
+    up: Any,
+    edge: int,
+    memo: tuple[dict[int, frozenset[int]], dict[int, frozenset[int]]],
+) -> frozenset[int]:
+    """The assumed levels a cheapest path through ``edge`` violates (-1: a cheapest path from the root).
+
+    ``memo`` keeps, per node, the violated levels of the cheapest path from the root to it and from it to the
+    terminal, so the paths of many values share their work.
+    """
     src, dst, src_level = a["src"], a["dst"], a["src_level"]
-    violated: set[int] = set()
     if edge < 0:
-        return _trace_down(d, a, cost, up, d._root, violated)
-    if cost[edge]:
-        violated.add(int(src_level[edge]))
-    u = int(src[edge])
-    while u != d._root:
+        return _below(d, a, cost, up, d._root, memo[1])
+    own = frozenset({int(src_level[edge])}) if cost[edge] else frozenset()
+    return (
+        _above(d, a, cost, down, int(src[edge]), memo[0])
+        | own
+        | _below(d, a, cost, up, int(dst[edge]), memo[1])
+    )
+
+
+def _above(
+    d: CompiledDiagram, a: dict[str, Any], cost: Any, down: Any, u: int, memo: dict[int, frozenset[int]]
+) -> frozenset[int]:
+    """The violated levels of a cheapest path from the root to node ``u``."""
+    src, src_level = a["src"], a["src_level"]
+    path: list[tuple[int, int]] = []  # (node, the edge into it)
+    while u != d._root and u not in memo:
         for k in range(d._in[u], d._in[u + 1]):
             e = d._in_edges[k]
             if down[src[e]] + cost[e] == down[u]:
-                if cost[e]:
-                    violated.add(int(src_level[e]))
+                path.append((u, e))
                 u = int(src[e])
                 break
         else:  # pragma: no cover - the distances always add up along some in-edge
             raise AssertionError("no predecessor on a cheapest path")
-    return _trace_down(d, a, cost, up, int(dst[edge]), violated)
+    found = memo.get(u, frozenset())
+    for node, e in reversed(path):
+        if cost[e]:
+            found = found | {int(src_level[e])}
+        memo[node] = found
+    return found
 
 
-def _trace_down(
-    d: CompiledDiagram, a: dict[str, Any], cost: Any, up: Any, w: int, violated: set[int]
-) -> set[int]:
-    """Add the assumed levels a cheapest path from node ``w`` to the terminal violates."""
+def _below(
+    d: CompiledDiagram, a: dict[str, Any], cost: Any, up: Any, w: int, memo: dict[int, frozenset[int]]
+) -> frozenset[int]:
+    """The violated levels of a cheapest path from node ``w`` to the terminal."""
     dst, src_level = a["dst"], a["src_level"]
     terminal = len(a["pos"]) - 1
-    while w != terminal:
+    path: list[tuple[int, int]] = []  # (node, the edge out of it)
+    while w != terminal and w not in memo:
         for e in range(d._out[w], d._out[w + 1]):
             if cost[e] + up[dst[e]] == up[w]:
-                if cost[e]:
-                    violated.add(int(src_level[e]))
+                path.append((w, e))
                 w = int(dst[e])
                 break
         else:  # pragma: no cover
             raise AssertionError("no successor on a cheapest path")
-    return violated
+    found = memo.get(w, frozenset())
+    for node, e in reversed(path):
+        if cost[e]:
+            found = found | {int(src_level[e])}
+        memo[node] = found
+    return found
