@@ -7,10 +7,10 @@ a dependency of ``configurator`` and is never imported into ``.venv``: this file
 only in the child that runs under the separate venv.
 
 For every UVL model of benchdata ``uvl-models/`` and ``feature-model-benchmark/``, and the SXFM model of
-``splot-dell/``, two child processes run one after the other, each under a wall-clock timeout: ours (UVL import,
-decision diagram, exact count, then core and dead features from the valid domains) and flamapy's (UVL reader,
-its BDD plugin, ``BDDConfigurationsNumber``, ``BDDCoreFeatures``, ``BDDDeadFeatures``). Counts are compared as
-exact integers. Before the table, both sides enumerate every configuration of two small models, and the sets of
+``splot-dell/``, three child processes run one after the other, each under a wall-clock timeout: ours (UVL import,
+decision diagram, exact count, then core and dead features from the valid domains), our counting portfolio
+(``operations.count_detail``: the diagram or Ganak, the engine named) and flamapy's (UVL reader, its BDD plugin,
+``BDDConfigurationsNumber``, ``BDDCoreFeatures``, ``BDDDeadFeatures``). Counts are compared as exact integers. Before the table, both sides enumerate every configuration of two small models, and the sets of
 selected features must be equal (the semantics check).
 
 Prints Markdown tables and updates the "Peer: flamapy" section of docs/benchmarks.md. Exits 1 when a count or
@@ -106,6 +106,17 @@ def ours_worker(path: Path, timeout: float) -> None:
     core = sorted(name for name, values in domains.items() if values == (1,))
     dead = sorted(name for name, values in domains.items() if values == (0,))
     emit("analysis", core=core, dead=dead, seconds=seconds)
+
+
+def ours_portfolio_worker(path: Path, timeout: float) -> None:
+    """Our counting portfolio (decision diagram or Ganak, as ``configurator count`` picks) on one model."""
+    from configurator.io import load_model
+    from configurator.solver import operations
+
+    start = time.perf_counter()
+    problem = load_model(path, lenient=True)
+    result = operations.count_detail(problem, time_limit=max(1.0, timeout - 5))
+    emit("count", count=str(result.count), seconds=time.perf_counter() - start, engine=result.engine)
 
 
 def ours_configurations(path: Path) -> None:
@@ -219,6 +230,8 @@ def run_worker(mode: str, path: Path | None, timeout: float) -> None:
     assert path is not None, "this worker needs a model path"
     if mode == "ours":
         ours_worker(path, timeout)
+    elif mode == "ours-portfolio":
+        ours_portfolio_worker(path, timeout)
     elif mode == "flamapy":
         flamapy_worker(path)
     elif mode == "ours-configurations":
@@ -377,8 +390,9 @@ def compare(
     ``only``: the models whose file name contains it; ``max_kib``: the models whose file is at most that large.
     """
     table = [
-        "| model | features | our count | our s | flamapy count | flamapy s | agree |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| model | features | our count | our s | portfolio count | portfolio s (engine) | flamapy count | flamapy s "
+        "| agree |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     analyses = [
         "| model | core (ours / flamapy) | dead (ours / flamapy) | our s | flamapy s | agree |",
@@ -394,19 +408,27 @@ def compare(
             larger.append(model.name)
             continue
         ours = child(Path(sys.executable), "ours", model.path, timeout)
+        portfolio = child(Path(sys.executable), "ours-portfolio", model.path, timeout)
         theirs = child(python, "flamapy", uvl_export(model, folder), timeout)
         name = model.name if model.flamapy_reads else f"{model.name} ¹"
         features = ours.value("model", "features") or theirs.value("model", "features")
         features_cell = f"{features:,}" if features else "?"
         a, b = ours.value("count", "count"), theirs.value("count", "count")
-        agree = "—" if a is None or b is None else "yes" if a == b else "**NO**"
+        counts = {c for c in (a, b, portfolio.value("count", "count")) if c is not None}
+        agree = (
+            "—" if len(counts) < 2 and (a is None or b is None) else "yes" if len(counts) == 1 else "**NO**"
+        )
         all_agree = all_agree and agree != "**NO**"
+        p_count, p_seconds = cell(portfolio)
+        engine = portfolio.value("count", "engine")
+        p_cell = f"{p_count} | {p_seconds} ({engine})" if engine else f"{p_count} | {p_seconds}"
         row = (
-            f"| {name} | {features_cell} | {' | '.join(cell(ours))} | {' | '.join(cell(theirs))} | {agree} |"
+            f"| {name} | {features_cell} | {' | '.join(cell(ours))} | {p_cell} | {' | '.join(cell(theirs))} | "
+            f"{agree} |"
         )
         table.append(row)
         print(row, file=sys.stderr, flush=True)
-        for side, outcome in (("ours", ours), ("flamapy", theirs)):
+        for side, outcome in (("ours", ours), ("portfolio", portfolio), ("flamapy", theirs)):
             if outcome.value("count", "count") is None and _reason(outcome.failure) != "timeout":
                 notes.append(f"{model.name}, {side}: {outcome.failure}.")
         if ours.value("count", "dropped"):
@@ -495,8 +517,10 @@ def header(info: Outcome, load: Sequence[float], timeout: float) -> list[str]:
         "",
         "Each side runs in its own child process, one after the other, with a "
         f"{timeout:.0f} s wall-clock limit per model and side. Ours: `load_model(path, lenient=True)`, "
-        "`CompiledDiagram.compile` (the decision diagram `configurator count` uses, same node and time limits), "
-        "`count()`, then core and dead features from `valid_domains()`. flamapy: `UVLReader`, `FmToBDD`, "
+        "`CompiledDiagram.compile` (the decision diagram, default node and time limits), `count()`, then core and "
+        "dead features from `valid_domains()`; *portfolio*: `operations.count_detail`, what `configurator count` "
+        "uses (the decision diagram or Ganak, raced or one after the other, engine named), in a third child. "
+        "flamapy: `UVLReader`, `FmToBDD`, "
         "`BDDConfigurationsNumber`, then `BDDCoreFeatures` and `BDDDeadFeatures`. Seconds are measured inside "
         "the child from reading the file to the count (interpreter start and imports excluded); counts are "
         "compared as exact integers, beyond 16 digits shown as leading digits and exponent (`5.4337e217`). Both sides use CUDD; "
