@@ -120,7 +120,7 @@ def count_in_child(
 ) -> int:
     """Count like :func:`ganak_count`, in a forked child killed after ``time_limit`` seconds.
 
-    The CNF is built here (an unsuited problem is refused before any child starts) and inherited by the child.
+    The CNF is built in the child too (the time limit covers encoding: Renault big's CNF takes 50 s to build).
 
     Args:
         problem: the problem.
@@ -132,12 +132,9 @@ def count_in_child(
         BackendLimitError: the child passed ``time_limit``, ran out of memory or died.
         SolverError: the problem is unsuited to the CNF encoding, or ``pyganak`` is missing.
     """
-    cnf = encode(problem, fixed)
-    if cnf.unsatisfiable:
-        return 0
     import_ganak()
     return run_in_child(
-        lambda: count_cnf(cnf),
+        lambda: count_cnf(encode(problem, fixed)),
         time_limit=time_limit,
         memory_limit=memory_limit,
         what=f"#SAT counting of {problem.name}",

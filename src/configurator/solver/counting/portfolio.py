@@ -132,6 +132,13 @@ def _diagram(problem: Problem, time_limit: float | None, max_nodes: int | None) 
     return CompiledDiagram.compile(problem, time_limit=time_limit, max_nodes=max_nodes).count()
 
 
+def _ganak(problem: Problem) -> int:
+    """Ganak here (called in a child process: encoding counts against the time limit too)."""
+    from configurator.solver.counting.ganak import ganak_count
+
+    return ganak_count(problem)
+
+
 def _run(
     engine: str, problem: Problem, time_limit: float | None, max_nodes: int | None, memory_limit: int | None
 ) -> int:
@@ -151,27 +158,20 @@ def _race(
     memory_limit: int | None,
 ) -> tuple[str, int, float, list[Attempt]]:
     from configurator.solver.counting.child import race
-    from configurator.solver.counting.cnf import encode
-    from configurator.solver.counting.ganak import count_cnf
 
-    counts: dict[str, Callable[[], int]] = {}
-    refused: list[Attempt] = []
-    for engine in order:
-        if engine == "ganak":
-            begin = time.perf_counter()
-            try:  # encoded here: an unsuited problem is refused before any child starts
-                cnf = encode(problem)
-            except SolverError as exc:
-                refused.append(Attempt(engine, time.perf_counter() - begin, str(exc)))
-                continue
-            counts[engine] = functools.partial(count_cnf, cnf)
-        else:
-            counts[engine] = lambda: _diagram(problem, time_limit, max_nodes)
+    counts: dict[str, Callable[[], int]] = {
+        engine: (
+            functools.partial(_ganak, problem)
+            if engine == "ganak"
+            else functools.partial(_diagram, problem, time_limit, max_nodes)
+        )
+        for engine in order
+    }
     try:
         name, value, seconds, tries = race(counts, time_limit=time_limit, memory_limit=memory_limit)
     except SolverError as exc:
         raise SolverError(f"cannot count {problem.name}: {exc}; {_MORE_ROOM}") from None
-    return name, value, seconds, [*refused, *(Attempt(*t) for t in tries)]
+    return name, value, seconds, [Attempt(*t) for t in tries]
 
 
 _MORE_ROOM = "give the engines more room (configurator count --time-limit S --max-nodes N)"
