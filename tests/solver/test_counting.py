@@ -91,6 +91,31 @@ def test_ganak_counts_like_brute_force_and_the_diagram(problem: Problem, domains
     assert CompiledDiagram.compile(problem).count() == expected
 
 
+@st.composite
+def group_problems(draw: st.DrawFn) -> Problem:
+    """Boolean problems with feature-group constraints: a guard implies a cardinality over 0/1 terms."""
+    n = draw(st.integers(min_value=2, max_value=7))
+    names = [f"f{i}" for i in range(n)]
+    on = frozenset({1})
+    constraints = []
+    for k in range(draw(st.integers(min_value=1, max_value=4))):
+        children = draw(st.lists(st.sampled_from(names), min_size=2, max_size=5, unique=True))
+        terms = tuple((1, c if draw(st.booleans()) else Lit(c, on)) for c in children)
+        op, rhs = draw(st.sampled_from([("==", 1), (">=", 1), ("<=", 1), (">", 0), ("<", 2), ("==", 2)]))
+        guard = draw(st.sampled_from([*names, None]))
+        expr = Linear(terms, op, rhs)
+        constraints.append(Constraint(f"g{k}", expr if guard is None else Implies(Lit(guard, on), expr)))
+    return Problem(tuple(Variable(x, (0, 1)) for x in names), tuple(constraints))
+
+
+@needs_ganak
+@SETTINGS
+@given(group_problems())
+def test_feature_groups_become_clauses_that_count_right(problem: Problem) -> None:
+    """Cardinality groups under a guard, encoded as clauses without auxiliaries, count like brute force."""
+    assert count_cnf(encode(problem)) == brute_force(problem)
+
+
 @needs_ganak
 @SETTINGS
 @given(problems())

@@ -61,10 +61,20 @@ from configurator.solver.problem import (
     compare,
 )
 
-__all__ = ["DEFAULT_MAX_LINEAR_NODES", "PAIRWISE_UP_TO", "Cnf", "CnfLit", "DomainEncoding", "encode"]
+__all__ = [
+    "DEFAULT_MAX_LINEAR_NODES",
+    "PAIRWISE_GROUP",
+    "PAIRWISE_UP_TO",
+    "Cnf",
+    "CnfLit",
+    "DomainEncoding",
+    "encode",
+]
 
 DEFAULT_MAX_LINEAR_NODES = 200_000
 """Most auxiliary nodes the linear constraints of one problem may take before the encoding is refused."""
+PAIRWISE_GROUP = 16
+"""Cardinality constraints ("exactly one of", "at most one of") up to this many terms become clauses directly."""
 PAIRWISE_UP_TO = 8
 """Domains up to this size say "at most one value" pairwise; larger ones use a ladder of prefix disjunctions."""
 
@@ -347,29 +357,61 @@ class _Encoder:
         self.names[key] = n
         return n
 
-    def constraint(self, e: BoolExpr) -> None:
-        """Assert ``e``: top-level conjunctions split, disjunctions become clauses directly."""
+    def constraint(self, e: BoolExpr, guard: tuple[CnfLit, ...] = ()) -> None:
+        """Assert ``guard -> e``: conjunctions split, disjunctions and small cardinalities become clauses directly.
+
+        ``a -> b`` asserts ``b`` under the guard ``a`` (the conjuncts of ``a``), so a feature group ("the parent
+        needs exactly one child") becomes clauses with the parent's literal and no auxiliary variable.
+        """
+        off = [_neg(g) for g in guard]
         match e:
             case And(args=args):
                 for a in args:
-                    self.constraint(a)
+                    self.constraint(a, guard)
             case Or(args=args):
-                self.clause([self.expr(a) for a in args])
+                self.clause([*off, *(self.expr(a) for a in args)])
+            case Implies(a=And(args=args), b=b):
+                self.constraint(b, (*guard, *(self.expr(a) for a in args)))
             case Implies(a=a, b=b):
-                self.clause((_neg(self.expr(a)), self.expr(b)))
+                self.constraint(b, (*guard, self.expr(a)))
             case Not(arg=Or(args=args)):
                 for a in args:
-                    self.constraint(Not(a))
+                    self.constraint(Not(a), guard)
             case Not(arg=And(args=args)):
-                self.clause([_neg(self.expr(a)) for a in args])
+                self.clause([*off, *(_neg(self.expr(a)) for a in args)])
             case Not(arg=Not(arg=inner)):
-                self.constraint(inner)
+                self.constraint(inner, guard)
             case Iff(a=a, b=b):
                 x, y = self.expr(a), self.expr(b)
-                self.clause((_neg(x), y))
-                self.clause((x, _neg(y)))
+                self.clause((*off, _neg(x), y))
+                self.clause((*off, x, _neg(y)))
+            case Linear() if (card := self.cardinality(e)) is not None:
+                literals, at_least, at_most = card
+                if at_least:
+                    self.clause((*off, *literals))
+                if at_most:
+                    for k, x in enumerate(literals):
+                        for y in literals[k + 1 :]:
+                            self.clause((*off, _neg(x), _neg(y)))
             case _:
-                self.clause((self.expr(e),))
+                self.clause((*off, self.expr(e)))
+
+    def cardinality(self, e: Linear) -> tuple[list[CnfLit], bool, bool] | None:
+        """``e`` as "at least one" and/or "at most one" of up to ``PAIRWISE_GROUP`` 0/1 terms, or None."""
+        if not 2 <= len(e.terms) <= PAIRWISE_GROUP or any(coef != 1 for coef, _ in e.terms):
+            return None
+        literals: list[CnfLit] = []
+        for _, term in e.terms:
+            if isinstance(term, str):
+                if self.problem.var(term).domain != (0, 1):
+                    return None
+                literals.append(self.values[term][1])
+            else:
+                literals.append(self.expr(term))
+        bounds = {("==", 1): (True, True), (">=", 1): (True, False), (">", 0): (True, False)}
+        bounds |= {("<=", 1): (False, True), ("<", 2): (False, True)}
+        found = bounds.get((e.op, e.rhs))
+        return None if found is None else (literals, *found)
 
 
 def _neg(lit: CnfLit) -> CnfLit:
