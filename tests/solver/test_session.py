@@ -232,8 +232,8 @@ def test_domains_are_backtrack_free_and_exact(name: str) -> None:
     for module, mod in s.catalog.modules.items():
         for option in mod.options:
             key = f"{module}.{option}"
-            if any(c.key == key for c in s.choices):
-                continue
+            if any(c.key == key or (c.module == module and mod.max_choices <= 1) for c in s.choices):
+                continue  # chosen, or selecting it would replace the module's choice
             s.select(module, option)
             configuration = s.complete()
             s.unset(module, option)
@@ -455,10 +455,15 @@ def test_random_domains_and_counts_from_diagram_and_solver(
     by_solver = ConfigurationSession(cat, on=on, propagation="solver")
     for s in (by_diagram, by_solver):
         for c in choices:
-            if c.selected:
-                s.select(c.module, c.option, c.qty)
-            else:
-                s.deselect(c.module, c.option)
+            try:
+                if c.selected:
+                    s.select(c.module, c.option, c.qty)
+                else:
+                    s.deselect(c.module, c.option)
+            except ConfigurationError:
+                continue  # a quantity out of range or one option too many: refused, nothing changed
+    assert by_diagram.choices == by_solver.choices
+    choices = list(by_diagram.choices)
     valid = [
         configuration
         for configuration in (
@@ -519,3 +524,27 @@ def test_every_removed_option_comes_back_when_its_named_choices_are_undone(name:
             assert option in other.domains()[module], (key, reason)
             checked += 1
     assert checked
+
+
+def test_a_session_refuses_impossible_quantities_and_replaces_a_one_option_choice() -> None:
+    """A quantity out of range or one option too many is refused with the range; one-option modules replace."""
+    cat = make_catalog(
+        {
+            "frame": {"options": {"alu": {}, "carbon": {}}},
+            "cushions": {
+                "choose": {"min": 0, "max": 2},
+                "options": {"a": {"qty": {"min": 2, "max": 6}}, "b": {}, "c": {}},
+            },
+        }
+    )
+    s = ConfigurationSession(cat)
+    s.select("frame", "alu")
+    s.select("frame", "carbon")
+    assert [c.key for c in s.choices] == ["frame.carbon"]
+    with pytest.raises(ConfigurationError, match=r"cushions\.a: the quantity must be 2 to 6, got 7"):
+        s.select("cushions", "a", 7)
+    s.select("cushions", "a", 2)
+    s.select("cushions", "b")
+    with pytest.raises(ConfigurationError, match="cushions takes at most 2 options"):
+        s.select("cushions", "c")
+    assert [c.key for c in s.choices] == ["frame.carbon", "cushions.a", "cushions.b"]

@@ -32,6 +32,7 @@ __all__ = [
     "catalog_summary",
     "configuration_out",
     "conflict_out",
+    "describe",
     "links",
     "quote_out",
     "session_out",
@@ -67,10 +68,92 @@ def configuration_out(
     )
 
 
+_CARDINALITY = {
+    "en": (
+        "{m} takes exactly one option",
+        "{m} takes at most one option",
+        "{m} takes {a} to {b} options",
+        "{m} takes at least {a} options",
+    ),
+    "pt": (
+        "{m} leva exatamente uma opção",
+        "{m} leva no máximo uma opção",
+        "{m} leva de {a} a {b} opções",
+        "{m} leva pelo menos {a} opções",
+    ),
+    "es": (
+        "{m} lleva exactamente una opción",
+        "{m} lleva como máximo una opción",
+        "{m} lleva de {a} a {b} opciones",
+        "{m} lleva al menos {a} opciones",
+    ),
+    "sv": (
+        "{m} tar exakt ett alternativ",
+        "{m} tar högst ett alternativ",
+        "{m} tar {a} till {b} alternativ",
+        "{m} tar minst {a} alternativ",
+    ),
+}
+_QUANTITY = {
+    "en": "{o}: the quantity must be {a} to {b}",
+    "pt": "{o}: a quantidade tem de ser de {a} a {b}",
+    "es": "{o}: la cantidad debe ser de {a} a {b}",
+    "sv": "{o}: antalet måste vara {a} till {b}",
+}
+_OFF_SALE = {
+    "en": "{o} is not on sale on this date",
+    "pt": "{o} não está à venda nesta data",
+    "es": "{o} no está a la venta en esta fecha",
+    "sv": "{o} säljs inte detta datum",
+}
+
+
+def describe(catalog: Catalog, constraint: str, locale: str | None) -> str | None:
+    """A structural constraint (``module:M:choose``, ``option:M.O:qty``, ``option:M.O:effective``) in words.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en", "pt"],
+        ...     "modules": {"frame": {"label": {"en": "Frame", "pt": "Quadro"}, "options": {"alu": {}}}}})
+        >>> describe(cat, "module:frame:choose", "pt"), describe(cat, "no-such", "en")
+        ('Quadro leva exatamente uma opção', None)
+    """
+    lang = (locale or catalog.default_locale).partition("_")[0]
+    lang = lang if lang in _CARDINALITY else "en"
+    kind, _, rest = constraint.partition(":")
+    target, _, what = rest.rpartition(":")
+    if kind == "module" and what == "choose" and target in catalog.modules:
+        mod = catalog.modules[target]
+        label = catalog.text(mod.label, locale, target)
+        low, high = mod.choose.min, mod.max_choices
+        exactly, at_most, between, at_least = _CARDINALITY[lang]
+        if low == high == 1:
+            return exactly.format(m=label)
+        if low == 0 and high == 1:
+            return at_most.format(m=label)
+        if mod.choose.max is None and low > 0:
+            return at_least.format(m=label, a=low)
+        return between.format(m=label, a=low, b=high)
+    module, _, option = target.partition(".")
+    if kind == "option" and module in catalog.modules and option in catalog.modules[module].options:
+        opt = catalog.modules[module].options[option]
+        label = catalog.text(opt.label, locale, option)
+        if what == "qty":
+            return _QUANTITY[lang].format(o=label, a=opt.qty.min, b=opt.qty.max)
+        if what == "effective":
+            return _OFF_SALE[lang].format(o=label)
+    return None
+
+
 def conflict_out(catalog: Catalog, conflict: Conflict, locale: str | None) -> s.ConflictOut:
-    """A conflict's choices and rules, with each rule's message in the locale."""
+    """A conflict's choices and rules, with each rule's message in the locale (structure described in words)."""
     rules = {rule.id: rule for rule in catalog.rules}
     messages = {c: catalog.text(rules[c].message, locale, c) for c in conflict.constraints if c in rules}
+    for c in conflict.constraints:
+        if c not in rules:
+            words = describe(catalog, c, locale)
+            if words is not None:
+                messages[c] = words
     return s.ConflictOut(
         choices=list(conflict.choices), constraints=list(conflict.constraints), messages=messages
     )

@@ -58,6 +58,7 @@ from configurator.solver.problem import (
 if TYPE_CHECKING:
     from configurator.solver.compile import CatalogProblem
     from configurator.solver.dd import CompiledDiagram
+    from configurator.solver.session import Choice
 
 __all__ = [
     "MAX_LOCAL_CHECK",
@@ -289,6 +290,20 @@ def removed_reasons(
         if rule is not None:
             reasons[f"{module}.{option}"] = Conflict(tuple(keys), tuple(rule.split("\n")) if rule else ())
     return reasons
+
+
+def single_pairs(cp: CatalogProblem, choices: Iterable[Choice]) -> list[tuple[str, int, str]]:
+    """The choices that are single values, as ``(variable, value, choice key)`` (the others left out)."""
+    found: list[tuple[str, int, str]] = []
+    for choice in choices:
+        literal = cp.selected(choice.module, choice.option)
+        if not isinstance(literal, Lit):
+            continue
+        if choice.selected and len(literal.values) == 1 and choice.qty in (None, 1):
+            found.append((literal.var, next(iter(literal.values)), choice.key))
+        elif not choice.selected and literal.var != choice.module:
+            found.append((literal.var, 0, choice.key))
+    return found
 
 
 def local_causes(

@@ -242,8 +242,30 @@ class ConfigurationSession:
         return modules[local]
 
     def select(self, module: str, option: str, qty: int | None = None) -> None:
-        """Choose ``module.option`` (replacing an earlier choice about the same option)."""
-        self._check(module, option)
+        """Choose ``module.option``, replacing an earlier choice about the same option.
+
+        In a module that takes one option, the new option replaces the module's selected one. A quantity
+        outside the option's range, or one option more than a module takes, is refused with the range.
+
+        Raises:
+            ConfigurationError: an unknown module or option, a quantity out of range, or too many options.
+        """
+        mod = self._check(module, option)
+        limits = mod.options[option].qty
+        if qty is not None and not limits.min <= qty <= limits.max:
+            span = f"{limits.min}" if limits.min == limits.max else f"{limits.min} to {limits.max}"
+            raise ConfigurationError(f"{module}.{option}: the quantity must be {span}, got {qty}")
+        others = [
+            c for c in self._choices.values() if c.module == module and c.selected and c.option != option
+        ]
+        if mod.max_choices <= 1:
+            for c in others:
+                del self._choices[c.key]
+        elif len(others) >= mod.max_choices:
+            raise ConfigurationError(
+                f"{module} takes at most {mod.max_choices} options, and {len(others)} are selected: "
+                f"{', '.join(c.option for c in others)}; unset one first"
+            )
         choice = Choice(module, option, True, qty)
         self._choices.pop(choice.key, None)
         self._choices[choice.key] = choice
@@ -435,7 +457,7 @@ class ConfigurationSession:
             for option in mod.options
             if option not in domains[module]
         ]
-        from configurator.solver.reasons import local_causes, removed_reasons
+        from configurator.solver.reasons import local_causes, removed_reasons, single_pairs
 
         fast: dict[str, Conflict] = {}
         pairs = self._assumption_pairs() if self.propagation != "solver" else None
@@ -443,7 +465,7 @@ class ConfigurationSession:
         if diagram is not None and pairs is not None:
             fast = removed_reasons(self.cp, diagram, pairs, gone, self._why_with)
         else:  # no diagram: a choice and the rules that exclude the option with it, found locally
-            fast = local_causes(self.cp, self._single_pairs(), gone)
+            fast = local_causes(self.cp, single_pairs(self.cp, self.choices), gone)
         reasons: dict[str, Conflict] = {}
         for module, option in gone:
             key = f"{module}.{option}"
@@ -451,22 +473,6 @@ class ConfigurationSession:
             if reason is not None:
                 reasons[key] = reason
         return reasons
-
-    def _single_pairs(self) -> list[tuple[str, int, str]]:
-        """The choices that are single values, as ``(variable, value, choice key)`` (others left out)."""
-        found: list[tuple[str, int, str]] = []
-        for choice in self.choices:
-            literal = self.cp.selected(choice.module, choice.option)
-            if (
-                isinstance(literal, Lit)
-                and choice.selected
-                and len(literal.values) == 1
-                and choice.qty in (None, 1)
-            ):
-                found.append((literal.var, next(iter(literal.values)), choice.key))
-            elif isinstance(literal, Lit) and not choice.selected and literal.var != choice.module:
-                found.append((literal.var, 0, choice.key))
-        return found
 
     def _why_with(self, module: str, option: str, keys: Sequence[str]) -> Conflict | None:
         """:meth:`why` with only the choices ``keys`` (the ones to undo to get the option back)."""
