@@ -6,6 +6,7 @@ import json
 import random
 import time
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -91,6 +92,16 @@ def test_ganak_counts_like_brute_force_and_the_diagram(problem: Problem, domains
     assert CompiledDiagram.compile(problem).count() == expected
 
 
+GROUP_BOUNDS: list[tuple[Literal["==", ">=", "<=", ">", "<"], int]] = [
+    ("==", 1),
+    (">=", 1),
+    ("<=", 1),
+    (">", 0),
+    ("<", 2),
+    ("==", 2),
+]
+
+
 @st.composite
 def group_problems(draw: st.DrawFn) -> Problem:
     """Boolean problems with feature-group constraints: a guard implies a cardinality over 0/1 terms."""
@@ -101,7 +112,7 @@ def group_problems(draw: st.DrawFn) -> Problem:
     for k in range(draw(st.integers(min_value=1, max_value=4))):
         children = draw(st.lists(st.sampled_from(names), min_size=2, max_size=5, unique=True))
         terms = tuple((1, c if draw(st.booleans()) else Lit(c, on)) for c in children)
-        op, rhs = draw(st.sampled_from([("==", 1), (">=", 1), ("<=", 1), (">", 0), ("<", 2), ("==", 2)]))
+        op, rhs = draw(st.sampled_from(GROUP_BOUNDS))
         guard = draw(st.sampled_from([*names, None]))
         expr = Linear(terms, op, rhs)
         constraints.append(Constraint(f"g{k}", expr if guard is None else Implies(Lit(guard, on), expr)))
