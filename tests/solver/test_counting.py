@@ -16,10 +16,13 @@ from configurator.cli import main
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver import operations
 from configurator.solver.counting import (
+    Attempt,
     Cnf,
+    CountResult,
     choose,
     count_cnf,
     count_portfolio,
+    digits,
     encode,
     ganak_count,
     race,
@@ -326,3 +329,12 @@ def test_cli_count_names_the_engine(tmp_path: Path, capsys: pytest.CaptureFixtur
     payload = json.loads(capsys.readouterr().out)
     assert payload["count"] == "4" and payload["engine"] == "diagram"
     assert payload["attempts"][0]["outcome"] == "counted"
+
+
+def test_counts_past_the_default_digit_limit_print_in_full() -> None:
+    """A count of more than 4,300 digits is printed in full (JSON), and its digits are counted exactly."""
+    big = 3**20000
+    result = CountResult(big, "diagram", 1.0, (Attempt("diagram", 1.0, "counted"),))
+    text = result.as_dict()["count"]
+    assert isinstance(text, str) and len(text) == digits(big) == 9543
+    assert int(text[:5]) == int(str(big // 10 ** (9543 - 5)))

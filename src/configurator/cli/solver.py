@@ -65,12 +65,14 @@ def count(
         from configurator.io import load_model
 
         problem = load_model(path)
+    from configurator.solver.counting import exact_text
+
     result = operations.count_detail(problem, time_limit=time_limit, max_nodes=max_nodes)
     if as_json:
         _out().print(json.dumps(result.as_dict(), indent=2), markup=False)
         return
     _out().print(f"engine: {result.engine} ({result.seconds:.2f} s; {result.reason})", markup=False)
-    _out().print(str(result.count), markup=False)
+    _out().print(exact_text(result.count), markup=False)
 
 
 def convert(

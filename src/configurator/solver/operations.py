@@ -562,7 +562,7 @@ def count_detail(
         >>> r.count, r.engine
         (3, 'diagram')
     """
-    from configurator.solver.counting import Attempt, CountResult, count_portfolio
+    from configurator.solver.counting import Attempt, CountResult, count_portfolio, digits
 
     unknown = sorted(set(fixed or {}) - set(problem.names))
     if unknown:
@@ -577,7 +577,7 @@ def count_detail(
             )
         if narrowed.size() > enumerate_up_to:
             raise SolverError(
-                f"{exc}; the search space (a {len(str(narrowed.size()))}-digit number of assignments) is too large "
+                f"{exc}; the search space (a {digits(narrowed.size())}-digit number of assignments) is too large "
                 "to enumerate"
             ) from None
         started = time.perf_counter()

@@ -22,6 +22,8 @@ from configurator.solver.counting.portfolio import (
     Plan,
     choose,
     count_portfolio,
+    digits,
+    exact_text,
 )
 
 __all__ = [
@@ -35,7 +37,9 @@ __all__ = [
     "count_cnf",
     "count_in_child",
     "count_portfolio",
+    "digits",
     "encode",
+    "exact_text",
     "ganak_count",
     "race",
     "run_in_child",

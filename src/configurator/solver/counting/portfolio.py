@@ -27,6 +27,8 @@ Example:
 from __future__ import annotations
 
 import functools
+import math
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +37,17 @@ from typing import Literal
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver.problem import Problem
 
-__all__ = ["ENGINES", "FIRST_SHARE", "Attempt", "CountResult", "Plan", "choose", "count_portfolio"]
+__all__ = [
+    "ENGINES",
+    "FIRST_SHARE",
+    "Attempt",
+    "CountResult",
+    "Plan",
+    "choose",
+    "count_portfolio",
+    "digits",
+    "exact_text",
+]
 
 ENGINES = ("diagram", "ganak")
 """The counting engines, by name."""
@@ -78,7 +90,7 @@ class CountResult:
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready summary (the count as a decimal string: JSON numbers lose digits in many readers)."""
         return {
-            "count": str(self.count),
+            "count": exact_text(self.count),
             "engine": self.engine,
             "seconds": round(self.seconds, 3),
             "plan": self.plan,
@@ -88,6 +100,34 @@ class CountResult:
                 for a in self.attempts
             ],
         }
+
+
+def exact_text(n: int) -> str:
+    """``n`` in decimal, all its digits, past Python's default limit of 4,300 digits for ``str(int)``.
+
+    Example:
+        >>> len(exact_text(10**5000))
+        5001
+    """
+    limit = sys.get_int_max_str_digits()
+    if not limit or n.bit_length() < limit * 3:  # fewer than ~0.9 * limit digits
+        return str(n)
+    sys.set_int_max_str_digits(0)
+    try:
+        return str(n)
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+def digits(n: int) -> int:
+    """How many decimal digits ``n > 0`` has (without converting it to text).
+
+    Example:
+        >>> digits(2**18616), len(exact_text(2**18616))
+        (5604, 5604)
+    """
+    estimate = int(n.bit_length() * math.log10(2)) + 1
+    return estimate - 1 if 10 ** (estimate - 1) > n else estimate
 
 
 def choose(problem: Problem) -> tuple[Plan, tuple[str, ...], str]:
