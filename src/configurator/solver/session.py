@@ -552,9 +552,15 @@ class ConfigurationSession:
         return (Capability.TIME_LIMIT,) if self.time_limit is not None else ()
 
     def count(self) -> int:
-        """The exact number of valid configurations that extend the current choices."""
+        """The exact number of valid configurations that extend the current choices (within the session's time limit).
+
+        Raises:
+            BackendLimitError: no counting engine finished within ``time_limit`` (10 s by default).
+        """
         return operations.count(
-            self._problem(), backend=None if self.backend.name == "cpsat" else self.backend
+            self._problem(),
+            backend=None if self.backend.name == "cpsat" else self.backend,
+            time_limit=self.time_limit,
         )
 
     def objective(self, weights: Weights) -> Objective:
