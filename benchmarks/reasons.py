@@ -30,6 +30,7 @@ from pathlib import Path
 
 from _docs import ROOT, add_doc_options, pick, publish
 from configurator.catalog.loader import load_catalog
+from configurator.solver.reasons import warm_reasons
 from configurator.solver.session import ConfigurationSession
 
 SECTION = "Reasons with every step"
@@ -42,7 +43,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def catalog_row(path: Path, sessions: int, steps: int, baseline: int, seed: int) -> dict[str, object]:
+def catalog_row(
+    path: Path, sessions: int, steps: int, baseline: int, seed: int, warm_up: bool = True
+) -> dict[str, object]:
     """Time every step of ``sessions`` random sessions; the solver's way on a sample of ``baseline`` steps."""
     catalog = load_catalog(path)
     session = ConfigurationSession(catalog, on=DAY)
@@ -50,6 +53,10 @@ def catalog_row(path: Path, sessions: int, steps: int, baseline: int, seed: int)
     session.domains()
     warm = time.perf_counter() - started
     engine = "diagram" if session.diagram() is not None else "solver"
+    started = time.perf_counter()
+    if warm_up and engine == "diagram":
+        warm_reasons(session)
+    warmed = time.perf_counter() - started
     rng = random.Random(seed)
     times: list[float] = []
     reasons = 0
@@ -96,6 +103,7 @@ def catalog_row(path: Path, sessions: int, steps: int, baseline: int, seed: int)
         "catalog": catalog.catalog,
         "engine": engine,
         "first": warm,
+        "warm": warmed,
         "steps": len(times),
         "reasons": reasons,
         "p50": statistics.median(times) * 1e3,
@@ -171,14 +179,16 @@ def main(argv: list[str] | None = None) -> int:
         "domains and give every removed option its reason. Today: `removed()` (the fewest choices to undo, "
         "from the compiled diagram; the rule found on the rules' own variables; the solver only where no local "
         "check explains, remembered per catalog, choices and option). Before: the solver's minimal conflict "
-        "(`why`) for every removed option, on a sample of the same steps. Times in ms, p50 / p95; the first "
-        "column is the first session's compile (once per process).",
+        "(`why`) for every removed option, on a sample of the same steps. Times in ms, p50 / p95; compile is "
+        "the first session's (once per process); warm-up is `configurator.solver.reasons.warm_reasons` (once per catalog version: every "
+        "option of a one-option module chosen alone and explained, the solver's answers remembered).",
         "",
-        "| catalog | engine | compile s | steps | reasons | today p50 / p95 | before: steps | before p50 / p95 "
-        "| speed-up (p50) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| catalog | engine | compile s | warm-up s | steps | reasons | today p50 / p95 | before: steps "
+        "| before p50 / p95 | speed-up (p50) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *[
-            f"| {r['catalog']} | {r['engine']} | {r['first']:.2f} | {r['steps']} | {r['reasons']:,} "
+            f"| {r['catalog']} | {r['engine']} | {r['first']:.2f} | {float(str(r['warm'])):.1f} | {r['steps']} "
+            f"| {r['reasons']:,} "
             f"| {r['p50']:.1f} / {r['p95']:.1f} | {r['old_steps']} | {r['old_p50']:.0f} / {r['old_p95']:.0f} "
             f"| {float(str(r['old_p50'])) / float(str(r['p50'])):.0f}x |"
             for r in rows

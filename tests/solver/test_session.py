@@ -548,3 +548,22 @@ def test_a_session_refuses_impossible_quantities_and_replaces_a_one_option_choic
     with pytest.raises(ConfigurationError, match="cushions takes at most 2 options"):
         s.select("cushions", "c")
     assert [c.key for c in s.choices] == ["frame.carbon", "cushions.a", "cushions.b"]
+
+
+def test_after_warming_a_single_choice_is_explained_without_the_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """warm_reasons answers once what only the solver knows; a later session choosing one option never asks it."""
+    from configurator.solver.reasons import warm_reasons
+
+    catalog = load_catalog(ROOT / "catalogs" / "valve.yaml")
+    assert warm_reasons(ConfigurationSession(catalog, on=DAY)) > 0
+
+    def no_solver(*args: object) -> None:
+        raise AssertionError("the solver was asked")
+
+    monkeypatch.setattr(ConfigurationSession, "_why_with", no_solver)
+    session = ConfigurationSession(catalog, on=DAY)
+    session.select("connector", "m8")
+    reasons = session.removed()
+    assert reasons and all(r.choices == ("connector.m8",) for r in reasons.values() if r.choices)
