@@ -80,7 +80,6 @@ def _free_port() -> int:
 
 def _prepare(url: str) -> str:
     """Load the demo data into an empty database and create a key; the key."""
-    sys.path.insert(0, str(ROOT / "tests"))
     from configurator.access import KeyRing
     from configurator.customers.ingest import ingest_file
     from configurator.storage import CredentialStore, SqlStore, make_engine, upgrade

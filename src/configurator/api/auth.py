@@ -92,14 +92,15 @@ class KeyCache:
             return hit[1]
         return None
 
-    def authenticate(self, ring: KeyRing, secret_key: bytes, token: str) -> Principal:
-        """The key's caller, from the cache when verified less than ``seconds`` ago, else from the store."""
-        found = self.cached(secret_key, token)
-        if found is not None:
-            return found
-        digest = keyed_hash(secret_key, token[:200])
+    def verify(self, ring: KeyRing, secret_key: bytes, token: str) -> Principal:
+        """The key's caller from the store (after :meth:`cached` missed), remembered from now on.
+
+        Raises:
+            AuthenticationError: malformed, unknown or revoked key.
+        """
         now = time.monotonic()
         who = ring.authenticate(token)
+        digest = keyed_hash(secret_key, token[:200])
         with self._lock:
             self._entries[digest] = (now, who)
             self._entries.move_to_end(digest)
@@ -129,7 +130,7 @@ async def caller(
         token = bearer.credentials
         who = svc.key_cache.cached(svc.secret, token)
         if who is None:
-            who = await run_in_threadpool(svc.key_cache.authenticate, svc.keys(), svc.secret, token)
+            who = await run_in_threadpool(svc.key_cache.verify, svc.keys(), svc.secret, token)
     elif cookie:
         who = await run_in_threadpool(svc.accounts().authenticate, cookie)
         if request.method not in _SAFE_METHODS:

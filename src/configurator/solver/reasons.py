@@ -88,11 +88,36 @@ _LOCAL_LOCK = threading.Lock()
 _LOCAL_MAX = 50_000
 
 
+_SCOPES: dict[int, tuple[Constraint, frozenset[str]]] = {}
+_STRUCTURES: dict[int, tuple[Problem, tuple[Constraint, ...]]] = {}
+
+
+def _scope(constraint: Constraint) -> frozenset[str]:
+    """The variables of a constraint, remembered by object (hashing a large expression costs as much as this)."""
+    found = _SCOPES.get(id(constraint))
+    if found is None or found[0] is not constraint:
+        if len(_SCOPES) > 200_000:
+            _SCOPES.clear()
+        found = _SCOPES[id(constraint)] = (constraint, frozenset(scope(constraint.expr)))
+    return found[1]
+
+
+def _structure(problem: Problem) -> tuple[Constraint, ...]:
+    """The problem's cardinality and quantity constraints, taken as given by the local checks."""
+    found = _STRUCTURES.get(id(problem))
+    if found is None or found[0] is not problem:
+        if len(_STRUCTURES) > 64:
+            _STRUCTURES.clear()
+        kept = tuple(c for c in problem.constraints if c.kind in _STRUCTURE)
+        found = _STRUCTURES[id(problem)] = (problem, kept)
+    return found[1]
+
+
 def _alone_forbids(
     problem: Problem, constraints: Sequence[Constraint], fixed: Mapping[str, int]
 ) -> bool | None:
     """Whether ``constraints`` together have no solution with ``fixed`` (None: too many assignments to check)."""
-    names = sorted(set().union(*(scope(c.expr) for c in constraints)))
+    names = sorted(set().union(*(_scope(c) for c in constraints)))
     relevant = frozenset((k, v) for k, v in fixed.items() if k in names)
     key = (id(problem), "&".join(c.id for c in constraints), relevant)
     with _LOCAL_LOCK:
@@ -369,7 +394,10 @@ def _rule_for(
     keys: Sequence[str],
     pairs: Sequence[tuple[str, int, str]],
 ) -> str | None:
-    """The one constraint that rules the option out with the choices ``keys`` ("": the choices alone), or None."""
+    """The rule, or two rules joined by a newline, that rule the option out with the choices ``keys``.
+
+    ``""``: the choices alone do (the option itself was excluded); None: no local check finds the rules.
+    """
     chosen = set(keys)
     if "/" not in module and module in cp.single and any(k.startswith(f"{module}.") for k in chosen):
         return f"module:{module}:choose"
@@ -377,12 +405,12 @@ def _rule_for(
     values = [v for v in sorted(literal.values) if fixed.get(literal.var, v) == v]
     if not values:
         return ""  # the choice is about this very option (it was excluded)
-    touching = [r for r in rules if literal.var in scope(r.expr) or scope(r.expr) & fixed.keys()]
-    structure = [c for c in cp.problem.constraints if c.kind in _STRUCTURE]
+    touching = [r for r in rules if literal.var in _scope(r) or _scope(r) & fixed.keys()]
+    structure = _structure(cp.problem)
     for rule in touching:
         if _forbid_all(cp.problem, [rule], fixed, literal.var, values, structure):
             return rule.id
-    return _grown(cp.problem, rules, touching, fixed, literal.var, values, structure)
+    return _pair(cp.problem, rules, touching, fixed, literal.var, values, structure)
 
 
 _SOLVED: OrderedDict[tuple[int, str, frozenset[tuple[str, int]]], str | None] = OrderedDict()
@@ -421,12 +449,12 @@ def _forbid_all(
     structure: Sequence[Constraint],
 ) -> bool:
     """Whether ``group`` (with the modules' cardinalities on its variables, taken as given) rules out every value."""
-    names = set().union(*(scope(c.expr) for c in group))
-    given = [c for c in structure if scope(c.expr) & names]
+    names = set().union(*(_scope(c) for c in group))
+    given = [c for c in structure if _scope(c) & names]
     return all(_alone_forbids(problem, [*group, *given], {**fixed, var: v}) is True for v in values)
 
 
-def _grown(
+def _pair(
     problem: Problem,
     rules: Sequence[Constraint],
     touching: Sequence[Constraint],
@@ -439,11 +467,11 @@ def _grown(
     tried = 0
     for first in touching:
         for second in rules:
-            if second is first or not scope(first.expr) & scope(second.expr):
+            if second is first or not _scope(first) & _scope(second):
                 continue
             tried += 1
             if tried > MAX_PAIRS:
-                break
+                return None
             if _forbid_all(problem, [first, second], fixed, var, values, structure):
                 return f"{first.id}\n{second.id}"
     return None

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from configurator.storage.engine import session_scope
 from configurator.storage.models import AccountRow, ApiKeyRow, SignInRow
-from configurator.storage.sql import insert_one
+from configurator.storage.sql import insert_one, table
 
 __all__ = ["AccountRecord", "CredentialStore", "KeyRecord", "SignInRecord"]
 
@@ -105,6 +106,12 @@ def _row(record: Any) -> dict[str, Any]:
     return values
 
 
+def _stamp(session: Any, model: Any, where: Sequence[Any], values: dict[str, Any]) -> bool:
+    """``UPDATE model SET values WHERE where``; whether a row changed (RETURNING: rowcounts lie on some drivers)."""
+    key = table(model).primary_key.columns.values()[0]
+    return session.execute(update(model).where(*where).values(**values).returning(key)).first() is not None
+
+
 class CredentialStore:
     """API keys, accounts and sign-ins of every tenant in one database.
 
@@ -143,13 +150,8 @@ class CredentialStore:
     def revoke_key(self, key_id: str, at: dt.datetime) -> bool:
         """Revoke a key from ``at`` on; False when no such key or already revoked."""
         with session_scope(self.engine) as session:
-            stmt = (
-                update(ApiKeyRow)
-                .where(ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
-                .values(revoked_at=at)
-                .returning(ApiKeyRow.key_id)
-            )
-            return session.execute(stmt).first() is not None
+            where = (ApiKeyRow.key_id == key_id, ApiKeyRow.revoked_at.is_(None))
+            return _stamp(session, ApiKeyRow, where, {"revoked_at": at})
 
     # --- accounts ----------------------------------------------------------------------------------
     def add_account(self, record: AccountRecord) -> None:
@@ -179,24 +181,13 @@ class CredentialStore:
     def set_password_hash(self, login: str, password_hash: str) -> bool:
         """Replace an account's password hash (a rehash, or a new password); False when no such account."""
         with session_scope(self.engine) as session:
-            stmt = (
-                update(AccountRow)
-                .where(AccountRow.login == login)
-                .values(password_hash=password_hash)
-                .returning(AccountRow.login)
-            )
-            return session.execute(stmt).first() is not None
+            return _stamp(session, AccountRow, (AccountRow.login == login,), {"password_hash": password_hash})
 
     def disable_account(self, login: str, at: dt.datetime) -> bool:
         """Disable an account and end its sign-ins; False when no such account or already disabled."""
         with session_scope(self.engine) as session:
-            stmt = (
-                update(AccountRow)
-                .where(AccountRow.login == login, AccountRow.disabled_at.is_(None))
-                .values(disabled_at=at)
-                .returning(AccountRow.login)
-            )
-            done = session.execute(stmt).first() is not None
+            where = (AccountRow.login == login, AccountRow.disabled_at.is_(None))
+            done = _stamp(session, AccountRow, where, {"disabled_at": at})
             session.execute(
                 update(SignInRow)
                 .where(SignInRow.login == login, SignInRow.ended_at.is_(None))
@@ -223,10 +214,5 @@ class CredentialStore:
     def end_sign_in(self, token_hash: str, at: dt.datetime) -> bool:
         """Sign out; False when no such open sign-in."""
         with session_scope(self.engine) as session:
-            stmt = (
-                update(SignInRow)
-                .where(SignInRow.token_hash == token_hash, SignInRow.ended_at.is_(None))
-                .values(ended_at=at)
-                .returning(SignInRow.token_hash)
-            )
-            return session.execute(stmt).first() is not None
+            where = (SignInRow.token_hash == token_hash, SignInRow.ended_at.is_(None))
+            return _stamp(session, SignInRow, where, {"ended_at": at})
