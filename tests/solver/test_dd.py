@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.errors import BackendLimitError, SolverError
-from configurator.solver.dd import CompiledDiagram, elimination_order
+from configurator.solver.dd import CompiledDiagram, count_problem, elimination_order
 from configurator.solver.dd.explain import corrections
 from configurator.solver.problem import (
     BoolExpr,
@@ -90,6 +90,14 @@ SETTINGS = settings(deadline=None, max_examples=100, suppress_health_check=[Heal
 def test_count_equals_brute_force(problem: Problem) -> None:
     """The exact count equals the number of assignments that pass Problem.check."""
     assert CompiledDiagram.compile(problem).count() == len(solutions(problem))
+
+
+@needs_cudd
+@SETTINGS
+@given(problems())
+def test_count_on_the_bdd_equals_brute_force(problem: Problem) -> None:
+    """The one-off count on the unsifted BDD (complement edges, skipped levels) equals brute force."""
+    assert count_problem(problem) == len(solutions(problem))
 
 
 @needs_cudd
@@ -193,6 +201,16 @@ def test_count_is_exact_beyond_doubles() -> None:
     diagram = CompiledDiagram.compile(problem)
     assert diagram.count() == 1000**8
     assert diagram.count({"v0": 3, "v1": 999}) == 1000**6
+
+
+@needs_cudd
+def test_count_on_the_bdd_is_exact_beyond_doubles_and_handles_terminals() -> None:
+    """The BDD count is an exact integer beyond 2**53; a tautology and a contradiction count right."""
+    problem = Problem(tuple(Variable(f"v{i}", tuple(range(1000))) for i in range(8)))
+    assert count_problem(problem) == 1000**8
+    assert count_problem(_xy(Const(True), (0, 1))) == 4
+    assert count_problem(_xy(Const(False))) == 0
+    assert count_problem(Problem((Variable("x", ()), Variable("y", (0, 1))))) == 0
 
 
 @needs_cudd
@@ -570,6 +588,7 @@ def test_renault_counts(name: str, renault_diagrams: RenaultDiagrams) -> None:
     """The Renault models compile and count to the known exact numbers."""
     problem, diagram = renault_diagrams(name)
     assert diagram.count() == RENAULT_COUNTS[name]
+    assert count_problem(problem) == RENAULT_COUNTS[name]
     assert len(diagram.order) + sum(len(v.domain) == 1 for v in problem.variables) == len(problem.variables)
 
 

@@ -165,11 +165,10 @@ def _narrow(problem: Problem, fixed: Mapping[str, Iterable[int]] | None) -> Prob
 
 
 def _diagram(problem: Problem, time_limit: float | None, max_nodes: int | None) -> int:
-    from configurator.solver.dd import CompiledDiagram
+    """The decision diagram's count: compiled and counted on the BDD (no sifting, no flattening)."""
+    from configurator.solver.dd import count_problem
 
-    if max_nodes is None:
-        return CompiledDiagram.compile(problem, time_limit=time_limit).count()
-    return CompiledDiagram.compile(problem, time_limit=time_limit, max_nodes=max_nodes).count()
+    return count_problem(problem, time_limit=time_limit, max_nodes=max_nodes)
 
 
 def _ganak(problem: Problem) -> int:

@@ -10,6 +10,7 @@ The modules, in the order a compilation runs through them:
 - :mod:`.compiler`: the BDD of each constraint (log encoding), joined bottom-up, with budgets, then sifted;
   :mod:`.linear` builds linear constraints by the interval method, :mod:`.bdd` adapts CUDD;
 - :mod:`.flatten`: the BDD read into MDD arrays;
+- :mod:`.count`: a one-off exact count on the BDD itself (no sifting, no flattening);
 - :mod:`.diagram`: :class:`CompiledDiagram` and its queries (a :class:`DiagramCursor` per caller for
   incremental valid domains);
 - :mod:`.cache`: :class:`DiagramCache`, the process-wide cache that compiles each problem once.
@@ -36,6 +37,7 @@ from configurator.solver.dd.compiler import (
     SIFT_SECONDS_PER_NODE,
     DiagramCompiler,
 )
+from configurator.solver.dd.count import bdd_count, count_problem
 from configurator.solver.dd.diagram import CompiledDiagram, DiagramCursor, DiagramStats
 from configurator.solver.dd.order import elimination_order, tree_order
 
@@ -52,6 +54,8 @@ __all__ = [
     "DiagramCompiler",
     "DiagramCursor",
     "DiagramStats",
+    "bdd_count",
+    "count_problem",
     "diagram_cache",
     "elimination_order",
     "tree_order",

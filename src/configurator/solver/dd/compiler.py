@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from configurator.errors import BackendLimitError, ConfiguratorError, SolverError, suggest
 from configurator.solver.dd.bdd import CompileAborted, Node, import_cudd
@@ -65,7 +65,10 @@ __all__ = [
     "DiagramCompiler",
     "build",
     "compile_problem",
+    "compile_with",
 ]
+
+R = TypeVar("R")
 
 DEFAULT_MAX_NODES = 2_000_000
 DEFAULT_TIME_LIMIT = 60.0
@@ -435,19 +438,21 @@ def build(
     *,
     reorder: bool,
     deadline: float | None,
-) -> Flat:
-    """Compile, sift when affordable, and flatten; every CUDD handle is local to this call."""
+    read: Callable[[DiagramCompiler, Node], R],
+) -> R:
+    """Compile, sift when affordable, and read the result (flatten, count); every CUDD handle is local."""
     root = compiler.compile(elimination, parents)
     compiler.check(force=True)
     size = int(root.dag_size)
     affordable = deadline is None or time.monotonic() + size * SIFT_SECONDS_PER_NODE < deadline
     if reorder and size <= SIFT_MAX_NODES and affordable:
         compiler.sift()
-    return flatten(compiler, root)
+    return read(compiler, root)
 
 
-def compile_problem(
+def compile_with(
     problem: Problem,
+    read: Callable[[DiagramCompiler, Node], R],
     *,
     started: float,
     max_nodes: int,
@@ -455,11 +460,13 @@ def compile_problem(
     reorder: bool,
     max_sums: int,
     max_memory: int | None,
-) -> Flat:
-    """Compile a problem whose domains are all non-empty and free of repeats into the flattened arrays.
+) -> R:
+    """Compile a problem whose domains are all non-empty and free of repeats, and read the BDD with ``read``.
 
     Args:
         problem: the problem.
+        read: what to make of the compiled BDD (:func:`~configurator.solver.dd.flatten.flatten`, a count),
+            called while the compiler is alive.
         started: when the compilation started (``time.monotonic()``); the time limit counts from there.
         max_nodes: the most live CUDD nodes allowed while compiling.
         time_limit: seconds allowed for compiling, or ``None``.
@@ -468,7 +475,7 @@ def compile_problem(
         max_memory: CUDD's hard memory cap in bytes (``None``: 256 bytes per ``max_nodes``, at least 256 MiB).
 
     Returns:
-        The flattened diagram (see :data:`~configurator.solver.dd.flatten.Flat`).
+        What ``read`` returns.
 
     Raises:
         BackendLimitError: a budget was exceeded (the message names it).
@@ -494,9 +501,9 @@ def compile_problem(
     failure = ""
     cap = compiler.max_memory
     error: ConfiguratorError | None = None
-    flat: Flat | None = None
+    results: list[R] = []
     try:
-        flat = build(compiler, elimination, parents, reorder=reorder, deadline=deadline)
+        results.append(build(compiler, elimination, parents, reorder=reorder, deadline=deadline, read=read))
     except CompileAborted as exc:
         failure = str(exc)
     except ValueError as exc:
@@ -510,10 +517,36 @@ def compile_problem(
         del compiler
     if error is not None:
         raise error.with_traceback(None)
-    if flat is None:
+    if not results:
         raise BackendLimitError(
             f"cannot compile {problem.name!r} into a decision diagram: {failure} "
             f"({len(problem.variables)} variables, {len(problem.constraints)} constraints); "
             "use a SAT/CP backend instead"
         )
-    return flat
+    return results[0]
+
+
+def compile_problem(
+    problem: Problem,
+    *,
+    started: float,
+    max_nodes: int,
+    time_limit: float | None,
+    reorder: bool,
+    max_sums: int,
+    max_memory: int | None,
+) -> Flat:
+    """Compile a problem whose domains are all non-empty and free of repeats into the flattened arrays.
+
+    See :func:`compile_with` for the arguments and errors.
+    """
+    return compile_with(
+        problem,
+        flatten,
+        started=started,
+        max_nodes=max_nodes,
+        time_limit=time_limit,
+        reorder=reorder,
+        max_sums=max_sums,
+        max_memory=max_memory,
+    )
