@@ -142,7 +142,10 @@ def _tuples(doc: _Doc, element: ET.Element, arity: int) -> tuple[tuple[int | Non
             continue
         if len(cells) != arity:
             raise doc.error(element, f"expected tuples of arity {arity}, found {' '.join(cells)!r}")
-        rows.append(tuple(_int(doc, element, cell, "a tuple") for cell in cells))
+        try:
+            rows.append(tuple(map(int, cells)))
+        except ValueError:  # name the bad cell
+            rows.append(tuple(_int(doc, element, cell, "a tuple") for cell in cells))
     _count_attr(doc, element, "nbTuples", len(rows))
     return tuple(rows)
 
