@@ -339,3 +339,19 @@ def test_converted_catalog_opens_a_session_that_counts_the_same(tmp_path: Path) 
     assert session.count() == operations.count(problem) == len(solutions) == 2
     session.select("x_0", "v1")
     assert session.count() == sum(1 for x in solutions if x[0] == 1) == 1
+
+
+@pytest.mark.slow
+def test_renault_mod_00_converts_to_a_catalog_within_the_loader_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`convert` writes RenaultMod-00 as a catalog under the 8 MiB limit that loads and counts the same."""
+    from configurator.catalog.yamlsource import MAX_BYTES
+
+    out = tmp_path / "renault-mod-00.yaml"
+    model = bench_file("renault-xcsp3-concrete", "RenaultMod-00.xml.xz")
+    assert main(["convert", str(model), "-o", str(out)]) == 0
+    assert out.stat().st_size < MAX_BYTES
+    capsys.readouterr()
+    assert main(["count", str(out)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(RENAULT_MOD_00)

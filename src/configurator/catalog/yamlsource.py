@@ -45,8 +45,12 @@ __all__ = [
 
 MAX_BYTES = 8 * 1024 * 1024
 """Largest YAML file accepted (8 MiB): a catalog of 10,000 options is well under 2 MiB."""
-MAX_NODES = 1_000_000
-"""Largest number of values a document may expand to, aliases included."""
+MAX_NODES = MAX_BYTES // 2
+"""Largest number of values a document may expand to, aliases included (4,194,304).
+
+A file within :data:`MAX_BYTES` written out in full (flow style, ``[a,b,...]``) holds at most about this
+many values, so only aliases that multiply each other (an "alias bomb") go beyond it; a converted Renault
+model of 1.4 million table cells stays well inside."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and sequences accepted."""
 
