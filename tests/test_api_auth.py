@@ -88,6 +88,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
     ),
     ("DELETE", "/sessions/{session_id}"): ("read", lambda d: ("DELETE", f"/sessions/{d.session}", {})),
     ("POST", "/events"): ("events", lambda d: ("POST", "/events", {"json": _event(1, CUSTOMER)})),
+    ("GET", "/customers"): ("read", lambda d: ("GET", "/customers", {"params": {"q": CUSTOMER}})),
     ("GET", "/customers/{customer_id}"): ("read", lambda d: ("GET", f"/customers/{CUSTOMER}", {})),
     ("POST", "/customers/{customer_id}/bundles"): (
         "read",

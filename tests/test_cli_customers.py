@@ -223,3 +223,32 @@ def test_frame_writes_the_events_and_consents_frames(
     assert frame.schema == pl.Schema(EVENTS_SCHEMA) and frame.height == 881
     assert pl.read_csv(consents).filter(pl.col("customer_id") == "c-1017")["profiling"].to_list() == [False]
     assert main(["customers", "frame", str(tmp_path / "events.xlsx"), "--url", ingested]) == 2
+
+
+def test_search_prints_ids_best_first_with_the_matched_identity(
+    ingested: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`customers search` finds Inês Carvalho from a misspelt name, her email and her phone in another format."""
+    base = ["--url", ingested, "--tenant", "demo"]
+    assert main(["customers", "search", "Ines Carvalo", *base]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("c-1004  name: Inês Carvalho  (")
+    assert main(["customers", "search", "INES.CARVALHO@example.pt", *base]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "c-1004  email: ines.carvalho@example.pt  (100.0)  Inês Carvalho"
+    )
+    assert main(["customers", "search", "00351 913 456 789", *base]) == 0
+    assert capsys.readouterr().out.startswith("c-1004  phone: +351913456789  (100.0)")
+    assert main(["customers", "search", "zzzz qqqq", *base]) == 0
+    assert "no customer matches" in capsys.readouterr().out
+
+
+def test_search_json_and_limit(ingested: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--json` prints the hits as data; `--limit` caps them; a blank query or a bad limit is refused."""
+    base = ["--url", ingested, "--tenant", "demo"]
+    assert main(["customers", "search", "c-10", "--limit", "2", "--json", *base]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 2 and hits[0]["matched"]["kind"] == "customer_id"
+    assert set(hits[0]) == {"customer_id", "display_name", "matched", "score"}
+    assert main(["customers", "search", "  ", *base]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["customers", "search", "ines", "--limit", "51", *base]) != 0

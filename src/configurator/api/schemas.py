@@ -51,10 +51,12 @@ __all__ = [
     "CompleteOut",
     "ConfigurationOut",
     "ConflictOut",
+    "CustomerHitOut",
     "CustomerOut",
     "EventsOut",
     "KeyIn",
     "KeyOut",
+    "MatchedOut",
     "ModuleOut",
     "NewKeyOut",
     "OptionOut",
@@ -328,6 +330,22 @@ class CustomerOut(BaseModel):
     tier_computed_at: dt.datetime | None = Field(
         default=None, description="When the tier snapshot was computed (null: no tier for them yet)."
     )
+
+
+class MatchedOut(BaseModel):
+    """The identity a search matched: its kind and value (``email``: ``ines@example.pt``)."""
+
+    kind: Literal["customer_id", "email", "phone", "name", "company"]
+    value: str
+
+
+class CustomerHitOut(BaseModel):
+    """One customer a search found, with what matched and how well."""
+
+    customer_id: str = Field(description="The canonical id.")
+    display_name: str | None = Field(description="Their name, else their company.")
+    matched: MatchedOut
+    score: float = Field(ge=0, le=100, description="100: an exact identifier or name.")
 
 
 # -- bundles and quotes --------------------------------------------------------------------------------------

@@ -218,6 +218,38 @@ def identify_command(
         )
 
 
+@customers_app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="A name, email, phone, company or customer id.")],
+    tenant: Tenant = None,
+    url: Url = None,
+    region: Region = DEFAULT_REGION,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Most hits (1 to 50).")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+) -> None:
+    """Find customers by name, email, phone, company or id; print ids best first with what matched."""
+    hits = _store(url, tenant, region).search_customers(query, limit=limit)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "customer_id": h.customer_id,
+                    "display_name": h.display_name,
+                    "matched": {"kind": h.kind, "value": h.value},
+                    "score": h.score,
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        _out().print(f"no customer matches {query!r}", markup=False)
+        return
+    for h in hits:
+        name = f"  {h.display_name}" if h.display_name and h.kind not in ("name", "company") else ""
+        _out().print(f"{h.customer_id}  {h.kind}: {h.value}  ({h.score:.1f}){name}", markup=False)
+
+
 @customers_app.command("export")
 def export_command(
     customer_id: Annotated[str, typer.Argument(help="Customer id (a merged id resolves to its person).")],

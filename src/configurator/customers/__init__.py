@@ -43,6 +43,7 @@ if typing.TYPE_CHECKING:
         suggest_duplicates,
     )
     from configurator.customers.ingest import EventSink, IngestReport, WriteResult, ingest_file
+    from configurator.customers.search import SearchHit, search_profiles
     from configurator.customers.tiers import TIERS, TierAssigner, TierConfig, assign_tiers
     from configurator.customers.trust import TRUST_LEVELS, Claim, Provenance, Trust
     from configurator.customers.value import (
@@ -81,6 +82,7 @@ __all__ = [
     "Profile",
     "Provenance",
     "Purpose",
+    "SearchHit",
     "TierAssigner",
     "TierConfig",
     "Trust",
@@ -100,6 +102,7 @@ __all__ = [
     "normalise_phone",
     "record_consent",
     "rfm_scores",
+    "search_profiles",
     "suggest_duplicates",
     "validate_event",
 ]
@@ -115,6 +118,7 @@ _MODULES = {
         "merge normalise_email normalise_phone suggest_duplicates"
     ),
     "configurator.customers.ingest": "EventSink IngestReport WriteResult ingest_file",
+    "configurator.customers.search": "SearchHit search_profiles",
     "configurator.customers.tiers": "TIERS TierAssigner TierConfig assign_tiers",
     "configurator.customers.trust": "TRUST_LEVELS Claim Provenance Trust",
     "configurator.customers.value": (

@@ -29,13 +29,21 @@ from __future__ import annotations
 from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
+from configurator.storage.search import SearchRepository
 from configurator.storage.sessions import ConfigSessionRepository
 from configurator.storage.tiers import TierRepository
 
 __all__ = ["SqlStore"]
 
 
-class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogRepository, ConfigSessionRepository):
+class SqlStore(
+    EventRepository,
+    TierRepository,
+    FrameRepository,
+    CatalogRepository,
+    ConfigSessionRepository,
+    SearchRepository,
+):
     """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
 
     Every method runs in a transaction: the caller's when inside :meth:`atomic`, else its own.
@@ -63,7 +71,8 @@ class SqlStore(EventRepository, TierRepository, FrameRepository, CatalogReposito
     - audit (:mod:`~configurator.storage.audit`): ``audit``, ``audit_entries``;
     - configuration sessions (:mod:`~configurator.storage.sessions`): ``open_config_session``,
       ``config_session``, ``save_config_choices``, ``touch_config_session``, ``close_config_session``,
-      ``config_session_count``.
+      ``config_session_count``;
+    - customer search (:mod:`~configurator.storage.search`): ``search_customers``.
 
     API keys, accounts and sign-ins are not a tenant's repository: :class:`~configurator.storage.access.
     CredentialStore` finds a credential before its tenant is known.

@@ -1,27 +1,60 @@
-"""``GET /customers/{customer_id}``: a customer's profile summary, history counts and value tier.
+"""``GET /customers?q=``: find customers; ``GET /customers/{customer_id}``: a profile summary, counts and tier.
+
+The search reads ``q`` as a customer id, an email, a phone number (any format, in the tenant's phone
+region), a name or a company (accent- and case-insensitive, fuzzy, word order free) and answers the best
+hits first (:mod:`configurator.customers.search`), never another tenant's or an erased customer.
 
 The tier comes from the stored tier snapshot (``tier_computed_at`` says when it was computed; null: no tier
 yet, ``standard`` until the next refresh): a request never refits the tenant's tiers.
 
 Example:
     >>> [route.path for route in router.routes]
-    ['/customers/{customer_id}']
+    ['/customers', '/customers/{customer_id}']
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from pydantic import AfterValidator, BeforeValidator
 
 from configurator.api import schemas as s
 from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
-from configurator.api.wire import Identifier
+from configurator.api.wire import Identifier, check_identifier, nfc
 
-__all__ = ["get_customer", "router"]
+__all__ = ["get_customer", "router", "search_customers"]
 
 router = APIRouter(tags=["customers"])
+
+SearchText = Annotated[
+    str,
+    BeforeValidator(nfc),
+    Query(min_length=1, max_length=200, description="A name, email, phone, company or customer id."),
+    AfterValidator(check_identifier),
+]
+
+
+@router.get("/customers")
+def search_customers(
+    svc: ServiceDep,
+    who: Reader,
+    q: SearchText,
+    limit: Annotated[int, Query(ge=1, le=50, description="Most hits (default 10).")] = 10,
+) -> list[s.CustomerHitOut]:
+    """Customers whose id, email, phone, name or company match ``q``, best first, with what matched."""
+    hits = svc.store(who).search_customers(q, limit=limit)
+    return [
+        s.CustomerHitOut(
+            customer_id=h.customer_id,
+            display_name=h.display_name,
+            matched=s.MatchedOut(kind=h.kind, value=h.value),
+            score=h.score,
+        )
+        for h in hits
+    ]
 
 
 @router.get("/customers/{customer_id}")
