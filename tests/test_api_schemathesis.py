@@ -50,6 +50,7 @@ OPERATIONS = (
     "POST /sessions/{session_id}/choices",
     "POST /sessions/{session_id}/complete",
     "POST /events",
+    "GET /customers",
     "GET /customers/{customer_id}",
     "POST /customers/{customer_id}/bundles",
     "POST /customers/{customer_id}/quotes",
