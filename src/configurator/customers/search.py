@@ -27,7 +27,7 @@ tenant's folded names once as a vocabulary of distinct tokens and, per name, the
 arrays). A query scores each of its few tokens against the vocabulary alone (``rapidfuzz.process.cdist``, in
 C), gathers the per-name best with ``numpy.maximum.reduceat``, and refines only the names that can still
 reach the threshold: milliseconds instead of a full fuzzy scan. The store caches one index per tenant and
-rebuilds it when the tenant's customer count changes or it is older than a minute; hits are re-scored on
+rebuilds it when the tenant's customer count changes or it is five minutes old; hits are re-scored on
 the live rows, so an erased or merged customer is never returned and a renamed one never shows an old name.
 
 Example:
