@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from configurator.solver.counting import (
     race,
     run_in_child,
 )
+from configurator.solver.counting.portfolio import RACE_NICE
 from configurator.solver.dd import CompiledDiagram
 from configurator.solver.problem import (
     Constraint,
@@ -136,13 +138,17 @@ def test_feature_groups_become_clauses_that_count_right(problem: Problem) -> Non
 def test_auxiliaries_are_defined_so_projection_changes_nothing(problem: Problem) -> None:
     """Counting over every CNF variable equals counting over the projection set: auxiliaries are functions."""
     cnf = encode(problem)
-    assert count_cnf(cnf, project=False) == count_cnf(cnf, project=True)
+    assert cnf.defined
+    projected = count_cnf(cnf, project=True, simplified=False)
+    assert count_cnf(cnf, project=False, simplified=False) == projected
+    assert count_cnf(cnf) == projected  # simplified, over every variable
 
 
 @needs_ganak
 def test_projection_counts_only_the_problems_variables() -> None:
     """With an undefined auxiliary, the sampling set counts the projected solutions, not the CNF's models."""
     cnf = Cnf(nvars=3, clauses=[[1, 2], [-1, 3]], projection=(1, 2))  # 3 is free when 1 is false
+    assert not cnf.defined
     assert count_cnf(cnf) == 3
     assert count_cnf(cnf, project=False) == 4
 
@@ -286,6 +292,33 @@ def test_a_child_error_reaches_the_parent() -> None:
 
     with pytest.raises(SolverError, match="no luck"):
         run_in_child(fail, time_limit=30, what="a count")
+
+
+def test_a_niced_count_runs_below_the_favourite() -> None:
+    """A race runs each count at its own niceness: the named one lower, the others as the parent."""
+
+    def niceness() -> int:
+        return os.nice(0)
+
+    base = os.nice(0)
+    name, value, _, _ = race({"low": niceness}, time_limit=30, nice={"low": 5})
+    assert (name, value) == ("low", min(base + 5, 19))
+    assert race({"same": niceness}, time_limit=30)[1] == base
+
+
+def test_the_portfolio_races_the_second_engine_niced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a race plan the favourite keeps its priority and the other engine runs RACE_NICE steps lower."""
+    from configurator.solver.counting import child
+
+    seen: dict[str, object] = {}
+
+    def fake_race(counts: object, **kwargs: object) -> tuple[str, int, float, list[tuple[str, float, str]]]:
+        seen.update(kwargs)
+        return "ganak", 1, 0.0, [("ganak", 0.0, "counted")]
+
+    monkeypatch.setattr(child, "race", fake_race)
+    assert count_portfolio(feature_model(150)).plan == "race"
+    assert seen["nice"] == {"diagram": RACE_NICE}
 
 
 def test_a_race_keeps_the_answer_when_the_other_fails() -> None:

@@ -67,8 +67,11 @@ __all__ = [
     "PAIRWISE_UP_TO",
     "Cnf",
     "CnfLit",
+    "Component",
     "DomainEncoding",
+    "Simplified",
     "encode",
+    "simplify",
 ]
 
 DEFAULT_MAX_LINEAR_NODES = 200_000
@@ -94,12 +97,15 @@ class Cnf:
         clauses: the clauses, each a list of non-zero signed variable indices.
         projection: the variables that encode the problem's own values (the counter's sampling set).
         unsatisfiable: a clause became empty while encoding (the count is 0 without counting).
+        defined: every variable outside the projection is a function of the projection's variables (each
+            solution extends to exactly one model), so the plain model count is the projected count.
     """
 
     nvars: int = 0
     clauses: list[list[int]] = field(default_factory=list)
     projection: tuple[int, ...] = ()
     unsatisfiable: bool = False
+    defined: bool = False
 
 
 class _Encoder:
@@ -471,6 +477,211 @@ def encode(
     for var in problem.variables:
         enc.variable(var)
     enc.cnf.projection = tuple(enc.projection)
+    enc.cnf.defined = True  # every auxiliary is defined by a full equivalence (module docstring)
     for c in problem.constraints:
         enc.constraint(c.expr)
     return enc.cnf
+
+
+@dataclass(frozen=True)
+class Component:
+    """One independent part of a simplified CNF: its clauses over its own variables, renumbered ``1..nvars``.
+
+    Renumbering keeps the variables' order and the clauses are sorted, so two parts with the same structure
+    over consecutive variables are equal (and hashable): their count is taken once.
+    """
+
+    nvars: int
+    clauses: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Simplified:
+    """A CNF after unit propagation and merging of equivalent literals, split into independent components.
+
+    Its model count (over every variable of the CNF) is ``2**free`` times the product of the components'
+    counts, 0 when ``unsatisfiable``.
+
+    Attributes:
+        components: the independent parts, smallest first.
+        free: how many variables no clause mentions any more (each doubles the count).
+        fixed: how many variables unit propagation fixed.
+        merged: how many variables were replaced by an equivalent literal.
+        unsatisfiable: propagation found a conflict (the count is 0).
+    """
+
+    components: tuple[Component, ...] = ()
+    free: int = 0
+    fixed: int = 0
+    merged: int = 0
+    unsatisfiable: bool = False
+
+
+def simplify(cnf: Cnf) -> Simplified:
+    """``cnf``'s clauses simplified without changing the number of its models, and split into components.
+
+    Unit propagation fixes variables (each has one value in every model); a cycle of binary implications
+    makes literals equivalent, and each is replaced by one representative (its variable takes one value per
+    model); both repeat until nothing changes. What is left splits into components that share no variable,
+    whose counts multiply. Only the plain model count is kept: a projected count is the same only when the
+    CNF is :attr:`Cnf.defined`.
+
+    Example:
+        >>> s = simplify(Cnf(nvars=7, clauses=[[1], [-1, 2], [-2, 3, 4], [-3, 4], [-4, 3], [5, 6]]))
+        >>> s.fixed, s.merged, s.free, [c.clauses for c in s.components]  # 4 is 3; 1, 2, 3 fixed; 7 free
+        (3, 1, 1, [((1, 2),)])
+    """
+    if cnf.unsatisfiable:
+        return Simplified(unsatisfiable=True)
+    clauses: list[list[int]] | None = _normalise(cnf.clauses)
+    value: dict[int, bool] = {}
+    merged = 0
+    while clauses is not None:
+        clauses = _propagate(clauses, value)
+        if clauses is None:
+            break
+        representative = _equivalences(clauses)
+        if representative is None:
+            clauses = None
+            break
+        if not representative:
+            break
+        merged += len(representative)
+        clauses = _normalise(
+            [[representative.get(x, x) if x > 0 else -representative.get(-x, -x) for x in c] for c in clauses]
+        )
+    if clauses is None:
+        return Simplified(unsatisfiable=True)
+    components = _components(clauses)
+    used = sum(c.nvars for c in components)
+    return Simplified(components, cnf.nvars - used - len(value) - merged, len(value), merged)
+
+
+def _normalise(clauses: Iterable[Iterable[int]]) -> list[list[int]]:
+    """Clauses without repeated literals, tautologies or duplicates."""
+    out: list[list[int]] = []
+    seen: set[frozenset[int]] = set()
+    for c in clauses:
+        lits = frozenset(c)
+        if lits in seen or any(-x in lits for x in lits):
+            continue
+        seen.add(lits)
+        out.append(sorted(lits, key=abs))
+    return out
+
+
+def _propagate(clauses: list[list[int]], value: dict[int, bool]) -> list[list[int]] | None:
+    """Unit propagation into ``value``: the clauses left (None on a conflict), none of them a unit."""
+    queue = [c[0] for c in clauses if len(c) == 1]
+    if not queue:
+        return clauses
+    occurs: dict[int, list[int]] = {}
+    for i, c in enumerate(clauses):
+        for x in c:
+            occurs.setdefault(x, []).append(i)
+    satisfied = bytearray(len(clauses))
+    open_literals = [len(c) for c in clauses]
+    while queue:
+        lit = queue.pop()
+        if abs(lit) in value:
+            if value[abs(lit)] != (lit > 0):
+                return None
+            continue
+        value[abs(lit)] = lit > 0
+        for i in occurs.get(lit, ()):
+            satisfied[i] = 1
+        for i in occurs.get(-lit, ()):
+            if satisfied[i]:
+                continue
+            open_literals[i] -= 1
+            if open_literals[i] == 0:
+                return None
+            if open_literals[i] == 1:  # the one literal not yet false must hold
+                queue.extend(x for x in clauses[i] if abs(x) not in value)
+    return [[x for x in c if abs(x) not in value] for i, c in enumerate(clauses) if not satisfied[i]]
+
+
+def _equivalences(clauses: list[list[int]]) -> dict[int, int] | None:
+    """Variable -> equivalent literal of a representative, from the cycles of binary implications.
+
+    The strongly connected components of the implication graph (``a or b``: ``-a -> b``, ``-b -> a``) are
+    classes of equivalent literals; each class's literal of the smallest variable represents it. None when a
+    literal is equivalent to its negation (no model).
+    """
+    graph: dict[int, list[int]] = {}
+    for c in clauses:
+        if len(c) == 2:
+            a, b = c
+            graph.setdefault(-a, []).append(b)
+            graph.setdefault(-b, []).append(a)
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    representative: dict[int, int] = {}
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:  # Tarjan's algorithm without recursion: (node, next successor to look at)
+            node, k = work.pop()
+            if k == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            successors = graph.get(node, [])
+            while k < len(successors) and successors[k] in index:
+                if successors[k] in on_stack:
+                    low[node] = min(low[node], index[successors[k]])
+                k += 1
+            if k < len(successors):
+                work += [(node, k + 1), (successors[k], 0)]
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index[node]:
+                continue
+            members = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.append(member)
+                if member == node:
+                    break
+            if len(members) < 2:
+                continue
+            rep = min(members, key=abs)
+            if -rep in members:
+                return None
+            for member in members:
+                if abs(member) != abs(rep) and abs(member) not in representative:
+                    representative[abs(member)] = rep if member > 0 else -rep
+    return representative
+
+
+def _components(clauses: list[list[int]]) -> tuple[Component, ...]:
+    """The clauses split into parts that share no variable, each renumbered, smallest first."""
+    parent: dict[int, int] = {}
+
+    def root(v: int) -> int:
+        while parent.setdefault(v, v) != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for c in clauses:
+        first = root(abs(c[0]))
+        for x in c[1:]:
+            other = root(abs(x))
+            if other != first:
+                parent[other] = first
+    groups: dict[int, list[list[int]]] = {}
+    for c in clauses:
+        groups.setdefault(root(abs(c[0])), []).append(c)
+    parts = []
+    for group in groups.values():
+        number = {v: i for i, v in enumerate(sorted({abs(x) for c in group for x in c}), start=1)}
+        renumbered = sorted(tuple(number[x] if x > 0 else -number[-x] for x in c) for c in group)
+        parts.append(Component(len(number), tuple(renumbered)))
+    return tuple(sorted(parts, key=lambda p: (p.nvars, len(p.clauses))))
