@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.solver.counting import Cnf, count_cnf, encode
-from configurator.solver.counting.cnf import Component, simplify
+from configurator.solver.counting.cnf import Component, simplify, split_long
 from configurator.solver.dd import CompiledDiagram
 from configurator.solver.problem import (
     And,
@@ -118,6 +118,28 @@ def test_feature_models_count_the_same_simplified_plain_and_by_the_diagram(probl
     assert count_cnf(cnf) == expected
     assert count_cnf(cnf, simplified=False) == expected
     assert CompiledDiagram.compile(problem).count() == expected
+
+
+@SETTINGS
+@given(
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.lists(
+                    st.integers(1, n).flatmap(lambda v: st.sampled_from([v, -v])), min_size=1, max_size=6
+                ),
+                max_size=3,
+            ),
+        )
+    )
+)
+def test_long_clauses_split_by_a_ladder_keep_the_count(case: tuple[int, list[list[int]]]) -> None:
+    """Splitting clauses of more than three literals by defined disjunctions keeps the model count."""
+    nvars, clauses = case
+    more, split = split_long(nvars, clauses)
+    assert all(len(c) <= 3 for c in split)
+    assert models(more, split) == models(nvars, clauses)
 
 
 def test_mandatory_children_merge_with_their_parent() -> None:
