@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 
@@ -22,6 +23,7 @@ from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfigurationError, SolverError
 from configurator.solver.backend import get_backend
+from configurator.solver.problem import Constraint, Lit, Not, Problem
 from configurator.solver.session import Choice, ConfigurationSession, Conflict, Weights
 from strategies import catalogs
 from support import ROOT, make_catalog
@@ -522,8 +524,39 @@ def test_every_removed_option_comes_back_when_its_named_choices_are_undone(name:
                         c.module, c.option
                     )
             assert option in other.domains()[module], (key, reason)
+            assert _rules_rule_it_out(session, module, option, reason.constraints), (key, reason)
             checked += 1
     assert checked
+
+
+def _rules_rule_it_out(session: ConfigurationSession, module: str, option: str, named: Sequence[str]) -> bool:
+    """Whether the named rules, the modules' cardinalities and the session's choices exclude the option."""
+    problem = session.cp.problem
+    kept = [c for c in problem.constraints if c.kind in ("cardinality", "quantity") or c.id in set(named)]
+    target = Constraint("target", session.cp.selected(module, option), "target")
+    choices = [
+        Constraint(c.key, literal if c.selected else Not(literal), "choice")
+        for c in session.choices
+        if isinstance(literal := session.cp.selected(c.module, c.option), Lit)
+    ]
+    restricted = Problem(problem.variables, (*kept, target, *choices))
+    return get_backend("cpsat").solve(restricted).status == "infeasible"
+
+
+def test_the_choices_kept_take_part_in_a_reason_when_those_to_undo_cannot_alone() -> None:
+    """Undoing the belt drive brings the child seat back, and the reason names the rules with the brakes kept."""
+    catalog = load_catalog(ROOT / "catalogs" / "ebike.yaml")
+    session = ConfigurationSession(catalog, on=DAY)
+    for module, option in (
+        ("brakes", "tektro_md_c550"),
+        ("paint", "signal_orange"),
+        ("drivetrain", "rohloff_e14_belt"),
+    ):
+        session.select(module, option)
+    reason = session.removed()["accessories.thule_yepp2_maxi"]
+    assert reason.choices == ("drivetrain.rohloff_e14_belt",)
+    assert "heavy-hydraulic" in reason.constraints
+    assert _rules_rule_it_out(session, "accessories", "thule_yepp2_maxi", reason.constraints)
 
 
 def test_a_session_refuses_impossible_quantities_and_replaces_a_one_option_choice() -> None:

@@ -31,11 +31,9 @@ Example:
 
 from __future__ import annotations
 
-import itertools
-import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from configurator.solver.operations import Conflict
@@ -51,6 +49,7 @@ from configurator.solver.problem import (
     Or,
     Problem,
     Term,
+    Variable,
     holds,
     scope,
 )
@@ -62,24 +61,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_LOCAL_CHECK",
-    "MAX_NARROWED_VARIABLES",
-    "MAX_NARROWING",
+    "MAX_LOCAL_WORK",
     "MAX_PAIRS",
     "local_causes",
     "removed_reasons",
 ]
 
-MAX_LOCAL_CHECK = 20_000
-"""The most assignments of a rule's free variables checked to see whether it rules an option out alone."""
-
-MAX_NARROWED_VARIABLES = 40
-"""Rules over more free variables than this are not narrowed (the work grows with variables x values x terms)."""
-
-MAX_NARROWING = 5
-"""Rounds of narrowing domains by bounds when rules have too many assignments to enumerate."""
+MAX_LOCAL_CHECK = 4_000
+"""The most search nodes (partial assignments) one local check visits to see whether rules rule an option out."""
 
 MAX_PAIRS = 300
 """The most pairs of rules tried before growing a larger group."""
+
+MAX_LOCAL_WORK = 60_000
+"""The most assignments enumerated for one option's local checks, all rules and pairs together.
+
+Beyond it the solver answers (once, remembered): a long local search (hundreds of pair checks) costs more than
+one solver call. The budget counts work, not seconds, so that the answers do not depend on the machine's load."""
 
 _STRUCTURE = ("cardinality", "quantity")
 
@@ -113,10 +111,26 @@ def _structure(problem: Problem) -> tuple[Constraint, ...]:
     return found[1]
 
 
+class _Budget:
+    """The assignments one option's local checks may still enumerate (see :data:`MAX_LOCAL_WORK`)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int = MAX_LOCAL_WORK) -> None:
+        self.left = left
+
+
 def _alone_forbids(
-    problem: Problem, constraints: Sequence[Constraint], fixed: Mapping[str, int]
+    problem: Problem,
+    constraints: Sequence[Constraint],
+    fixed: Mapping[str, int],
+    budget: _Budget | None = None,
 ) -> bool | None:
-    """Whether ``constraints`` together have no solution with ``fixed`` (None: too many assignments to check)."""
+    """Whether ``constraints`` together have no solution with ``fixed`` (None: too many assignments to check).
+
+    A check already made is answered from memory at no cost; a new one spends its assignments from ``budget``
+    (None, without checking, when the budget cannot pay for it).
+    """
     names = sorted(set().union(*(_scope(c) for c in constraints)))
     relevant = frozenset((k, v) for k, v in fixed.items() if k in names)
     key = (id(problem), "&".join(c.id for c in constraints), relevant)
@@ -124,21 +138,14 @@ def _alone_forbids(
         if key in _LOCAL:
             return _LOCAL[key]
     free = [problem.var(n) for n in names if n not in fixed]
-    if math.prod(len(v.domain) for v in free) > MAX_LOCAL_CHECK:
-        # too many to enumerate: narrow the domains by bounds (three-valued), which can prove the rules
-        # unsatisfiable, never wrongly
-        narrowed = len(free) <= MAX_NARROWED_VARIABLES and _narrowed_out(
-            constraints, fixed, {v.name: v.domain for v in free}
-        )
-        answer: bool | None = True if narrowed else None
-    else:
-        base = {n: fixed[n] for n in names if n in fixed}
-        answer = True
-        for values in itertools.product(*(v.domain for v in free)):
-            assignment = base | {v.name: x for v, x in zip(free, values, strict=True)}
-            if all(holds(c.expr, assignment) for c in constraints):
-                answer = False
-                break
+    limit = MAX_LOCAL_CHECK if budget is None else min(MAX_LOCAL_CHECK, budget.left)
+    if limit <= 0:
+        return None
+    answer, spent = _search(constraints, {n: fixed[n] for n in names if n in fixed}, free, limit)
+    if budget is not None:
+        budget.left -= spent
+    if answer is None and limit < MAX_LOCAL_CHECK:
+        return None  # cut short by this option's budget, not by the check's own limit: not remembered
     with _LOCAL_LOCK:
         _LOCAL[key] = answer
         while len(_LOCAL) > _LOCAL_MAX:
@@ -205,29 +212,51 @@ def _possible(
             return _BOTH
 
 
-def _narrowed_out(
-    constraints: Sequence[Constraint], fixed: Mapping[str, int], domains: dict[str, tuple[int, ...]]
-) -> bool:
-    """Whether removing, value by value, what each constraint's bounds rule out leaves some domain empty."""
-    for _ in range(MAX_NARROWING):
-        changed = False
-        for c in constraints:
-            if True not in _possible(c.expr, fixed, domains):
-                return True
-            for name in scope(c.expr):
-                if name in fixed or len(domains.get(name, ())) <= 1:
-                    continue
-                kept = tuple(
-                    v for v in domains[name] if True in _possible(c.expr, fixed, {**domains, name: (v,)})
-                )
-                if len(kept) < len(domains[name]):
-                    domains[name] = kept
-                    changed = True
-                    if not kept:
-                        return True
-        if not changed:
-            return False
-    return False
+def _search(
+    constraints: Sequence[Constraint], fixed: Mapping[str, int], free: Sequence[Variable], limit: int
+) -> tuple[bool | None, int]:
+    """Whether ``constraints`` have no solution with ``fixed``, by depth-first search; and the nodes visited.
+
+    Variables are tried smallest domain first; after each assignment the constraints on that variable are
+    evaluated three-valued on the partial assignment (:func:`_possible`), so a branch no solution can extend is
+    cut at once. Complete answers: True (no solution: proved), False (a solution, checked with
+    :func:`~configurator.solver.problem.holds`); None when ``limit`` nodes were visited first.
+    """
+    names = [v.name for v in sorted(free, key=lambda v: (len(v.domain), v.name))]
+    domains = {v.name: v.domain for v in free}
+    assignment = dict(fixed)
+    if any(True not in _possible(c.expr, assignment, domains) for c in constraints):
+        return True, 1
+    if not names:
+        return (not all(holds(c.expr, assignment) for c in constraints)), 1
+    position = {name: d for d, name in enumerate(names)}
+    watching: list[list[Constraint]] = [[] for _ in names]
+    for c in constraints:
+        for d in {position[n] for n in _scope(c) if n in position}:
+            watching[d].append(c)
+    nodes = 1
+    last = len(names) - 1
+    stack: list[Iterator[int]] = [iter(domains[names[0]])]
+    while stack:
+        d = len(stack) - 1
+        name = names[d]
+        value = next(stack[-1], None)
+        if value is None:
+            stack.pop()
+            assignment.pop(name, None)
+            continue
+        nodes += 1
+        if nodes > limit:
+            return None, nodes
+        assignment[name] = value
+        if not all(True in _possible(c.expr, assignment, domains) for c in watching[d]):
+            continue
+        if d == last:
+            if all(holds(c.expr, assignment) for c in constraints):
+                return False, nodes
+            continue
+        stack.append(iter(domains[names[d + 1]]))
+    return True, nodes
 
 
 def _contribution(parts: Sequence[tuple[int, Term]], value: int) -> int:
@@ -280,18 +309,21 @@ def removed_reasons(
             and its quantity).
         gone: the removed options as ``(module, option)``.
         solve: asked (once per catalog, choices and option, then remembered) for the rules when no local
-            check finds them: ``solve(module, option, choice keys)`` with only the choices to undo.
+            check finds them: ``solve(module, option, choice keys)`` with the choices to undo, then (when the
+            choices kept take part in the cause) with every choice.
 
     Returns:
         ``Conflict(choices, constraints)`` per option: the fewest choices to undo (undoing them brings the
-        option back) and the rule (or module cardinality) that rules it out with them. Options the diagram
-        cannot explain (dead whatever is chosen) or that no single rule explains are left out.
+        option back) and the rules that rule it out with them (where those choices alone do not, with the
+        other choices kept). Options the diagram cannot explain (dead whatever is chosen) or that no rule
+        found explains are left out.
     """
     from configurator.solver.dd.explain import corrections
 
     assumptions = {name: value for name, value, _ in pairs}
     source = {name: key for name, _, key in pairs}
     order = {key: k for k, (_, _, key) in enumerate(pairs)}
+    every = list(order)
     targets: dict[str, set[int]] = {}
     literals: dict[tuple[str, str], Lit] = {}
     for module, option in gone:
@@ -312,6 +344,11 @@ def removed_reasons(
         rule = _rule_for(cp, rules, module, literal, keys, pairs)
         if rule is None and solve is not None:
             rule = _solved(cp, module, option, keys, pairs, solve)
+        if rule is None and len(keys) < len(every):
+            # undoing ``keys`` brings the option back, but the choices kept take part in the cause
+            rule = _rule_for(cp, rules, module, literal, every, pairs)
+            if rule is None and solve is not None:
+                rule = _solved(cp, module, option, every, pairs, solve)
         if rule is not None:
             reasons[f"{module}.{option}"] = Conflict(tuple(keys), tuple(rule.split("\n")) if rule else ())
     return reasons
@@ -386,6 +423,12 @@ def local_causes(
     return reasons
 
 
+_RULES: OrderedDict[tuple[int, str, Lit, frozenset[tuple[str, int, str]]], tuple[Problem, str | None]] = (
+    OrderedDict()
+)
+_RULES_MAX = 50_000
+
+
 def _rule_for(
     cp: CatalogProblem,
     rules: Sequence[Constraint],
@@ -397,8 +440,33 @@ def _rule_for(
     """The rule, or two rules joined by a newline, that rule the option out with the choices ``keys``.
 
     ``""``: the choices alone do (the option itself was excluded); None: no local check finds the rules.
+    Remembered for the process by catalog, option and the choices named (the same option removed by the same
+    choices comes back step after step and session after session).
     """
     chosen = set(keys)
+    key = (id(cp.problem), module, literal, frozenset(p for p in pairs if p[2] in chosen))
+    with _LOCAL_LOCK:
+        found = _RULES.get(key)
+        if found is not None and found[0] is cp.problem:
+            _RULES.move_to_end(key)
+            return found[1]
+    answer = _rule_search(cp, rules, module, literal, chosen, pairs)
+    with _LOCAL_LOCK:
+        _RULES[key] = (cp.problem, answer)
+        while len(_RULES) > _RULES_MAX:
+            _RULES.popitem(last=False)
+    return answer
+
+
+def _rule_search(
+    cp: CatalogProblem,
+    rules: Sequence[Constraint],
+    module: str,
+    literal: Lit,
+    chosen: set[str],
+    pairs: Sequence[tuple[str, int, str]],
+) -> str | None:
+    """:func:`_rule_for` without memory: the local checks within one :data:`MAX_LOCAL_WORK` budget."""
     if "/" not in module and module in cp.single and any(k.startswith(f"{module}.") for k in chosen):
         return f"module:{module}:choose"
     fixed = {name: value for name, value, key in pairs if key in chosen}
@@ -407,10 +475,13 @@ def _rule_for(
         return ""  # the choice is about this very option (it was excluded)
     touching = [r for r in rules if literal.var in _scope(r) or _scope(r) & fixed.keys()]
     structure = _structure(cp.problem)
+    budget = _Budget()
     for rule in touching:
-        if _forbid_all(cp.problem, [rule], fixed, literal.var, values, structure):
+        if _forbid_all(cp.problem, [rule], fixed, literal.var, values, structure, budget):
             return rule.id
-    return _pair(cp.problem, rules, touching, fixed, literal.var, values, structure)
+        if budget.left <= 0:
+            return None
+    return _pair(cp.problem, rules, touching, fixed, literal.var, values, structure, budget)
 
 
 _SOLVED: OrderedDict[tuple[int, str, frozenset[tuple[str, int]]], str | None] = OrderedDict()
@@ -447,11 +518,12 @@ def _forbid_all(
     var: str,
     values: Sequence[int],
     structure: Sequence[Constraint],
+    budget: _Budget,
 ) -> bool:
     """Whether ``group`` (with the modules' cardinalities on its variables, taken as given) rules out every value."""
     names = set().union(*(_scope(c) for c in group))
     given = [c for c in structure if _scope(c) & names]
-    return all(_alone_forbids(problem, [*group, *given], {**fixed, var: v}) is True for v in values)
+    return all(_alone_forbids(problem, [*group, *given], {**fixed, var: v}, budget) is True for v in values)
 
 
 def _pair(
@@ -462,16 +534,43 @@ def _pair(
     var: str,
     values: Sequence[int],
     structure: Sequence[Constraint],
+    budget: _Budget,
 ) -> str | None:
-    """Rules acting together: two that share a variable (each pair checked on its own variables)."""
+    """Rules acting together: two that share a variable (each pair checked on its own variables).
+
+    Only pairs that can matter are checked: together (with the cardinalities on their variables) they reach
+    the option's variable and a chosen one; each unordered pair once.
+    """
+    reach = _reach(problem, structure)
+    rank = {id(r): k for k, r in enumerate(touching)}
     tried = 0
-    for first in touching:
+    for k, first in enumerate(touching):
         for second in rules:
-            if second is first or not _scope(first) & _scope(second):
+            if second is first or not _scope(first) & _scope(second) or rank.get(id(second), len(rank)) < k:
+                continue
+            both = reach[id(first)] | reach[id(second)]
+            if var not in both or not any(name in both for name in fixed):
                 continue
             tried += 1
-            if tried > MAX_PAIRS:
+            if tried > MAX_PAIRS or budget.left <= 0:
                 return None
-            if _forbid_all(problem, [first, second], fixed, var, values, structure):
+            if _forbid_all(problem, [first, second], fixed, var, values, structure, budget):
                 return f"{first.id}\n{second.id}"
     return None
+
+
+_REACHES: dict[int, tuple[Problem, dict[int, frozenset[str]]]] = {}
+
+
+def _reach(problem: Problem, structure: Sequence[Constraint]) -> dict[int, frozenset[str]]:
+    """Each rule's variables with those of the cardinalities on them (what a check of it can constrain)."""
+    found = _REACHES.get(id(problem))
+    if found is None or found[0] is not problem:
+        if len(_REACHES) > 64:
+            _REACHES.clear()
+        reach: dict[int, frozenset[str]] = {}
+        for c in problem.constraints:
+            names = _scope(c)
+            reach[id(c)] = names.union(*(_scope(g) for g in structure if _scope(g) & names))
+        found = _REACHES[id(problem)] = (problem, reach)
+    return found[1]
