@@ -181,3 +181,20 @@ def test_equal_parts_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     clauses = [[3 * k + 1, 3 * k + 2, -(3 * k + 3)] for k in range(10)]
     assert count_cnf(Cnf(nvars=30, clauses=clauses, defined=True)) == 7**10
     assert len(calls) == 1
+
+
+@needs_ganak
+def test_big_components_count_the_same_with_their_long_clauses_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A component counted with its long clauses split (every size, here) has the same count as brute force."""
+    from configurator.solver.counting import ganak
+
+    names = [f"f{i}" for i in range(12)]
+    group = Or(tuple(Lit(x, ON) for x in names[1:11]))
+    rules = [
+        Constraint("group", Implies(Lit("f0", ON), group)),
+        Constraint("x", Not(And((Lit("f1", ON), Lit("f11", ON))))),
+    ]
+    problem = Problem(tuple(Variable(x, (0, 1)) for x in names), tuple(rules))
+    expected = sum(1 for a in problem.assignments() if problem.check(a))
+    monkeypatch.setattr(ganak, "SPLIT_FROM_VARIABLES", 1)
+    assert count_cnf(encode(problem)) == expected == count_cnf(encode(problem), simplified=False)
