@@ -64,6 +64,8 @@ __all__ = [
     "MAX_LOCAL_WORK",
     "MAX_PAIRS",
     "local_causes",
+    "recall",
+    "remember",
     "removed_reasons",
 ]
 
@@ -415,8 +417,9 @@ def local_causes(
         literal = cp.selected(module, option)
         if not isinstance(literal, Lit):
             continue
+        budget = _Budget()  # one for all the choices tried on this option
         for key in reversed(keys):
-            rule = _rule_for(cp, rules, module, literal, [key], pairs)
+            rule = _rule_for(cp, rules, module, literal, [key], pairs, budget)
             if rule is not None:
                 reasons[f"{module}.{option}"] = Conflict((key,), tuple(rule.split("\n")) if rule else ())
                 break
@@ -436,6 +439,7 @@ def _rule_for(
     literal: Lit,
     keys: Sequence[str],
     pairs: Sequence[tuple[str, int, str]],
+    budget: _Budget | None = None,
 ) -> str | None:
     """The rule, or two rules joined by a newline, that rule the option out with the choices ``keys``.
 
@@ -450,7 +454,10 @@ def _rule_for(
         if found is not None and found[0] is cp.problem:
             _RULES.move_to_end(key)
             return found[1]
-    answer = _rule_search(cp, rules, module, literal, chosen, pairs)
+    budget = _Budget() if budget is None else budget
+    answer = _rule_search(cp, rules, module, literal, chosen, pairs, budget)
+    if answer is None and budget.left <= 0:
+        return None  # cut short by the budget: another try with more room may find the rules
     with _LOCAL_LOCK:
         _RULES[key] = (cp.problem, answer)
         while len(_RULES) > _RULES_MAX:
@@ -465,8 +472,9 @@ def _rule_search(
     literal: Lit,
     chosen: set[str],
     pairs: Sequence[tuple[str, int, str]],
+    budget: _Budget,
 ) -> str | None:
-    """:func:`_rule_for` without memory: the local checks within one :data:`MAX_LOCAL_WORK` budget."""
+    """:func:`_rule_for` without memory: the local checks within the budget."""
     if "/" not in module and module in cp.single and any(k.startswith(f"{module}.") for k in chosen):
         return f"module:{module}:choose"
     fixed = {name: value for name, value, key in pairs if key in chosen}
@@ -475,7 +483,6 @@ def _rule_search(
         return ""  # the choice is about this very option (it was excluded)
     touching = [r for r in rules if literal.var in _scope(r) or _scope(r) & fixed.keys()]
     structure = _structure(cp.problem)
-    budget = _Budget()
     for rule in touching:
         if _forbid_all(cp.problem, [rule], fixed, literal.var, values, structure, budget):
             return rule.id
@@ -574,3 +581,37 @@ def _reach(problem: Problem, structure: Sequence[Constraint]) -> dict[int, froze
             reach[id(c)] = names.union(*(_scope(g) for g in structure if _scope(g) & names))
         found = _REACHES[id(problem)] = (problem, reach)
     return found[1]
+
+
+_KNOWN: OrderedDict[tuple[int, str], tuple[CatalogProblem, list[tuple[frozenset[Choice], Conflict]]]] = (
+    OrderedDict()
+)
+_KNOWN_MAX = 4096
+_KNOWN_PER_OPTION = 16
+
+
+def recall(cp: CatalogProblem, option: str, made: set[Choice]) -> Conflict | None:
+    """A conflict found before (in any session) for ``module.option`` whose choices are all among ``made``.
+
+    A minimal conflict of choices and rules holds in every session that makes those choices (more choices
+    cannot undo it), so the solver need not be asked again.
+    """
+    with _LOCAL_LOCK:
+        entry = _KNOWN.get((id(cp), option))
+        known = list(entry[1]) if entry is not None and entry[0] is cp else []
+    for choices, conflict in known:
+        if choices <= made:
+            return conflict
+    return None
+
+
+def remember(cp: CatalogProblem, option: str, made: set[Choice], conflict: Conflict) -> None:
+    """Keep the solver's conflict for :func:`recall`, with the choices of ``made`` that it names."""
+    named = frozenset(c for c in made if c.key in set(conflict.choices))
+    with _LOCAL_LOCK:
+        entry = _KNOWN.get((id(cp), option))
+        known = entry[1] if entry is not None and entry[0] is cp else []
+        _KNOWN[(id(cp), option)] = (cp, [*known[-(_KNOWN_PER_OPTION - 1) :], (named, conflict)])
+        _KNOWN.move_to_end((id(cp), option))
+        while len(_KNOWN) > _KNOWN_MAX:
+            _KNOWN.popitem(last=False)

@@ -101,9 +101,6 @@ class _Recent(Generic[_K, _V]):
 _PROBLEMS: _Recent[tuple[int, dt.date | None], CatalogProblem] = _Recent(64)
 """Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date."""
 
-_DEAD: _Recent[tuple[int, str], tuple[CatalogProblem, Conflict]] = _Recent(4096)
-"""Reasons of options that no choice can bring back (dead by the rules or out of date), by compiled catalog."""
-
 _OPEN_DOMAINS: _Recent[tuple[int, str], tuple[CatalogProblem, dict[str, tuple[str, ...]]]] = _Recent(64)
 """The solver's domains with no choice, by compiled catalog (its ``id``, checked) and backend name."""
 
@@ -490,14 +487,13 @@ class ConfigurationSession:
         return None if found is None else Conflict(tuple(keys), _conflict(found).constraints)
 
     def _slow_reason(self, module: str, option: str) -> Conflict | None:
-        """:meth:`why` by the solver; an option dead whatever is chosen is asked once per catalog."""
-        key = (id(self.cp), f"{module}.{option}")
-        dead = _DEAD.get(key)
-        if dead is not None and dead[0] is self.cp:
-            return dead[1]
-        reason = self.why(module, option)
-        if reason is not None and not reason.choices:
-            _DEAD.put(key, (self.cp, reason))
+        """:meth:`why` by the solver, unless a conflict found before (in any session) still holds."""
+        from configurator.solver.reasons import recall, remember
+
+        made = set(self.choices)
+        reason = recall(self.cp, f"{module}.{option}", made)
+        if reason is None and (reason := self.why(module, option)) is not None:
+            remember(self.cp, f"{module}.{option}", made, reason)
         return reason
 
     def why(self, module: str, option: str) -> Conflict | None:
