@@ -416,3 +416,4 @@ class ConfigSessionRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime]
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
