@@ -87,6 +87,14 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         lambda d: ("POST", f"/sessions/{d.session}/complete", {"json": {}}),
     ),
     ("DELETE", "/sessions/{session_id}"): ("read", lambda d: ("DELETE", f"/sessions/{d.session}", {})),
+    ("PUT", "/sessions/{session_id}/draft"): (
+        "read",
+        lambda d: ("PUT", f"/sessions/{d.session}/draft", {"json": {"budget": "4000"}}),
+    ),
+    ("POST", "/sessions/{session_id}/repair"): (
+        "read",
+        lambda d: ("POST", f"/sessions/{d.session}/repair", {"json": {"index": 0}}),
+    ),
     ("POST", "/events"): ("events", lambda d: ("POST", "/events", {"json": _event(1, CUSTOMER)})),
     ("GET", "/customers"): ("read", lambda d: ("GET", "/customers", {"params": {"q": CUSTOMER}})),
     ("GET", "/customers/{customer_id}"): ("read", lambda d: ("GET", f"/customers/{CUSTOMER}", {})),
@@ -117,6 +125,8 @@ CROSS_TENANT = {
     ("POST", "/sessions/{session_id}/choices"): "unknown-session",
     ("POST", "/sessions/{session_id}/complete"): "unknown-session",
     ("DELETE", "/sessions/{session_id}"): "unknown-session",
+    ("PUT", "/sessions/{session_id}/draft"): "unknown-session",
+    ("POST", "/sessions/{session_id}/repair"): "unknown-session",
     ("GET", "/customers/{customer_id}"): "unknown-customer",
     ("POST", "/customers/{customer_id}/bundles"): "unknown-customer",
     ("POST", "/customers/{customer_id}/quotes"): "unknown-customer",

@@ -49,6 +49,8 @@ OPERATIONS = (
     "DELETE /sessions/{session_id}",
     "POST /sessions/{session_id}/choices",
     "POST /sessions/{session_id}/complete",
+    "PUT /sessions/{session_id}/draft",
+    "POST /sessions/{session_id}/repair",
     "POST /events",
     "GET /customers",
     "GET /customers/{customer_id}",

@@ -56,7 +56,23 @@ if TYPE_CHECKING:
     from configurator.settings import Settings
     from configurator.storage import SqlStore
 
-__all__ = ["POPULATION_SECONDS", "TOUCH_SECONDS", "LiveSession", "Sessions", "choices_json"]
+__all__ = [
+    "DRAFT_BYTES",
+    "MOST_REPAIRS",
+    "POPULATION_SECONDS",
+    "TOUCH_SECONDS",
+    "LiveSession",
+    "Repair",
+    "Sessions",
+    "choices_json",
+    "ranked_repairs",
+]
+
+DRAFT_BYTES = 16 * 1024
+"""The largest draft a session keeps (its JSON, UTF-8)."""
+
+MOST_REPAIRS = 5
+"""The most repairs offered for a conflict."""
 
 TOUCH_SECONDS = 60.0
 """A read marks its session used only when the last mark is older than this (a session's time-to-live
@@ -77,12 +93,81 @@ class LiveSession:
     view: CatalogNeedsView | None = None
     needs: CustomerNeeds | None = None
     revision: int = 0
+    draft: dict[str, Any] = dataclasses.field(default_factory=dict)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
 def choices_json(session: ConfigurationSession) -> tuple[dict[str, Any], ...]:
     """A session's choices as stored: ``module``, ``option``, ``selected``, ``qty``, in the order made."""
     return tuple(dataclasses.asdict(c) for c in session.choices)
+
+
+@dataclasses.dataclass(frozen=True)
+class Repair:
+    """A way out of a conflict: the choices (``module.option``) to give up, and what giving them up costs."""
+
+    drop: tuple[str, ...]
+    cost: int
+
+
+def _drop_costs(live: LiveSession) -> dict[str, int]:
+    """What giving up each choice costs: 100, more for what the customer's needs favour; the newest costs double.
+
+    The newest choice is what the rep just asked for, so the repairs that keep it come first at equal cost.
+    """
+    weights: dict[str, float] = {}
+    if live.view is not None and live.needs is not None:
+        weights = live.view.option_weights(live.needs)
+    choices = live.session.choices
+    costs = {c.key: max(1, round(100 + 20 * weights.get(c.key, 0.0))) for c in choices}
+    if choices:
+        costs[choices[-1].key] *= 2
+    return costs
+
+
+def ranked_repairs(live: LiveSession) -> list[Repair]:
+    """Ways to make the session's choices satisfiable again, cheapest first (empty when they are).
+
+    The cheapest set of choices to give up comes first (each choice costs more when the customer's learned needs
+    favour it), then, for each choice of a minimal conflict, giving it up with whatever else the rest still needs.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
+        ...     "modules": {"frame": {"options": {"alu": {}, "carbon": {}}},
+        ...                 "fork": {"options": {"rigid": {}, "suspension": {}}}},
+        ...     "rules": [{"id": "r1", "excludes": ["frame.carbon", "fork.suspension"]}]})
+        >>> live = LiveSession(bike, ConfigurationSession(bike))
+        >>> live.session.select("fork", "suspension"); live.session.select("frame", "carbon")
+        >>> [r.drop for r in ranked_repairs(live)]
+        [('fork.suspension',), ('frame.carbon',)]
+    """
+    session = live.session
+    costs = _drop_costs(live)
+    best = session.repair(costs)
+    if best is None or not best.drop:
+        return []
+    found: dict[frozenset[str], Repair] = {frozenset(best.drop): Repair(best.drop, best.cost)}
+    conflict = session.explain()
+    members = [] if conflict is None else [key for key in conflict.choices if key in costs]
+    made = {c.key: c for c in session.choices}
+    order = [c.key for c in session.choices]
+    try:
+        for key in sorted(members, key=lambda k: (costs[k], k)):
+            choice = made[key]
+            session.unset(choice.module, choice.option)
+            rest = session.repair(costs)
+            if rest is not None:
+                drop = tuple(k for k in order if k == key or k in rest.drop)
+                found.setdefault(frozenset(drop), Repair(drop, sum(costs[k] for k in drop)))
+            session.clear()
+            _replay(session, tuple(dataclasses.asdict(made[k]) for k in order))
+    finally:
+        if [c.key for c in session.choices] != order:
+            session.clear()
+            _replay(session, tuple(dataclasses.asdict(made[k]) for k in order))
+    ranked = sorted(found.values(), key=lambda r: (r.cost, len(r.drop), r.drop))
+    return ranked[:MOST_REPAIRS]
 
 
 def _replay(session: ConfigurationSession, choices: tuple[dict[str, Any], ...]) -> None:
@@ -236,6 +321,7 @@ class Sessions:
         live = self._live(store, catalog, on, row.customer_id)
         _replay(live.session, row.choices)
         live.revision = row.revision
+        live.draft = dict(row.draft)
         return live
 
     def get(self, store: SqlStore, who: Principal, sid: str) -> LiveSession:
@@ -250,6 +336,7 @@ class Sessions:
         if live is None or live.revision != row.revision:
             live = self._rebuild(store, row)
             self._remember(store.tenant, sid, live)
+        live.draft = dict(row.draft)
         now = self._now()
         if (now - row.used_at).total_seconds() > TOUCH_SECONDS:  # reads write at most once a minute
             store.touch_config_session(sid, who.actor, now)
@@ -282,6 +369,19 @@ class Sessions:
                         return live
             self._forget(store.tenant, sid)
         raise SessionConflictError(f"session {sid!r} changed meanwhile: reload it and try again")
+
+    def save_draft(self, store: SqlStore, who: Principal, sid: str, draft: dict[str, Any]) -> LiveSession:
+        """Keep ``draft`` with the session (the budget and the rest of the rep's work); the session as now.
+
+        Raises:
+            UnknownSessionError: no open session of this caller has that id (404).
+        """
+        with store.atomic():
+            live = self.get(store, who, sid)
+            if not store.save_config_draft(sid, who.actor, draft, self._now()):
+                raise UnknownSessionError(f"unknown or expired session {sid!r}")
+            live.draft = dict(draft)
+            return live
 
     def close(self, store: SqlStore, who: Principal, sid: str) -> None:
         """Close a session.

@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from configurator.api import schemas as s
+from configurator.api import session_schemas as ss
+from configurator.api.sessions import ranked_repairs
 from configurator.solver.session import list_price
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MEDIA_TYPES",
     "catalog_summary",
+    "choice_label",
     "configuration_out",
     "conflict_out",
     "describe",
@@ -159,6 +162,24 @@ def conflict_out(catalog: Catalog, conflict: Conflict, locale: str | None) -> s.
     )
 
 
+def choice_label(catalog: Catalog, key: str, locale: str | None) -> str:
+    """A choice ``module.option`` in words: ``Frame: Carbon`` in the locale (the key itself when unknown).
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en", "pt"],
+        ...     "modules": {"frame": {"label": {"en": "Frame", "pt": "Quadro"}, "options": {"alu": {}}}}})
+        >>> choice_label(cat, "frame.alu", "pt"), choice_label(cat, "x.y", "en")
+        ('Quadro: alu', 'x.y')
+    """
+    module, _, option = key.partition(".")
+    mod = catalog.modules.get(module)
+    opt = mod.options.get(option) if mod is not None else None
+    if mod is None or opt is None:
+        return key
+    return f"{catalog.text(mod.label, locale, module)}: {catalog.text(opt.label, locale, option)}"
+
+
 def catalog_summary(catalog: Catalog, locale: str | None) -> dict[str, Any]:
     """The fields of :class:`~configurator.api.schemas.CatalogSummary`: id, name in the locale, counts."""
     return {
@@ -194,19 +215,33 @@ def _recommendations(live: LiveSession, locale: str | None) -> dict[str, list[s.
     }
 
 
-def session_out(sid: str, live: LiveSession, *, explain: bool, locale: str | None) -> s.SessionOut:
-    """A session's state: choices, valid options, the conflict when none is left, removed options, advice."""
+def session_out(sid: str, live: LiveSession, *, explain: bool, locale: str | None) -> ss.SessionStateOut:
+    """A session's state: choices, domains, conflict and repairs, removed options, advice and the draft."""
     session, catalog = live.session, live.catalog
     domains = session.domains()
     feasible = any(domains.values()) or all(m.choose.min == 0 for m in catalog.modules.values())
     conflict = None
+    repairs: list[ss.RepairOut] = []
     if not feasible:
         found = session.explain()
-        conflict = None if found is None else conflict_out(catalog, found, locale)
+        if found is not None:
+            plain = conflict_out(catalog, found, locale)
+            conflict = ss.ConflictWordsOut(
+                **plain.model_dump(), labels={k: choice_label(catalog, k, locale) for k in plain.choices}
+            )
+        repairs = [
+            ss.RepairOut(
+                index=i,
+                drop=list(r.drop),
+                labels=[choice_label(catalog, k, locale) for k in r.drop],
+                cost=r.cost,
+            )
+            for i, r in enumerate(ranked_repairs(live))
+        ]
     removed = None
     if explain and feasible:
         removed = {key: conflict_out(catalog, c, locale) for key, c in session.removed().items()}
-    return s.SessionOut(
+    return ss.SessionStateOut(
         session_id=sid,
         catalog=catalog.catalog,
         customer_id=live.customer_id,
@@ -219,6 +254,8 @@ def session_out(sid: str, live: LiveSession, *, explain: bool, locale: str | Non
         conflict=conflict,
         removed=removed,
         recommendations=_recommendations(live, locale) if feasible else None,
+        repairs=repairs,
+        draft=live.draft,
     )
 
 

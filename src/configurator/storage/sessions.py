@@ -22,6 +22,10 @@ Example:
     False
     >>> store.config_session("s1", "key:k1", idle_before=at).choices
     ({'module': 'frame', 'option': 'alu'},)
+    >>> store.save_config_draft("s1", "key:k1", {"budget": "4000"}, at)
+    True
+    >>> store.config_session("s1", "key:k1", idle_before=at).draft
+    {'budget': '4000'}
     >>> store.open_config_session(dataclasses.replace(s, session_id="s2"), per_owner=1, per_tenant=10,
     ...                           idle_before=at)   # the owner's oldest makes room
     ['s1']
@@ -60,6 +64,7 @@ class StoredSession:
     revision: int
     created_at: dt.datetime
     used_at: dt.datetime
+    draft: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _stored(row: ConfigSessionRow) -> StoredSession:
@@ -74,6 +79,7 @@ def _stored(row: ConfigSessionRow) -> StoredSession:
         row.revision,
         row.created_at,
         row.used_at,
+        dict(row.draft) if isinstance(row.draft, dict) else {},  # a stored bad value never breaks a read
     )
 
 
@@ -121,6 +127,7 @@ class ConfigSessionRepository(UnitOfWork):
             values = dataclasses.asdict(record)
             values["on_date"] = values.pop("on")
             values["choices"] = list(record.choices)
+            values["draft"] = dict(record.draft)
             s.add(rows(tenant=self.tenant, **values))
             return sorted(evicted)
 
@@ -150,6 +157,19 @@ class ConfigSessionRepository(UnitOfWork):
                 update(ConfigSessionRow)
                 .where(*self._mine(session_id, owner), ConfigSessionRow.revision == revision)
                 .values(choices=list(choices), revision=revision + 1, used_at=at)
+                .returning(ConfigSessionRow.session_id)
+            )
+            return self.session.execute(stmt).first() is not None
+
+    def save_config_draft(
+        self, session_id: str, owner: str | None, draft: dict[str, Any], at: dt.datetime
+    ) -> bool:
+        """Store the session's draft (replacing the one before, choices and revision untouched); False: no session."""
+        with self.atomic():
+            stmt = (
+                update(ConfigSessionRow)
+                .where(*self._mine(session_id, owner))
+                .values(draft=dict(draft), used_at=at)
                 .returning(ConfigSessionRow.session_id)
             )
             return self.session.execute(stmt).first() is not None

@@ -3,30 +3,43 @@
 Example:
     >>> sorted({(route.path, *route.methods) for route in router.routes})  # doctest: +NORMALIZE_WHITESPACE
     [('/sessions', 'POST'), ('/sessions/{session_id}', 'DELETE'), ('/sessions/{session_id}', 'GET'),
-     ('/sessions/{session_id}/choices', 'POST'), ('/sessions/{session_id}/complete', 'POST')]
+     ('/sessions/{session_id}/choices', 'POST'), ('/sessions/{session_id}/complete', 'POST'),
+     ('/sessions/{session_id}/draft', 'PUT'), ('/sessions/{session_id}/repair', 'POST')]
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from configurator.api import schemas as s
+from configurator.api import session_schemas as ss
 from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
+from configurator.api.sessions import DRAFT_BYTES, LiveSession, ranked_repairs
 from configurator.api.views import configuration_out, conflict_out, session_out
 from configurator.api.wire import Identifier, LocaleTag
 from configurator.errors import ConfigurationError
 from configurator.solver.session import ConfigurationSession
 
-__all__ = ["choose", "close_session", "complete", "get_session", "open_session", "router"]
+__all__ = [
+    "choose",
+    "close_session",
+    "complete",
+    "get_session",
+    "open_session",
+    "repair",
+    "router",
+    "save_draft",
+]
 
 router = APIRouter(tags=["sessions"])
 
 
 @router.post("/sessions", status_code=201)
-def open_session(svc: ServiceDep, who: Reader, body: s.SessionIn, response: Response) -> s.SessionOut:
+def open_session(svc: ServiceDep, who: Reader, body: s.SessionIn, response: Response) -> ss.SessionStateOut:
     """Open an interactive configuration session (closes the caller's least recently used one at its limit)."""
     cat = svc.catalog(body.catalog)
     store = svc.store(who)
@@ -46,7 +59,7 @@ def get_session(
         bool, Query(description="Add each removed option with the reason it is gone.")
     ] = False,
     locale: LocaleTag | None = None,
-) -> s.SessionOut:
+) -> ss.SessionStateOut:
     """The session: choices, valid options per module, recommendations; removed options with reasons on ``explain=1``."""
     live = svc.sessions.get(svc.store(who), who, session_id)
     with live.lock:
@@ -56,8 +69,12 @@ def get_session(
 @router.post("/sessions/{session_id}/choices")
 def choose(
     svc: ServiceDep, who: Reader, session_id: Identifier, body: s.ChoiceIn, locale: LocaleTag | None = None
-) -> s.SessionOut:
-    """Select, deselect (exclude) or unset one option, or clear every choice; answers the new state."""
+) -> ss.SessionStateOut:
+    """Select, deselect (exclude) or unset one option, or clear every choice; answers the new state.
+
+    An option that the other choices rule out can be selected too: the answer then has the ``conflict`` (the
+    choices and rules in words) and the ``repairs`` that resolve it, cheapest for the customer first.
+    """
 
     def change(session: ConfigurationSession) -> None:
         if body.action == "clear":
@@ -75,6 +92,45 @@ def choose(
     live = svc.sessions.change(svc.store(who), who, session_id, change)
     with live.lock:
         return session_out(session_id, live, explain=False, locale=locale)
+
+
+@router.post("/sessions/{session_id}/repair")
+def repair(
+    svc: ServiceDep, who: Reader, session_id: Identifier, body: ss.RepairIn, locale: LocaleTag | None = None
+) -> ss.SessionStateOut:
+    """Apply one of the session's ``repairs`` (by index): give up its choices; answers the new state."""
+    store = svc.store(who)
+    live = svc.sessions.get(store, who, session_id)
+
+    def change(session: ConfigurationSession) -> None:
+        found = ranked_repairs(LiveSession(live.catalog, session, live.customer_id, live.view, live.needs))
+        if body.index >= len(found):
+            raise ConfigurationError(
+                f"repair {body.index}: expected an index below {len(found)}, the session's repairs"
+                + ("" if found else " (its choices hold: nothing to repair)")
+            )
+        for key in found[body.index].drop:
+            module, _, option = key.partition(".")
+            session.unset(module, option)
+
+    live = svc.sessions.change(store, who, session_id, change)
+    with live.lock:
+        return session_out(session_id, live, explain=False, locale=locale)
+
+
+@router.put("/sessions/{session_id}/draft")
+def save_draft(svc: ServiceDep, who: Reader, session_id: Identifier, body: ss.DraftIn) -> ss.SessionStateOut:
+    """Keep the rep's draft with the session (any JSON object up to 16 KiB: budget, services, notes).
+
+    ``GET /sessions/{id}`` answers it back as ``draft``, so a reload or another worker loses nothing.
+    """
+    draft = body.root
+    size = len(json.dumps(draft, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > DRAFT_BYTES:
+        raise ConfigurationError(f"draft: expected at most {DRAFT_BYTES} bytes of JSON, got {size}")
+    live = svc.sessions.save_draft(svc.store(who), who, session_id, draft)
+    with live.lock:
+        return session_out(session_id, live, explain=False, locale=None)
 
 
 @router.post("/sessions/{session_id}/complete")

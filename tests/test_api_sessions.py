@@ -1,0 +1,81 @@
+"""The session API the rep page builds on: conflicts with ranked repairs applied by index, and the draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from support import DEMO_CUSTOMERS, assert_problem, demo_api_client
+
+AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+CATALOG = "ebike-urban"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A client of an app over the example catalogs and a fresh demo database (tenant ``demo``)."""
+    with demo_api_client(tmp_path_factory.mktemp("api-sessions"), AT) as test_client:
+        yield test_client
+
+
+def _conflicted(client: TestClient, customer: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A session with the carbon frame and then the belt drive it rules out (answered with the conflict)."""
+    body = {"catalog": CATALOG} | ({} if customer is None else {"customer_id": customer})
+    sid = client.post("/sessions", json=body).json()["session_id"]
+    choices = f"/sessions/{sid}/choices"
+    client.post(choices, json={"action": "select", "module": "frame", "option": "carbon_diamond"})
+    state = client.post(
+        choices + "?locale=pt", json={"action": "select", "module": "drivetrain", "option": "nexus_5e_belt"}
+    ).json()
+    return sid, state
+
+
+def test_an_unavailable_option_is_accepted_with_the_conflict_in_words_and_repairs(client: TestClient) -> None:
+    """Selecting a ruled-out option answers the conflict (labels in the locale) and ranked repairs."""
+    _, state = _conflicted(client)
+    assert state["feasible"] is False
+    conflict = state["conflict"]
+    assert set(conflict["labels"]) == {"frame.carbon_diamond", "drivetrain.nexus_5e_belt"}
+    assert all(":" in label for label in conflict["labels"].values())
+    assert conflict["messages"]
+    repairs = state["repairs"]
+    assert [r["index"] for r in repairs] == list(range(len(repairs))) and len(repairs) >= 2
+    assert repairs[0]["drop"] == ["frame.carbon_diamond"]  # the newest choice (the belt) is kept first
+    assert [r["cost"] for r in repairs] == sorted(r["cost"] for r in repairs)
+    assert {tuple(r["drop"]) for r in repairs} >= {("frame.carbon_diamond",), ("drivetrain.nexus_5e_belt",)}
+
+
+def test_a_repair_applies_with_one_request(client: TestClient) -> None:
+    """POST /sessions/{id}/repair gives up the repair's choices: the session is feasible again."""
+    sid, state = _conflicted(client)
+    assert isinstance(state["repairs"], list)
+    done = client.post(f"/sessions/{sid}/repair", json={"index": 1}).json()
+    assert done["feasible"] is True and done["repairs"] == [] and done["conflict"] is None
+    kept = {f"{c['module']}.{c['option']}" for c in done["choices"]}
+    assert kept == {"frame.carbon_diamond"}
+    assert_problem(client.post(f"/sessions/{sid}/repair", json={"index": 0}), 422, "invalid-configuration")
+
+
+def test_a_customers_repairs_are_ranked_by_their_needs(client: TestClient) -> None:
+    """A customer's session answers repairs with costs from their needs (still cheapest first)."""
+    _, state = _conflicted(client, DEMO_CUSTOMERS[CATALOG])
+    repairs = state["repairs"]
+    assert repairs and [r["cost"] for r in repairs] == sorted(r["cost"] for r in repairs)
+
+
+def test_the_draft_is_kept_with_the_session(client: TestClient) -> None:
+    """PUT /sessions/{id}/draft stores any JSON object; GET answers it back; too big is a 422."""
+    sid = client.post("/sessions", json={"catalog": CATALOG}).json()["session_id"]
+    assert client.get(f"/sessions/{sid}").json()["draft"] == {}
+    draft = {"budget": "4500", "notes": "Ligar à tarde", "services": {"care": False}}
+    assert client.put(f"/sessions/{sid}/draft", json=draft).json()["draft"] == draft
+    assert client.get(f"/sessions/{sid}").json()["draft"] == draft
+    assert_problem(
+        client.put(f"/sessions/{sid}/draft", json={"notes": "x" * 17_000}), 422, "invalid-configuration"
+    )
+    assert client.put(f"/sessions/{sid}/draft", json=[1, 2]).status_code == 422
+    assert_problem(client.put("/sessions/nope/draft", json={}), 404, "unknown-session")
