@@ -43,7 +43,7 @@ from typing import Any
 
 from _docs import ROOT, add_doc_options, pick, publish
 
-SECTION = "HTTP API under load"
+SECTION = "## HTTP API under load"
 SECRET = "benchmark-secret-key-" + "k" * 32
 CATALOG = "ebike-urban"
 CUSTOMER = "c-1019"

@@ -33,7 +33,7 @@ from configurator.catalog.loader import load_catalog
 from configurator.solver.reasons import warm_reasons
 from configurator.solver.session import ConfigurationSession
 
-SECTION = "Reasons with every step"
+SECTION = "## Reasons with every step"
 DAY = dt.date(2026, 11, 23)
 
 
