@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         sessions_per_key: open configuration sessions one credential may hold (the oldest idle one is closed
             to make room, never another credential's).
         sessions_per_tenant: open configuration sessions one tenant may hold (beyond it, opening one is a 429).
+        discount_limits: the largest line discount (percent) a rep may give on a quote without an approval, per
+            customer value tier (``CONFIGURATOR_DISCOUNT_LIMITS``, ``tier=pct`` pairs separated by commas; a
+            tier left out may get no line discount without one). Above it the quote version waits for a
+            principal with the ``approve`` scope (``POST /quotes/{id}/approve``).
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFIGURATOR_", env_file=".env", extra="ignore")
@@ -60,6 +64,7 @@ class Settings(BaseSettings):
     session_ttl: float = Field(default=1800.0, gt=0)
     sessions_per_key: int = Field(default=64, ge=1)
     sessions_per_tenant: int = Field(default=2048, ge=1)
+    discount_limits: str = "mvc=15,mgc=10,standard=5,below_zero=0"
 
     def require_secret(self) -> bytes:
         """The secret key's bytes.

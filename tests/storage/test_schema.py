@@ -35,6 +35,7 @@ TENANT_TABLES = {
     "identities",
     "installed_base",
     "orders",
+    "outbox",
     "quote_versions",
     "quotes",
     "sign_ins",

@@ -38,6 +38,8 @@ if typing.TYPE_CHECKING:
         quote_for_customer,
         render_many,
     )
+    from configurator.quoting.diff import QuoteDiff, diff_quotes
+    from configurator.quoting.edit import QuoteEdits, configured_quote, discount_limits, edit_changes
     from configurator.quoting.i18n import LANGUAGES, Translator
     from configurator.quoting.lifecycle import (
         QuoteVersionInfo,
@@ -50,9 +52,10 @@ if typing.TYPE_CHECKING:
         revise,
         save_quote,
     )
-    from configurator.quoting.model import EXAMPLE, Quote
-    from configurator.quoting.ports import QuoteHead, QuoteStore, QuoteVersion
+    from configurator.quoting.model import EXAMPLE, LineDiscount, Quote
+    from configurator.quoting.ports import OutboxStore, QuoteHead, QuoteStore, QuoteVersion
     from configurator.quoting.render import Format, RenderedQuote, render_quote
+    from configurator.quoting.send import send_quote
 
 __all__ = [
     "DEFAULT_TERMS",
@@ -60,9 +63,13 @@ __all__ = [
     "LANGUAGES",
     "Format",
     "InvalidBundleError",
+    "LineDiscount",
     "NoFittingBundleError",
+    "OutboxStore",
     "Quote",
     "QuoteBuildError",
+    "QuoteDiff",
+    "QuoteEdits",
     "QuoteError",
     "QuoteHead",
     "QuoteNotFoundError",
@@ -78,7 +85,11 @@ __all__ = [
     "accept_quote",
     "approve",
     "build_quote",
+    "configured_quote",
     "customer_details",
+    "diff_quotes",
+    "discount_limits",
+    "edit_changes",
     "expire_quotes",
     "load_quote",
     "mark_sent",
@@ -88,6 +99,7 @@ __all__ = [
     "render_quote",
     "revise",
     "save_quote",
+    "send_quote",
 ]
 
 _MODULES = {
@@ -96,13 +108,16 @@ _MODULES = {
         "QuoteStateError QuoteVersionConflictError UnknownCustomerError"
     ),
     "configurator.quoting.build": "DEFAULT_TERMS build_quote customer_details quote_for_customer render_many",
+    "configurator.quoting.diff": "QuoteDiff diff_quotes",
+    "configurator.quoting.edit": "QuoteEdits configured_quote discount_limits edit_changes",
     "configurator.quoting.i18n": "LANGUAGES Translator",
     "configurator.quoting.lifecycle": (
         "QuoteVersionInfo accept_quote approve expire_quotes load_quote mark_sent quote_versions revise save_quote"
     ),
-    "configurator.quoting.model": "EXAMPLE Quote",
-    "configurator.quoting.ports": "QuoteHead QuoteStore QuoteVersion",
+    "configurator.quoting.model": "EXAMPLE LineDiscount Quote",
+    "configurator.quoting.ports": "OutboxStore QuoteHead QuoteStore QuoteVersion",
     "configurator.quoting.render": "Format RenderedQuote render_quote",
+    "configurator.quoting.send": "send_quote",
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names.split()}
 """The public names imported on first use, and the module each comes from."""

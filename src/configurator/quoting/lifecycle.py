@@ -4,10 +4,14 @@ A quote number has versions 1, 2, ... Each version is stored once, as ``Quote.to
 a change is a new version (:func:`revise`). The head of the number (storage table ``quotes``) points at the
 latest version and holds the status::
 
-    draft --mark_sent--> sent --accept_quote--> accepted      (approve first when the waterfall needs it)
-      |                   |
-      +-------------------+--expire_quotes--> expired          (valid_until before today)
+    pending_approval --approve--> draft --mark_sent--> sent --accept_quote--> accepted
+      |                            |                   |
+      +----------------------------+-------------------+--expire_quotes--> expired  (valid_until before today)
     any version but the latest: superseded (revise makes version n+1 the latest)
+
+A version whose price needs an approval (:attr:`~configurator.quoting.model.Quote.needs_approval`: below the
+waterfall's floor, or a line discount above the tier's limit) is stored as ``pending_approval``; it can be
+neither sent nor accepted until a principal approves it (:func:`approve`, audited with who approved).
 
 Statuses are not part of a version's payload (it is stored with status ``draft``): :func:`load_quote` returns
 the status the version has now. Accepting writes a ``purchased`` event (id ``quote-accepted:{id}:v{n}``) in
@@ -96,7 +100,8 @@ class QuoteVersionInfo:
     Attributes:
         quote_id: the quote number.
         version: 1, 2, ...
-        status: ``draft``, ``sent``, ``accepted``, ``expired`` (the latest version) or ``superseded``.
+        status: ``draft``, ``pending_approval``, ``sent``, ``accepted``, ``expired`` (the latest version) or
+            ``superseded``.
         created_at: when the version was made.
         total: the amount to pay (None for a summary stored without one).
         currency: ISO 4217 code.
@@ -105,6 +110,7 @@ class QuoteVersionInfo:
         approved_at: when.
         sent_at: when it was sent to the customer.
         legacy: stored before versions (a summary: :func:`load_quote` cannot rebuild a full quote from it).
+        needs_approval: its price needs an approval (approved or not: see ``approved_at``).
     """
 
     quote_id: str
@@ -118,6 +124,7 @@ class QuoteVersionInfo:
     approved_at: dt.datetime | None
     sent_at: dt.datetime | None
     legacy: bool
+    needs_approval: bool = False
 
 
 def _aware(at: dt.datetime, what: str) -> dt.datetime:
@@ -171,10 +178,14 @@ def _refuse_expired(head: QuoteHead, quote: Quote, on: dt.date, step: str) -> No
 
 
 def _refuse_unapproved(row: QuoteVersion, quote: Quote, step: str) -> None:
-    if quote.waterfall.needs_approval and row.approved_at is None:
+    if quote.needs_approval and row.approved_at is None:
+        why = (
+            f"its price is below the floor ({quote.waterfall.floor})"
+            if quote.waterfall.needs_approval
+            else f"a line discount is above the limit for tier {quote.tier} ({quote.discount_limit} %)"
+        )
         raise QuoteStateError(
-            f"cannot {step} quote {quote.quote_id!r} version {quote.version}: its price is below the floor "
-            f"({quote.waterfall.floor}) and needs approval first"
+            f"cannot {step} quote {quote.quote_id!r} version {quote.version}: {why} and needs approval first"
         )
 
 
@@ -259,6 +270,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
                 f"quote {quote.quote_id!r}: the next version is {head.version + 1}, got {quote.version}"
             )
         customer = quote.customer_id if head is None else head.customer_id  # the head follows merges
+        status = "pending_approval" if quote.needs_approval else "draft"
         summary: dict[str, Any] = {
             "catalog_id": quote.catalog_id,
             "catalog_version": quote.catalog_version,
@@ -280,10 +292,16 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
         )
         if head is None:
             moved = store.insert_quote_head(
-                quote_id=quote.quote_id, customer_id=customer, created_at=quote.created_at, **summary
+                quote_id=quote.quote_id,
+                customer_id=customer,
+                created_at=quote.created_at,
+                status=status,
+                **summary,
             )
         else:
-            moved = store.advance_quote_head(quote.quote_id, from_version=head.version, **summary)
+            moved = store.advance_quote_head(
+                quote.quote_id, from_version=head.version, status=status, **summary
+            )
         if not inserted:  # another writer stored this version meanwhile (committed: now visible)
             again, now = (
                 store.quote_version_rows(quote.quote_id, quote.version),
@@ -295,7 +313,7 @@ def save_quote(store: QuoteStore, quote: Quote) -> Quote:
             raise QuoteVersionConflictError(
                 f"quote {quote.quote_id!r} version {quote.version} was stored at the same time by another writer"
             )
-        return dataclasses.replace(quote, status="draft")
+        return dataclasses.replace(quote, status=status)
 
     return store.in_transaction(work)
 
@@ -422,6 +440,7 @@ def quote_versions(store: QuoteStore, quote_id: str) -> list[QuoteVersionInfo]:
                 approved_at=r.approved_at,
                 sent_at=r.sent_at,
                 legacy=bool(r.payload.get("legacy")),
+                needs_approval=not r.payload.get("legacy") and Quote.from_data(r.payload).needs_approval,
             )
             for r in store.quote_version_rows(quote_id)
         ]
@@ -430,9 +449,10 @@ def quote_versions(store: QuoteStore, quote_id: str) -> list[QuoteVersionInfo]:
 
 
 def approve(store: QuoteStore, quote_id: str, version: int, by: str, at: dt.datetime) -> bool:
-    """Record that ``by`` approved the price of a version (needed to send or accept one below the floor).
+    """Record that ``by`` approved the price of a version (needed to send or accept one that needs approval).
 
-    The first approval stands: approving again changes nothing. Audited (action ``quote_approved``).
+    The first approval stands: approving again changes nothing. A version pending approval becomes a draft.
+    Audited (action ``quote_approved``, actor ``by``).
 
     Returns:
         True when the approval was recorded, False when the version was already approved.
@@ -448,9 +468,10 @@ def approve(store: QuoteStore, quote_id: str, version: int, by: str, at: dt.date
         if row.approved_at is not None:
             return False
         _refuse_superseded(head, version, "approve")
-        if head.status not in ("draft", "sent"):
+        if head.status not in ("draft", "pending_approval", "sent"):
             raise QuoteStateError(f"cannot approve quote {quote_id!r} version {version}: it is {head.status}")
         store.stamp_quote_version(quote_id, version, approved=(by, at))
+        store.set_quote_status(quote_id, version=version, status="draft", only_from=("pending_approval",))
         store.audit(
             AuditRecord(
                 "quote_approved",

@@ -26,7 +26,27 @@ from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.reasons import Reason
 from configurator.offer.waterfall import Step, Waterfall
 
-__all__ = ["EXAMPLE", "Quote"]
+__all__ = ["EXAMPLE", "LineDiscount", "Quote"]
+
+
+@dataclasses.dataclass(frozen=True)
+class LineDiscount:
+    """A sales rep's discount on one line of the quote, in percent of that line's list amount.
+
+    Attributes:
+        line: the line's key, ``module.option``.
+        pct: the discount in percent (0 to 100).
+        amount: what it takes off the order: ``pct`` of the line's list amount times the bundles ordered,
+            rounded to the currency's minor units.
+
+    Example:
+        >>> LineDiscount("frame.alu_m", Decimal(10), Decimal("42.00")).line
+        'frame.alu_m'
+    """
+
+    line: str
+    pct: Decimal
+    amount: Decimal
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +72,12 @@ class Quote:
         waterfall: the price step by step.
         reasons: why each choice fits this customer.
         terms: message ids of the terms that apply (rendered in the quote's language).
-        status: ``draft``, ``sent``, ``accepted``, ``expired`` or ``superseded``.
+        status: ``draft``, ``pending_approval``, ``sent``, ``accepted``, ``expired`` or ``superseded``.
+        discounts: the rep's line discounts (taken off the order in the waterfall's ``manual`` step).
+        declined: services offered with the bundle but not in the quote (an included one the customer
+            declined, or a priced one not chosen); ``services`` holds those in it.
+        discount_limit: the largest line discount (percent) a rep may give this customer's tier without an
+            approval, when the quote was made (None: no line discounts were checked).
     """
 
     quote_id: str
@@ -74,11 +99,45 @@ class Quote:
     reasons: tuple[Reason, ...] = ()
     terms: tuple[str, ...] = ()
     status: str = "draft"
+    discounts: tuple[LineDiscount, ...] = ()
+    declined: tuple[ServiceLine, ...] = ()
+    discount_limit: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
         """The amount to pay."""
         return self.waterfall.total
+
+    @property
+    def needs_approval(self) -> bool:
+        """Whether a principal with the ``approve`` scope must approve the price before it is sent or accepted.
+
+        The waterfall's floor was crossed, or a line discount is above the tier's limit.
+
+        Example:
+            >>> q = Quote.from_data(EXAMPLE)
+            >>> q.needs_approval
+            False
+            >>> dataclasses.replace(q, discounts=(LineDiscount("frame.alu_m", Decimal(20), Decimal(84)),),
+            ...     discount_limit=Decimal(15)).needs_approval
+            True
+        """
+        if self.waterfall.needs_approval:
+            return True
+        limit = self.discount_limit
+        return limit is not None and any(d.pct > limit for d in self.discounts)
+
+    def service_state(self, service: str) -> str:
+        """``included`` (in the quote at no charge), ``chosen`` (in the quote, priced) or ``declined``.
+
+        Example:
+            >>> Quote.from_data(EXAMPLE).service_state("setup")
+            'included'
+        """
+        for line in self.services:
+            if line.service == service:
+                return "included" if line.included else "chosen"
+        return "declined"
 
     def to_data(self) -> dict[str, Any]:
         """JSON-safe plain data (money as strings, dates ISO, the configuration as ``selections``/``sub``).
@@ -130,17 +189,7 @@ class Quote:
                 Line(x["module"], x["option"], int(x["qty"]), Decimal(x["unit_price"]), x.get("path", ""))
                 for x in data["lines"]
             ),
-            services=tuple(
-                ServiceLine(
-                    x["service"],
-                    x["kind"],
-                    bool(x["included"]),
-                    Decimal(x["list_price"]),
-                    Decimal(x["price"]),
-                    x.get("reason", ""),
-                )
-                for x in data["services"]
-            ),
+            services=tuple(_service(x) for x in data["services"]),
             waterfall=waterfall,
             reasons=tuple(
                 Reason(
@@ -154,7 +203,24 @@ class Quote:
             ),
             terms=tuple(data.get("terms", ())),
             status=data.get("status", "draft"),
+            discounts=tuple(
+                LineDiscount(x["line"], Decimal(x["pct"]), Decimal(x["amount"]))
+                for x in data.get("discounts", ())
+            ),
+            declined=tuple(_service(x) for x in data.get("declined", ())),
+            discount_limit=None if data.get("discount_limit") is None else Decimal(data["discount_limit"]),
         )
+
+
+def _service(x: Mapping[str, Any]) -> ServiceLine:
+    return ServiceLine(
+        x["service"],
+        x["kind"],
+        bool(x["included"]),
+        Decimal(x["list_price"]),
+        Decimal(x["price"]),
+        x.get("reason", ""),
+    )
 
 
 def _configuration_data(config: Configuration) -> dict[str, Any]:

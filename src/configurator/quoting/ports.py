@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from configurator.customers.identity import AuditRecord
     from configurator.customers.ingest import WriteResult
 
-__all__ = ["QuoteHead", "QuoteStore", "QuoteVersion"]
+__all__ = ["OutboxStore", "QuoteHead", "QuoteStore", "QuoteVersion"]
 
 _T = TypeVar("_T")
 
@@ -50,7 +50,7 @@ class QuoteHead(Protocol):
 
     @property
     def status(self) -> str:
-        """``draft``, ``sent``, ``accepted`` or ``expired``."""
+        """``draft``, ``pending_approval``, ``sent``, ``accepted`` or ``expired``."""
         ...
 
     @property
@@ -221,6 +221,7 @@ class QuoteStore(Protocol):
         total: Decimal | None,
         currency: str,
         valid_until: dt.date | None,
+        status: str = "draft",
     ) -> bool:
         """Move the head from ``from_version`` to the next version (a new draft); True when it moved."""
         ...
@@ -250,9 +251,31 @@ class QuoteStore(Protocol):
         ...
 
     def expire_quote_heads(self, today: dt.date) -> list[str]:
-        """Mark ``expired`` the draft or sent quotes valid until before ``today``; their ids, sorted."""
+        """Mark ``expired`` the open (draft, pending approval, sent) quotes valid until before ``today``; ids, sorted."""
         ...
 
     def order_event(self, order_id: str) -> str | None:
         """The id of the event an order was projected from, or None."""
+        ...
+
+
+@runtime_checkable
+class OutboxStore(QuoteStore, Protocol):
+    """A quote store with an outbox, where a sent quote waits for the shop's mailer (``storage.SqlStore``)."""
+
+    def add_outbox_message(
+        self,
+        *,
+        quote_id: str,
+        version: int,
+        customer_id: str,
+        recipient: str,
+        subject: str,
+        text: str,
+        locale: str,
+        filename: str,
+        attachment: bytes,
+        created_at: dt.datetime,
+    ) -> int:
+        """Queue a message (once per quote version: sending again returns the queued one's id)."""
         ...

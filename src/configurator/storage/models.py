@@ -3,8 +3,8 @@
 Tables: ``catalogs`` (versioned YAML), ``customers`` (profiles), ``identities`` (anonymous ids, emails, phones
 pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, event_id)``), ``consents``,
 ``quotes`` (one head row per quote number), ``quote_versions`` (each version's immutable ``Quote.to_data()``),
-``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers), ``audit_log`` and ``tiers`` (the
-latest tier snapshot of each tenant).
+``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers), ``audit_log``, ``tiers`` (the
+latest tier snapshot of each tenant) and ``outbox`` (sent quotes waiting for the shop's mailer).
 
 Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
 as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -46,6 +47,7 @@ __all__ = [
     "InstalledItem",
     "Money",
     "Order",
+    "OutboxMessage",
     "Quote",
     "QuoteVersion",
     "Suppression",
@@ -417,3 +419,32 @@ class ConfigSessionRow(Base):
     created_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime]
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+
+
+class OutboxMessage(Base):
+    """A quote sent to a customer, waiting for the shop's mailer (migration 0006).
+
+    One per quote version (sending the same version again queues nothing new): the recipient (the customer's
+    email), subject and text in the customer's language, the rendered PDF and its file name; ``sent_at`` is set
+    when the mailer reports it delivered.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(None, "tenant", "quote_id", "version", unique=True),
+        Index(None, "tenant", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    quote_id: Mapped[str] = mapped_column(String(ID))
+    version: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(35))
+    filename: Mapped[str] = mapped_column(String(ID))
+    attachment: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]

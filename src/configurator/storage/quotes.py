@@ -260,8 +260,9 @@ class QuoteRepository(IdentityRepository):
         total: Decimal | None,
         currency: str,
         valid_until: dt.date | None,
+        status: str = "draft",
     ) -> bool:
-        """Point the head at version ``from_version + 1`` (status ``draft``), unless it moved or was accepted.
+        """Point the head at version ``from_version + 1`` (``status``), unless it moved or was accepted.
 
         False when the head is not at ``from_version`` any more (another writer revised it) or is accepted.
         """
@@ -276,7 +277,7 @@ class QuoteRepository(IdentityRepository):
                 )
                 .values(
                     version=from_version + 1,
-                    status="draft",
+                    status=status,
                     catalog_id=catalog_id,
                     catalog_version=catalog_version,
                     configuration=jsonable(dict(configuration)),
@@ -347,14 +348,14 @@ class QuoteRepository(IdentityRepository):
         return changed
 
     def expire_quote_heads(self, today: dt.date) -> list[str]:
-        """Mark ``expired`` the draft or sent quotes whose latest version was valid until before ``today``.
+        """Mark ``expired`` the open quotes (draft, pending approval, sent) valid until before ``today``.
 
         Returns the expired quote ids, sorted.
         """
         tbl = table(Quote)
         stale = and_(
             tbl.c.tenant == self.tenant,
-            tbl.c.status.in_(("draft", "sent")),
+            tbl.c.status.in_(("draft", "pending_approval", "sent")),
             tbl.c.valid_until.is_not(None),
             tbl.c.valid_until < today,
         )

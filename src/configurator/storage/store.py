@@ -29,6 +29,7 @@ from __future__ import annotations
 from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
+from configurator.storage.outbox import OutboxRepository
 from configurator.storage.search import SearchRepository
 from configurator.storage.sessions import ConfigSessionRepository
 from configurator.storage.tiers import TierRepository
@@ -43,6 +44,7 @@ class SqlStore(
     CatalogRepository,
     ConfigSessionRepository,
     SearchRepository,
+    OutboxRepository,
 ):
     """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
 
