@@ -98,6 +98,10 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
     ("POST", "/events"): ("events", lambda d: ("POST", "/events", {"json": _event(1, CUSTOMER)})),
     ("GET", "/customers"): ("read", lambda d: ("GET", "/customers", {"params": {"q": CUSTOMER}})),
     ("GET", "/customers/{customer_id}"): ("read", lambda d: ("GET", f"/customers/{CUSTOMER}", {})),
+    ("GET", "/customers/{customer_id}/overview"): (
+        "read",
+        lambda d: ("GET", f"/customers/{CUSTOMER}/overview", {}),
+    ),
     ("POST", "/customers/{customer_id}/bundles"): (
         "read",
         lambda d: ("POST", f"/customers/{CUSTOMER}/bundles", {"json": {"catalog": CATALOG, "k": 1}}),
@@ -128,6 +132,7 @@ CROSS_TENANT = {
     ("PUT", "/sessions/{session_id}/draft"): "unknown-session",
     ("POST", "/sessions/{session_id}/repair"): "unknown-session",
     ("GET", "/customers/{customer_id}"): "unknown-customer",
+    ("GET", "/customers/{customer_id}/overview"): "unknown-customer",
     ("POST", "/customers/{customer_id}/bundles"): "unknown-customer",
     ("POST", "/customers/{customer_id}/quotes"): "unknown-customer",
     ("GET", "/quotes/{quote_id}"): "unknown-quote",

@@ -54,6 +54,7 @@ OPERATIONS = (
     "POST /events",
     "GET /customers",
     "GET /customers/{customer_id}",
+    "GET /customers/{customer_id}/overview",
     "POST /customers/{customer_id}/bundles",
     "POST /customers/{customer_id}/quotes",
     "GET /quotes/{quote_id}",

@@ -30,6 +30,7 @@ from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
 from configurator.storage.outbox import OutboxRepository
+from configurator.storage.overview import OverviewRepository
 from configurator.storage.search import SearchRepository
 from configurator.storage.sessions import ConfigSessionRepository
 from configurator.storage.tiers import TierRepository
@@ -45,6 +46,7 @@ class SqlStore(
     ConfigSessionRepository,
     SearchRepository,
     OutboxRepository,
+    OverviewRepository,
 ):
     """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
 
@@ -74,7 +76,8 @@ class SqlStore(
     - configuration sessions (:mod:`~configurator.storage.sessions`): ``open_config_session``,
       ``config_session``, ``save_config_choices``, ``touch_config_session``, ``close_config_session``,
       ``config_session_count``;
-    - customer search (:mod:`~configurator.storage.search`): ``search_customers``.
+    - customer search (:mod:`~configurator.storage.search`): ``search_customers``;
+    - customer overview (:mod:`~configurator.storage.overview`): ``quote_activity``.
 
     API keys, accounts and sign-ins are not a tenant's repository: :class:`~configurator.storage.access.
     CredentialStore` finds a credential before its tenant is known.

@@ -9,7 +9,7 @@ yet, ``standard`` until the next refresh): a request never refits the tenant's t
 
 Example:
     >>> [route.path for route in router.routes]
-    ['/customers', '/customers/{customer_id}']
+    ['/customers', '/customers/{customer_id}', '/customers/{customer_id}/overview']
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from pydantic import AfterValidator, BeforeValidator
 
 from configurator.api import schemas as s
 from configurator.api.auth import Reader
+from configurator.api.overview import OverviewOut
 from configurator.api.service import ServiceDep
-from configurator.api.wire import Identifier, check_identifier, nfc
+from configurator.api.wire import Identifier, LocaleTag, check_identifier, nfc
 
-__all__ = ["get_customer", "router", "search_customers"]
+__all__ = ["customer_overview", "get_customer", "router", "search_customers"]
 
 router = APIRouter(tags=["customers"])
 
@@ -86,3 +87,26 @@ def get_customer(svc: ServiceDep, who: Reader, customer_id: Identifier) -> s.Cus
         tier_reason=reason,
         tier_computed_at=stored.computed_at if stored is not None else None,
     )
+
+
+@router.get("/customers/{customer_id}/overview")
+def customer_overview(
+    svc: ServiceDep,
+    who: Reader,
+    customer_id: Identifier,
+    locale: LocaleTag | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most timeline entries (default 50).")] = 50,
+) -> OverviewOut:
+    """Everything we know about a customer in words: contact, tier explained, needs, timeline, quotes, orders."""
+    from configurator.api.overview import Words, learned_needs, overview_out
+    from configurator.customers.overview import customer_overview as read_overview
+    from configurator.errors import UnknownCustomerError
+
+    store = svc.store(who)
+    with store.atomic():
+        canonical = svc.canonical(store, customer_id)
+        facts = read_overview(store, canonical, now=svc.now())
+        if facts is None:  # erased between the two reads
+            raise UnknownCustomerError(customer_id, store.tenant)
+        needs = learned_needs(svc, store, facts)
+    return overview_out(facts, needs, Words(locale or "en", svc.catalogs), limit=limit)
