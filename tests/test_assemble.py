@@ -106,29 +106,32 @@ def test_growth_tier_sees_an_upgrade_and_training(contexts: dict[str, CustomerCo
     assert any(r.because == "tier" and r.detail.get("policy") == "upgrade" for r in free[-1].reasons)
     training = [s for b in free for s in b.services if s.kind == "training"]
     assert training and all(s.price < s.list_price for s in training)
-    budget = free[0].price
+    budget = free[0].total
+    assert budget is not None
     bounded = assemble(catalog, mgc, budget=budget, on=ON)
     assert bounded
     stretch = budget * (1 + DEFAULT_POLICIES["mgc"].upgrade_stretch_pct / 100)
     for bundle in bounded:
-        assert bundle.price <= (stretch if bundle.role == "upgrade" else budget)
+        assert bundle.total is not None
+        assert bundle.total <= (stretch if bundle.role == "upgrade" else budget)
 
 
 def test_budget_is_respected_and_the_trade_off_explained(contexts: dict[str, CustomerContext]) -> None:
-    """Under a binding budget every bundle fits it, and the traded options say what they replace and save."""
+    """Under a binding budget every bundle's payable total fits it, and traded options say what they replace and save."""
     catalog = CATALOGS["ebike-urban"]
     context = contexts["ebike-urban"]
     best = assemble(catalog, context, on=ON, k=1)[0]
-    budget = (best.price * Decimal("0.85")).quantize(Decimal(1))
+    assert best.total is not None
+    budget = (best.total * Decimal("0.85")).quantize(Decimal(1))
     bundles = assemble(catalog, context, budget=budget, on=ON)
-    assert bundles and all(b.price <= budget and b.budget == budget for b in bundles)
+    assert bundles and all(b.total is not None and b.total <= budget and b.budget == budget for b in bundles)
     traded = [r for r in bundles[0].reasons if r.because == "budget"]
     assert traded
     for reason in traded:
         assert best.configuration.quantity(reason.module, reason.detail["instead_of"].split(",")[0]) > 0
         assert Decimal(reason.detail["saves"]) > 0
     stated = dataclasses.replace(context, budget=budget)
-    assert all(b.price <= budget for b in assemble(catalog, stated, on=ON))
+    assert all(b.total is not None and b.total <= budget for b in assemble(catalog, stated, on=ON))
 
 
 def test_hard_needs_and_requirements_are_honoured() -> None:
@@ -197,12 +200,13 @@ def test_infeasible_request_is_repaired_by_needs() -> None:
 
 
 def test_budget_below_every_bundle_proposes_the_cheapest() -> None:
-    """A budget no bundle meets gives the cheapest bundle, marked over budget with the budget it needs."""
+    """A budget no bundle meets gives the cheapest bundle, over budget, with the payable total it needs."""
     catalog = _bike()
     ann = context_from_events(catalog, "ann", [])
     [bundle] = assemble(catalog, ann, budget=100)
     assert bundle.role == "over_budget" and bundle.price == Decimal(400)
-    assert bundle.repair is not None and bundle.repair.raise_budget_to == Decimal(400)
+    assert bundle.total == Decimal(400) + bundle.services_price  # no country known: no tax
+    assert bundle.repair is not None and bundle.repair.raise_budget_to == bundle.total
 
 
 def test_repeat_purchase_changes_only_what_was_asked(contexts: dict[str, CustomerContext]) -> None:
@@ -263,7 +267,7 @@ def test_customer_context_reads_the_store(demo: Engine, monkeypatch: pytest.Monk
     catalog = CATALOGS["ebike-urban"]
     stated = customer_context(store, "demo", "c-1027", catalog, tiers={"c-1027": "mgc"})
     assert stated.tier == "mgc" and stated.budget == Decimal(5000)
-    assert all(b.price <= 5000 for b in assemble(catalog, stated, on=ON))
+    assert all(b.total is not None and b.total <= 5000 for b in assemble(catalog, stated, on=ON))
     store.refresh_tiers()
     assert store.tier_of("c-1001") == ("mvc", store.tier_of("c-1001")[1])  # type: ignore[index]
 
@@ -360,9 +364,11 @@ def _check_request(contexts: dict[str, CustomerContext], request: tuple[str, flo
     for bundle in bundles:
         assert find_violations(catalog, bundle.configuration, on=ON) == []
         if bundle.role == "over_budget":
-            assert bundle.repair is not None and bundle.repair.raise_budget_to == bundle.price > budget
+            assert bundle.repair is not None and bundle.total is not None
+            assert bundle.repair.raise_budget_to == bundle.total > budget
         else:
-            assert bundle.price <= (stretch if bundle.role == "upgrade" else budget)
+            assert bundle.total is not None
+            assert bundle.total <= (stretch if bundle.role == "upgrade" else budget)
     # diversity counts the solver's variables, sub-assemblies' included: configurations differ pairwise
     configurations = [b.configuration for b in bundles]
     assert all(a != b for i, a in enumerate(configurations) for b in configurations[i + 1 :])

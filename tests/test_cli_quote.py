@@ -70,7 +70,7 @@ def test_quote_writes_a_pdf_with_the_total_in_the_locale(database: str, tmp_path
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: cannot read the PDF back")
     text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True, text=True).stdout
-    assert _total(database, "Q-P1") in _spaces(text) and "ORÇAMENTO" in text.upper()
+    assert _total(database, "Q-P1") in _spaces(text) and "PROPOSTA" in text.upper()
 
 
 def test_quote_refuses_an_unknown_customer(

@@ -190,7 +190,7 @@ def test_unknown_customers_and_unmet_requests_are_clear_errors(store: SqlStore) 
     over = quote_for_customer(
         store, catalog, "c-1004", tiers="mvc", budget=100, created_at=AT, accept_repair=True, best=True
     )
-    assert over[0].waterfall.list_total == caught.value.repair.raise_budget_to
+    assert over[0].total == caught.value.repair.raise_budget_to  # the payable total the budget needs
 
 
 def test_a_catalog_without_any_valid_bundle_cannot_be_quoted_even_with_a_repair(store: SqlStore) -> None:

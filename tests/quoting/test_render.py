@@ -33,6 +33,7 @@ from configurator.quoting.i18n import LANGUAGES, Translator, locale_chain
 from configurator.quoting.model import EXAMPLE, Quote
 from configurator.quoting.render import DEFAULT_TEMPLATES, TERMS, Limits, render_quote
 from configurator.quoting.render.pdf import lean_html_class, local_fetcher
+from configurator.quoting.render.view import quote_view
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGEN = os.environ.get("CONFIGURATOR_REGEN_GOLDEN") == "1"
@@ -218,8 +219,14 @@ def typical_quote(locale: str = "pt_PT", needs_approval: bool = False) -> Quote:
         ),
         waterfall=Waterfall("EUR", steps, Decimal("6000.00"), needs_approval),
         reasons=(
-            Reason("frame", "alu_m", "purchased", ("ev-17",)),
-            Reason("motor", "hub_250", "stated", ("ev-21", "ev-22")),
+            Reason("frame", "alu_m", "purchased", ("ev-17",), {"at": "2026-03-14"}),
+            Reason(
+                "motor",
+                "hub_250",
+                "stated",
+                ("ev-21", "ev-22"),
+                {"source": "stated_need", "at": "2026-10-02"},
+            ),
             Reason("brakes", "disc_hydraulic", "required"),
             Reason("lights", "dynamo_set", "popular"),
             Reason("rack", "alu", "budget", (), {"instead_of": "steel", "saves": "29.00"}),
@@ -281,7 +288,9 @@ def test_message_catalog_is_complete(language: str) -> None:
     untranslated = sorted(str(m.id) for m in po if m.id and (not m.string or m.fuzzy))
     assert untranslated == []
     assert sorted(used - translated) == []
-    assert sorted(translated - used) == [], "obsolete messages in the .po file"
+    # ``overview.*`` ids are the customer overview's sentences (configurator.api.overview checks its own).
+    own = {m for m in translated if not str(m).startswith("overview.")}
+    assert sorted(own - used) == [], "obsolete messages in the .po file"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -421,17 +430,50 @@ def test_unknown_format_is_an_error() -> None:
         render_quote(typical_quote(), catalog(), format="docx")  # type: ignore[arg-type]
 
 
-def test_reason_references_are_capped_and_the_rest_counted() -> None:
-    """A reason citing many events shows the first three ids and "+N more", in the quote's language."""
-    events = tuple(f"ev-{i:03d}" for i in range(1, 9))
-    q = dataclasses.replace(typical_quote("en_US"), reasons=(Reason("frame", "alu_m", "purchased", events),))
-    text = _text(render_quote(q, catalog(), format="txt").content)
-    assert f"(ref. ev-001, ev-002, ev-003{NBSP}+5 more)" in text and "ev-004" not in text
-    for locale, more in (("pt_PT", "+5 mais"), ("es_ES", "+5 más"), ("sv_SE", "+5 till")):
-        out = render_quote(dataclasses.replace(q, locale=locale), catalog(), format="txt")
-        assert more in _text(out.content) and out.fallbacks == ()
-    three = dataclasses.replace(q, reasons=(Reason("frame", "alu_m", "purchased", events[:3]),))
-    assert "(ref. ev-001, ev-002, ev-003)" in _text(render_quote(three, catalog(), format="txt").content)
+def test_customer_text_never_shows_event_ids_and_says_when() -> None:
+    """Reasons say what the customer did and the month it happened, in every language, never an event id."""
+    events = tuple(f"ev-{i:05d}" for i in range(120, 129))
+    reasons = (
+        Reason("frame", "alu_m", "configured", events, {"at": "2026-03-09"}),
+        Reason("motor", "hub_250", "viewed", ("ev-00125",)),
+    )
+    expected = {
+        "en_US": (
+            "You chose Aluminium M when you configured in March 2026.",
+            "You looked at Hub motor 250 W.",
+        ),
+        "pt_PT": ("Escolheu Alumínio M quando configurou em março de 2026.", "Motor de cubo 250 W"),
+        "es_ES": ("Eligió Aluminio M cuando configuró en marzo de 2026.", "Motor de buje 250 W"),
+        "sv_SE": ("Du valde Aluminium M när du konfigurerade i mars 2026.", "Navmotor 250 W"),
+    }
+    for locale, (dated, undated) in expected.items():
+        q = dataclasses.replace(typical_quote(locale), reasons=reasons)
+        for fmt in ("html", "md", "txt"):
+            out = render_quote(q, catalog(), format=fmt)
+            text = _text(out.content)
+            assert "ev-" not in text and "ref." not in text, (locale, fmt)
+            assert dated in text and undated in text and out.fallbacks == (), (locale, fmt)
+
+
+def test_a_charged_option_is_never_called_included() -> None:
+    """A tier reason (a growth step up, or the tier's trade-off) on a charged option never says "included"."""
+    reasons = (
+        Reason("frame", "alu_m", "tier", (), {"policy": "best_fit"}),
+        Reason("motor", "hub_250", "tier", (), {"policy": "upgrade"}),
+        Reason("rack", "alu", "tier", (), {"policy": "upgrade", "instead_of": "steel"}),
+    )
+    words = {"en_US": "includ", "pt_PT": "inclu", "es_ES": "inclu", "sv_SE": "ingår"}
+    for locale, word in words.items():
+        q = dataclasses.replace(typical_quote(locale), reasons=reasons, services=())
+        view = quote_view(q, catalog(), Translator(locale))
+        texts = [r["text"] for r in view["reasons"]]
+        assert all(word not in t.lower() and "programme" not in t for t in texts), texts
+    en = [r["text"] for r in quote_view(q, catalog(), Translator("en_US"))["reasons"]]
+    assert en == [
+        "We suggest Aluminium M: it balances what you like with the price.",
+        "We suggest adding Hub motor 250 W.",
+        "We suggest Aluminium rack as a step up from Steel rack.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -495,7 +537,7 @@ def test_pdf_has_the_quote_text() -> None:
         ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     for expected in (
-        "Orçamento",
+        "Proposta",
         "Q-2026-0042",
         "Ana Silva",
         "Quadro",

@@ -4,7 +4,8 @@
 into solver terms and back: hard requirements of the request and hard stated needs become session choices;
 learned needs become option utilities (:func:`~configurator.assembly.needs.weights_for`) mixed with price by
 the tier's :class:`~configurator.assembly.policy.TierPolicy`; the budget (given, or the one the customer
-stated) is a hard limit on the list price. It returns the top-k diverse bundles, each with its services, one
+stated) is a hard limit on what the customer pays (:class:`~configurator.assembly.budget.BudgetJudge`: tier and
+bundle discounts, the services they pay for, tax), the total their quote shows. It returns the top-k diverse bundles, each with its services, one
 reason per option and, when the request cannot be met, the repair it proposes. Every bundle is checked by the
 independent checker before it is returned (:class:`AssemblyError` otherwise).
 
@@ -43,6 +44,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
+from configurator.assembly.budget import BudgetJudge, top_k
 from configurator.assembly.context import CustomerContext
 from configurator.assembly.explain import Explainer
 from configurator.assembly.needs import weights_for
@@ -53,6 +55,7 @@ from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import AssemblyError, ConfigurationError, suggest
 from configurator.offer.lines import ServiceLine, price_lines
+from configurator.offer.payable import payable
 from configurator.offer.reasons import Reason
 from configurator.solver.session import Bundle, Choice, ConfigurationSession, Weights
 
@@ -79,7 +82,8 @@ class RepairProposal:
         drop: the choices to give up (``module.option``; ``!module.option`` for an exclusion).
         cost: how much the customer cares about them (lower: cares less), by their needs.
         keep: the choices kept.
-        raise_budget_to: the least list price of a bundle meeting the kept choices, when the budget is too low.
+        raise_budget_to: the least payable total (tax included) of a bundle meeting the kept choices, when the
+            budget is too low.
     """
 
     drop: tuple[str, ...]
@@ -97,6 +101,8 @@ class AssembledBundle:
         status: the solver's status (``optimal``, ``feasible`` or ``timed_out``).
         utility: the objective value under the tier's weights.
         price: list price of the bundle (sub-assemblies included; services excluded).
+        total: what the customer pays for it: tier and bundle discounts, the services they pay for and tax of
+            their country (none when it is unknown); the figure the budget is judged on and the quote shows.
         services: the services offered with it (:class:`~configurator.offer.lines.ServiceLine`).
         reasons: one :class:`~configurator.offer.reasons.Reason` per selected top-level option.
         role: ``fit`` (a best fit), ``upgrade`` (the growth bundle of a growth policy), ``repaired`` (after the
@@ -123,6 +129,7 @@ class AssembledBundle:
     budget: Decimal | None = None
     repair: RepairProposal | None = None
     changes: tuple[str, ...] = ()
+    total: Decimal | None = None
 
     @property
     def services_price(self) -> Decimal:
@@ -308,7 +315,8 @@ def assemble(
     Args:
         catalog: the catalog.
         customer: the customer's context for this catalog.
-        budget: the most the bundle's list price may be; None: the budget the customer stated, if any.
+        budget: the most the customer pays for a bundle (tax included, see :attr:`AssembledBundle.total`);
+            None: the budget the customer stated, if any.
         requirements: hard requirements of this request (``module.option``, ``!module.option`` or choices).
         k: how many bundles (a growth policy adds one upgrade bundle).
         policy: the tier policy, or a policy book (default: the built-in policy of the customer's tier).
@@ -334,22 +342,25 @@ def assemble(
     limit = Decimal(str(budget)) if budget is not None else customer.budget
     weights = tier_weights(customer, tier_policy)
     choices, stated = _hard_choices(customer, requirements)
+    judge = (
+        None if limit is None else BudgetJudge(catalog, tier_policy, limit, country=customer.country, on=on)
+    )
     with _session(catalog, on) as session:
         for choice in choices:
             _apply(session, choice)
         repair: RepairProposal | None = None
         role = "fit"
-        bundles = session.top_k(weights, k, distance=tier_policy.distance, budget=limit)
+        bundles = top_k(session, weights, k, tier_policy.distance, judge)
         if not bundles:
             bundles, role, repair = _when_nothing_fits(
-                session, customer, choices, stated, weights, (tier_policy, k, limit)
+                session, customer, choices, stated, weights, (tier_policy, k, judge)
             )
             if not bundles:
                 return []
         reference: Configuration | None = None
-        if limit is not None and role in ("fit", "repaired"):
+        if judge is not None and role in ("fit", "repaired"):
             free = session.optimize(weights)
-            if free is not None and free.price > limit:
+            if free is not None and not judge.fits(free.configuration):
                 reference = free.configuration
         active = {c.key for c in session.choices if c.selected}
         forced = _forced(session) - active
@@ -380,7 +391,7 @@ def assemble(
             for rank, b in enumerate(bundles, 1)
         ]
         if tier_policy.upgrade and role == "fit":
-            growth = _upgrade(session, customer, tier_policy, weights, bundles, limit)
+            growth = _upgrade(session, customer, tier_policy, weights, bundles, judge)
             if growth is not None:
                 reasons = explainer.reasons(growth.configuration, upgrade_of=bundles[0].configuration)
                 out.append(
@@ -405,27 +416,27 @@ def _when_nothing_fits(
     choices: Sequence[Choice],
     stated: Mapping[str, tuple[str, ...]],
     weights: Weights,
-    search: tuple[TierPolicy, int, Decimal | None],
+    search: tuple[TierPolicy, int, BudgetJudge | None],
 ) -> tuple[list[Bundle], str, RepairProposal | None]:
     """No bundle meets the request: bundles after the cheapest repair, else the cheapest one over the budget.
 
-    ``search`` is the tier policy, how many bundles and the budget. Returns the bundles (empty when none meets
-    the request at any price), their role (``repaired`` or ``over_budget``) and the repair.
+    ``search`` is the tier policy, how many bundles and the budget's judge. Returns the bundles (empty when none
+    meets the request at any price), their role (``repaired`` or ``over_budget``) and the repair.
     """
-    tier_policy, k, limit = search
+    tier_policy, k, judge = search
     bundles: list[Bundle] = []
     role = "fit"
     repair = _repair_choices(session, customer, choices, stated)
     if repair is not None and repair.drop:
         role = "repaired"
-        bundles = session.top_k(weights, k, distance=tier_policy.distance, budget=limit)
-    if not bundles and limit is not None:
+        bundles = top_k(session, weights, k, tier_policy.distance, judge)
+    if not bundles and judge is not None:
         cheapest = session.optimize([Weights(price=-1.0, scale=100), weights])
         if cheapest is not None:
             kept = repair.keep if repair is not None else tuple(_key(c) for c in choices)
             dropped = repair.drop if repair is not None else ()
             cost = repair.cost if repair is not None else 0
-            repair = RepairProposal(dropped, cost, kept, cheapest.price)
+            repair = RepairProposal(dropped, cost, kept, judge.total(cheapest.configuration))
             bundles, role = [cheapest], "over_budget"
     return bundles, role, (None if role == "fit" else repair)
 
@@ -467,12 +478,17 @@ def _assembled(
     changes: tuple[str, ...] = (),
 ) -> AssembledBundle:
     _checked(catalog, bundle.configuration, on, f"bundle {rank} ({role})")
+    services = tuple(service_lines(catalog, bundle.configuration, policy, customer.country, on=on))
+    total = payable(
+        catalog, bundle.configuration, country=customer.country, tier=customer.tier, services=services
+    ).total
     return AssembledBundle(
         configuration=bundle.configuration,
         status=bundle.status,
         utility=bundle.utility,
         price=bundle.price,
-        services=tuple(service_lines(catalog, bundle.configuration, policy, customer.country, on=on)),
+        total=total,
+        services=services,
         reasons=explainer.reasons(bundle.configuration) if reasons is None else reasons,
         role=role,
         rank=rank,
@@ -490,15 +506,18 @@ def _upgrade(
     policy: TierPolicy,
     weights: Weights,
     shown: Sequence[Bundle],
-    limit: Decimal | None,
+    judge: BudgetJudge | None,
 ) -> Bundle | None:
     """One growth bundle: the best one step above the budget, else the best fit with the add-on they like most."""
     seen = [b.configuration.selections for b in shown]
-    stretch: Decimal | None = None
-    if limit is not None:
-        stretch = limit * (1 + policy.upgrade_stretch_pct / 100)
-        above = session.optimize(weights, budget=stretch)
-        if above is not None and above.price > limit and above.configuration.selections not in seen:
+    stretch = policy.upgrade_stretch_pct
+    if judge is not None:
+        above = judge.optimize(session, weights, stretch=stretch)
+        if (
+            above is not None
+            and not judge.fits(above.configuration)
+            and above.configuration.selections not in seen
+        ):
             return above
     best = shown[0].configuration
     domains = session.domains()
@@ -514,7 +533,11 @@ def _upgrade(
     for _, module_id, option in sorted(addons)[:3]:
         session.select(module_id, option)
         try:
-            grown = session.optimize(weights, budget=stretch)
+            grown = (
+                session.optimize(weights)
+                if judge is None
+                else judge.optimize(session, weights, stretch=stretch)
+            )
         finally:
             session.unset(module_id, option)
         if grown is not None and grown.configuration.selections not in seen:
@@ -564,7 +587,7 @@ def _repeat_reasons(
         if key in asked_keys:
             out.append(Reason(reason.module, reason.option, "stated", (), {"source": "request"}))
         elif installed.quantity(reason.module, reason.option) > 0:
-            detail = {"same_as": "installed"}
+            detail = {"same_as": "installed"} | ({"at": reason.detail["at"]} if "at" in reason.detail else {})
             out.append(Reason(reason.module, reason.option, "purchased", reason.events, detail))
         else:
             detail = {"rule": "follows from the changes"} | (

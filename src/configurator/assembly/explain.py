@@ -10,6 +10,9 @@ The first rule that applies gives the reason of a chosen option (``because``):
 4. ``required``: the rules leave no other option in its module once the hard choices are made.
 5. ``purchased`` / ``configured`` / ``viewed``: the customer's history, with the event ids behind it (the
    strongest kind: stated, purchased, configured or quoted, viewed).
+
+A reason citing events carries the date of the latest one as ``detail["at"]`` (ISO), so that a quote can say
+what the customer did in words and dates ("you chose it in March 2026") instead of citing internal ids.
 6. ``default``: the catalog's default, preferred by the tier's low-cost policy (detail ``tier``).
 7. ``popular``: the population's most frequent choice (detail ``share``).
 8. ``default``: the catalog's default.
@@ -23,16 +26,20 @@ Example:
     ...     "modules": {"frame": {"options": {"alu": {"price": 400}, "carbon": {"price": 1200}}},
     ...                 "bell": {"default": "ding", "options": {"ding": {}, "dong": {}}}}})
     >>> view = CatalogNeedsView(cat)
-    >>> seen = Evidence("frame", 2, "viewed", "v1")
+    >>> seen = Evidence("frame", 2, "viewed", "v1", ts=dt.datetime(2026, 3, 14, tzinfo=dt.UTC))
     >>> needs = CustomerNeeds(view.fit_population([])).observe(seen)
     >>> explainer = Explainer(cat, view, needs, evidence=(seen,))
     >>> [(r.option, r.because, r.events) for r in explainer.reasons(Configuration({"frame": {"carbon": 1},
     ...     "bell": {"ding": 1}}))]
     [('carbon', 'viewed', ('v1',)), ('ding', 'popular', ())]
+    >>> explainer.reasons(Configuration({"frame": {"carbon": 1}}))[0].detail
+    {'at': '2026-03-14'}
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Collection, Mapping
 from decimal import Decimal
 
@@ -106,6 +113,9 @@ class Explainer:
         self.low_cost_tier = low_cost_tier
         self._reference_amounts = module_amounts(catalog, reference) if reference is not None else {}
         self._kinds: dict[tuple[str, int], dict[str, str]] = {}
+        self._when: dict[str, dt.date] = {
+            signal.source: signal.ts.date() for signal in evidence if signal.source and signal.ts is not None
+        }
         if needs.profiling:
             for signal in evidence:
                 if signal.kind in EVIDENCE_ORDER and signal.source:
@@ -125,8 +135,15 @@ class Explainer:
         for module, mod in self.catalog.modules.items():
             for option in mod.options:
                 if configuration.quantity(module, option) > 0:
-                    out.append(self._reason(module, option, configuration, amounts, upgrade_of))
+                    out.append(self._dated(self._reason(module, option, configuration, amounts, upgrade_of)))
         return tuple(out)
+
+    def _dated(self, reason: Reason) -> Reason:
+        """The reason with the date of the latest event it cites (``detail["at"]``), when one is known."""
+        dates = [self._when[e] for e in reason.events if e in self._when]
+        if not dates:
+            return reason
+        return dataclasses.replace(reason, detail={**reason.detail, "at": max(dates).isoformat()})
 
     def _reason(
         self,

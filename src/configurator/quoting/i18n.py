@@ -19,6 +19,8 @@ Example:
     'Válido até'
     >>> t.money("1234.50", "EUR") == "1\\xa0234,50\\xa0€"
     True
+    >>> Translator("pt").money("1234.50", "EUR") == t.money("1234.50", "EUR")  # bare pt is written as in Portugal
+    True
     >>> t.text({"en": "Frame"}, "modules.frame.label", "frame")
     'Frame'
     >>> [str(f) for f in t.fallbacks]
@@ -39,7 +41,7 @@ from pathlib import Path
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global, negotiate_locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -209,11 +211,16 @@ def compile_catalogs(languages: Sequence[str] = LANGUAGES) -> list[Path]:
     return written
 
 
+_BARE_LANGUAGE_FORMATS = {"pt": "pt_PT"}
+"""Languages whose bare tag formats like one country: the shop writes Portuguese as in Portugal (pt-PT money
+``1234,50 €``, not Brazil's ``€ 1.234,50``), whether the locale says ``pt`` or ``pt_PT``."""
+
+
 @functools.cache
 def _babel_locale(chain: tuple[str, ...]) -> Locale:
     for candidate in chain:
         try:
-            return Locale.parse(candidate)
+            return Locale.parse(_BARE_LANGUAGE_FORMATS.get(candidate, candidate))
         except (UnknownLocaleError, ValueError):
             continue
     return Locale.parse("en")
@@ -298,6 +305,11 @@ _MEMO_SIZE = 8192
 
 
 @functools.cache
+@functools.lru_cache(maxsize=1024)
+def _month(locale: Locale, value: dt.date) -> str:
+    return str(format_skeleton("yMMMM", value, locale=locale))
+
+
 def _money_memo(locale: Locale) -> dict[tuple[Decimal | str | int, str], str]:
     """Amounts already written in a locale, by amount and currency.
 
@@ -420,6 +432,16 @@ class Translator:
     def date(self, value: dt.date) -> str:
         """A date in the locale's long format (``23 de dezembro de 2026``)."""
         return _date(self.babel, value)
+
+    def month(self, value: dt.date) -> str:
+        """A month and year in the locale (``March 2026``, ``março de 2026``): when a customer did something.
+
+        Example:
+            >>> import datetime as dt
+            >>> Translator("pt_PT").month(dt.date(2026, 3, 14)), Translator("sv").month(dt.date(2026, 3, 1))
+            ('março de 2026', 'mars 2026')
+        """
+        return _month(self.babel, value)
 
     def phone(self, number: str) -> str:
         """A phone number in the international format, read as dialled in the locale's country.

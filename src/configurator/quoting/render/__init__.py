@@ -35,7 +35,7 @@ Example:
     ...     "services": {"setup": {"kind": "post_sale", "label": {"en": "Setup"}, "price": 30}}})
     >>> out = render_quote(Quote.from_data(EXAMPLE), catalog, format="txt")
     >>> print(out.content.splitlines()[0])
-    ORÇAMENTO Q-2026-0001 (versão 1)
+    PROPOSTA Q-2026-0001 (versão 1)
     >>> "Alumínio M" in out.content and "485,60\\xa0€" in out.content
     True
     >>> [str(f) for f in out.fallbacks]

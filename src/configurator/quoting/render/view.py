@@ -9,14 +9,18 @@ Example:
     >>> c = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
     ...     "modules": {"frame": {"options": {"alu_m": {"label": "Aluminium M"}}}}})
     >>> view = quote_view(Quote.from_data(EXAMPLE), c, Translator("en_GB"))
-    >>> view["quote"]["number"], view["reasons"][0]["text"], view["reasons"][0]["refs"]
-    ('Q-2026-0001', 'You bought Aluminium M before.', 'ref. ev-1')
+    >>> view["quote"]["number"], view["reasons"][0]["text"], view["reasons"][0]["events"]
+    ('Q-2026-0001', 'You bought Aluminium M before.', ['ev-1'])
+
+Customer-facing text never shows internal ids: a reason says what the customer did in words and, when known,
+when (``detail["at"]``, the month and year); the event ids stay in the data for the sales rep's tools.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +31,7 @@ from configurator.offer.waterfall import Step
 from configurator.quoting.i18n import Translator
 from configurator.quoting.model import Quote
 
-__all__ = ["MAX_REFS", "N_", "TERMS", "quote_view"]
+__all__ = ["MAX_REFS", "N_", "TERMS", "quote_view", "reason_text"]
 
 
 def N_(msgid: str) -> str:
@@ -60,9 +64,21 @@ _REASONS = {
     "popular": N_("Customers like you chose %(option)s."),
     "required": N_("Your other choices require %(option)s."),
     "budget": N_("With %(option)s the bundle stays within your budget."),
-    "tier": N_("Your customer programme includes %(option)s."),
+    "tier": N_("We suggest %(option)s: it balances what you like with the price."),
     "default": N_("Our standard choice for %(module)s: %(option)s."),
 }
+
+# What the customer did, and when (the month of the latest event behind the reason).
+_DATED_REASONS = {
+    "stated": N_("You asked for %(option)s in %(when)s."),
+    "purchased": N_("You bought %(option)s in %(when)s."),
+    "configured": N_("You chose %(option)s when you configured in %(when)s."),
+    "viewed": N_("You looked at %(option)s in %(when)s."),
+}
+
+# A growth bundle's step up: suggested and charged, never "included".
+_UPGRADE_FROM = N_("We suggest %(option)s as a step up from %(instead)s.")
+_UPGRADE = N_("We suggest adding %(option)s.")
 
 _SERVICE_KINDS = {
     "post_sale": N_("After-sales service"),
@@ -136,8 +152,8 @@ def quote_view(
     (``module``, ``option``, ``qty``, ``unit_price``, ``amount``), ``steps`` (``kind``, ``label``, ``rate``,
     ``amount``, ``subtotal``, ``is_discount``, ``is_zero``), ``totals`` (``list``, ``discounts``, ``net``,
     ``tax``, ``total``), ``services`` (``label``, ``kind``, ``included``, ``list_price``, ``price``),
-    ``reasons`` (``text``; ``refs``, the first :data:`MAX_REFS` event ids and how many more; ``events``, all
-    of them), ``terms`` (texts), ``needs_approval``.
+    ``reasons`` (``text``, what the customer did in words and dates; ``refs``, always empty since customer
+    text never shows internal ids; ``events``, the ids for internal tools), ``terms`` (texts), ``needs_approval``.
 
     Example:
         >>> from configurator.quoting.model import EXAMPLE
@@ -219,10 +235,48 @@ def _service_view(
 def _reason_view(
     tr: Translator, catalog: Catalog, r: Reason, money: Callable[[Decimal], str]
 ) -> dict[str, Any]:
+    return {"text": reason_text(tr, catalog, r, money), "refs": "", "events": list(r.events)}
+
+
+def _instead(tr: Translator, catalog: Catalog, r: Reason) -> str:
+    ids = [o for o in r.detail.get("instead_of", "").split(",") if o]
+    return ", ".join(_option_label(tr, catalog, r.module, o)[1] for o in ids)
+
+
+def _when(r: Reason) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(r.detail["at"]) if "at" in r.detail else None
+    except ValueError:
+        return None
+
+
+def reason_text(
+    tr: Translator, catalog: Catalog, r: Reason, money: Callable[[Decimal], str] | None = None
+) -> str:
+    """Why an option fits, in the customer's words and dates (never an event id, never "included" for a charge).
+
+    Args:
+        tr: the translator (language, money and dates).
+        catalog: the catalog (option labels).
+        r: the reason.
+        money: formats an amount (default: in the catalog's currency).
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> c = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+        ...     "modules": {"frame": {"options": {"carbon": {"label": "carbon frame"}, "alu": {}}}}})
+        >>> reason_text(Translator("en"), c, Reason("frame", "carbon", "configured", ("ev-9",), {"at": "2026-03-02"}))
+        'You chose carbon frame when you configured in March 2026.'
+        >>> reason_text(Translator("en"), c, Reason("frame", "carbon", "tier", (), {"policy": "upgrade", "instead_of": "alu"}))
+        'We suggest carbon frame as a step up from alu.'
+    """
     _ = tr.gettext
+    if money is None:
+        money = functools.partial(_money, tr, catalog.currency)
     module, option = _option_label(tr, catalog, r.module, r.option)
+    when = _when(r)
     if r.because == "budget" and "instead_of" in r.detail:
-        instead = _option_label(tr, catalog, r.module, r.detail["instead_of"])[1]
+        instead = _instead(tr, catalog, r)
         text = _(
             N_(
                 "We chose %(option)s instead of %(instead)s to keep the bundle within your budget (you save %(saves)s)."
@@ -231,11 +285,16 @@ def _reason_view(
             instead=instead,
             saves=money(Decimal(r.detail.get("saves", "0"))),
         )
+    elif r.because == "tier" and r.detail.get("policy") == "upgrade":
+        instead = _instead(tr, catalog, r)
+        text = _(_UPGRADE_FROM, option=option, instead=instead) if instead else _(_UPGRADE, option=option)
+    elif when is not None and r.because in _DATED_REASONS and r.detail.get("source") != "request":
+        text = _(_DATED_REASONS[r.because], option=option, when=tr.month(when))
     elif r.because in _REASONS:
         text = _(_REASONS[r.because], option=option, module=module)
     else:
         text = option + " " + tr.text(None, f"reason {r.because!r}", "")
-    return {"text": text.strip(), "refs": _refs(tr, r.events), "events": list(r.events)}
+    return text.strip()
 
 
 def _customer_view(tr: Translator, customer_id: str, customer: Mapping[str, str] | None) -> dict[str, Any]:
@@ -259,18 +318,8 @@ def _customer_view(tr: Translator, customer_id: str, customer: Mapping[str, str]
     }
 
 
-MAX_REFS = 3
-"""The event ids a reason cites at most; the rest are counted ("+6 more")."""
-
-
-def _refs(tr: Translator, events: Sequence[str]) -> str:
-    """The events behind a reason: at most :data:`MAX_REFS` ids, then how many more."""
-    if not events:
-        return ""
-    shown = ", ".join(events[:MAX_REFS])
-    if len(events) > MAX_REFS:
-        shown += "\xa0" + tr.gettext(N_("+%(count)s more"), count=tr.number(len(events) - MAX_REFS))
-    return tr.gettext(N_("ref. %(events)s"), events=shown)
+MAX_REFS = 0
+"""Event ids a customer-facing reason cites: none (it says what the customer did, and when, in words)."""
 
 
 def _money(tr: Translator, currency: str, amount: Decimal) -> str:
