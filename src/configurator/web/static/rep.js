@@ -12,8 +12,13 @@
   const state = {
     customer: null, // GET /customers/{id}
     catalog: null, // GET /catalogs/{id}
-    session: null, // the latest session state (with removed options)
+    session: null, // the latest session state
+    removed: {}, // module.option -> why it is unavailable (GET /sessions/{id}?explain=1, arrives after the click)
+    overview: null, // GET /customers/{id}/overview, when served
+    hit: null, // the customer the search picked
   };
+  const LOCALE = { en: "en-GB", pt: "pt-PT", es: "es-ES", sv: "sv-SE" }[LANG] || "en";
+  window.repTimings = []; // click -> updated domains, and click -> reasons shown (ms), for the latency benchmark
 
   // -- helpers -----------------------------------------------------------------------------------------------
 
@@ -40,7 +45,7 @@
   function money(amount) {
     const currency = (state.catalog && state.catalog.currency) || "EUR";
     try {
-      return new Intl.NumberFormat(LANG, { style: "currency", currency }).format(Number(amount));
+      return new Intl.NumberFormat(LOCALE, { style: "currency", currency }).format(Number(amount));
     } catch (e) {
       return `${amount} ${currency}`;
     }
@@ -65,9 +70,19 @@
     return data;
   }
 
-  function showError(error) {
-    $("error").textContent = `${T.error}: ${error.message}`;
-    $("error").hidden = false;
+  function showError(error, near) {
+    const box = near || $("error");
+    box.textContent = `${T.error}: ${error.message}`;
+    box.hidden = false;
+    if (!near) box.scrollIntoView({ block: "nearest" });
+  }
+
+  function date(iso) {
+    try {
+      return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium" }).format(new Date(iso));
+    } catch (e) {
+      return iso;
+    }
   }
 
   // Actions run one after the other (a click during a request waits for it rather than being lost).
@@ -120,68 +135,297 @@
     if (select.dataset.initial) select.value = select.dataset.initial;
   }
 
+  // -- finding a customer: a combobox over GET /customers?q= -----------------------------------------------------
+
+  let searchSeq = 0;
+  let active = -1;
+
+  function hits() {
+    return [...$("hits").querySelectorAll("[role=option]")];
+  }
+
+  function closeHits() {
+    $("hits").hidden = true;
+    $("customer").setAttribute("aria-expanded", "false");
+    $("customer").removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function activate(index) {
+    const items = hits();
+    if (!items.length) return;
+    active = (index + items.length) % items.length;
+    items.forEach((item, i) => item.setAttribute("aria-selected", i === active ? "true" : "false"));
+    $("customer").setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function pick(hit) {
+    state.hit = hit;
+    $("customer").value = hit.display_name || hit.customer_id;
+    closeHits();
+    busy(open);
+  }
+
+  async function search() {
+    const q = $("customer").value.trim();
+    state.hit = null;
+    const seq = ++searchSeq;
+    if (q.length < 2) {
+      closeHits();
+      return;
+    }
+    let found = [];
+    try {
+      found = await call("GET", `customers?q=${encodeURIComponent(q)}&limit=8`);
+    } catch (error) {
+      return;
+    }
+    if (seq !== searchSeq) return; // a later keystroke asked again
+    const list = $("hits");
+    list.replaceChildren(
+      ...found.map((hit, i) =>
+        el(
+          "li",
+          { role: "option", id: `hit-${i}`, "aria-selected": "false", "data-customer": hit.customer_id, onmousedown: (e) => e.preventDefault(), onclick: () => pick(hit) },
+          el("span", { class: "hit-name", text: hit.display_name || hit.customer_id }),
+          el("span", { class: "hit-match", text: `${T["matched_" + hit.matched.kind] || hit.matched.kind}: ${hit.matched.value}` }),
+        ),
+      ),
+    );
+    list.hidden = !found.length;
+    $("customer").setAttribute("aria-expanded", found.length ? "true" : "false");
+    $("search-status").textContent = found.length ? fill(T.hits, { n: found.length }) : T.no_hits;
+    active = -1;
+    list._hits = found;
+  }
+
+  let searchTimer = null;
+  $("customer").addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(search, 150);
+  });
+  $("customer").addEventListener("keydown", (event) => {
+    const open = !$("hits").hidden;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (open) activate(active + 1);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (open) activate(active - 1);
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault();
+      pick($("hits")._hits[active]);
+    } else if (event.key === "Escape") {
+      closeHits();
+    }
+  });
+  $("customer").addEventListener("blur", () => setTimeout(closeHits, 100));
+
+  // -- opening a customer and catalog --------------------------------------------------------------------------
+
+  async function loadCatalogs() {
+    const select = $("catalog");
+    const catalogs = await call("GET", `catalogs?locale=${LANG}`);
+    select.replaceChildren(...catalogs.map((c) => el("option", { value: c.id, text: `${c.name} (${c.id})` })));
+    if (select.dataset.initial) select.value = select.dataset.initial;
+  }
+
+  async function loadCustomer(customerId) {
+    const customer = await call("GET", `customers/${encodeURIComponent(customerId)}`);
+    state.overview = null;
+    try {
+      state.overview = await call("GET", `customers/${encodeURIComponent(customer.customer_id)}/overview?locale=${LANG}`);
+    } catch (error) {
+      state.overview = null; // not served yet (404/405): the card shows GET /customers/{id}
+    }
+    return customer;
+  }
+
+  function remember() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("customer", state.customer.customer_id);
+    url.searchParams.set("catalog", state.catalog.id);
+    url.searchParams.set("session", state.session.session_id);
+    window.history.replaceState(null, "", url);
+  }
+
+  async function show() {
+    renderSummary();
+    renderModules();
+    $("budget").value = (state.session.draft && state.session.draft.budget) || "";
+    $("bundles").replaceChildren();
+    $("quote-result").replaceChildren();
+    $("workspace").hidden = false;
+    $("jump").hidden = false;
+    $("jump-customer").textContent = state.customer.name || state.customer.customer_id;
+    remember();
+    loadReasons();
+    price();
+  }
+
   async function open() {
-    const customerId = $("customer").value.trim();
+    const typed = $("customer").value.trim();
     const catalogId = $("catalog").value;
-    if (!customerId || !catalogId) return;
+    if (!typed || !catalogId) return;
+    const customerId = state.hit ? state.hit.customer_id : typed;
     if (state.session) {
       call("DELETE", `sessions/${encodeURIComponent(state.session.session_id)}`).catch(() => {});
     }
     state.session = null;
     const [customer, catalog] = await Promise.all([
-      call("GET", `customers/${encodeURIComponent(customerId)}`),
+      loadCustomer(customerId),
       call("GET", `catalogs/${encodeURIComponent(catalogId)}?locale=${LANG}`),
     ]);
     state.customer = customer;
     state.catalog = catalog;
-    const opened = await call("POST", "sessions", { catalog: catalog.id, customer_id: customer.customer_id });
-    await refresh(opened.session_id);
-    renderSummary();
-    $("bundles").replaceChildren();
-    $("quote-result").replaceChildren();
-    $("workspace").hidden = false;
-    const url = new URL(window.location.href);
-    url.searchParams.set("customer", customer.customer_id);
-    url.searchParams.set("catalog", catalog.id);
-    window.history.replaceState(null, "", url);
+    state.session = await call("POST", "sessions", { catalog: catalog.id, customer_id: customer.customer_id });
+    state.removed = {};
+    await show();
   }
 
-  async function refresh(sessionId) {
-    state.session = await call(
-      "GET",
-      `sessions/${encodeURIComponent(sessionId)}?explain=1&locale=${LANG}`,
-    );
-    renderModules();
+  // Reload and a language switch come back to the same session: its choices and draft (budget) are stored.
+  async function restore(sessionId) {
+    let session;
+    try {
+      session = await call("GET", `sessions/${encodeURIComponent(sessionId)}?locale=${LANG}`);
+    } catch (error) {
+      return false; // expired or closed: open a new one
+    }
+    const [customer, catalog] = await Promise.all([
+      session.customer_id ? loadCustomer(session.customer_id) : null,
+      call("GET", `catalogs/${encodeURIComponent(session.catalog)}?locale=${LANG}`),
+    ]);
+    if (!customer) return false;
+    state.customer = customer;
+    state.catalog = catalog;
+    state.session = session;
+    state.removed = {};
+    $("customer").value = customer.name || customer.customer_id;
+    $("catalog").value = catalog.id;
+    await show();
+    return true;
   }
 
-  async function choose(action, moduleId, optionId) {
+  // Reasons arrive after the click's answer: the options are usable at once, their reasons fill in later.
+  let reasonSeq = 0;
+  async function loadReasons(started) {
+    const seq = ++reasonSeq;
     const sid = state.session.session_id;
-    await call("POST", `sessions/${encodeURIComponent(sid)}/choices?locale=${LANG}`, {
+    if (!state.session.feasible) return;
+    let answer;
+    try {
+      answer = await call("GET", `sessions/${encodeURIComponent(sid)}?explain=1&locale=${LANG}`);
+    } catch (error) {
+      return;
+    }
+    if (seq !== reasonSeq) return; // a later click made these stale
+    state.removed = answer.removed || {};
+    renderReasons();
+    if (started !== undefined) window.repTimings.push({ kind: "reasons", ms: performance.now() - started });
+  }
+
+  async function choose(action, moduleId, optionId, started) {
+    const sid = state.session.session_id;
+    state.session = await call("POST", `sessions/${encodeURIComponent(sid)}/choices?locale=${LANG}`, {
       action,
       module: moduleId,
       option: optionId,
     });
-    await refresh(sid);
+  }
+
+  async function afterChange(started, focusKey) {
+    state.removed = {};
+    renderModules(focusKey);
+    if (started !== undefined) window.repTimings.push({ kind: "domains", ms: performance.now() - started });
+    loadReasons(started);
+    price();
+  }
+
+  // -- running price: what the customer pays, and the budget judged on it ----------------------------------------
+
+  let priceSeq = 0;
+  function selections() {
+    const out = {};
+    for (const c of state.session.choices) {
+      if (!c.selected) continue;
+      (out[c.module] = out[c.module] || {})[c.option] = c.qty || 1;
+    }
+    return out;
+  }
+
+  async function price() {
+    const seq = ++priceSeq;
+    const body = { catalog: state.catalog.id, selections: selections(), budget: budget(), locale: LANG };
+    let answer = null;
+    try {
+      answer = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/price`, body);
+    } catch (error) {
+      const status = error.problem && error.problem.status;
+      if (status === 404 || status === 405 || error.message === "Not Found" || error.message === "Method Not Allowed") {
+        try {
+          const listed = await call("POST", `catalogs/${encodeURIComponent(state.catalog.id)}/price`, {
+            selections: body.selections,
+            country: state.customer.country || "PT",
+            customer_id: state.customer.customer_id,
+          });
+          answer = { total: listed.total, total_text: money(listed.total), budget: null };
+          const limit = budget();
+          if (limit !== null) {
+            const gap = Number(listed.total) - Number(limit);
+            answer.budget = gap > 0 ? { verdict: "over", gap_text: money(gap) } : { verdict: "fit" };
+          }
+        } catch (inner) {
+          answer = null;
+        }
+      }
+    }
+    if (seq !== priceSeq) return;
+    $("price").textContent = answer ? answer.total_text || money(answer.total) : T.price_incomplete;
+    $("jump-total").textContent = `${T.total}: ${answer ? answer.total_text || money(answer.total) : "—"}`;
+    const verdict = answer && answer.budget;
+    $("verdict").textContent = verdict ? (verdict.verdict === "fit" ? T.fits : fill(T.over, { gap: verdict.gap_text })) : "";
+    $("verdict").className = "verdict " + (verdict ? `is-${verdict.verdict}` : "");
   }
 
   // -- rendering -----------------------------------------------------------------------------------------------
 
   function renderSummary() {
     const c = state.customer;
-    const history = Object.entries(c.events_by_type)
-      .map(([type, count]) => `${type} ${count}`)
-      .join(", ");
+    const o = state.overview;
     const rows = [
-      [T.name, c.name || c.customer_id],
-      [T.company, c.company],
-      [T.country, c.country],
-      [T.tier, el("span", { class: `tier tier-${c.tier}`, text: c.tier })],
-      [T.tier_reason, c.tier_reason],
-      [T.history, history],
+      [T.name, (o && o.display_name) || c.name || c.customer_id],
+      [T.company, (o && o.company) || c.company],
+      [T.country, (o && o.country) || c.country],
     ];
+    if (o) {
+      rows.push([T.preferred_language, o.language]);
+      rows.push([T.contact, [...o.contact.emails, ...o.contact.phones, o.contact.address].filter(Boolean).join(" · ")]);
+      rows.push([T.tier, el("span", { class: `tier tier-${o.tier.code}`, text: o.tier.label })]);
+      rows.push([T.tier_reason, o.tier.explanation]);
+    } else {
+      const history = Object.entries(c.events_by_type || {}).map(([type, count]) => `${type} ${count}`).join(", ");
+      rows.push([T.tier, el("span", { class: `tier tier-${c.tier}`, text: c.tier })]);
+      rows.push([T.tier_reason, c.tier_reason]);
+      rows.push([T.history, history]);
+    }
     $("summary-list").replaceChildren(
       ...rows.filter(([, value]) => value).flatMap(([term, value]) => [el("dt", { text: term }), el("dd", {}, value)]),
     );
+    const more = [];
+    if (o) {
+      const section = (title, items) =>
+        items.length ? el("details", {}, el("summary", { text: `${title} (${items.length})` }), el("ul", { class: "items" }, items)) : null;
+      more.push(
+        el("details", {}, el("summary", { text: T.numbers }), el("dl", {}, Object.entries(o.tier.numbers || {}).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: String(v) })]))),
+        section(T.needs, o.needs.map((n) => el("li", {}, `${n.label} — ${Math.round(n.strength * 100)} %`, n.because.length ? el("span", { class: "muted", text: ` (${n.because.map((b) => `${date(b.at)}: ${b.text}`).join("; ")})` }) : null))),
+        section(T.timeline, o.timeline.map((e) => el("li", {}, el("time", { datetime: e.at, text: date(e.at) }), ` ${e.channel_label || e.channel}: ${e.text}`))),
+        section(T.quotes, o.quotes.map((q) => el("li", {}, `${q.quote_id} · ${q.status_label || q.status} · ${q.total_text} · ${date(q.updated_at)}`))),
+        section(T.orders, o.orders.map((r) => el("li", {}, `${date(r.at)} · ${r.items.join(", ")} · ${r.total_text}`))),
+        section(T.installed, o.installed.map((i) => el("li", {}, `${i.label}${i.since ? ` · ${date(i.since)}` : ""}`))),
+      );
+    }
+    $("summary-more").replaceChildren(...more.filter(Boolean));
   }
 
   function chooseHint(module) {
@@ -202,85 +446,175 @@
 
   function reasonText(conflict) {
     const messages = Object.values(conflict.messages || {});
-    const causes = conflict.choices.map(choiceLabel).join(", ");
+    const causes = conflict.choices.map((k) => (conflict.labels && conflict.labels[k]) || choiceLabel(k)).join(", ");
     const text = messages.length ? messages.join(" ") : T.unavailable;
     return causes ? `${text} (${T.because_of} ${causes})` : text;
   }
 
-  function renderModules() {
-    const session = state.session;
-    const selected = new Set(session.choices.filter((c) => c.selected).map((c) => `${c.module}.${c.option}`));
-    const removed = session.removed || {};
-    const container = $("modules");
+  // Ruled out only by this module's own choice (a single-choice module): clicking switches, it is not greyed.
+  function onlyOwnChoice(module, conflict) {
+    return (
+      conflict.constraints.every((c) => c === `module:${module.id}:choose`) &&
+      conflict.choices.every((c) => c.startsWith(`${module.id}.`))
+    );
+  }
+
+  const optionId = (m, o) => `opt-${m}-${o}`;
+  const reasonId = (m, o) => `reason-${m}-${o}`;
+
+  function buildModules() {
     const fieldsets = state.catalog.modules.map((module) => {
-      const domain = new Set(session.domains[module.id] || []);
-      const recommended = recommendedOption(module.id);
-      const why = el("p", { class: "why", id: `why-${module.id}`, role: "note", hidden: true });
-      const buttons = module.options.map((option) => {
-        const key = `${module.id}.${option.id}`;
-        const isSelected = selected.has(key);
-        const conflict = removed[key];
-        // Ruled out only by this module's own choice: clicking switches to it instead of explaining.
-        const switchable =
-          conflict &&
-          conflict.constraints.length === 1 &&
-          conflict.constraints[0] === `module:${module.id}:choose` &&
-          conflict.choices.every((c) => c.startsWith(`${module.id}.`));
-        const available = isSelected || domain.has(option.id) || switchable;
-        const reason = !available && conflict ? reasonText(conflict) : null;
-        const button = el(
-          "button",
-          {
-            type: "button",
-            class: [
-              "option",
-              isSelected ? "is-selected" : "",
-              available ? "" : "is-unavailable",
-              option.id === recommended ? "is-recommended" : "",
-            ].join(" "),
-            "data-option": option.id,
-            "aria-pressed": isSelected ? "true" : "false",
-            "aria-disabled": available ? null : "true",
-            "aria-describedby": available ? null : why.id,
-            title: reason,
-            onclick: () => {
-              if (!available) {
-                why.textContent = `${option.label} — ${T.unavailable}: ${reason || ""}`;
-                why.hidden = false;
-                return;
-              }
-              busy(async () => {
-                if (isSelected) {
-                  await choose("unset", module.id, option.id);
-                  return;
-                }
-                if (switchable) {
-                  for (const c of conflict.choices) {
-                    const [m, o] = c.split(".");
-                    await choose("unset", m, o);
-                  }
-                }
-                await choose("select", module.id, option.id);
-              });
+      const cells = module.options.map((option) =>
+        el(
+          "div",
+          { class: "option-cell" },
+          el(
+            "button",
+            {
+              type: "button",
+              class: "option",
+              id: optionId(module.id, option.id),
+              "data-option": option.id,
+              "aria-pressed": "false",
+              onclick: (event) => clickOption(module, option, event.currentTarget),
             },
-          },
-          el("span", { class: "option-label", text: option.label }),
-          el("span", { class: "option-price", text: Number(option.price) ? money(option.price) : "" }),
-          option.id === recommended ? el("span", { class: "badge", text: `★ ${T.recommended}` }) : null,
-          !available ? el("span", { class: "visually-hidden", text: ` (${T.unavailable})` }) : null,
-        );
-        return button;
-      });
+            el("span", { class: "option-label", text: option.label }),
+            el("span", { class: "option-price", text: Number(option.price) ? money(option.price) : "" }),
+            el("span", { class: "badge", hidden: true, text: `★ ${T.recommended}` }),
+            el("span", { class: "visually-hidden state", text: "" }),
+          ),
+          el("span", { class: "reason", id: reasonId(module.id, option.id), hidden: true }),
+        ),
+      );
       return el(
         "fieldset",
         { class: "module", "data-module": module.id },
         el("legend", { text: module.label }),
         el("span", { class: "hint", text: chooseHint(module) }),
-        el("div", { class: "options" }, buttons),
-        why,
+        el("div", { class: "options" }, cells),
+        el("div", { class: "note", id: `why-${module.id}`, role: "alert", hidden: true }),
       );
     });
-    container.replaceChildren(...fieldsets);
+    $("modules").replaceChildren(...fieldsets);
+    $("modules").dataset.catalog = state.catalog.id;
+  }
+
+  // Updates the options in place (no re-render), so the focused control keeps the focus.
+  function renderModules() {
+    if ($("modules").dataset.catalog !== state.catalog.id) buildModules();
+    const session = state.session;
+    const selected = new Set(session.choices.filter((c) => c.selected).map((c) => `${c.module}.${c.option}`));
+    for (const module of state.catalog.modules) {
+      const domain = new Set(session.domains[module.id] || []);
+      const recommended = session.feasible ? recommendedOption(module.id) : null;
+      const decided = module.max === 1 && [...selected].some((k) => k.startsWith(`${module.id}.`));
+      for (const option of module.options) {
+        const key = `${module.id}.${option.id}`;
+        const button = $(optionId(module.id, option.id));
+        const isSelected = selected.has(key);
+        const available = !session.feasible || isSelected || domain.has(option.id) || decided;
+        button.setAttribute("aria-pressed", isSelected ? "true" : "false");
+        button.classList.toggle("is-selected", isSelected);
+        button.classList.toggle("is-unavailable", !available);
+        button.classList.toggle("is-recommended", option.id === recommended);
+        button.querySelector(".badge").hidden = option.id !== recommended;
+        button.querySelector(".state").textContent = available ? "" : ` (${T.unavailable})`;
+        const reason = $(reasonId(module.id, option.id));
+        reason.hidden = true;
+        reason.textContent = "";
+        button.removeAttribute("aria-describedby");
+        button.removeAttribute("title");
+        button.dataset.available = available ? "yes" : "no";
+      }
+      const note = $(`why-${module.id}`);
+      if (!note.dataset.conflict) {
+        note.hidden = true;
+        note.replaceChildren();
+      }
+    }
+    renderConflict();
+  }
+
+  // Each unavailable option's reason, beside it (aria-describedby), once GET ?explain=1 answers.
+  function renderReasons() {
+    for (const module of state.catalog.modules) {
+      for (const option of module.options) {
+        const key = `${module.id}.${option.id}`;
+        const conflict = state.removed[key];
+        const button = $(optionId(module.id, option.id));
+        if (!conflict || button.getAttribute("aria-pressed") === "true") continue;
+        if (onlyOwnChoice(module, conflict)) {
+          button.classList.remove("is-unavailable");
+          continue;
+        }
+        const reason = $(reasonId(module.id, option.id));
+        reason.textContent = reasonText(conflict);
+        reason.hidden = false;
+        button.classList.add("is-unavailable");
+        button.querySelector(".state").textContent = ` (${T.unavailable})`;
+        button.setAttribute("aria-describedby", reason.id);
+        button.dataset.available = "no";
+      }
+    }
+  }
+
+  let conflictModule = null;
+  function renderConflict() {
+    for (const note of document.querySelectorAll(".note[data-conflict]")) {
+      delete note.dataset.conflict;
+      note.hidden = true;
+      note.replaceChildren();
+    }
+    const session = state.session;
+    if (session.feasible || !session.conflict) return;
+    const moduleId = conflictModule || session.choices[session.choices.length - 1].module;
+    const note = $(`why-${moduleId}`);
+    note.dataset.conflict = "1";
+    note.hidden = false;
+    note.replaceChildren(
+      el("p", { class: "conflict-title", text: `${T.conflict}: ${reasonText(session.conflict)}` }),
+      el("p", { class: "conflict-title", text: T.repairs }),
+      el(
+        "div",
+        { class: "buttons" },
+        session.repairs.map((r) =>
+          el("button", { type: "button", class: "repair-button", "data-repair": r.index, onclick: () => applyRepair(r.index) }, fill(T.apply_repair, { what: r.labels.join(", ") })),
+        ),
+      ),
+    );
+  }
+
+  function clickOption(module, option, button) {
+    const started = performance.now();
+    const key = `${module.id}.${option.id}`;
+    busy(async () => {
+      const isSelected = button.getAttribute("aria-pressed") === "true";
+      const note = $(`why-${module.id}`);
+      try {
+        await choose(isSelected ? "unset" : "select", module.id, option.id);
+      } catch (error) {
+        delete note.dataset.conflict;
+        note.hidden = false;
+        note.textContent = `${T.error}: ${error.message}`;
+        return;
+      }
+      conflictModule = module.id;
+      await afterChange(started, key);
+    });
+  }
+
+  function applyRepair(index) {
+    const started = performance.now();
+    const focusKey = `${conflictModule}`;
+    busy(async () => {
+      const sid = state.session.session_id;
+      state.session = await call("POST", `sessions/${encodeURIComponent(sid)}/repair?locale=${LANG}`, { index });
+      await afterChange(started);
+      // the repair buttons are gone: the focus goes back to the module's chosen option (else its first)
+      const fieldset = document.querySelector(`fieldset[data-module="${focusKey}"]`);
+      const target = fieldset && (fieldset.querySelector("button[aria-pressed=true]") || fieldset.querySelector("button.option"));
+      if (target) target.focus();
+    });
   }
 
   // -- bundles and quotes ----------------------------------------------------------------------------------
@@ -381,7 +715,7 @@
   // -- wiring --------------------------------------------------------------------------------------------------
 
   $("lang").addEventListener("change", () => {
-    const url = new URL(window.location.href);
+    const url = new URL(window.location.href); // keeps ?session=: the new language restores the same work
     url.searchParams.set("lang", $("lang").value);
     window.location.assign(url);
   });
@@ -389,11 +723,37 @@
     event.preventDefault();
     busy(open);
   });
-  $("clear").addEventListener("click", () =>
+  $("clear").addEventListener("click", () => {
+    const started = performance.now();
     busy(async () => {
       const sid = state.session.session_id;
-      await call("POST", `sessions/${encodeURIComponent(sid)}/choices`, { action: "clear" });
-      await refresh(sid);
+      state.session = await call("POST", `sessions/${encodeURIComponent(sid)}/choices?locale=${LANG}`, { action: "clear" });
+      await afterChange(started);
+    });
+  });
+  // The budget is kept with the session (PUT /sessions/{id}/draft), so a reload or a language switch keeps it.
+  $("budget").addEventListener("change", () =>
+    busy(async () => {
+      const value = $("budget").value.trim();
+      const error = $("budget-error");
+      error.hidden = true;
+      $("budget").removeAttribute("aria-invalid");
+      if (value && !(Number(value) > 0)) {
+        $("budget").setAttribute("aria-invalid", "true");
+        showError(new Error(T.budget), error);
+        return;
+      }
+      const draft = { ...(state.session.draft || {}), budget: value || null };
+      try {
+        const saved = await call("PUT", `sessions/${encodeURIComponent(state.session.session_id)}/draft`, draft);
+        state.session.draft = saved.draft;
+      } catch (e) {
+        $("budget").setAttribute("aria-invalid", "true");
+        showError(e, error);
+        return;
+      }
+      $("status").textContent = T.saved;
+      price();
     }),
   );
   $("propose").addEventListener("click", () => busy(propose));
@@ -401,6 +761,7 @@
 
   busy(async () => {
     await loadCatalogs();
+    if (body.dataset.session && (await restore(body.dataset.session))) return;
     if ($("customer").value.trim() && $("catalog").dataset.initial) await open();
   });
 })();

@@ -1,0 +1,123 @@
+"""The rep's flow in headless Chromium, desktop and phone, two languages: find, configure, repair, reload."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support import ROOT
+
+from .conftest import CHROMIUM
+
+pytest.importorskip("playwright", reason="the browser tests need the dev extra (playwright)")
+
+from playwright.sync_api import Page, ViewportSize, expect  # after the skip: the dev extra may be missing
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"no {CHROMIUM}: run `make sysdeps` (apt-get install chromium)"
+)
+
+TIMEOUT = 15_000
+IMG = ROOT / "docs" / "img"
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1366, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+WORDS = {
+    "en": ("Find a customer", "Remove", "Over the budget"),
+    "pt": ("Procurar cliente", "Retirar", "orçamento"),
+}
+
+
+def _shot(page: Page, name: str) -> None:
+    """Save a screenshot of the step under docs/img/ (shown in docs/web.md)."""
+    page.screenshot(path=str(Path(IMG) / f"rep-{name}.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_find_configure_repair_and_reload(page: Page, live_server: str, viewport: str, lang: str) -> None:
+    """A misspelt name finds Inês; a conflict offers one-click repairs; focus stays; reload keeps choices and budget."""
+    page.set_viewport_size(VIEWPORTS[viewport])
+    find, remove, _ = WORDS[lang]
+    tag = f"{viewport}-{lang}"
+    page.goto(f"{live_server}/rep?lang={lang}&catalog=ebike-urban")
+    box = page.get_by_role("combobox", name=re.compile(find))
+    box.fill("Ines Carvalo")
+    hit = page.get_by_role("option", name=re.compile("Inês Carvalho"))
+    expect(hit).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("listbox")).to_contain_text("Inês Carvalho")
+    _shot(page, f"1-search-{tag}")
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "hit-0")
+    box.press("Enter")
+    carbon = page.locator("#opt-frame-carbon_diamond")
+    expect(carbon).to_be_visible(timeout=TIMEOUT)
+    expect(page).to_have_url(re.compile(r"session="))
+    _shot(page, f"2-customer-{tag}")
+
+    carbon.click()
+    expect(carbon).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.id") == "opt-frame-carbon_diamond"
+    belt = page.locator("#opt-drivetrain-nexus_5e_belt")
+    expect(belt).to_have_attribute("aria-describedby", "reason-drivetrain-nexus_5e_belt", timeout=TIMEOUT)
+    expect(page.locator("#reason-drivetrain-nexus_5e_belt")).not_to_be_empty()
+    _shot(page, f"3-reasons-{tag}")
+
+    belt.click()  # an unavailable option stays choosable: the conflict and its repairs appear beside it
+    note = page.locator("#why-drivetrain")
+    expect(note).to_be_visible(timeout=TIMEOUT)
+    repairs = note.get_by_role("button", name=re.compile(remove))
+    expect(repairs.first).to_be_visible()
+    assert repairs.count() >= 2
+    assert page.evaluate("document.activeElement.id") == "opt-drivetrain-nexus_5e_belt"
+    _shot(page, f"4-conflict-{tag}")
+    repairs.first.click()  # the first keeps the newest choice (the belt) and gives up the carbon frame
+    expect(belt).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    expect(carbon).to_have_attribute("aria-pressed", "false")
+    expect(note).to_be_hidden()
+
+    budget = page.get_by_label(re.compile("Budget|Orçamento"))
+    budget.fill("1500")
+    budget.press("Tab")
+    expect(page.locator("body")).not_to_have_attribute("aria-busy", "true", timeout=TIMEOUT)
+    expect(page.locator("#price")).not_to_be_empty()
+    _shot(page, f"5-price-{tag}")
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[viewport]["width"], f"horizontal overflow: {width}px"
+    if viewport == "phone":  # the customer and the price come before the options
+        price_top = page.locator("#offer").bounding_box()
+        modules_top = page.locator("#modules").bounding_box()
+        assert price_top is not None and modules_top is not None and price_top["y"] < modules_top["y"]
+
+    page.reload()
+    expect(belt).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    expect(carbon).to_have_attribute("aria-pressed", "false")
+    expect(budget).to_have_value("1500")
+    other = "pt" if lang == "en" else "en"
+    page.select_option("#lang", other)
+    expect(page.locator("html")).to_have_attribute("lang", other, timeout=TIMEOUT)
+    expect(page.locator("#opt-drivetrain-nexus_5e_belt")).to_have_attribute(
+        "aria-pressed", "true", timeout=TIMEOUT
+    )
+    expect(page.locator("#budget")).to_have_value("1500")
+    _shot(page, f"6-restored-{tag}")
+
+
+def test_every_option_answers_keyboard_and_skip_links(page: Page, live_server: str) -> None:
+    """Skip links lead to the configuration; Space on an option selects it and the focus stays on it."""
+    page.goto(f"{live_server}/rep?lang=en&customer=c-1019&catalog=ebike-urban")
+    first = page.locator("#opt-frame-alu_diamond")
+    expect(first).to_be_visible(timeout=TIMEOUT)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the configuration")).to_be_focused()
+    first.focus()
+    page.keyboard.press("Space")
+    expect(first).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    expect(first).to_be_focused()
+    timings: Any = page.evaluate("window.repTimings")
+    assert any(t["kind"] == "domains" for t in timings)
