@@ -600,3 +600,16 @@ def test_after_warming_a_single_choice_is_explained_without_the_solver(
     session.select("connector", "m8")
     reasons = session.removed()
     assert reasons and all(r.choices == ("connector.m8",) for r in reasons.values() if r.choices)
+
+
+def test_a_copy_has_the_same_choices_and_domains_and_changes_apart() -> None:
+    """A session's copy answers the same domains and reasons; choices made on either stay their own."""
+    catalog = load_catalog(ROOT / "catalogs" / "ebike.yaml")
+    session = ConfigurationSession(catalog, on=DAY)
+    session.select("brakes", "tektro_md_c550")
+    twin = session.copy()
+    assert twin.choices == session.choices and twin.domains() == session.domains()
+    assert twin.removed() == session.removed()
+    twin.select("drivetrain", "rohloff_e14_belt")
+    assert [c.key for c in session.choices] == ["brakes.tektro_md_c550"]
+    assert twin.domains() != session.domains()

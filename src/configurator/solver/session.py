@@ -32,11 +32,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.compiled import symbols_of
@@ -47,6 +46,7 @@ from configurator.rules.types import compile_expression
 from configurator.solver import operations
 from configurator.solver.backend import Backend, Capability, Optimizer, Result, Status, get_backend, require
 from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
+from configurator.solver.memo import Recent
 from configurator.solver.problem import (
     BoolExpr,
     Const,
@@ -71,37 +71,10 @@ _UNCOMPILED: dict[tuple[Problem, float, int], None] = {}
 _UNCOMPILED_MAX = 64
 _UNCOMPILED_LOCK = threading.Lock()
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-class _Recent(Generic[_K, _V]):
-    """A small thread-safe map that keeps its ``size`` most recently used entries (this module's memos)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: OrderedDict[_K, _V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: _K) -> _V | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: _K, value: _V) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-_PROBLEMS: _Recent[tuple[int, dt.date | None], CatalogProblem] = _Recent(64)
+_PROBLEMS: Recent[tuple[int, dt.date | None], CatalogProblem] = Recent(64)
 """Compiled catalogs by catalog object (its ``id``, checked against the one kept) and date."""
 
-_OPEN_DOMAINS: _Recent[tuple[int, str], tuple[CatalogProblem, dict[str, tuple[str, ...]]]] = _Recent(64)
+_OPEN_DOMAINS: Recent[tuple[int, str], tuple[CatalogProblem, dict[str, tuple[str, ...]]]] = Recent(64)
 """The solver's domains with no choice, by compiled catalog (its ``id``, checked) and backend name."""
 
 
@@ -281,6 +254,21 @@ class ConfigurationSession:
     def clear(self) -> None:
         """Forget every choice."""
         self._choices.clear()
+
+    def copy(self) -> ConfigurationSession:
+        """The same catalog, date, engines and choices in a session of its own (to work on in another thread)."""
+        twin = ConfigurationSession(
+            self.catalog,
+            on=self.on,
+            backend=self.backend,
+            time_limit=self.time_limit,
+            propagation=self.propagation,
+            compile_time_limit=self.compile_time_limit,
+            compile_memory=self.compile_memory,
+        )
+        twin._choices = dict(self._choices)
+        twin._diagram, twin._diagram_failed = self._diagram, self._diagram_failed
+        return twin
 
     @property
     def choices(self) -> tuple[Choice, ...]:

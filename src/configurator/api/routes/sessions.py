@@ -63,7 +63,11 @@ def get_session(
     """The session: choices, valid options per module, recommendations; removed options with reasons on ``explain=1``."""
     live = svc.sessions.get(svc.store(who), who, session_id)
     with live.lock:
-        return session_out(session_id, live, explain=explain, locale=locale)
+        state = session_out(session_id, live, explain=False, locale=locale)
+        twin = live.session.copy() if explain and state.feasible else None
+    if twin is not None:  # reasons on a copy, so the next click does not wait for them
+        state.removed = {key: conflict_out(live.catalog, c, locale) for key, c in twin.removed().items()}
+    return state
 
 
 @router.post("/sessions/{session_id}/choices")
