@@ -106,6 +106,10 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         "read",
         lambda d: ("POST", f"/customers/{CUSTOMER}/bundles", {"json": {"catalog": CATALOG, "k": 1}}),
     ),
+    ("POST", "/customers/{customer_id}/price"): (
+        "read",
+        lambda d: ("POST", f"/customers/{CUSTOMER}/price", {"json": {"catalog": CATALOG, "selections": {}}}),
+    ),
     ("POST", "/customers/{customer_id}/quotes"): (
         "quote",
         lambda d: ("POST", f"/customers/{CUSTOMER}/quotes", {"json": {"catalog": CATALOG}}),
@@ -118,6 +122,19 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         "accept",
         lambda d: ("POST", f"/quotes/{d.quote}/accept", {"json": {"margin": 100}}),
     ),
+    ("PATCH", "/quotes/{quote_id}"): ("quote", lambda d: ("PATCH", f"/quotes/{d.quote}", {"json": {}})),
+    ("GET", "/quotes/{quote_id}/versions"): ("read", lambda d: ("GET", f"/quotes/{d.quote}/versions", {})),
+    ("GET", "/quotes/{quote_id}/diff"): ("read", lambda d: ("GET", f"/quotes/{d.quote}/diff", {})),
+    ("POST", "/quotes/{quote_id}/approve"): (
+        "approve",
+        lambda d: ("POST", f"/quotes/{d.quote}/approve", {"json": {}}),
+    ),
+    ("POST", "/quotes/{quote_id}/send"): (
+        "quote",
+        lambda d: ("POST", f"/quotes/{d.quote}/send", {"json": {}}),
+    ),
+    ("GET", "/outbox"): ("admin", lambda d: ("GET", "/outbox", {"params": {"pending": 1}})),
+    ("POST", "/outbox/{message_id}/sent"): ("admin", lambda d: ("POST", "/outbox/1/sent", {})),
     ("GET", "/keys"): ("admin", lambda d: ("GET", "/keys", {})),
     ("POST", "/keys"): ("admin", lambda d: ("POST", "/keys", {"json": {"name": "x", "scopes": ["read"]}})),
     ("DELETE", "/keys/{key_id}"): ("admin", lambda d: ("DELETE", f"/keys/{d.key_id}", {})),
@@ -134,9 +151,15 @@ CROSS_TENANT = {
     ("GET", "/customers/{customer_id}"): "unknown-customer",
     ("GET", "/customers/{customer_id}/overview"): "unknown-customer",
     ("POST", "/customers/{customer_id}/bundles"): "unknown-customer",
+    ("POST", "/customers/{customer_id}/price"): "unknown-customer",
     ("POST", "/customers/{customer_id}/quotes"): "unknown-customer",
     ("GET", "/quotes/{quote_id}"): "unknown-quote",
     ("POST", "/quotes/{quote_id}/accept"): "unknown-quote",
+    ("PATCH", "/quotes/{quote_id}"): "unknown-quote",
+    ("GET", "/quotes/{quote_id}/versions"): "unknown-quote",
+    ("GET", "/quotes/{quote_id}/diff"): "unknown-quote",
+    ("POST", "/quotes/{quote_id}/approve"): "unknown-quote",
+    ("POST", "/quotes/{quote_id}/send"): "unknown-quote",
     ("DELETE", "/keys/{key_id}"): "not-found",
 }
 """The routes that name a tenant's resource, and the problem another tenant's key gets for it."""

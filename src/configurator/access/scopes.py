@@ -7,7 +7,8 @@ read      catalogs, validation, configuration sessions, a customer's profile, bu
 events    posting interaction events (``POST /events``)
 quote     building and saving quotes (``POST /customers/{id}/quotes``)
 accept    accepting quotes, which records orders (``POST /quotes/{id}/accept``)
-admin     everything above, and managing the tenant's keys
+approve   approving a quote version whose discount is above the tier's limit (``POST /quotes/{id}/approve``)
+admin     everything above, managing the tenant's keys, and the outbox of sent quotes
 ========  ===================================================================================
 
 Example:
@@ -18,7 +19,7 @@ Example:
     >>> parse_scopes(["write"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown scope 'write'; expected one of read, events, quote, accept, admin
+    ValueError: unknown scope 'write'; expected one of read, events, quote, accept, approve, admin
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from typing import Final, Literal
 
 __all__ = ["SCOPES", "Scope", "grants", "parse_scopes"]
 
-Scope = Literal["read", "events", "quote", "accept", "admin"]
+Scope = Literal["read", "events", "quote", "accept", "approve", "admin"]
 
-SCOPES: Final[tuple[Scope, ...]] = ("read", "events", "quote", "accept", "admin")
+SCOPES: Final[tuple[Scope, ...]] = ("read", "events", "quote", "accept", "approve", "admin")
 """Every scope, from the narrowest to ``admin`` (which grants all the others)."""
 
 

@@ -43,7 +43,10 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, get_args
 
+from configurator.assembly.context import customer_context
+from configurator.assembly.explain import Explainer
 from configurator.assembly.policy import DEFAULT_POLICIES
+from configurator.assembly.ports import CustomerStore
 from configurator.assembly.services import service_lines
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
@@ -53,13 +56,14 @@ from configurator.offer.pricing import ManualDiscount, PricingContext, waterfall
 from configurator.offer.reasons import Reason
 from configurator.offer.tax import minor_units
 from configurator.offer.waterfall import Waterfall
-from configurator.quoting.build import DEFAULT_TERMS, check_bundle
+from configurator.quoting.build import DEFAULT_TERMS, check_bundle, customer_locale, default_quote_id
 from configurator.quoting.model import LineDiscount, Quote
 
 __all__ = [
     "DEFAULT_DISCOUNT_LIMITS",
     "QuoteEdits",
     "configured_quote",
+    "customer_configured_quote",
     "discount_limits",
     "edit_changes",
 ]
@@ -352,3 +356,65 @@ def edit_changes(
         "discounts": taken,
         "discount_limit": (limits or discount_limits()).get(quote.tier, Decimal(0)),
     }
+
+
+def customer_configured_quote(
+    store: CustomerStore,
+    catalog: Catalog,
+    customer_id: str,
+    configuration: Configuration,
+    edits: QuoteEdits | None = None,
+    *,
+    tier: str,
+    created_at: dt.datetime,
+    locale: str | None = None,
+    country: str | None = None,
+    quote_id: str | None = None,
+    limits: Mapping[str, Decimal] | None = None,
+    rep: str = "rep",
+) -> Quote:
+    """:func:`configured_quote` for a stored customer: their language, country and the reasons behind each choice.
+
+    Args:
+        store: the tenant's store.
+        catalog: the catalog.
+        customer_id: the customer's canonical id.
+        configuration: what was configured.
+        edits: bundles ordered, service choices, line discounts.
+        tier: the customer's tier.
+        created_at: when (aware).
+        locale: the language (default: their language in their country, else the catalog's).
+        country: the ship-to country (default: their ``country`` trait, else the locale's territory).
+        quote_id: the quote number (default ``Q-<date>-<customer>-<catalog initials>``).
+        limits: line discount limits by tier.
+        rep: who gives the discounts.
+
+    Raises:
+        QuoteBuildError: no country is known for the customer, or an edit is refused.
+        InvalidBundleError: the configuration violates a rule.
+    """
+    profile = store.get_profile(customer_id)
+    traits = profile.extra if profile is not None else {}
+    chosen = locale or customer_locale(traits.get("language"), traits.get("country"), catalog)
+    where = country or traits.get("country") or chosen.replace("-", "_").partition("_")[2] or None
+    if not where:
+        raise QuoteBuildError(
+            f"customer {customer_id}: no country in their profile or locale {chosen!r}; pass country (tax needs one)"
+        )
+    context = customer_context(store, store.tenant, customer_id, catalog, tiers=tier, country=where)
+    explainer = Explainer(catalog, context.view, context.needs, evidence=context.evidence)
+    return configured_quote(
+        catalog,
+        configuration,
+        edits,
+        customer_id=customer_id,
+        tenant=store.tenant,
+        quote_id=quote_id or default_quote_id(created_at, customer_id, catalog.catalog),
+        locale=chosen,
+        country=where.upper(),
+        tier=tier,
+        created_at=created_at,
+        limits=limits,
+        reasons=explainer.reasons(configuration),
+        rep=rep,
+    )

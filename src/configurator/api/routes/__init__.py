@@ -5,17 +5,18 @@ dependency, never through a closure, so a router can be included in any app that
 :class:`~configurator.api.service.Service` on ``app.state.service``.
 
 Example:
-    >>> [len(router.routes) for router in ROUTERS]
-    [4, 5, 1, 1, 1, 3, 3]
+    >>> [router.routes[0].path for router in ROUTERS]  # doctest: +NORMALIZE_WHITESPACE
+    ['/catalogs', '/sessions', '/events', '/customers', '/customers/{customer_id}/bundles',
+     '/customers/{customer_id}/quotes', '/keys', '/outbox']
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from configurator.api.routes import bundles, catalogs, customers, events, keys, quotes, sessions
+from configurator.api.routes import bundles, catalogs, customers, events, keys, outbox, quotes, sessions
 
-__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "keys", "quotes", "sessions"]
+__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "keys", "outbox", "quotes", "sessions"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalogs.router,
@@ -25,5 +26,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     bundles.router,
     quotes.router,
     keys.router,
+    outbox.router,
 )
 """The routers in the order the app includes them (the order of the OpenAPI document's paths)."""
