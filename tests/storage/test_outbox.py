@@ -56,3 +56,15 @@ def test_another_tenant_never_sees_or_marks_the_outbox(database: Database) -> No
     queued = shop.add_outbox_message(**_message())
     assert other.outbox_messages() == [] and not other.mark_outbox_sent(queued, AT)
     assert shop.outbox_messages(pending=True)[0].id == queued
+
+
+def test_a_persons_messages_are_exported_and_erased(database: Database) -> None:
+    """Their export lists the message (without the PDF); erasing them deletes it and counts it."""
+    store = SqlStore(database.engine, "shop")
+    store.add_outbox_message(**_message())
+    store.add_outbox_message(**_message(customer_id="c-2", quote_id="Q-2"))
+    exported = store.personal_data(["c-1"])["outbox"]
+    assert [(m["quote_id"], m["recipient"]) for m in exported] == [("Q-1", "ana@example.pt")]
+    assert "attachment" not in exported[0]
+    assert store.erase(["c-1"], [], "erased-1")["outbox"] == 1
+    assert [m.quote_id for m in store.outbox_messages()] == ["Q-2"]

@@ -3,6 +3,7 @@
 ``POST /quotes/{id}/send`` queues one message per quote version (recipient, subject and text in the customer's
 language, the rendered PDF); the mailer reads the pending ones (``GET /outbox?pending=1``) and reports each one
 delivered (``POST /outbox/{id}/sent``). Queuing the same version again returns the message already queued.
+A person's messages (their email, the PDF with their details) are part of their export and of their erasure.
 
 Example:
     >>> import datetime as dt
@@ -26,12 +27,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from configurator.storage.models import OutboxMessage
-from configurator.storage.sql import insert_one, rowcount
-from configurator.storage.transaction import UnitOfWork
+from configurator.storage.privacy import PrivacyRepository
+from configurator.storage.sql import chunks, insert_one, rowcount
 
 __all__ = ["OutboxRepository", "OutboxRow"]
 
@@ -57,8 +60,42 @@ class OutboxRow:
 _FIELDS = tuple(f.name for f in dataclasses.fields(OutboxRow))
 
 
-class OutboxRepository(UnitOfWork):
+class OutboxRepository(PrivacyRepository):
     """The tenant's outbox (part of :class:`~configurator.storage.store.SqlStore`)."""
+
+    def erase(
+        self, customer_ids: Collection[str], identifiers: Collection[tuple[str, str]], token: str
+    ) -> dict[str, int]:
+        """Erasure (:meth:`PrivacyRepository.erase`), the person's outbox messages included (count ``outbox``)."""
+        with self.atomic():
+            counts = super().erase(customer_ids, identifiers, token)
+            removed = 0
+            for part in chunks(sorted(customer_ids)):
+                removed += rowcount(
+                    self.session.execute(
+                        delete(OutboxMessage).where(
+                            OutboxMessage.tenant == self.tenant, OutboxMessage.customer_id.in_(part)
+                        )
+                    )
+                )
+            counts["outbox"] = removed
+        return counts
+
+    def personal_data(self, customer_ids: Collection[str]) -> dict[str, Any]:
+        """Export (:meth:`PrivacyRepository.personal_data`) with the person's messages (key ``outbox``, no PDF)."""
+        with self.atomic():
+            data = super().personal_data(customer_ids)
+            columns = [getattr(OutboxMessage, n) for n in _FIELDS if n != "attachment"]
+            rows = self.session.execute(
+                select(*columns)
+                .where(
+                    OutboxMessage.tenant == self.tenant,
+                    OutboxMessage.customer_id.in_(sorted(customer_ids)),
+                )
+                .order_by(OutboxMessage.id)
+            )
+            data["outbox"] = [dict(r._mapping) for r in rows]
+        return data
 
     def add_outbox_message(
         self,

@@ -41,11 +41,11 @@ __all__ = ["SqlStore"]
 class SqlStore(
     EventRepository,
     TierRepository,
+    OutboxRepository,
     FrameRepository,
     CatalogRepository,
     ConfigSessionRepository,
     SearchRepository,
-    OutboxRepository,
     OverviewRepository,
 ):
     """Identity, consent, privacy, events, frames, tiers, catalogs, quotes, orders and audit log of one tenant.
