@@ -205,7 +205,7 @@ def test_budget_below_every_bundle_proposes_the_cheapest() -> None:
     ann = context_from_events(catalog, "ann", [])
     [bundle] = assemble(catalog, ann, budget=100)
     assert bundle.role == "over_budget" and bundle.price == Decimal(400)
-    assert bundle.total == Decimal(400) + bundle.services_price  # no country known: no tax
+    assert bundle.total == Decimal(400)  # no country known: no tax; paid services only when chosen
     assert bundle.repair is not None and bundle.repair.raise_budget_to == bundle.total
 
 

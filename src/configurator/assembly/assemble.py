@@ -55,7 +55,7 @@ from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import AssemblyError, ConfigurationError, suggest
 from configurator.offer.lines import ServiceLine, price_lines
-from configurator.offer.payable import payable
+from configurator.offer.payable import payable, services_in_total
 from configurator.offer.reasons import Reason
 from configurator.solver.session import Bundle, Choice, ConfigurationSession, Weights
 
@@ -101,8 +101,9 @@ class AssembledBundle:
         status: the solver's status (``optimal``, ``feasible`` or ``timed_out``).
         utility: the objective value under the tier's weights.
         price: list price of the bundle (sub-assemblies included; services excluded).
-        total: what the customer pays for it: tier and bundle discounts, the services they pay for and tax of
-            their country (none when it is unknown); the figure the budget is judged on and the quote shows.
+        total: what the customer pays for it: tier and bundle discounts, the services in the total by default
+            (included ones; a paid one only when chosen) and the tax of their country (none when unknown); the
+            figure the budget is judged on and the quote shows.
         services: the services offered with it (:class:`~configurator.offer.lines.ServiceLine`).
         reasons: one :class:`~configurator.offer.reasons.Reason` per selected top-level option.
         role: ``fit`` (a best fit), ``upgrade`` (the growth bundle of a growth policy), ``repaired`` (after the
@@ -480,7 +481,11 @@ def _assembled(
     _checked(catalog, bundle.configuration, on, f"bundle {rank} ({role})")
     services = tuple(service_lines(catalog, bundle.configuration, policy, customer.country, on=on))
     total = payable(
-        catalog, bundle.configuration, country=customer.country, tier=customer.tier, services=services
+        catalog,
+        bundle.configuration,
+        country=customer.country,
+        tier=customer.tier,
+        services=services_in_total(services),
     ).total
     return AssembledBundle(
         configuration=bundle.configuration,

@@ -19,7 +19,7 @@ Example:
     Decimal('406.50')
     >>> found = judge.top_k(ConfigurationSession(cat), Weights(price=1.0, scale=100), 3)
     >>> [(b.configuration.selections, str(judge.total(b.configuration))) for b in found]
-    [({'frame': {'steel': 1}}, '467.40')]
+    [({'frame': {'alu': 1}}, '492.00'), ({'frame': {'steel': 1}}, '369.00')]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from configurator.assembly.services import service_lines
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.offer.lines import ServiceLine
-from configurator.offer.payable import list_cap, payable, payable_rate
+from configurator.offer.payable import list_cap, payable, payable_rate, services_in_total
 from configurator.offer.tax import minor_units
 from configurator.offer.waterfall import Waterfall
 from configurator.solver.session import Bundle, ConfigurationSession, Weights
@@ -78,13 +78,13 @@ class BudgetJudge:
         return service_lines(self.catalog, configuration, self.policy, self.country, on=self.on)
 
     def waterfall(self, configuration: Configuration) -> Waterfall:
-        """The waterfall of ``configuration`` as the customer pays it (its services included)."""
+        """The waterfall of ``configuration`` as the customer pays it (the services the tier puts in the total)."""
         return payable(
             self.catalog,
             configuration,
             country=self.country,
             tier=self.policy.tier,
-            services=self.services(configuration),
+            services=services_in_total(self.services(configuration)),
         )
 
     def total(self, configuration: Configuration) -> Decimal:

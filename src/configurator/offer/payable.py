@@ -2,6 +2,8 @@
 
 A budget is what the customer is willing to pay, so it is compared with the total of the pricing waterfall, not
 with the list price: tier discount, bundle and volume discounts, the services the customer pays for, and tax.
+Which services are in the total follows the tier policy (:func:`services_in_total`): the ones included for the
+customer's tier are (at no charge) unless declined; a paid one only when the customer chooses it.
 :func:`payable` prices a configuration that way (the same call a quote makes); :func:`list_cap` turns a budget
 into the highest list price that could fit it, the linear bound a solver can use before the exact check.
 
@@ -23,7 +25,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import cast
 
@@ -34,7 +36,7 @@ from configurator.offer.pricing import PricingContext, waterfall
 from configurator.offer.tax import minor_units, tax_rate
 from configurator.offer.waterfall import Waterfall
 
-__all__ = ["UNKNOWN_COUNTRY", "list_cap", "payable", "payable_rate"]
+__all__ = ["UNKNOWN_COUNTRY", "list_cap", "payable", "payable_rate", "services_in_total"]
 
 UNKNOWN_COUNTRY = "ZZ"
 """The region code (CLDR's "unknown region") priced without tax when the customer's country is not known."""
@@ -49,6 +51,23 @@ def _country(country: str | None) -> tuple[str, Decimal | None]:
     return (
         country.upper() if country and len(country) == 2 and country.isalpha() else UNKNOWN_COUNTRY
     ), Decimal(0)
+
+
+def services_in_total(
+    offered: Iterable[ServiceLine], chosen: Mapping[str, bool] | None = None
+) -> tuple[ServiceLine, ...]:
+    """The offered services in the total: included ones unless declined, paid ones only when chosen.
+
+    Example:
+        >>> fit = ServiceLine("fit", "advisory", True, Decimal(80), Decimal(0))
+        >>> course = ServiceLine("course", "training", False, Decimal(100), Decimal(100))
+        >>> [s.service for s in services_in_total([fit, course])]
+        ['fit']
+        >>> [s.service for s in services_in_total([fit, course], {"fit": False, "course": True})]
+        ['course']
+    """
+    wanted = chosen or {}
+    return tuple(s for s in offered if wanted.get(s.service, s.included))
 
 
 def payable(
@@ -67,7 +86,7 @@ def payable(
         configuration: what is selected (sub-assemblies included).
         country: the ship-to country (tax); None or unknown adds no tax.
         tier: the customer's value tier.
-        services: the services on the offer; the ones not included (free) are paid for and added.
+        services: the services in the total (see :func:`services_in_total`); the paid ones are added.
         quantity: how many bundles.
 
     Example:

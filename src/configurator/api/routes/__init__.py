@@ -7,16 +7,37 @@ dependency, never through a closure, so a router can be included in any app that
 Example:
     >>> [router.routes[0].path for router in ROUTERS]  # doctest: +NORMALIZE_WHITESPACE
     ['/catalogs', '/sessions', '/events', '/customers', '/customers/{customer_id}/bundles',
-     '/customers/{customer_id}/quotes', '/keys', '/outbox']
+     '/customers/{customer_id}/price', '/customers/{customer_id}/quotes', '/keys', '/outbox']
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from configurator.api.routes import bundles, catalogs, customers, events, keys, outbox, quotes, sessions
+from configurator.api.routes import (
+    bundles,
+    catalogs,
+    customers,
+    events,
+    keys,
+    outbox,
+    prices,
+    quotes,
+    sessions,
+)
 
-__all__ = ["ROUTERS", "bundles", "catalogs", "customers", "events", "keys", "outbox", "quotes", "sessions"]
+__all__ = [
+    "ROUTERS",
+    "bundles",
+    "catalogs",
+    "customers",
+    "events",
+    "keys",
+    "outbox",
+    "prices",
+    "quotes",
+    "sessions",
+]
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalogs.router,
@@ -24,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     customers.router,
     bundles.router,
+    prices.router,
     quotes.router,
     keys.router,
     outbox.router,

@@ -1,5 +1,10 @@
 """``POST /customers/{customer_id}/bundles``: a customer's best diverse bundles, priced and explained.
 
+The budget is judged on what the customer pays (``total``: tier and bundle discounts, the services they pay
+for, tax), the figure ``POST /customers/{id}/price`` and the quote show. Every machine code has its words
+beside it in the request's locale: ``role_label``, each reason's ``label`` and ``text`` (what the customer did,
+and when, never an event id), the budget verdict's ``label`` and ``gap_text``.
+
 Example:
     >>> [route.path for route in router.routes]
     ['/customers/{customer_id}/bundles']
@@ -11,30 +16,44 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from configurator.api import price_schemas as p
 from configurator.api import schemas as s
 from configurator.api.auth import Reader
 from configurator.api.service import ServiceDep
 from configurator.api.views import configuration_out
-from configurator.api.wire import Identifier
+from configurator.api.wire import Identifier, LocaleTag
 
 if TYPE_CHECKING:
     from configurator.assembly.assemble import AssembledBundle
     from configurator.catalog.models import Catalog
+    from configurator.quoting.i18n import Translator
 
 __all__ = ["bundles", "router"]
 
 router = APIRouter(tags=["quotes"])
 
 
-def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None) -> s.BundleOut:
-    """One assembled bundle: its configuration, service lines, reasons and repair, labelled in ``lang``."""
+def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None, tr: Translator) -> p.PricedBundleOut:
+    """One assembled bundle: its configuration, payable total, services, reasons and repair, labelled in ``lang``."""
+    from configurator.quoting.render.labels import BUNDLE_ROLES, REASON_KINDS, budget_gap, label
+    from configurator.quoting.render.view import reason_text
+
     repair = b.repair
-    return s.BundleOut(
+    verdict = None
+    if b.budget is not None and b.total is not None:
+        code, text, gap = budget_gap(tr, b.budget, b.total, cat.currency)
+        verdict = p.BudgetVerdictOut(verdict=code, label=text, gap_text=gap)
+    return p.PricedBundleOut(
         rank=b.rank,
         role=b.role,
         status=b.status,
         utility=b.utility,
         price=b.price,
+        role_label=label(tr, BUNDLE_ROLES, b.role),
+        currency=cat.currency,
+        total=b.total,
+        total_text=tr.money(b.total, cat.currency) if b.total is not None else "",
+        budget=verdict,
         configuration=configuration_out(cat, b.configuration, lang),
         services=[
             s.ServiceLineOut(
@@ -51,12 +70,14 @@ def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None) -> s.BundleO
             for line in b.services
         ],
         reasons=[
-            s.ReasonOut(
+            p.PricedReasonOut(
                 module=r.module,
                 option=r.option,
                 because=r.because,
                 events=list(r.events),
                 detail=dict(r.detail),
+                label=label(tr, REASON_KINDS, r.because),
+                text=reason_text(tr, cat, r),
             )
             for r in b.reasons
         ],
@@ -72,10 +93,16 @@ def _bundle_out(b: AssembledBundle, cat: Catalog, lang: str | None) -> s.BundleO
 
 
 @router.post("/customers/{customer_id}/bundles")
-def bundles(svc: ServiceDep, who: Reader, customer_id: Identifier, body: s.BundlesIn) -> s.BundlesOut:
-    """The customer's best diverse bundles: assembled from their needs and tier, priced and explained."""
+def bundles(
+    svc: ServiceDep, who: Reader, customer_id: Identifier, body: s.BundlesIn, locale: LocaleTag | None = None
+) -> p.PricedBundlesOut:
+    """The customer's best diverse bundles: assembled from their needs and tier, priced and explained.
+
+    ``budget`` is the most the customer pays (tax included); each bundle's ``total`` is what they would pay.
+    """
     from configurator.assembly.assemble import assemble
     from configurator.assembly.context import customer_context
+    from configurator.quoting.i18n import Translator
 
     cat = svc.catalog(body.catalog)
     store = svc.store(who)
@@ -86,10 +113,12 @@ def bundles(svc: ServiceDep, who: Reader, customer_id: Identifier, body: s.Bundl
         cat, context, budget=body.budget, requirements=body.requirements, k=body.k, on=svc.now().date()
     )
     channel = found[0].channel if found else "web"
-    return s.BundlesOut(
+    lang = body.locale or locale
+    tr = Translator(lang or cat.default_locale, cat.default_locale)
+    return p.PricedBundlesOut(
         customer_id=canonical,
         catalog=cat.catalog,
         tier=context.tier,
         channel=channel,
-        bundles=[_bundle_out(b, cat, body.locale) for b in found],
+        bundles=[_bundle_out(b, cat, lang, tr) for b in found],
     )

@@ -31,7 +31,7 @@ from configurator.offer.waterfall import Step
 from configurator.quoting.i18n import Translator
 from configurator.quoting.model import Quote
 
-__all__ = ["MAX_REFS", "N_", "TERMS", "quote_view", "reason_text"]
+__all__ = ["MAX_REFS", "N_", "TERMS", "option_label", "quote_view", "reason_text", "step_label"]
 
 
 def N_(msgid: str) -> str:
@@ -114,9 +114,32 @@ def _option_label(
     )
 
 
-def _step_view(tr: Translator, catalog: Catalog, quote: Quote, step: Step) -> dict[str, Any]:
+def option_label(
+    tr: Translator, catalog: Catalog, module: str, option: str, path: str = ""
+) -> tuple[str, str]:
+    """The module's and the option's labels in ``tr``'s language (a sub-assembly's at ``path``).
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> c = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+        ...     "modules": {"frame": {"label": "Frame", "options": {"alu_m": {"label": "Aluminium M"}}}}})
+        >>> option_label(Translator("en"), c, "frame", "alu_m")
+        ('Frame', 'Aluminium M')
+    """
+    return _option_label(tr, catalog, module, option, path)
+
+
+def step_label(tr: Translator, catalog: Catalog, step: Step, quantity: int = 1) -> str:
+    """A waterfall step in words (``Loyalty discount``, ``Tax (Portugal)``), as the quote shows it.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> c = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+        ...     "modules": {"m": {"options": {"o": {}}}}})
+        >>> step_label(Translator("pt"), c, Step("tax", "PT", Decimal(23), Decimal(123)))
+        'IVA (Portugal)'
+    """
     _ = tr.gettext
-    rate = tr.percent(step.rate) if step.rate is not None else ""
     values: dict[str, str] = {}
     if step.kind == "bundle":
         found = next((b for b in catalog.pricing.bundles if b.id == step.ref), None)
@@ -126,12 +149,16 @@ def _step_view(tr: Translator, catalog: Catalog, quote: Quote, step: Step) -> di
     elif step.kind == "tax":
         values["country"] = tr.country(step.ref)
     elif step.kind == "quantity":
-        values["qty"] = tr.number(quote.quantity)
+        values["qty"] = tr.number(quantity)
     msgid = _STEP_LABELS.get(step.kind)
-    label = _(msgid, **values) if msgid else tr.text(None, f"waterfall step {step.kind!r}", step.kind)
+    return _(msgid, **values) if msgid else tr.text(None, f"waterfall step {step.kind!r}", step.kind)
+
+
+def _step_view(tr: Translator, catalog: Catalog, quote: Quote, step: Step) -> dict[str, Any]:
+    rate = tr.percent(step.rate) if step.rate is not None else ""
     return {
         "kind": step.kind,
-        "label": label,
+        "label": step_label(tr, catalog, step, quote.quantity),
         "rate": rate,
         "amount": tr.money(step.amount, quote.currency),
         "subtotal": tr.money(step.subtotal, quote.currency),
