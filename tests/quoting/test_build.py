@@ -108,9 +108,9 @@ def _assert_consistent(quote: Quote, catalog: configurator.Catalog) -> None:
 
 
 def test_totals_equal_the_waterfall_and_the_lines() -> None:
-    """The total is the waterfall's; the list step is the sum of the lines; only priced services are added."""
+    """The total is the waterfall's; the list step is the sum of the lines; only chosen priced services are added."""
     bike, bundle = _bundle("mvc")
-    quote = _build(bike, bundle, quantity=2)
+    quote = _build(bike, bundle, quantity=2, services={"course": True})
     _assert_consistent(quote, bike)
     assert [(line.key, line.qty) for line in quote.lines] == [("frame.alu", 1), ("motor.hub", 1)]
     assert [(s.kind, s.amount) for s in quote.waterfall.steps if s.kind in ("quantity", "tier")] == [
@@ -121,6 +121,18 @@ def test_totals_equal_the_waterfall_and_the_lines() -> None:
     assert quote.reasons == bundle.reasons and quote.services == bundle.services
     assert quote.terms == DEFAULT_TERMS and quote.valid_until == dt.date(2026, 12, 23)
     assert quote.configuration.catalog == "bike" and quote.status == "draft" and quote.version == 1
+
+
+def test_paid_services_are_only_offered_unless_chosen() -> None:
+    """By default the tier's included service is in the quote and a paid one is offered but not in the total."""
+    bike, bundle = _bundle("mvc")
+    quote = _build(bike, bundle)
+    assert [s.service for s in quote.services] == ["fit"] and [s.service for s in quote.declined] == [
+        "course"
+    ]
+    assert [s.ref for s in quote.waterfall.steps if s.kind == "services"] == []
+    declined = _build(bike, bundle, services={"fit": False})
+    assert declined.service_state("fit") == "declined" and declined.total == quote.total
 
 
 def test_an_invalid_bundle_is_refused_whatever_the_caller_passes() -> None:

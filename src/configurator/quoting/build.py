@@ -146,6 +146,7 @@ def build_quote(
     valid_days: int = 30,
     terms: Sequence[str] = DEFAULT_TERMS,
     on: dt.date | None = None,
+    services: Mapping[str, bool] | None = None,
 ) -> Quote:
     """A draft quote (version 1) for one assembled bundle, re-checked and priced step by step.
 
@@ -165,10 +166,12 @@ def build_quote(
         valid_days: the offer holds until ``created_at``'s date plus this many days.
         terms: the terms' message ids.
         on: the date for effective dates in the check (default: ``created_at``'s date).
+        services: a service's id -> True (in the quote) or False (declined); by default the services included
+            for the tier are in (free) and the paid ones are only offered (``Quote.declined``).
 
     Returns:
-        The quote: lines at list price, the waterfall (priced services added after the discounts; included
-        ones listed on the quote for free), the bundle's reasons and the terms.
+        The quote: lines at list price, the waterfall (chosen paid services added after the discounts;
+        included ones listed on the quote for free), the bundle's reasons and the terms.
 
     Raises:
         InvalidBundleError: the configuration violates a rule of the catalog (checked here, independently).
@@ -186,7 +189,14 @@ def build_quote(
         raise QuoteBuildError(f"valid_days: expected a whole number of days >= 0, got {valid_days!r}")
     check_bundle(catalog, bundle.configuration, on if on is not None else created_at.date())
     lines = price_lines(catalog, bundle.configuration)
-    priced = tuple(s for s in bundle.services if not s.included)
+    chosen = dict(services or {})
+    unknown = sorted(set(chosen) - {s.service for s in bundle.services})
+    if unknown:
+        raise QuoteBuildError(f"services: {', '.join(unknown)} not offered with this bundle to this customer")
+    # The tier policy, visibly: an included service is in unless declined; a paid one only when chosen.
+    kept = tuple(s for s in bundle.services if chosen.get(s.service, s.included))
+    declined = tuple(s for s in bundle.services if not chosen.get(s.service, s.included))
+    priced = tuple(s for s in kept if not s.included)
     context = PricingContext(
         country=country,
         quantity=quantity,
@@ -214,10 +224,11 @@ def build_quote(
         quantity=quantity,
         configuration=configuration,
         lines=lines,
-        services=bundle.services,
+        services=kept,
         waterfall=steps,
         reasons=bundle.reasons,
         terms=tuple(terms),
+        declined=declined,
     )
 
 
