@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -132,7 +133,7 @@ def test_rep_page_and_quote_html_run_in_chromium_without_a_policy_violation(
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.add_init_script(_VIOLATIONS)
     page.goto(f"{live_server}/rep?lang=en")
-    page.get_by_label("Customer ID").fill(CUSTOMER)
+    page.get_by_role("combobox", name=re.compile("Find a customer")).fill(CUSTOMER)
     page.get_by_label("Catalog").select_option(CATALOG)
     page.get_by_role("button", name="Open", exact=True).click()
     expect(page.get_by_role("group", name="Frame", exact=True)).to_be_visible(timeout=TIMEOUT)

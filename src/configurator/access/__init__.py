@@ -1,6 +1,6 @@
 """Access: who may call, for which tenant, with which scopes (API keys and rep accounts).
 
-- :mod:`~configurator.access.scopes`: the scopes (read, events, quote, accept, admin);
+- :mod:`~configurator.access.scopes`: the scopes (read, events, quote, accept, approve, admin);
 - :mod:`~configurator.access.principal`: the authenticated caller (:class:`Principal`);
 - :mod:`~configurator.access.tokens`: key format and keyed hashes (HMAC-SHA256 under the server secret);
 - :mod:`~configurator.access.keys`: :class:`KeyRing`, API keys per tenant;

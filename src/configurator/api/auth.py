@@ -13,7 +13,7 @@ that time on every worker), so a request does not pay a database round trip to a
 
 Example:
     >>> sorted(CALLERS)
-    ['accept', 'admin', 'events', 'quote', 'read']
+    ['accept', 'admin', 'approve', 'events', 'quote', 'read']
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ __all__ = [
     "KEY_CACHE_SECONDS",
     "Acceptor",
     "Admin",
+    "Approver",
     "EventWriter",
     "KeyCache",
     "Quoter",
@@ -156,8 +157,17 @@ Quoter = Annotated[Principal, Security(caller, scopes=["quote"])]
 """A caller with the ``quote`` scope."""
 Acceptor = Annotated[Principal, Security(caller, scopes=["accept"])]
 """A caller with the ``accept`` scope."""
+Approver = Annotated[Principal, Security(caller, scopes=["approve"])]
+"""A caller with the ``approve`` scope: approves quotes whose discounts are above the tier's limit."""
 Admin = Annotated[Principal, Security(caller, scopes=["admin"])]
-"""A caller with the ``admin`` scope."""
+"""A caller with the ``admin`` scope (every other scope included)."""
 
-CALLERS = {"read": Reader, "events": EventWriter, "quote": Quoter, "accept": Acceptor, "admin": Admin}
+CALLERS = {
+    "read": Reader,
+    "events": EventWriter,
+    "quote": Quoter,
+    "accept": Acceptor,
+    "approve": Approver,
+    "admin": Admin,
+}
 """The caller type of each scope."""

@@ -355,7 +355,7 @@ class BundlesIn(_In):
     """Assemble bundles for the customer."""
 
     catalog: Identifier
-    budget: PositiveMoney | None = Field(None, description="Most a bundle may cost at list price.")
+    budget: PositiveMoney | None = Field(None, description="Most the customer pays for a bundle, tax included.")
     requirements: list[Requirement] = Field(
         default_factory=list,
         max_length=MAX_REQUIREMENTS,
@@ -479,7 +479,9 @@ class KeyIn(_In):
     """A new API key of the caller's tenant: a label and its scopes."""
 
     name: str = Field(min_length=1, max_length=200, description="Who or what uses the key, e.g. 'web shop'.")
-    scopes: list[Literal["read", "events", "quote", "accept", "admin"]] = Field(min_length=1, max_length=5)
+    scopes: list[Literal["read", "events", "quote", "accept", "approve", "admin"]] = Field(
+        min_length=1, max_length=6
+    )
 
 
 class KeyOut(BaseModel):

@@ -22,14 +22,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, Security
+from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from configurator.access import Principal
 from configurator.api import quote_schemas as qs
 from configurator.api import schemas as s
-from configurator.api.auth import Acceptor, Quoter, Reader, caller
+from configurator.api.auth import Acceptor, Approver, Quoter, Reader
 from configurator.api.service import Service, ServiceDep
 from configurator.api.views import MEDIA_TYPES, links
 from configurator.api.wire import MAX_VERSION, Identifier, LocaleTag
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from configurator.storage import SqlStore
 
 __all__ = [
-    "Approver",
     "accept",
     "approve_quote",
     "create_quote",
@@ -55,8 +54,6 @@ __all__ = [
     "send",
 ]
 
-Approver = Annotated[Principal, Security(caller, scopes=["approve"])]
-"""A caller with the ``approve`` scope (``admin`` implies it)."""
 
 router = APIRouter(tags=["quotes"])
 
