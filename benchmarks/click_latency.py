@@ -9,21 +9,26 @@ beside the unavailable options (``reasons``: the second request, ``GET /sessions
 Target: domains p95 < 150 ms per catalog. Prints the table and updates the "Click latency in the browser"
 section of docs/benchmarks.md (with ``--doc``).
 
-Run: ``.venv/bin/python benchmarks/click_latency.py [--clicks 30] [--seed 1] [--doc | --no-doc]``.
+The API runs as deployed, in its own uvicorn process(es) (``--workers``, default 1: the embedded SQLite
+database serialises writers, PostgreSQL is the database for more workers); the next click comes a short pause
+after the previous click's reasons are shown, as a rep reads them.
+
+Run: ``.venv/bin/python benchmarks/click_latency.py [--clicks 30] [--seed 1] [--workers 1] [--doc | --no-doc]``.
 Needs ``/usr/bin/chromium`` and the dev extra (playwright). Quick mode (``BENCH_QUICK=1``): fewer clicks.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import platform
 import random
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,7 +42,10 @@ CATALOGS = {
     "laptop-pro14": "c-1011",
     "valve-pn5": "c-1005",
 }
-AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+THINK_MS = 200
+"""The rep's pause after the reasons are shown, before the next click."""
+WARM_UP = 8
+"""Clicks per catalog before timing: each worker process compiles the catalog on its first request there."""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -49,34 +57,75 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def served() -> Iterator[tuple[str, str]]:
-    """The app over a fresh demo database on a free local port: its URL and a signed-in rep's cookie."""
-    import uvicorn
+def served(workers: int) -> Iterator[tuple[str, str]]:
+    """The API as deployed, over a fresh demo database: ``uvicorn --workers N`` in its own processes.
 
+    The browser and the server must not share one interpreter: in one process the reasons of one click (pure
+    Python) and the next click's request would take turns on the same lock, which a deployment never does.
+    Answers the URL and a signed-in rep's cookie.
+    """
     sys.path.insert(0, str(ROOT / "tests"))
     from configurator.api import make_app
-    from support import api_settings, demo_store, rep_sign_in
+    from support import SECRET, api_settings, demo_store, rep_sign_in
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/configurator.db"
         demo_store(url).engine.dispose()
-        app = make_app(api_settings(url), ROOT / "catalogs", clock=lambda: AT)
+        app = make_app(api_settings(url), ROOT / "catalogs")
         cookie = rep_sign_in(app)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        ready = threading.Event()
-        while not server.started:
-            ready.wait(0.05)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            "CONFIGURATOR_DATABASE_URL": url,
+            "CONFIGURATOR_SECRET_KEY": SECRET,
+            "CONFIGURATOR_CATALOGS_DIR": str(ROOT / "catalogs"),
+        }
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "configurator.api.app:app_from_environment",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        ]  # fmt: skip
+        server = subprocess.Popen(command, env=env, cwd=tmp)
+        base = f"http://127.0.0.1:{port}"
         try:
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}", cookie
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/openapi.json", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError("the API server did not start") from None
+                    time.sleep(0.2)
+            yield base, cookie
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def _click(page: Any, rng: random.Random) -> None:
+    """Click as a rep would, wait for the reasons, then pause.
+
+    A random available option; the first repair offered when a conflict shows; clear when nothing is left.
+    """
+    ids: list[str] = page.evaluate(
+        """[...document.querySelectorAll('button.option[data-available="yes"]')].map((b) => b.id)"""
+    )
+    repair = page.locator("button.repair-button").first
+    if repair.count():  # a conflict on screen: the rep applies the first repair offered
+        repair.click(timeout=10_000)
+    elif not ids:
+        page.locator("#clear").click()
+    else:
+        page.locator(f"#{ids[rng.randrange(len(ids))]}").click(timeout=10_000)
+    page.locator("body:not([aria-busy])").wait_for(timeout=60_000)
+    deadline = time.monotonic() + 60
+    while page.evaluate("window.repReasonsPending") and time.monotonic() < deadline:
+        page.wait_for_timeout(
+            10
+        )  # polled from here: the page's policy forbids the eval wait_for_function uses
+    page.wait_for_timeout(THINK_MS)
 
 
 def measure(
@@ -87,18 +136,14 @@ def measure(
     page.goto(f"{base}/rep?lang=en&customer={customer}&catalog={catalog}")
     page.wait_for_selector("button.option", timeout=60_000)
     page.locator("body:not([aria-busy])").wait_for(timeout=60_000)
+    for _ in range(WARM_UP):  # every worker compiles the catalog once: not part of a click
+        _click(page, rng)
+    page.locator("#clear").click()
+    page.locator("body:not([aria-busy])").wait_for(timeout=60_000)
+    page.wait_for_timeout(300)
     page.evaluate("window.repTimings.length = 0")
     for _ in range(clicks):
-        ids: list[str] = page.evaluate(
-            """[...document.querySelectorAll('button.option[data-available="yes"]')].map((b) => b.id)"""
-        )
-        if not ids:
-            page.locator("#clear").click()
-        else:
-            page.locator(f"#{ids[rng.randrange(len(ids))]}").click(timeout=10_000)
-        page.locator("body:not([aria-busy])").wait_for(timeout=60_000)
-        page.wait_for_timeout(10)
-    page.wait_for_timeout(300)  # the last reasons
+        _click(page, rng)
     timings: list[dict[str, Any]] = page.evaluate("window.repTimings")
     return {kind: [t["ms"] for t in timings if t["kind"] == kind] for kind in ("domains", "reasons")}
 
@@ -108,12 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=pick(30, 10))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     add_doc_options(parser)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with served() as (base, cookie), sync_playwright() as play:
+    with served(args.workers) as (base, cookie), sync_playwright() as play:
         browser = play.chromium.launch(executable_path="/usr/bin/chromium")
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.add_cookies(
@@ -129,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         SECTION,
         "",
-        f"`benchmarks/click_latency.py --clicks {args.clicks} --seed {args.seed}` on {machine}, headless "
-        "Debian Chromium at 1366x900, the API served by uvicorn on the same machine (SQLite). Per click, "
+        f"`benchmarks/click_latency.py --clicks {args.clicks} --seed {args.seed} --workers {args.workers}` on "
+        f"{machine}, headless Debian Chromium at 1366x900, the API served as deployed (`uvicorn --workers "
+        f"{args.workers}`, SQLite) on the same machine, after {WARM_UP} warm-up clicks per catalog; the next click comes {THINK_MS} ms after the reasons "
+        "are shown (the page asks for them 150 ms after the last click). Per click, "
         "measured in the page with `performance.now()`: to the updated options (domains) and, separately, to "
         "the reasons shown beside the unavailable options (a second request). Times in ms, p50 / p95.",
         "",

@@ -53,3 +53,10 @@ class SessionStateOut(s.SessionOut):
     conflict: ConflictWordsOut | None = None
     repairs: list[RepairOut] = Field(default_factory=list)
     draft: dict[str, Any] = Field(default_factory=dict)
+    alternatives: dict[str, list[str]] | None = Field(
+        None,
+        description=(
+            "With explain=1: for each module that takes one option and has one chosen, the options that could"
+            " replace it without a conflict with the other choices."
+        ),
+    )

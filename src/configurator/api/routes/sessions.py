@@ -25,6 +25,7 @@ from configurator.errors import ConfigurationError
 from configurator.solver.session import ConfigurationSession
 
 __all__ = [
+    "alternatives",
     "choose",
     "close_session",
     "complete",
@@ -67,7 +68,21 @@ def get_session(
         twin = live.session.copy() if explain and state.feasible else None
     if twin is not None:  # reasons on a copy, so the next click does not wait for them
         state.removed = {key: conflict_out(live.catalog, c, locale) for key, c in twin.removed().items()}
+        state.alternatives = alternatives(twin)
     return state
+
+
+def alternatives(session: ConfigurationSession) -> dict[str, list[str]]:
+    """For each one-option module with a choice, the options that could replace it under the other choices."""
+    found: dict[str, list[str]] = {}
+    for choice in session.choices:
+        module = session.catalog.modules.get(choice.module)
+        if module is None or module.max_choices != 1 or not choice.selected:
+            continue
+        other = session.copy()
+        other.unset(choice.module, choice.option)
+        found[choice.module] = list(other.domains()[choice.module])
+    return found
 
 
 @router.post("/sessions/{session_id}/choices")

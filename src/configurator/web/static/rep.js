@@ -308,21 +308,40 @@
   }
 
   // Reasons arrive after the click's answer: the options are usable at once, their reasons fill in later.
+  // Reasons are asked for once the rep pauses (REASONS_DELAY ms after the last click): a burst of clicks
+  // costs the server one explanation, not one per click, and never delays the next click's answer.
+  const REASONS_DELAY = 150;
   let reasonSeq = 0;
+  let reasonTimer = null;
+  window.repReasonsPending = false; // true from a click until its reasons are shown (or not needed)
+
+  function scheduleReasons(started) {
+    clearTimeout(reasonTimer);
+    ++reasonSeq; // an answer still on its way for an earlier click is now stale
+    window.repReasonsPending = true;
+    reasonTimer = setTimeout(() => loadReasons(started), REASONS_DELAY);
+  }
+
   async function loadReasons(started) {
     const seq = ++reasonSeq;
     const sid = state.session.session_id;
-    if (!state.session.feasible) return;
+    const done = () => {
+      if (seq === reasonSeq) window.repReasonsPending = false;
+    };
+    if (!state.session.feasible) return done();
     let answer;
     try {
       answer = await call("GET", `sessions/${encodeURIComponent(sid)}?explain=1&locale=${LANG}`);
     } catch (error) {
-      return;
+      return done();
     }
     if (seq !== reasonSeq) return; // a later click made these stale
     state.removed = answer.removed || {};
+    state.alternatives = answer.alternatives || null;
+    renderModules();
     renderReasons();
     if (started !== undefined) window.repTimings.push({ kind: "reasons", ms: performance.now() - started });
+    done();
   }
 
   async function choose(action, moduleId, optionId, started) {
@@ -336,9 +355,10 @@
 
   async function afterChange(started, focusKey) {
     state.removed = {};
+    state.alternatives = null;
     renderModules(focusKey);
     if (started !== undefined) window.repTimings.push({ kind: "domains", ms: performance.now() - started });
-    loadReasons(started);
+    scheduleReasons(started);
     price();
   }
 
@@ -512,7 +532,11 @@
         const key = `${module.id}.${option.id}`;
         const button = $(optionId(module.id, option.id));
         const isSelected = selected.has(key);
-        const available = !session.feasible || isSelected || domain.has(option.id) || decided;
+        // another option of a decided one-option module replaces the choice: available when the explain answer
+        // says it fits the other choices (until it comes, the rep may still try it)
+        const known = state.alternatives && state.alternatives[module.id];
+        const switchable = decided && (!known || known.includes(option.id));
+        const available = !session.feasible || isSelected || domain.has(option.id) || switchable;
         button.setAttribute("aria-pressed", isSelected ? "true" : "false");
         button.classList.toggle("is-selected", isSelected);
         button.classList.toggle("is-unavailable", !available);
