@@ -79,3 +79,18 @@ def test_the_draft_is_kept_with_the_session(client: TestClient) -> None:
     )
     assert client.put(f"/sessions/{sid}/draft", json=[1, 2]).status_code == 422
     assert_problem(client.put("/sessions/nope/draft", json={}), 404, "unknown-session")
+
+
+def test_explain_answers_which_options_could_replace_each_one_option_choice(client: TestClient) -> None:
+    """With explain=1, a decided one-option module lists the options that fit the other choices in its place."""
+    sid = client.post("/sessions", json={"catalog": CATALOG}).json()["session_id"]
+    choices = f"/sessions/{sid}/choices"
+    state = client.post(
+        choices, json={"action": "select", "module": "drivetrain", "option": "nexus_5e_belt"}
+    ).json()
+    frame = next(o for o in state["domains"]["frame"] if o != "carbon_diamond")
+    client.post(choices, json={"action": "select", "module": "frame", "option": frame})
+    assert client.get(f"/sessions/{sid}").json()["alternatives"] is None  # only with explain=1
+    alternatives = client.get(f"/sessions/{sid}?explain=1").json()["alternatives"]
+    assert frame in alternatives["frame"] and "carbon_diamond" not in alternatives["frame"]
+    assert "nexus_5e_belt" in alternatives["drivetrain"]
