@@ -355,7 +355,9 @@ class BundlesIn(_In):
     """Assemble bundles for the customer."""
 
     catalog: Identifier
-    budget: PositiveMoney | None = Field(None, description="Most the customer pays for a bundle, tax included.")
+    budget: PositiveMoney | None = Field(
+        None, description="Most the customer pays for a bundle, tax included."
+    )
     requirements: list[Requirement] = Field(
         default_factory=list,
         max_length=MAX_REQUIREMENTS,
