@@ -193,7 +193,7 @@ def test_sending_queues_one_message_per_version_in_the_customers_language(store:
     message = messages[0]
     assert (message.recipient, message.subject, message.filename, message.attachment) == (
         "ana@example.pt",
-        "O seu orçamento Q-1",
+        "A sua proposta Q-1",
         "quote-Q-1-v1.pdf",
         b"%PDF-1.7",
     )

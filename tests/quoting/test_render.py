@@ -266,7 +266,11 @@ def test_golden(locale: str, fmt: str) -> None:
 def _extracted_messages() -> set[str]:
     found = extract_from_dir(
         str(SRC),
-        method_map=[("render/*.py", "python"), ("templates/**.j2", "jinja2.ext:babel_extract")],
+        method_map=[
+            ("render/*.py", "python"),
+            ("send.py", "python"),
+            ("templates/**.j2", "jinja2.ext:babel_extract"),
+        ],
         options_map={"templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}},
         keywords={"_": None, "gettext": None, "N_": None},
     )

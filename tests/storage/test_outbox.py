@@ -18,7 +18,7 @@ def _message(version: int = 1, **changes: Any) -> dict[str, Any]:
         "version": version,
         "customer_id": "c-1",
         "recipient": "ana@example.pt",
-        "subject": "O seu orçamento Q-1",
+        "subject": "A sua proposta Q-1",
         "text": "Olá",
         "locale": "pt_PT",
         "filename": f"quote-Q-1-v{version}.pdf",
@@ -35,7 +35,7 @@ def test_a_version_is_queued_once_and_its_bytes_kept(database: Database) -> None
     (row,) = store.outbox_messages()
     assert (row.id, row.subject, row.attachment, row.sent_at) == (
         first,
-        "O seu orçamento Q-1",
+        "A sua proposta Q-1",
         b"%PDF-1.7 \x00\xff",
         None,
     )

@@ -16,7 +16,7 @@ Example:
     >>> at = dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
     >>> message_id = send_quote(store, quote, at, recipient="ana@example.pt", pdf=b"%PDF-1.7")
     >>> [(m.subject, m.filename) for m in store.outbox_messages(pending=True)]
-    [('O seu orçamento Q-2026-0001', 'quote-Q-2026-0001-v1.pdf')]
+    [('A sua proposta Q-2026-0001', 'quote-Q-2026-0001-v1.pdf')]
     >>> store.quote_head("Q-2026-0001").status
     'sent'
 """
@@ -31,32 +31,7 @@ from configurator.quoting.lifecycle import mark_sent
 from configurator.quoting.model import Quote
 from configurator.quoting.ports import OutboxStore
 
-__all__ = ["MESSAGES", "attachment_name", "message_for", "send_quote"]
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "en": (
-        "Your quote {id}",
-        "Hello {name},\n\nplease find attached our quote {id} (version {version}) for {total}, valid until "
-        "{valid}.\n\nKind regards",
-    ),
-    "pt": (
-        "O seu orçamento {id}",
-        "Olá {name},\n\nem anexo segue o nosso orçamento {id} (versão {version}) no valor de {total}, válido "
-        "até {valid}.\n\nCom os melhores cumprimentos",
-    ),
-    "es": (
-        "Su presupuesto {id}",
-        "Hola {name}:\n\nle adjuntamos nuestro presupuesto {id} (versión {version}) por {total}, válido hasta "
-        "el {valid}.\n\nUn cordial saludo",
-    ),
-    "sv": (
-        "Din offert {id}",
-        "Hej {name},\n\nbifogat finns vår offert {id} (version {version}) på {total}, giltig till och med "
-        "{valid}.\n\nVänliga hälsningar",
-    ),
-}
-"""The subject and text of a sent quote by language (``{id}``, ``{version}``, ``{total}``, ``{valid}``,
-``{name}``)."""
+__all__ = ["attachment_name", "message_for", "send_quote"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -78,10 +53,8 @@ def message_for(quote: Quote, name: str | None = None) -> tuple[str, str]:
         >>> from configurator.quoting.model import EXAMPLE
         >>> subject, text = message_for(Quote.from_data(EXAMPLE), "Ana")
         >>> subject, text.splitlines()[2]
-        ('O seu orçamento Q-2026-0001', 'em anexo segue o nosso orçamento Q-2026-0001 (versão 1) no valor de 485,60\\xa0€, válido até 23 de dezembro de 2026.')
+        ('A sua proposta Q-2026-0001', 'em anexo segue a nossa proposta Q-2026-0001 (versão 1) no valor de 485,60\\xa0€, válida até 23 de dezembro de 2026.')
     """
-    language = quote.locale.partition("_")[0]
-    subject, text = MESSAGES.get(language, MESSAGES["en"])
     words = Translator(quote.locale)
     values = {
         "id": quote.quote_id,
@@ -90,7 +63,9 @@ def message_for(quote: Quote, name: str | None = None) -> tuple[str, str]:
         "valid": words.date(quote.valid_until),
         "name": name or "",
     }
-    return subject.format(**values), text.format(**values).replace(" ,", ",").replace(" :", ":")
+    subject = words.gettext("email.subject", **values)
+    text = words.gettext("email.text", **values)
+    return subject, text.replace(" ,", ",").replace(" :", ":")
 
 
 def send_quote(
