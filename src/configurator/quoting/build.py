@@ -82,6 +82,7 @@ __all__ = [
     "customer_locale",
     "default_quote_id",
     "describe_repair",
+    "locale_code",
     "quote_for_customer",
     "render_many",
 ]
@@ -100,8 +101,13 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at
 
 
-def _locale_code(locale: str) -> str:
-    """``pt-pt`` -> ``pt_PT``: the form the renderer and Babel expect."""
+def locale_code(locale: str) -> str:
+    """``pt-pt`` -> ``pt_PT``: the form the renderer and Babel expect.
+
+    Example:
+        >>> locale_code("pt-pt"), locale_code("SV")
+        ('pt_PT', 'sv')
+    """
     language, _, territory = locale.replace("-", "_").partition("_")
     if not language.isalpha():
         raise QuoteBuildError(f"locale: expected a locale such as 'pt_PT' or 'sv', got {locale!r}")
@@ -216,7 +222,7 @@ def build_quote(
         customer_id=customer_id,
         catalog_id=catalog.catalog,
         catalog_version=str(catalog.version),
-        locale=_locale_code(locale),
+        locale=locale_code(locale),
         currency=steps.currency,
         created_at=created_at,
         valid_until=created_at.date() + dt.timedelta(days=valid_days),
@@ -248,11 +254,11 @@ def customer_locale(
         ('pt_PT', 'sv', 'en')
     """
     if language:
-        code = _locale_code(language)
+        code = locale_code(language)
         if "_" not in code and country:
             code = f"{code}_{country.upper()}"
         return code
-    return _locale_code(default or catalog.default_locale)
+    return locale_code(default or catalog.default_locale)
 
 
 def customer_details(store: IdentityStore, customer_id: str) -> dict[str, str]:
@@ -363,7 +369,7 @@ def quote_for_customer(
     profile = store.get_profile(canonical)
     traits = profile.extra if profile is not None else {}
     chosen = (
-        _locale_code(locale)
+        locale_code(locale)
         if locale
         else customer_locale(traits.get("language"), traits.get("country"), catalog)
     )

@@ -56,7 +56,13 @@ from configurator.offer.pricing import ManualDiscount, PricingContext, waterfall
 from configurator.offer.reasons import Reason
 from configurator.offer.tax import minor_units
 from configurator.offer.waterfall import Waterfall
-from configurator.quoting.build import DEFAULT_TERMS, check_bundle, customer_locale, default_quote_id
+from configurator.quoting.build import (
+    DEFAULT_TERMS,
+    check_bundle,
+    customer_locale,
+    default_quote_id,
+    locale_code,
+)
 from configurator.quoting.model import LineDiscount, Quote
 
 __all__ = [
@@ -261,7 +267,6 @@ def configured_quote(
         discounts=edits.discounts,
         rep=rep,
     )
-    language, _, territory = locale.replace("-", "_").partition("_")
     selected = {(m, o) for m, o, _ in configuration.items()}
     return Quote(
         quote_id=quote_id,
@@ -270,7 +275,7 @@ def configured_quote(
         customer_id=customer_id,
         catalog_id=catalog.catalog,
         catalog_version=str(catalog.version),
-        locale=language.lower() + (f"_{territory.upper()}" if territory else ""),
+        locale=locale_code(locale),
         currency=steps.currency,
         created_at=created_at,
         valid_until=created_at.date() + dt.timedelta(days=valid_days),
