@@ -65,7 +65,6 @@ __all__ = [
     "PriceOut",
     "PriceStepOut",
     "Problem",
-    "QuoteIn",
     "QuoteOut",
     "ReasonOut",
     "RecommendationOut",
@@ -420,23 +419,6 @@ class BundlesOut(BaseModel):
     tier: str
     channel: str
     bundles: list[BundleOut]
-
-
-class QuoteIn(_In):
-    """Build and save (version 1, draft) the customer's best quote."""
-
-    catalog: Identifier
-    budget: PositiveMoney | None = None
-    requirements: list[Requirement] = Field(default_factory=list, max_length=MAX_REQUIREMENTS)
-    locale: LocaleTag | None = Field(None, description="Default: the customer's language in their country.")
-    country: CountryCode | None = Field(
-        None, description="Ship-to country for tax (default: the customer's)."
-    )
-    quantity: Quantity = 1
-    accept_repair: bool = Field(
-        False, description="Quote the repaired bundle when the request cannot be met."
-    )
-    quote_id: ShortIdentifier | None = None
 
 
 class QuoteOut(BaseModel):
