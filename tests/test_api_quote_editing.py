@@ -62,6 +62,17 @@ def test_a_configuration_is_quoted_exactly_with_its_quantities(
     assert quote["status"] == "draft" and quote["total_text"]
 
 
+def test_lines_carry_the_quantity_range_the_editor_may_use(
+    client: TestClient, wanted: dict[str, dict[str, int]]
+) -> None:
+    """Each line says the catalog's quantity range of its option (1 to 3 bottle cages, exactly 1 frame)."""
+    quote = _quote(client, "E-RANGE", catalog=CATALOG, selections=wanted)
+    cage = _line(quote, "accessories.bottle_cage")
+    assert (cage["qty_min"], cage["qty_max"]) == (1, 3)
+    frame = next(line for line in quote["lines"] if line["module"] == "frame")
+    assert (frame["qty_min"], frame["qty_max"]) == (1, 1)
+
+
 def test_session_choices_are_quoted_as_they_stand(
     client: TestClient, wanted: dict[str, dict[str, int]]
 ) -> None:
@@ -88,6 +99,7 @@ def test_priced_services_are_in_the_total_only_when_chosen(
     plain = _quote(client, "E-SVC-1", catalog=CATALOG, selections=wanted)
     states = {s["service"]: s["state"] for s in plain["services"]}
     assert states["bike_fit"] == "declined"
+    assert {s["service"]: s["policy"] for s in plain["services"]}["bike_fit"] == "opt_in"
     chosen = _quote(client, "E-SVC-2", catalog=CATALOG, selections=wanted, services={"bike_fit": True})
     assert {s["service"]: s["state"] for s in chosen["services"]}["bike_fit"] == "chosen"
     assert float(chosen["total"]) > float(plain["total"])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +116,74 @@ def test_find_configure_repair_and_reload(page: Page, live_server: str, viewport
     )
     expect(page.locator("#budget")).to_have_value("1500")
     _shot(page, f"6-restored-{tag}")
+    _quote_edit_download_accept(page, tag)
+
+
+def _version(page: Page) -> int:
+    """The version number in the quote editor's heading."""
+    return int(page.locator("#quote-heading").get_attribute("data-version") or 0)
+
+
+def _quote_edit_download_accept(page: Page, tag: str) -> None:
+    """Quote the second bundle, change the bundles ordered and the services, download the PDF, accept."""
+    budget = page.locator("#budget")
+    budget.fill("4500")
+    budget.press("Tab")
+    expect(page.locator("body")).not_to_have_attribute("aria-busy", "true", timeout=TIMEOUT)
+    page.locator("#propose").click()
+    second = page.locator('.quote-bundle[data-rank="2"]')
+    expect(second).to_be_visible(timeout=TIMEOUT)
+    second.click()
+    editor = page.locator("#quote-editor")
+    expect(editor).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#quote-status")).to_have_attribute("data-status", "draft")
+    expect(page.locator("#quote-heading")).to_be_focused()
+    first = _version(page)
+    fit, course = page.locator("#svc-bike_fit"), page.locator("#svc-riding_course")
+    expect(fit).not_to_be_checked()  # offered to this tier, charged only when chosen
+    _shot(page, f"7-quote-{tag}")
+
+    page.locator("#quote-quantity").fill("2")
+    fit.check()
+    course.check()
+    page.locator("#quote-save").click()
+    expect(page.locator("#quote-heading")).to_have_attribute("data-version", str(first + 1), timeout=TIMEOUT)
+    expect(page.locator("#quote-quantity")).to_have_value("2")
+    expect(page.locator("#svc-riding_course")).to_be_checked()
+    page.locator("#svc-riding_course").uncheck()  # the customer does not want the course after all
+    page.locator("#quote-save").click()
+    expect(page.locator("#quote-heading")).to_have_attribute("data-version", str(first + 2), timeout=TIMEOUT)
+    expect(page.locator("#svc-riding_course")).not_to_be_checked()
+    expect(page.locator("#svc-bike_fit")).to_be_checked()
+    diff = page.locator("#quote-diff")
+    expect(diff).to_be_visible()
+    assert diff.locator("li").count() == 2  # the course out, and the total
+    _shot(page, f"8-edited-{tag}")
+
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.locator("#quote-pdf").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    total = Decimal(page.locator("#quote-total").get_attribute("data-total") or "nan")
+    if shutil.which("pdftotext") is not None:  # make sysdeps installs poppler-utils
+        from babel.numbers import format_currency
+
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        written = format_currency(total, "EUR", locale="pt_PT")  # Inês's quotes are in Portuguese
+        assert _spaces(written) in _spaces(text), f"{written} not in the PDF"
+
+    page.locator("#quote-margin").fill("900")
+    page.locator("#quote-accept").click()
+    expect(page.locator("#quote-status")).to_have_attribute("data-status", "accepted", timeout=TIMEOUT)
+    expect(page.locator("#quote-state")).not_to_be_empty()
+    _shot(page, f"9-accepted-{tag}")
+
+
+def _spaces(text: str) -> str:
+    """Every kind of space as one plain space (Babel and pdftotext write different ones)."""
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
 
 
 def test_every_option_answers_keyboard_and_skip_links(page: Page, live_server: str) -> None:

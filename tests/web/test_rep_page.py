@@ -93,7 +93,7 @@ def test_proposing_bundles_lists_them_with_reasons(page: Page, live_server: str)
     expect(bundles.first).to_be_visible(timeout=3 * TIMEOUT)  # a budget may take the solver a few rounds
     assert bundles.count() >= 1
     expect(bundles.first).to_contain_text("Bundle 1")
-    expect(bundles.first).to_contain_text("purchased")
+    expect(bundles.first.locator(".reasons")).to_contain_text("You bought")  # in words and dates, not codes
 
 
 def test_quote_links_to_its_pdf(page: Page, live_server: str) -> None:
@@ -108,6 +108,34 @@ def test_quote_links_to_its_pdf(page: Page, live_server: str) -> None:
     pdf_response = page.request.get(str(pdf.get_attribute("href")))
     assert pdf_response.ok
     assert pdf_response.body().startswith(b"%PDF")
+
+
+def test_a_complete_configuration_is_quoted_exactly_as_configured(page: Page, live_server: str) -> None:
+    """With every module chosen, Quote quotes the session's own choices (not a bundle), and the editor lists them."""
+    _open(page, live_server)
+    sid = re.search(r"session=([^&]+)", page.url)
+    assert sid is not None
+    done: Any = page.evaluate(
+        """async (sid) => {
+            const answer = await fetch(`/sessions/${sid}/complete`, {method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRF-Token": document.body.dataset.csrf},
+                body: JSON.stringify({strategy: "defaults"})});
+            return answer.json();
+        }""",
+        sid.group(1),
+    )
+    wanted = {f"{m}.{o}" for m, chosen in done["configuration"]["selections"].items() for o in chosen}
+    for key in wanted:  # the rep makes the completed configuration: a click per module
+        module, option = key.split(".")
+        button = page.locator(f"#opt-{module}-{option}")
+        if button.get_attribute("aria-pressed") != "true":
+            button.click()
+            expect(button).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    expect(page.locator("body")).not_to_have_attribute("aria-busy", "true", timeout=TIMEOUT)
+    page.get_by_role("button", name="Quote", exact=True).click()
+    expect(page.locator("#quote-editor")).to_be_visible(timeout=TIMEOUT)
+    lines = page.locator("#quote-body tbody tr")
+    assert {str(lines.nth(i).get_attribute("data-line")) for i in range(lines.count())} == wanted
 
 
 def test_a_rep_signs_in_through_the_form_and_out_again(browser: Any, live_server: str, live_app: Any) -> None:

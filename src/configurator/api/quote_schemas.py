@@ -35,6 +35,7 @@ from configurator.api.wire import (
 
 if TYPE_CHECKING:
     from configurator.catalog.models import Catalog
+    from configurator.catalog.models import Quantity as QtyRange
     from configurator.quoting.diff import LineChange, QuoteDiff
     from configurator.quoting.lifecycle import QuoteVersionInfo
     from configurator.quoting.model import Quote
@@ -133,6 +134,8 @@ class QuoteLineOut(BaseModel):
     label: str
     path: str
     qty: int
+    qty_min: int = Field(1, description="The fewest units of the option a line may have (the catalog's qty).")
+    qty_max: int = Field(1, description="The most units of the option a line may have (the catalog's qty).")
     unit_price: Decimal
     amount: Decimal
     amount_text: str
@@ -142,12 +145,17 @@ class QuoteLineOut(BaseModel):
 
 
 class QuoteServiceOut(BaseModel):
-    """A service offered with the bundle and its state: ``included`` (no charge), ``chosen`` or ``declined``."""
+    """A service offered with the bundle and its state: ``included`` (no charge), ``chosen`` or ``declined``.
+
+    ``policy`` says how the tier offers it: ``opt_out`` (in at no charge unless the customer declines it) or
+    ``opt_in`` (charged, in the quote only when chosen).
+    """
 
     service: str
     label: str
     kind: str
     state: Literal["included", "chosen", "declined"]
+    policy: Literal["opt_out", "opt_in"]
     list_price: Decimal
     price: Decimal
     price_text: str
@@ -266,6 +274,12 @@ def _label(catalog: Catalog | None, module: str, option: str, language: str) -> 
     return catalog.text(opt.label, language, option) if catalog is not None and opt is not None else option
 
 
+def _quantity(catalog: Catalog | None, module: str, option: str) -> QtyRange | None:
+    mod = catalog.modules.get(module) if catalog is not None else None
+    opt = mod.options.get(option) if mod is not None else None
+    return opt.qty if opt is not None else None
+
+
 def _line_label(catalog: Catalog | None, key: str, language: str) -> str:
     module, _, option = key.rpartition("/")[2].partition(".")
     return _label(catalog, module, option, language)
@@ -287,6 +301,7 @@ def quote_detail(
     lines = []
     for line in quote.lines:
         d = discounts.get(line.key)
+        qty = _quantity(catalog, line.module, line.option) if not line.path else None
         lines.append(
             QuoteLineOut(
                 line=line.key,
@@ -295,6 +310,8 @@ def quote_detail(
                 label=_label(catalog, line.module, line.option, language),
                 path=line.path,
                 qty=line.qty,
+                qty_min=qty.min if qty else 1,
+                qty_max=qty.max if qty else 1,
                 unit_price=line.unit_price,
                 amount=line.amount,
                 amount_text=words.money(line.amount, quote.currency),
@@ -318,6 +335,7 @@ def quote_detail(
                 label=label,
                 kind=service.kind,
                 state=state,
+                policy="opt_out" if service.included else "opt_in",
                 list_price=service.list_price,
                 price=service.price,
                 price_text=words.money(service.price, quote.currency),

@@ -256,6 +256,8 @@
     $("budget").value = (state.session.draft && state.session.draft.budget) || "";
     $("bundles").replaceChildren();
     $("quote-result").replaceChildren();
+    $("quote-editor").hidden = true;
+    state.quote = null;
     $("workspace").hidden = false;
     $("jump").hidden = false;
     $("jump-customer").textContent = state.customer.name || state.customer.customer_id;
@@ -667,7 +669,7 @@
           el(
             "li",
             {},
-            `${optionLabel(r.module, r.option)} — ${r.because}`,
+            `${optionLabel(r.module, r.option)} — ${r.text || r.label || r.because}`,
             r.events.length
               ? el("span", { class: "events", title: r.events.join(", "), text: ` (${fill(T.events, { n: r.events.length })})` })
               : null,
@@ -691,13 +693,16 @@
           el(
             "article",
             { "aria-label": `${T.bundle} ${b.rank}` },
-            el("h3", {}, `${T.bundle} ${b.rank}`, el("span", { class: "role", text: b.role }), el("span", { class: "total", text: money(b.price) })),
+            el("h3", {}, `${T.bundle} ${b.rank}`, el("span", { class: "role", text: b.role_label || b.role }), el("span", { class: "total", text: b.total_text || money(b.price) })),
             el("details", { open: b.rank === 1 }, el("summary", { text: T.contents }), el("ul", { class: "items" }, items)),
             reasons.length ? el("h4", { text: T.reasons }) : null,
             reasons.length ? el("ul", { class: "reasons" }, reasons) : null,
             services.length ? el("h4", { text: T.services }) : null,
             services.length ? el("ul", { class: "items" }, services) : null,
             repair,
+            CAN.has("quote")
+              ? el("p", { class: "buttons" }, el("button", { type: "button", class: "quote-bundle", "data-rank": b.rank, onclick: () => busy(() => quoteBundle(b)) }, T.quote_bundle))
+              : null,
           ),
         );
       }),
@@ -714,26 +719,247 @@
     renderBundles(answer);
   }
 
+  // -- the quote editor: quote a bundle or the configuration, edit it into versions, send, approve, accept ------
+
+  const CAN = new Set((body.dataset.can || "").split(" ").filter(Boolean));
+  state.quote = null; // the quote version on screen (GET /quotes/{id}?format=json&locale=)
+
+  const quotePath = (id) => `quotes/${encodeURIComponent(id)}`;
+
   async function quote() {
+    // exactly as configured when the configuration is complete; else the best bundle that keeps the choices
+    const payload = configured()
+      ? { session_id: state.session.session_id }
+      : { catalog: state.catalog.id, budget: budget(), requirements: requirements() };
+    const made = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/quotes`, payload);
+    await showQuote(made.quote_id, fill(T.version_saved, { version: made.version }));
+  }
+
+  // Every module has as many options as it needs, and they go together: the configuration can be quoted as is.
+  function configured() {
+    if (!state.session.feasible) return false;
+    const chosen = selections();
+    return state.catalog.modules.every((m) => Object.keys(chosen[m.id] || {}).length >= m.min);
+  }
+
+  async function quoteBundle(bundle) {
     const made = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/quotes`, {
       catalog: state.catalog.id,
-      budget: budget(),
-      requirements: requirements(),
+      selections: bundle.configuration.selections,
     });
-    const link = (format) => API + made.links[format].replace(/^\//, "");
-    $("quote-result").replaceChildren(
-      el(
-        "div",
-        { class: "quote" },
-        el("p", { text: fill(T.quote_ready, { id: made.quote_id, version: made.version, total: money(made.total) }) }),
-        el(
-          "p",
-          { class: "buttons" },
-          el("a", { href: link("html"), target: "_blank", rel: "noopener", class: "link-button" }, T.open_html),
-          el("a", { href: link("pdf"), target: "_blank", rel: "noopener", class: "link-button" }, T.open_pdf),
-        ),
-      ),
+    await showQuote(made.quote_id, fill(T.version_saved, { version: made.version }));
+  }
+
+  async function showQuote(quoteId, message) {
+    const [detail, versions] = await Promise.all([
+      call("GET", `${quotePath(quoteId)}?format=json&locale=${LANG}`),
+      call("GET", `${quotePath(quoteId)}/versions?locale=${LANG}`),
+    ]);
+    const diff = detail.version > 1 ? await call("GET", `${quotePath(quoteId)}/diff?locale=${LANG}`) : null;
+    state.quote = detail;
+    renderQuote(detail, versions, diff);
+    $("quote-state").textContent = message || "";
+    $("quote-editor").hidden = false;
+    $("quote-result").replaceChildren();
+    $("quote-heading").focus();
+    $("quote-heading").scrollIntoView({ block: "start" });
+  }
+
+  function statusText(code) {
+    return T[`status_${code}`] || code.replace(/_/g, " ");
+  }
+
+  function renderQuote(q, versions, diff) {
+    $("quote-heading").textContent = fill(T.quote_heading, { id: q.quote_id, version: q.version });
+    $("quote-heading").dataset.version = q.version;
+    const open = q.status === "draft" || q.status === "pending_approval";
+    const rows = q.lines.map((line) => {
+      const editable = open && !line.path;
+      const qty =
+        editable && line.qty_max > line.qty_min
+          ? el("input", { type: "number", class: "qty", min: line.qty_min, max: line.qty_max, step: 1, value: line.qty, "data-line": line.line, "aria-label": fill(T.line_qty, { what: line.label }) })
+          : el("span", { text: String(line.qty) });
+      const discount = editable
+        ? el("input", { type: "number", class: "discount", min: 0, max: 100, step: "0.5", value: line.discount_pct === null ? "" : Number(line.discount_pct), placeholder: "0", "data-line": line.line, "aria-label": fill(T.line_discount, { what: line.label }) })
+        : el("span", { text: line.discount_pct === null ? "" : `${Number(line.discount_pct)} %` });
+      return el(
+        "tr",
+        { "data-line": line.line },
+        el("th", { scope: "row", text: line.path ? `↳ ${line.label}` : line.label }),
+        el("td", { class: "num" }, qty),
+        el("td", { class: "num", text: line.amount_text }),
+        el("td", { class: "num" }, discount),
+      );
+    });
+    const table = el(
+      "table",
+      { class: "quote-lines" },
+      el("caption", { class: "visually-hidden", text: T.quote_lines }),
+      el("thead", {}, el("tr", {}, [T.col_item, T.col_qty, T.col_amount, T.col_discount].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, rows),
     );
+    const services = q.services.map((svc) => {
+      const id = `svc-${svc.service}`;
+      const inQuote = svc.state !== "declined";
+      const hint = svc.policy === "opt_out" ? T.service_opt_out : T.service_opt_in;
+      const price = svc.policy === "opt_out" ? T.included : money(svc.list_price);
+      return el(
+        "li",
+        { class: "service" },
+        el("input", { type: "checkbox", id, "data-service": svc.service, checked: inQuote, disabled: !open, "aria-describedby": `${id}-hint` }),
+        el("label", { for: id }, `${svc.label} · ${price}`),
+        el("span", { class: "hint", id: `${id}-hint`, text: hint }),
+      );
+    });
+    const quantity = el(
+      "div",
+      { class: "field inline" },
+      el("label", { for: "quote-quantity", text: T.bundles_ordered }),
+      el("input", { id: "quote-quantity", type: "number", min: 1, max: 100000, step: 1, value: q.quantity, disabled: !open }),
+    );
+    const approval = [];
+    if (q.discount_limit !== null) approval.push(el("p", { class: "hint", text: fill(T.discount_limit, { pct: Number(q.discount_limit) }) }));
+    if (q.needs_approval && !q.approved_at) approval.push(el("p", { class: "warning", text: T.waits_approval }));
+    if (q.approved_by) approval.push(el("p", { class: "hint", text: fill(T.approved_by, { who: q.approved_by }) }));
+    const link = (format) => API + q.links[format].replace(/^\//, "");
+    const waiting = q.needs_approval && !q.approved_at;
+    const actions = el(
+      "p",
+      { class: "buttons" },
+      open && CAN.has("quote") ? el("button", { type: "button", id: "quote-save", class: "primary", onclick: () => busy(saveVersion) }, T.save_version) : null,
+      el("a", { href: link("html"), target: "_blank", rel: "noopener", class: "link-button", id: "quote-html" }, T.open_html),
+      el("a", { href: link("pdf"), download: "", class: "link-button", id: "quote-pdf" }, T.open_pdf),
+      waiting && CAN.has("approve") ? el("button", { type: "button", id: "quote-approve", onclick: () => busy(approveQuote) }, T.approve) : null,
+      open && !waiting && CAN.has("quote") ? el("button", { type: "button", id: "quote-send", onclick: () => busy(sendQuote) }, T.send) : null,
+    );
+    const accepting =
+      (open || q.status === "sent") && !waiting && CAN.has("accept")
+        ? el(
+            "div",
+            { class: "accept" },
+            el("div", { class: "field inline" }, el("label", { for: "quote-margin", text: T.margin }), el("input", { id: "quote-margin", type: "number", min: 0, step: "0.01", inputmode: "decimal", "aria-describedby": "quote-margin-error" })),
+            el("p", { id: "quote-margin-error", class: "field-error", role: "alert", hidden: true }),
+            el("button", { type: "button", id: "quote-accept", onclick: () => busy(acceptQuote) }, T.accept),
+          )
+        : null;
+    const history = el(
+      "details",
+      {},
+      el("summary", { text: `${T.versions} (${versions.length})` }),
+      el("ol", { class: "items versions" }, versions.map((v) => el("li", {}, `${v.version} · ${statusText(v.status)} · ${v.total_text || ""} · ${date(v.created_at)}`))),
+    );
+    $("quote-body").replaceChildren(
+      el("p", { class: "quote-status" }, el("span", { class: `status status-${q.status}`, id: "quote-status", "data-status": q.status, text: statusText(q.status) })),
+      table,
+      quantity,
+      services.length ? el("fieldset", { class: "services" }, el("legend", { text: T.services }), el("ul", { class: "items" }, services)) : null,
+      approval,
+      el("p", { class: "quote-total" }, `${T.total}: `, el("strong", { id: "quote-total", "data-total": q.total, text: q.total_text })),
+      actions,
+      accepting,
+      diff ? renderDiff(diff, q) : null,
+      history,
+    );
+  }
+
+  function renderDiff(d, q) {
+    const serviceLabel = (id) => (q.services.find((s) => s.service === id) || { label: id }).label;
+    const items = [
+      ...d.added.map((c) => fill(T.change_added, { what: c.label })),
+      ...d.removed.map((c) => fill(T.change_removed, { what: c.label })),
+      ...d.changed.flatMap((c) => {
+        const out = [];
+        if (c.qty_before !== c.qty_after) out.push(fill(T.change_qty, { what: c.label, before: c.qty_before, after: c.qty_after }));
+        if (c.discount_pct_before !== c.discount_pct_after)
+          out.push(fill(T.change_discount, { what: c.label, before: Number(c.discount_pct_before || 0), after: Number(c.discount_pct_after || 0) }));
+        return out;
+      }),
+      ...d.services.map((c) => fill(T.change_service, { what: serviceLabel(c.service), before: T["state_" + c.before] || c.before || "—", after: T["state_" + c.after] || c.after || "—" })),
+      d.quantity_before !== d.quantity_after ? fill(T.change_quantity, { before: d.quantity_before, after: d.quantity_after }) : null,
+      fill(T.change_total, { before: d.total_before_text, after: d.total_after_text }),
+    ].filter(Boolean);
+    return el(
+      "div",
+      { class: "diff", id: "quote-diff" },
+      el("h4", { text: fill(T.changes, { version: d.from_version }) }),
+      el("ul", { class: "items" }, items.map((text) => el("li", { text }))),
+    );
+  }
+
+  // The edits of the version on screen, as PATCH /quotes/{id} takes them (only what changed is sent).
+  function quoteEdits() {
+    const q = state.quote;
+    const edits = { version: q.version };
+    const qty = {};
+    for (const input of $("quote-body").querySelectorAll("input.qty")) qty[input.dataset.line] = Number(input.value);
+    const changedQty = q.lines.some((line) => line.line in qty && qty[line.line] !== line.qty);
+    if (changedQty) {
+      const selections = {};
+      for (const [moduleId, chosen] of Object.entries(q.configuration.selections)) {
+        selections[moduleId] = {};
+        for (const [optionId, n] of Object.entries(chosen)) selections[moduleId][optionId] = qty[`${moduleId}.${optionId}`] ?? n;
+      }
+      edits.selections = selections;
+    }
+    const quantity = Number($("quote-quantity").value);
+    if (quantity !== q.quantity) edits.quantity = quantity;
+    const services = {};
+    for (const box of $("quote-body").querySelectorAll("input[data-service]")) {
+      const before = q.services.find((s) => s.service === box.dataset.service).state !== "declined";
+      if (box.checked !== before) services[box.dataset.service] = box.checked;
+    }
+    if (Object.keys(services).length) edits.services = services;
+    const discounts = [];
+    for (const input of $("quote-body").querySelectorAll("input.discount")) {
+      const pct = input.value.trim() === "" ? 0 : Number(input.value);
+      const line = q.lines.find((l) => l.line === input.dataset.line);
+      if (pct !== Number(line.discount_pct || 0)) discounts.push({ line: line.line, pct: String(pct) });
+    }
+    if (discounts.length) edits.discounts = discounts; // lines not named keep their discount
+    return Object.keys(edits).length > 1 ? edits : null;
+  }
+
+  async function saveVersion() {
+    const edits = quoteEdits();
+    if (!edits) {
+      $("quote-state").textContent = T.nothing_changed;
+      return;
+    }
+    let saved;
+    try {
+      saved = await call("PATCH", quotePath(state.quote.quote_id), edits);
+    } catch (error) {
+      showError(error, $("quote-state"));
+      return;
+    }
+    await showQuote(saved.quote_id, fill(T.version_saved, { version: saved.version }));
+  }
+
+  async function sendQuote() {
+    const q = state.quote;
+    const sent = await call("POST", `${quotePath(q.quote_id)}/send`, { version: q.version });
+    await showQuote(q.quote_id, fill(T.sent_to, { email: sent.recipient }));
+  }
+
+  async function approveQuote() {
+    const q = state.quote;
+    await call("POST", `${quotePath(q.quote_id)}/approve`, { version: q.version });
+    await showQuote(q.quote_id);
+  }
+
+  async function acceptQuote() {
+    const q = state.quote;
+    const margin = $("quote-margin").value.trim();
+    if (!margin || !(Number(margin) >= 0)) {
+      $("quote-margin").setAttribute("aria-invalid", "true");
+      const error = $("quote-margin-error");
+      error.textContent = T.margin_needed;
+      error.hidden = false;
+      $("quote-margin").focus();
+      return;
+    }
+    const done = await call("POST", `${quotePath(q.quote_id)}/accept`, { version: q.version, channel: "sales_rep", margin });
+    await showQuote(q.quote_id, fill(T.accepted, { order: done.order_id }));
   }
 
   // -- wiring --------------------------------------------------------------------------------------------------
