@@ -635,3 +635,31 @@ def test_re_quoting_makes_the_next_version_and_an_accepted_number_is_kept(client
     assert client.post("/quotes/Q-API-RE/accept", json={"margin": "100"}).status_code == 200
     after = client.post(f"/customers/{customer}/quotes", json={**body, "requirements": ["frame.alu_lowstep"]})
     assert (after.json()["quote_id"], after.json()["version"]) == ("Q-API-RE-2", 1)
+
+
+def test_every_problem_title_is_translated_and_english_is_the_class_title() -> None:
+    """Each error class's problem type has a title in en (the class's own), pt, es and sv."""
+    from configurator.quoting.i18n import messages
+
+    for cls in ERROR_CLASSES:
+        key = f"problem.{cls.problem_type}"
+        assert messages("en").get(key) == cls.title, key
+        for language in ("pt", "es", "sv"):
+            assert messages(language).get(key, cls.title) != cls.title, (
+                f"{key} is not translated to {language}"
+            )
+
+
+def test_a_problem_title_comes_in_the_accepted_language(client: TestClient) -> None:
+    """Accept-Language picks the problem's title language (Content-Language says it); the detail stays English."""
+    answer = client.get("/customers/nobody-here", headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+    body = assert_problem(answer, 404, "unknown-customer")
+    assert body["title"] == "Cliente desconhecido"
+    assert answer.headers["content-language"] == "pt"
+    assert "nobody-here" in body["detail"]
+    english = client.get("/customers/nobody-here")
+    assert assert_problem(english, 404, "unknown-customer")["title"] == "Unknown customer"
+    unparsed = client.post(
+        "/sessions", content=b"{", headers={"Accept-Language": "sv", "Content-Type": "application/json"}
+    )
+    assert unparsed.json()["title"] in ("Felaktig begäran", "Begäran stämmer inte med schemat")

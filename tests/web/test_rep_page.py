@@ -165,3 +165,12 @@ def test_a_rep_signs_in_through_the_form_and_out_again(browser: Any, live_server
         expect(page).to_have_url(re.compile(r"/rep/sign-in"))
     finally:
         context.close()
+
+
+def test_an_api_error_shows_in_the_page_language(page: Page, live_server: str) -> None:
+    """Opening an unknown customer in Portuguese shows the API's error title in Portuguese."""
+    page.goto(f"{live_server}/rep?lang=pt")
+    page.locator("#customer").fill("nobody-at-all")
+    page.locator("#catalog").select_option(CATALOG)
+    page.locator("#start button[type=submit]").click()
+    expect(page.locator("#error")).to_contain_text("Cliente desconhecido", timeout=TIMEOUT)

@@ -54,7 +54,7 @@ from configurator import __version__
 from configurator.api import schemas as s
 from configurator.api.headers import SecurityHeaders
 from configurator.api.limits import BodyLimit
-from configurator.api.problems import PROBLEM_MEDIA_TYPE, problem, problem_for
+from configurator.api.problems import PROBLEM_MEDIA_TYPE, localized, problem, problem_for
 from configurator.api.routes import ROUTERS
 from configurator.api.service import Service
 from configurator.catalog.loader import load_catalog
@@ -62,6 +62,7 @@ from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.settings import Settings
 from configurator.web import router as web_router
+from configurator.web.page import pick_language
 
 __all__ = ["app_from_environment", "make_app"]
 
@@ -102,7 +103,13 @@ def _load_catalogs(folder: str | os.PathLike[str]) -> dict[str, Catalog]:
 def _install_problem_handlers(app: FastAPI) -> None:
     def respond(request: Request, status: int, body: dict[str, Any]) -> JSONResponse:
         body.setdefault("instance", request.url.path)
-        return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+        language = pick_language(None, request.headers.get("accept-language"))
+        return JSONResponse(
+            jsonable_encoder(localized(body, language)),
+            status_code=status,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers={"Content-Language": language},
+        )
 
     async def configurator_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ConfiguratorError)

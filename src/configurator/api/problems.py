@@ -30,7 +30,7 @@ from typing import Any
 
 from configurator.errors import ConfiguratorError
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "problem", "problem_for"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "localized", "problem", "problem_for"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 """The media type of a problem response."""
@@ -83,6 +83,26 @@ def _extensions(exc: ConfiguratorError) -> dict[str, Any]:
     if hint and isinstance(hint, str):
         extra["hint"] = hint
     return extra
+
+
+def localized(body: dict[str, Any], language: str) -> dict[str, Any]:
+    """The problem with its ``title`` in ``language`` (en, pt, es or sv; gettext ``problem.<type>``).
+
+    The title is for people: it comes in the language the caller asked for (``Accept-Language``); ``type`` is
+    the stable code to act on, and ``detail`` stays in English (it names fields and values for the developer).
+    A type without a translation keeps its English title.
+
+    Example:
+        >>> localized(problem(404, "unknown-customer", "Unknown customer", "unknown customer 'c-9'"), "pt")["title"]
+        'Cliente desconhecido'
+        >>> localized(problem(404, "no-such-type", "Something", "x"), "sv")["title"]
+        'Something'
+    """
+    from configurator.quoting.i18n import messages
+
+    slug = str(body.get("type", "")).rpartition(":")[2]
+    title = messages(language).get(f"problem.{slug}")
+    return body | {"title": title} if title else body
 
 
 def problem_for(exc: ConfiguratorError) -> tuple[int, dict[str, Any]]:

@@ -52,7 +52,8 @@
   }
 
   async function call(method, path, payload) {
-    const init = { method, headers: { Accept: "application/json", "X-CSRF-Token": CSRF } };
+    // Accept-Language: the API answers its errors' titles in the page's language
+    const init = { method, headers: { Accept: "application/json", "Accept-Language": LANG, "X-CSRF-Token": CSRF } };
     if (payload !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(payload);
@@ -63,7 +64,9 @@
     }
     const data = response.status === 204 ? null : await response.json();
     if (!response.ok) {
-      const error = new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+      // in English the detail says most; in another language the title is in that language (the detail is not)
+      const said = data && (LANG === "en" ? data.detail || data.title : data.title || data.detail);
+      const error = new Error(said || `HTTP ${response.status}`);
       error.problem = data;
       throw error;
     }
@@ -73,6 +76,7 @@
   function showError(error, near) {
     const box = near || $("error");
     box.textContent = `${T.error}: ${error.message}`;
+    box.title = (error.problem && error.problem.detail) || "";
     box.hidden = false;
     if (!near) box.scrollIntoView({ block: "nearest" });
   }
