@@ -174,3 +174,15 @@ def test_an_api_error_shows_in_the_page_language(page: Page, live_server: str) -
     page.locator("#catalog").select_option(CATALOG)
     page.locator("#start button[type=submit]").click()
     expect(page.locator("#error")).to_contain_text("Cliente desconhecido", timeout=TIMEOUT)
+
+
+def test_the_html_quote_fits_a_phone(page: Page, live_server: str) -> None:
+    """The quote as HTML, opened on a 390 px wide phone, never scrolls sideways."""
+    _open(page, live_server)
+    page.get_by_role("button", name="Quote", exact=True).click()
+    link = page.locator("#quote-html")
+    expect(link).to_be_visible(timeout=TIMEOUT)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(str(link.get_attribute("href")))
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the quote is {width}px wide on a 390px phone"
