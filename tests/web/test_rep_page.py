@@ -186,3 +186,15 @@ def test_the_html_quote_fits_a_phone(page: Page, live_server: str) -> None:
     page.goto(str(link.get_attribute("href")))
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the quote is {width}px wide on a 390px phone"
+
+
+def test_the_page_offers_the_questions_to_ask_first(page: Page, live_server: str) -> None:
+    """Up to 3 questions show above the options; following one puts the focus on an option of its module."""
+    _open(page, live_server)
+    asked = page.locator("#ask-list a")
+    expect(asked.first).to_be_visible(timeout=TIMEOUT)
+    assert 1 <= asked.count() <= 3
+    module = asked.first.get_attribute("data-module")
+    asked.first.click()
+    focused = page.evaluate("document.activeElement.closest('fieldset')?.dataset.module")
+    assert focused == module

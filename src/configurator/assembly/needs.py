@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import polars as pl
@@ -53,7 +54,15 @@ from configurator.needs.customer import CustomerNeeds
 from configurator.needs.models import NeedsModel
 from configurator.solver.session import ConfigurationSession, Weights
 
-__all__ = ["CatalogNeedsView", "needs_for", "population_sales", "recommendations", "weights_for"]
+__all__ = [
+    "CatalogNeedsView",
+    "GuidingQuestion",
+    "guiding_questions",
+    "needs_for",
+    "population_sales",
+    "recommendations",
+    "weights_for",
+]
 
 
 def population_sales(store: NeedsStore, catalog_id: str) -> list[Event]:
@@ -138,6 +147,68 @@ def weights_for(
     return Weights(options=view.option_weights(needs, partial_selections), price=price, scale=scale)
 
 
+def _partial(session: ConfigurationSession, view: CatalogNeedsView) -> dict[str, int]:
+    """The session's choices as need variables (an unset choice counts as not chosen)."""
+    chosen: dict[str, dict[str, int]] = {}
+    for choice in session.choices:
+        chosen.setdefault(choice.module, {})[choice.option] = (choice.qty or 1) if choice.selected else 0
+    return view.row(chosen, complete=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class GuidingQuestion:
+    """A choice worth asking the customer about first: a module (which option?) or a multi-choice option (yes/no).
+
+    Attributes:
+        module: the module asked about.
+        option: for a multi-choice module, the option asked about (``None``: which option of the module).
+        gain: how many more modules the first proposal is expected to get right once it is answered.
+        answers: the options still allowed with their probability now (``""`` for none, or for "no" of a
+            multi-choice option), likeliest first.
+    """
+
+    module: str
+    option: str | None
+    gain: float
+    answers: tuple[tuple[str, float], ...]
+
+
+def guiding_questions(
+    session: ConfigurationSession, view: CatalogNeedsView, needs: CustomerNeeds, limit: int = 3
+) -> list[GuidingQuestion]:
+    """The few undecided choices whose answers most improve this customer's first proposal, best first.
+
+    Ranked by :func:`configurator.needs.questions.best_questions` over the options the session still allows,
+    under this customer's needs (the population's beliefs for a new customer: guided selling).
+    """
+    from configurator.needs.questions import best_questions
+
+    partial = _partial(session, view)
+    domains = session.domains()
+    candidates: dict[str, tuple[int, ...]] = {}
+    for module, mod in view.catalog.modules.items():
+        allowed = [name for name in mod.options if name in domains.get(module, ())]
+        if view.is_single(module):
+            values = [view.variable_of(module, name)[1] for name in allowed]
+            candidates[module] = tuple(([0] if 0 in view.domains[module] else []) + values)
+        else:
+            for name in allowed:
+                candidates[view.variable_of(module, name)[0]] = (0, 1)
+    found: list[GuidingQuestion] = []
+    for question in best_questions(needs, partial, candidates, limit=limit):
+        option: str | None = None
+        if question.variable in view.catalog.modules:
+            module = question.variable
+            answers = tuple(
+                ((view.option_of(module, value) or (module, ""))[1], p) for value, p in question.answers
+            )
+        else:
+            module, _, option = question.variable.partition(".")
+            answers = tuple((option if value else "", p) for value, p in question.answers)
+        found.append(GuidingQuestion(module=module, option=option, gain=question.gain, answers=answers))
+    return found
+
+
 def recommendations(
     session: ConfigurationSession, view: CatalogNeedsView, needs: CustomerNeeds
 ) -> dict[str, list[tuple[str, float]]]:
@@ -154,10 +225,7 @@ def recommendations(
             f"recommendations: the session is of catalog {session.catalog.catalog!r}, "
             f"the needs view of {view.catalog.catalog!r}"
         )
-    chosen: dict[str, dict[str, int]] = {}
-    for choice in session.choices:
-        chosen.setdefault(choice.module, {})[choice.option] = (choice.qty or 1) if choice.selected else 0
-    partial = view.row(chosen, complete=False)
+    partial = _partial(session, view)
     domains = session.domains()
     out: dict[str, list[tuple[str, float]]] = {}
     for module, mod in view.catalog.modules.items():

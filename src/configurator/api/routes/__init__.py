@@ -6,7 +6,8 @@ dependency, never through a closure, so a router can be included in any app that
 
 Example:
     >>> [router.routes[0].path for router in ROUTERS]  # doctest: +NORMALIZE_WHITESPACE
-    ['/catalogs', '/sessions', '/events', '/customers', '/customers/{customer_id}/bundles',
+    ['/catalogs', '/sessions', '/sessions/{session_id}/questions', '/events', '/customers',
+     '/customers/{customer_id}/bundles',
      '/customers/{customer_id}/price', '/customers/{customer_id}/quotes', '/keys', '/outbox']
 """
 
@@ -22,6 +23,7 @@ from configurator.api.routes import (
     keys,
     outbox,
     prices,
+    questions,
     quotes,
     sessions,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "keys",
     "outbox",
     "prices",
+    "questions",
     "quotes",
     "sessions",
 ]
@@ -42,6 +45,7 @@ __all__ = [
 ROUTERS: tuple[APIRouter, ...] = (
     catalogs.router,
     sessions.router,
+    questions.router,
     events.router,
     customers.router,
     bundles.router,

@@ -328,7 +328,45 @@
     reasonTimer = setTimeout(() => loadReasons(started), REASONS_DELAY);
   }
 
+  // Guided selling: the few choices worth asking the customer first (GET /sessions/{id}/questions), each a link
+  // to its module; asked for with the reasons, once the rep pauses.
+  async function loadQuestions() {
+    const sid = state.session.session_id;
+    let answer = null;
+    try {
+      answer = state.session.customer_id ? await call("GET", `sessions/${encodeURIComponent(sid)}/questions?locale=${LANG}`) : null;
+    } catch (error) {
+      answer = null;
+    }
+    if (!state.session || state.session.session_id !== sid) return;
+    const questions = (answer && answer.questions) || [];
+    $("ask").hidden = !questions.length;
+    $("ask-list").replaceChildren(
+      ...questions.map((q) => {
+        const top = q.answers[0];
+        const text = q.option ? fill(T.ask_whether, { option: q.option_label }) : `${q.module_label}?`;
+        const likely = top ? fill(T.ask_likely, { answer: top.label, pct: Math.round(top.probability * 100) }) : "";
+        return el(
+          "li",
+          {},
+          el("a", { href: `#${optionId(q.module, (q.option || (q.answers.find((a) => a.option) || {}).option) || "")}`, "data-module": q.module, onclick: (event) => askAbout(event, q) }, text),
+          el("span", { class: "hint", text: ` ${likely}` }),
+        );
+      }),
+    );
+  }
+
+  function askAbout(event, q) {
+    event.preventDefault();
+    const fieldset = document.querySelector(`fieldset[data-module="${q.module}"]`);
+    if (!fieldset) return;
+    fieldset.scrollIntoView({ block: "center" });
+    const target = (q.option && $(optionId(q.module, q.option))) || fieldset.querySelector("button.option");
+    if (target) target.focus();
+  }
+
   async function loadReasons(started) {
+    loadQuestions();
     const seq = ++reasonSeq;
     const sid = state.session.session_id;
     const done = () => {
