@@ -18,6 +18,7 @@ PACKAGES = (
     "configurator.needs",
     "configurator.offer",
     "configurator.quoting",
+    "configurator.simulate",
 )
 """Packages whose ``__init__`` exports public names."""
 

@@ -30,6 +30,7 @@ from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
 from configurator.cli.output import err as _err
 from configurator.cli.quote import quote
+from configurator.cli.simulate import simulate
 from configurator.cli.value import register
 from configurator.errors import ConfiguratorError
 
@@ -59,6 +60,7 @@ app.add_typer(needs_app, name="needs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command("quote")(quote)
+app.command("simulate")(simulate)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,287 @@
+"""The learning loop, simulated end to end on the product's own path.
+
+For every purchase index, for every simulated customer (:mod:`configurator.simulate.tastes`), one cycle:
+
+1. an occasion is drawn (:mod:`configurator.simulate.occasions`) and settled against the customer's taste;
+2. the product proposes: the customer's context is read from the store as a request reads it (their events,
+   the tier snapshot, the population fitted on the catalog's sales) and ``assemble`` gives the first proposal
+   under the occasion's requirements and budget;
+3. the customer's preferred configuration for the occasion is the best valid one under their hidden taste
+   (CP-SAT on the taste's linear utility); the edits are the modules whose selection differs;
+4. the customer buys what they prefer: a quote of exactly that configuration is saved and accepted (the
+   ``purchased`` event of quote acceptance), and their configured choices (a complete ``configured`` event)
+   and the proposal's options they changed (``stated_need`` rejections) come back through ingestion.
+
+Between purchase indexes the store's tier snapshot is refreshed and the population model is refitted, as the
+product does with its periodic refresh (population-wide work is never done per request). The baselines and
+the oracle (:mod:`configurator.simulate.baselines`) propose on the same customers and occasions; they are not
+timed. The time per cycle is the product's part: context, assembly, quote, acceptance and ingestion.
+
+Example:
+    >>> from configurator.catalog.models import Catalog
+    >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR", "locales": ["en"],
+    ...     "modules": {"frame": {"default": "alu", "options": {"alu": {"price": 400}, "steel": {"price": 300},
+    ...                                                         "carbon": {"price": 1200}}},
+    ...                 "bell": {"choose": "optional", "options": {"ding": {"price": 10}}}}})
+    >>> result = simulate(bike, customers=3, purchases=2, seed=1)
+    >>> result.learned.purchases, len(result.learned.edits[1]), sorted(result.baselines)
+    (2, 3, ['defaults', 'majority', 'most_popular', 'repeat_last'])
+    >>> result.oracle.acceptance(0), result.store.orders_for("sim-0001")[0]["order_id"]
+    (1.0, 'SIM-sim-0001-1')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from configurator.assembly.assemble import assemble
+from configurator.assembly.context import customer_context
+from configurator.assembly.needs import population_sales
+from configurator.catalog.configuration import Configuration
+from configurator.catalog.models import Catalog
+from configurator.customers.ingest import ingest
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.quoting.edit import configured_quote
+from configurator.quoting.lifecycle import accept_quote, save_quote
+from configurator.simulate.baselines import BASELINES, History, baseline_proposals
+from configurator.simulate.metrics import Series
+from configurator.simulate.occasions import Searcher, draw_occasion
+from configurator.simulate.tastes import PopulationSpec, Taste, draw_population
+from configurator.storage import SqlStore, make_engine, upgrade
+
+__all__ = ["COUNTRY", "ON", "TENANT", "Simulation", "edits_between", "simulate"]
+
+TENANT = "simulated"
+"""The tenant the simulated shop's events are stored under."""
+COUNTRY = "PT"
+"""Every simulated customer's country (tax on budgets and quotes)."""
+ON = dt.date(2026, 11, 23)
+"""The date for the catalog's effective dates (every occasion sees the same catalog)."""
+START = dt.datetime(2024, 1, 8, 9, tzinfo=dt.UTC)
+"""When the first purchases happen; later purchase indexes follow every :data:`SPACING`."""
+SPACING = dt.timedelta(days=60)
+MARGIN = Decimal("0.30")
+"""The gross margin of an accepted quote, as a share of its total (quotes carry no cost)."""
+
+
+@dataclasses.dataclass
+class Simulation:
+    """What a simulation measured.
+
+    Attributes:
+        catalog: the catalog simulated.
+        tastes: the simulated customers.
+        purchases: purchases per customer.
+        seed: the random seed.
+        spec: the population's assumptions.
+        learned: the product's first proposals.
+        baselines: each baseline's proposals, by name.
+        oracle: the oracle's proposals (the preferred configuration itself).
+        seconds: wall-clock seconds of the whole simulation.
+        store: the store it ran on (events, quotes, orders, tiers).
+    """
+
+    catalog: Catalog
+    tastes: list[Taste]
+    purchases: int
+    seed: int
+    spec: PopulationSpec
+    learned: Series
+    baselines: dict[str, Series]
+    oracle: Series
+    seconds: float
+    store: SqlStore
+
+
+def edits_between(proposal: Configuration, bought: Configuration) -> int:
+    """How many top-level modules' selections (options and quantities) differ between two configurations.
+
+    Example:
+        >>> edits_between(Configuration({"a": {"x": 1}, "b": {"y": 1}}), Configuration({"a": {"x": 2}}))
+        2
+    """
+    mine = {m: dict(o) for m, o in proposal.selections.items() if o}
+    theirs = {m: dict(o) for m, o in bought.selections.items() if o}
+    return sum(1 for m in set(mine) | set(theirs) if mine.get(m) != theirs.get(m))
+
+
+def _rejections(
+    proposal: Configuration,
+    bought: Configuration,
+    customer_id: str,
+    at: dt.datetime,
+    tag: str,
+    catalog_id: str,
+) -> list[dict[str, object]]:
+    """``stated_need`` events rejecting each option of the proposal the customer changed away from."""
+    out: list[dict[str, object]] = []
+    for module_id, options in proposal.selections.items():
+        kept = bought.selections.get(module_id, {})
+        for option in options:
+            if option not in kept:
+                out.append(
+                    {
+                        "event_id": f"{tag}:rejected:{module_id}.{option}",
+                        "type": "stated_need",
+                        "customer_id": customer_id,
+                        "channel": "sales_rep",
+                        "ts": at.isoformat(),
+                        "need": f"option:{module_id}.{option}",
+                        "value": False,
+                        "catalog": catalog_id,
+                    }
+                )
+    return out
+
+
+def _buy(
+    store: SqlStore,
+    catalog: Catalog,
+    customer_id: str,
+    tag: str,
+    proposed: tuple[Configuration, Configuration],
+    tier: str,
+    at: dt.datetime,
+) -> None:
+    """The customer buys what they prefer: a quote of it accepted, then their choices ingested.
+
+    ``proposed`` is the first proposal and what they bought; the proposal's options they changed away from come
+    back as rejections beside a complete ``configured`` event of what they bought.
+    """
+    proposal, preferred = proposed
+    quote = configured_quote(
+        catalog, preferred, customer_id=customer_id, tenant=TENANT, quote_id=tag, locale="en",
+        country=COUNTRY, tier=tier, created_at=at, on=ON,
+    )  # fmt: skip
+    save_quote(store, quote)
+    accept_quote(store, tag, quote.version, at, margin=(quote.total * MARGIN).quantize(Decimal("0.01")))
+    selections = {m: dict(o) for m, o in preferred.selections.items() if o}
+    _feed(
+        store,
+        [
+            {"event_id": f"{tag}:configured", "type": "configured", "customer_id": customer_id,
+             "channel": "sales_rep", "ts": at.isoformat(), "catalog": catalog.catalog, "complete": True,
+             "selections": selections},
+            *_rejections(proposal, preferred, customer_id, at, tag, catalog.catalog),
+        ],
+    )  # fmt: skip
+
+
+def _store() -> SqlStore:
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    return SqlStore(engine, TENANT)
+
+
+def _feed(store: SqlStore, records: list[dict[str, object]]) -> None:
+    report = ingest(enumerate(records, 1), store, tenant=TENANT, trust="verified")
+    if report.rejected:
+        raise ValueError(f"simulated events rejected: {report.rejected[0]}")
+
+
+def simulate(
+    catalog: Catalog,
+    *,
+    customers: int = 100,
+    purchases: int = 5,
+    seed: int = 0,
+    spec: PopulationSpec | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Simulation:
+    """Run the learning loop for a simulated population on ``catalog``.
+
+    Args:
+        catalog: the catalog.
+        customers: how many simulated customers.
+        purchases: purchases per customer.
+        seed: the random seed (the same seed gives the same customers, occasions and figures).
+        spec: the population's assumptions (default :class:`~configurator.simulate.tastes.PopulationSpec`).
+        progress: called with (purchase index, customer number) after each cycle.
+
+    Returns:
+        The measures of the learned system, the baselines and the oracle, by purchase index.
+    """
+    started = time.perf_counter()
+    spec = spec or PopulationSpec()
+    tastes = draw_population(catalog, customers, seed=seed, spec=spec)
+    store = _store()
+    view = CatalogNeedsView(catalog)
+    searcher = Searcher(catalog, country=COUNTRY, on=ON)
+    history = History()
+    learned, oracle = Series(), Series()
+    baselines = {name: Series() for name in BASELINES}
+    _feed(
+        store,
+        [
+            {"event_id": f"{t.customer_id}:welcome", "type": "viewed", "customer_id": t.customer_id,
+             "channel": "web", "ts": (START - dt.timedelta(days=1)).isoformat(), "catalog": catalog.catalog}
+            for t in tastes
+        ],
+    )  # fmt: skip
+    for index in range(purchases):
+        day = START + index * SPACING
+        if index:
+            store.refresh_tiers(as_of=day)
+        population = view.fit_population(population_sales(store, catalog.catalog))
+        history.freeze()
+        for number, taste in enumerate(tastes):
+            at = day + dt.timedelta(minutes=number)
+            tick = time.perf_counter()
+            context = customer_context(
+                store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population, view=view
+            )
+            product_seconds = time.perf_counter() - tick
+            rng = random.Random(f"{seed}:{taste.customer_id}:{index}")
+            drawn = draw_occasion(catalog, taste, searcher, rng)
+            occasion, preferred = searcher.settle(taste.weights(), drawn, context.tier)
+            tick = time.perf_counter()
+            bundles = assemble(
+                catalog, context, budget=occasion.budget, requirements=occasion.requirements, k=1, on=ON
+            )
+            product_seconds += time.perf_counter() - tick
+            proposal = bundles[0].configuration
+            best = taste.utility(catalog, preferred)
+            span = taste.span(catalog)
+
+            def regret(
+                configuration: Configuration, best: float = best, span: float = span, taste: Taste = taste
+            ) -> float:
+                return (best - taste.utility(catalog, configuration)) / span
+
+            for name, configuration in baseline_proposals(
+                searcher, history, taste.customer_id, occasion
+            ).items():
+                baselines[name].add(
+                    index, edits=edits_between(configuration, preferred), regret=regret(configuration)
+                )
+            oracle.add(index, edits=0, regret=0.0)
+            tick = time.perf_counter()
+            _buy(store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}", (proposal, preferred),
+                 context.tier, at)  # fmt: skip
+            product_seconds += time.perf_counter() - tick
+            learned.add(
+                index,
+                edits=edits_between(proposal, preferred),
+                regret=regret(proposal),
+                seconds=product_seconds,
+            )
+            history.add(taste.customer_id, preferred)
+            if progress is not None:
+                progress(index, number + 1)
+    return Simulation(
+        catalog,
+        tastes,
+        purchases,
+        seed,
+        spec,
+        learned,
+        baselines,
+        oracle,
+        time.perf_counter() - started,
+        store,
+    )

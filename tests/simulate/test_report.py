@@ -1,0 +1,26 @@
+"""Tests of the simulation's report: assumptions, tables and the JSON object of ``configurator simulate``."""
+
+from __future__ import annotations
+
+from configurator.catalog.models import Catalog
+from configurator.simulate.baselines import BASELINES
+from configurator.simulate.cycle import simulate
+from configurator.simulate.report import report_lines, to_data
+
+
+def test_json_has_the_series_for_learned_baselines_and_oracle(bike: Catalog) -> None:
+    """The JSON object holds acceptance, edits and regret by purchase for every system."""
+    data = to_data(simulate(bike, customers=3, purchases=2, seed=1))
+    for series in (data, data["oracle"], *data["baselines"].values()):
+        for key in ("acceptance", "edits", "regret"):
+            assert len(series[key]) == 2
+    assert tuple(data["baselines"]) == BASELINES
+    assert data["oracle"]["acceptance"] == [1.0, 1.0]
+
+
+def test_report_prints_assumptions_and_one_row_per_system(bike: Catalog) -> None:
+    """The text report opens with the assumptions and has a row per system in each table."""
+    text = "\n".join(report_lines(simulate(bike, customers=2, purchases=1, seed=1)))
+    assert text.startswith("Assumptions:") and "segments" in text
+    for name in ("learned", *BASELINES, "oracle"):
+        assert f"| {name} |" in text

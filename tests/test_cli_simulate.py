@@ -1,0 +1,30 @@
+"""Tests of ``configurator simulate``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from configurator.cli import main
+from support import ROOT
+
+
+def test_simulate_json_on_an_example_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json`` prints acceptance, edits, regret, baselines and oracle as lists by purchase."""
+    catalog = ROOT / "catalogs" / "ebike.yaml"
+    assert (
+        main(["simulate", "--catalog", str(catalog), "--customers", "3", "--purchases", "2", "--json"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["acceptance"]) == len(data["edits"]) == len(data["regret"]) == 2
+    assert set(data["baselines"]) == {"defaults", "most_popular", "repeat_last", "majority"}
+    assert data["oracle"]["regret"] == [0.0, 0.0]
+
+
+def test_simulate_prints_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without ``--json`` it prints the assumptions and the tables."""
+    catalog = ROOT / "catalogs" / "laptop.yaml"
+    assert main(["simulate", "--catalog", str(catalog), "--customers", "2", "--purchases", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Assumptions:" in out and "| learned |" in out and "| oracle |" in out
