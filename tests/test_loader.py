@@ -403,7 +403,7 @@ def test_loaded_catalog_is_compiled(write: Writer) -> None:
     ("entry", "message"),
     [
         ('include: ["a\\0b.yaml"]', "c.yaml:5:11: include[0]: invalid file name 'a\\x00b.yaml'"),
-        ("include: [/]", "expected a YAML file, found a directory"),
+        ("include: [.]", "expected a YAML file, found a directory"),
         (f"include: [{'x' * 300}.yaml]", "cannot read file: File name too long"),
     ],
 )
@@ -414,7 +414,7 @@ def test_unusable_include_names(write: Writer, in_tmp: Path, entry: str, message
     assert error.endswith(message)
 
 
-@pytest.mark.parametrize("product", ['"x\\0y.yaml"', "x" * 5000 + ".yaml", "/", "."])
+@pytest.mark.parametrize("product", ['"x\\0y.yaml"', "x" * 5000 + ".yaml", "."])
 def test_unusable_product_names(write: Writer, in_tmp: Path, product: str) -> None:
     """Product names that cannot name a catalog file are reported as not found, not raised."""
     path = write("c.yaml", HEAD + FRAME + f"      steel: {{product: {product}}}\n")

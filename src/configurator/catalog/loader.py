@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 
 from configurator.catalog import models
 from configurator.catalog.compiled import CompiledCatalog
+from configurator.catalog.files import inside
 from configurator.catalog.models import Catalog, Library
 from configurator.catalog.semantics import analyse
 from configurator.catalog.yamlsource import YamlDocument, format_path, read_yaml
@@ -184,12 +186,31 @@ def _get(data: Any, path: tuple[str | int, ...]) -> Any:
 class _Loader:
     """Loads one catalog with its includes and sub-assemblies, tracking open files to detect cycles."""
 
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, roots: Sequence[Path] = ()) -> None:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.open: list[Path] = []
         self.cache: dict[Path, Catalog | None] = {}
         self.base = base
+        self.roots = list(roots)
+
+    def allowed(self, path: Path, origin: Location) -> bool:
+        """Whether a file a catalog names (``include:``, ``product:``) is inside the allowed folders.
+
+        A refused path is named, never read (its content cannot reach a message).
+        """
+        if inside(path, self.roots):
+            return True
+        folders = ", ".join(self.display(root) for root in self.roots)
+        self.errors.append(
+            Problem(
+                origin,
+                f"refused: {self.display(path)} is outside the catalog's folder ({folders})",
+                "keep included files and sub-assemblies inside the catalog's folder, or name their folder "
+                "in CONFIGURATOR_CATALOG_ROOTS",
+            )
+        )
+        return False
 
     def display(self, path: Path) -> str:
         try:
@@ -210,6 +231,8 @@ class _Loader:
     def read(self, path: Path, origin: Location | None) -> YamlDocument | None:
         resolved = self.resolve(path, origin)
         if resolved is None:
+            return None
+        if origin is not None and not self.allowed(resolved, origin):
             return None
         if resolved in self.open:
             chain = " -> ".join(self.display(p) for p in [*self.open[self.open.index(resolved) :], resolved])
@@ -373,8 +396,14 @@ class _Loader:
                 location = where(("modules", mid, "options", oid, "product"))
                 target = resolved.parent / option.product
                 try:
-                    found = target.resolve().is_file()
-                except (OSError, ValueError):  # a NUL character, a name too long for the file system...
+                    named = target.resolve()
+                except (OSError, ValueError):  # a NUL character...
+                    named = None
+                if named is not None and not self.allowed(named, location):
+                    continue  # refused before anything is read or even looked up outside
+                try:
+                    found = named is not None and named.is_file()
+                except (OSError, ValueError):  # a name too long for the file system...
                     found = False
                 if not found:
                     self.errors.append(Problem(location, f"sub-assembly catalog not found: {option.product}"))
@@ -385,24 +414,34 @@ class _Loader:
         return products
 
 
-def validate_catalog(path: str | os.PathLike[str]) -> LoadReport:
+def validate_catalog(
+    path: str | os.PathLike[str], roots: Sequence[str | os.PathLike[str]] = ()
+) -> LoadReport:
     """Load a catalog and report every error and warning instead of raising.
+
+    Files the catalog names (``include:``, ``product:``, at any depth) must resolve, symbolic links followed,
+    inside the catalog's own folder, one of ``roots``, or a folder of the ``CONFIGURATOR_CATALOG_ROOTS``
+    setting (folders separated by ``os.pathsep``); others are refused, named but never read.
 
     Example:
         >>> validate_catalog("no/such/file.yaml").errors[0].message
         'file not found'
     """
-    loader = _Loader()
+    shared = [
+        Path(r) for r in os.environ.get("CONFIGURATOR_CATALOG_ROOTS", "").split(os.pathsep) if r.strip()
+    ]
+    loader = _Loader(roots=[Path(path).resolve().parent, *(Path(root) for root in roots), *shared])
     catalog = loader.catalog(Path(path))
     errors = sorted(loader.errors, key=lambda p: (p.location.file, p.location.line, p.location.column))
     return LoadReport(str(path), catalog if not errors else None, errors, loader.warnings)
 
 
-def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+def load_catalog(path: str | os.PathLike[str], roots: Sequence[str | os.PathLike[str]] = ()) -> Catalog:
     """Load and check a catalog file, with its includes and sub-assemblies.
 
     Args:
         path: the catalog's YAML file.
+        roots: folders besides the catalog's own that its includes and sub-assemblies may come from.
 
     Returns:
         The catalog, frozen, with every expression compiled.
@@ -410,7 +449,7 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     Raises:
         CatalogError: every problem found, each with file, line, column, key path, expected and found.
     """
-    report = validate_catalog(path)
+    report = validate_catalog(path, roots)
     if report.catalog is None:
         raise CatalogError(report.errors or [Problem(Location(str(path)), "invalid catalog")])
     return report.catalog

@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from configurator.catalog.files import read_limited
 from configurator.errors import CatalogError, Location, Problem
 
 __all__ = [
@@ -370,23 +372,26 @@ def read_yaml(path: str | Path, *, max_bytes: int = MAX_BYTES, display: str | No
     name = display or str(path)
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise CatalogError(
-                [
-                    Problem(
-                        Location(name),
-                        f"file is {size:,} bytes, larger than the limit of {max_bytes:,} bytes",
-                        "split it with 'include:'",
-                    )
-                ]
-            )
-        raw = p.read_bytes()
+        raw = read_limited(p, max_bytes)  # a regular file only, read with the limit (a FIFO never blocks)
     except FileNotFoundError:
         raise CatalogError([Problem(Location(name), "file not found")]) from None
     except IsADirectoryError:
         raise CatalogError([Problem(Location(name), "expected a YAML file, found a directory")]) from None
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            try:  # the size for the message only: the limit was enforced by reading
+                size = f"{p.stat().st_size:,} bytes"
+            except OSError:
+                size = "larger"
+            raise CatalogError(
+                [
+                    Problem(
+                        Location(name),
+                        f"file is {size}, larger than the limit of {max_bytes:,} bytes",
+                        "split it with 'include:'",
+                    )
+                ]
+            ) from None
         raise CatalogError([Problem(Location(name), f"cannot read file: {exc.strerror}")]) from None
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1

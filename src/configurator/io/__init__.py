@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import cast
 
 from configurator.errors import ModelFormatError
+from configurator.io._read import open_model
 from configurator.io._xml import is_compressed, read_xml_bytes, root_element
 from configurator.io.clib import find_domains_file, load_clib
 from configurator.io.featureide import ROOT_TAGS, load_featureide, parse_featureide
@@ -115,7 +116,7 @@ def load_model(path: str | Path, *, lenient: bool = False) -> Problem:
     if suffix in (".splx", ".sxfm"):
         return load_sxfm(path).to_problem()
     if suffix == ".xml.xz":
-        with path.open("rb") as stream:
+        with open_model(path) as stream:
             if stream.read(len(_XZ_MAGIC)) != _XZ_MAGIC:
                 raise _unknown(path, "named .xz but not xz-compressed")
     tag, attrs = root_element(path)

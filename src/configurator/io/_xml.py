@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from configurator.errors import ModelFormatError
+from configurator.io._read import open_model
 
 __all__ = ["MAX_XML_BYTES", "is_compressed", "parse_xml", "read_xml_bytes", "root_element", "root_tag"]
 
@@ -96,8 +97,25 @@ def is_compressed(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".xz"
 
 
+class _OwnedLZMAFile(lzma.LZMAFile):
+    """An xz stream over a file it opened itself, closing that file with it."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        super().__init__(raw, "rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 def _open(path: str | Path) -> io.BufferedIOBase:
-    return lzma.open(path, "rb") if is_compressed(path) else open(path, "rb")
+    stream = open_model(path)  # a regular file only: a FIFO or a device is refused, never read
+    if is_compressed(path):
+        return _OwnedLZMAFile(stream)  # type: ignore[arg-type]
+    return stream  # type: ignore[return-value]
 
 
 def read_xml_bytes(path: str | Path, limit: int = MAX_XML_BYTES) -> bytes:

@@ -41,6 +41,7 @@ import re
 from pathlib import Path
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._read import read_model_text
 from configurator.solver.problem import Constraint, Problem, Table, Variable
 
 __all__ = ["DOMAINS_SUFFIX", "find_domains_file", "load_clib"]
@@ -120,7 +121,7 @@ def _missing(files: list[Path], expected: int | None) -> tuple[str, ...]:
 def _domains(path: Path) -> tuple[Variable, ...]:
     variables: list[Variable] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(read_model_text(path).splitlines(), 1):
         if not line.strip():
             continue
         name, colon, rest = line.partition(":")
@@ -147,7 +148,7 @@ def _table(path: Path, index: dict[str, dict[str, int]]) -> Table:
     rows: list[dict[int, int]] = []
     depth = 0
     opened = False
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(read_model_text(path).splitlines(), 1):
         text = line.strip()
         if not text:
             continue

@@ -30,6 +30,7 @@ from itertools import combinations
 from pathlib import Path
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._read import read_model_bytes
 from configurator.io._xml import parse_xml
 from configurator.io.featuremodel import (
     AttributeValue,
@@ -92,7 +93,7 @@ def parse_featureide(data: bytes | str, source: str = "<string>") -> FeatureMode
 def load_featureide(path: str | Path) -> FeatureModel:
     """Read and parse a FeatureIDE XML file; see :func:`parse_featureide`."""
     path = Path(path)
-    return parse_featureide(path.read_bytes(), str(path))
+    return parse_featureide(read_model_bytes(path), str(path))
 
 
 class _Reader:

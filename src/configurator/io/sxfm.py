@@ -39,6 +39,7 @@ import re
 from pathlib import Path
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._read import read_model_bytes
 from configurator.io._xml import parse_xml
 from configurator.io.featuremodel import (
     CrossTreeConstraint,
@@ -90,7 +91,7 @@ def parse_sxfm(data: bytes | str, source: str = "<string>") -> FeatureModel:
 def load_sxfm(path: str | Path) -> FeatureModel:
     """Read and parse an SXFM file (``.splx``/``.sxfm``/``.xml``); see :func:`parse_sxfm`."""
     path = Path(path)
-    return parse_sxfm(path.read_bytes(), str(path))
+    return parse_sxfm(read_model_bytes(path), str(path))
 
 
 def _width(lead: str) -> int:

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._read import read_model_text
 from configurator.io.featuremodel import (
     AttributeValue,
     CrossTreeConstraint,
@@ -594,10 +595,7 @@ def load_uvl(path: str | Path, *, lenient: bool = False) -> FeatureModel:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ModelFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return read_model_text(path, encoding="utf-8-sig")
 
 
 def _parse(

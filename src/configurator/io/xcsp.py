@@ -40,6 +40,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from configurator.errors import ModelFormatError, suggest
+from configurator.io._read import open_model, read_model_bytes
 from configurator.io._xml import parse_xml
 from configurator.solver.problem import BoolExpr, Constraint, Problem, Table, Variable, holds, scope
 
@@ -330,7 +332,7 @@ def load_xcsp(path: str | os.PathLike[str]) -> Problem:
         3
     """
     file = Path(path)
-    return parse_xcsp(file.read_bytes(), source=str(file))
+    return parse_xcsp(read_model_bytes(file), source=str(file))
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,7 @@ def read_sales(csv_path: str | os.PathLike[str], problem: Problem) -> SalesHisto
     file = Path(csv_path)
     source = str(file)
     known = set(problem.names)
-    with file.open(newline="", encoding="utf-8") as handle:
+    with io.TextIOWrapper(open_model(file), newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
