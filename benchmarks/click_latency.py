@@ -9,11 +9,17 @@ beside the unavailable options (``reasons``: the second request, ``GET /sessions
 Target: domains p95 < 150 ms per catalog. Prints the table and updates the "Click latency in the browser"
 section of docs/benchmarks.md (with ``--doc``).
 
+Each run starts a fresh (cold) server. ``--warm on`` (the default, as deployed) lets the server work out each
+catalog's reasons in the background when the catalog's first session opens (``CONFIGURATOR_WARM_REASONS``);
+``--warm off`` does not; ``--warm both`` runs the two cold servers one after the other and prints their rows
+side by side: the reasons the warm-up saves, and whether the clicks (domains) slow while it runs.
+
 The API runs as deployed, in its own uvicorn process(es) (``--workers``, default 1: the embedded SQLite
 database serialises writers, PostgreSQL is the database for more workers); the next click comes a short pause
 after the previous click's reasons are shown, as a rep reads them.
 
-Run: ``.venv/bin/python benchmarks/click_latency.py [--clicks 30] [--seed 1] [--workers 1] [--doc | --no-doc]``.
+Run: ``.venv/bin/python benchmarks/click_latency.py [--clicks 30] [--seed 1] [--workers 1] [--warm on|off|both]
+[--doc | --no-doc]``.
 Needs ``/usr/bin/chromium`` and the dev extra (playwright). Quick mode (``BENCH_QUICK=1``): fewer clicks.
 """
 
@@ -57,8 +63,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def served(workers: int) -> Iterator[tuple[str, str]]:
+def served(workers: int, warm: bool = True) -> Iterator[tuple[str, str]]:
     """The API as deployed, over a fresh demo database: ``uvicorn --workers N`` in its own processes.
+
+    ``warm``: the server works out each catalog's reasons in the background when first served
+    (``CONFIGURATOR_WARM_REASONS``).
 
     The browser and the server must not share one interpreter: in one process the reasons of one click (pure
     Python) and the next click's request would take turns on the same lock, which a deployment never does.
@@ -81,6 +90,7 @@ def served(workers: int) -> Iterator[tuple[str, str]]:
             "CONFIGURATOR_DATABASE_URL": url,
             "CONFIGURATOR_SECRET_KEY": SECRET,
             "CONFIGURATOR_CATALOGS_DIR": str(ROOT / "catalogs"),
+            "CONFIGURATOR_WARM_REASONS": "true" if warm else "false",
         }
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "configurator.api.app:app_from_environment",
@@ -148,18 +158,12 @@ def measure(
     return {kind: [t["ms"] for t in timings if t["kind"] == kind] for kind in ("domains", "reasons")}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Click through the four example catalogs, print the table, update docs/benchmarks.md."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clicks", type=int, default=pick(30, 10))
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    add_doc_options(parser)
-    args = parser.parse_args(argv)
+def run(workers: int, warm: bool, clicks: int, seed: int) -> list[tuple[str, list[float], list[float]]]:
+    """Click through the four example catalogs on a fresh server: per catalog, the domains and reasons times."""
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with served(args.workers) as (base, cookie), sync_playwright() as play:
+    with served(workers, warm) as (base, cookie), sync_playwright() as play:
         browser = play.chromium.launch(executable_path="/usr/bin/chromium")
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.add_cookies(
@@ -168,26 +172,56 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         page = context.new_page()
         for catalog, customer in CATALOGS.items():
-            found = measure(page, base, catalog, customer, args.clicks, args.seed)
+            found = measure(page, base, catalog, customer, clicks, seed)
             rows.append((catalog, found["domains"], found["reasons"]))
         browser.close()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Click through the four example catalogs, print the table, update docs/benchmarks.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=pick(30, 10))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--warm",
+        choices=("on", "off", "both"),
+        default="on",
+        help="the server's background warm-up of reasons (CONFIGURATOR_WARM_REASONS); both: one cold server each",
+    )
+    add_doc_options(parser)
+    args = parser.parse_args(argv)
+
+    modes = ["on", "off"] if args.warm == "both" else [args.warm]
+    results = {mode: run(args.workers, mode == "on", args.clicks, args.seed) for mode in modes}
     machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+    warm_text = {
+        "on": "with the reasons warmed in the background when a catalog is first served (the default)",
+        "off": "with the background warm-up of reasons off (`CONFIGURATOR_WARM_REASONS=false`)",
+        "both": "on two fresh servers, with the background warm-up of reasons on (the default) and off "
+        "(`CONFIGURATOR_WARM_REASONS=false`)",
+    }[args.warm]
     lines = [
         SECTION,
         "",
-        f"`benchmarks/click_latency.py --clicks {args.clicks} --seed {args.seed} --workers {args.workers}` on "
+        f"`benchmarks/click_latency.py --clicks {args.clicks} --seed {args.seed} --workers {args.workers} "
+        f"--warm {args.warm}` on "
         f"{machine}, headless Debian Chromium at 1366x900, the API served as deployed (`uvicorn --workers "
-        f"{args.workers}`, SQLite) on the same machine, after {WARM_UP} warm-up clicks per catalog; the next click comes {THINK_MS} ms after the reasons "
+        f"{args.workers}`, SQLite) on the same machine, freshly started, {warm_text}; "
+        f"after {WARM_UP} warm-up clicks per catalog; the next click comes {THINK_MS} ms after the reasons "
         "are shown (the page asks for them 150 ms after the last click). Per click, "
         "measured in the page with `performance.now()`: to the updated options (domains) and, separately, to "
         "the reasons shown beside the unavailable options (a second request). Times in ms, p50 / p95.",
         "",
-        "| catalog | clicks | domains p50 / p95 | reasons p50 / p95 | target (domains p95 < 150 ms) |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| catalog | warm-up | clicks | domains p50 / p95 | reasons p50 / p95 | target (domains p95 < 150 ms) |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
         *[
-            f"| {c} | {len(d)} | {pct(d, 0.5):.0f} / {pct(d, 0.95):.0f} | {pct(r, 0.5):.0f} / {pct(r, 0.95):.0f} "
-            f"| {'met' if pct(d, 0.95) < 150 else 'NOT met'} |"
-            for c, d, r in rows
+            f"| {c} | {mode} | {len(d)} | {pct(d, 0.5):.0f} / {pct(d, 0.95):.0f} | "
+            f"{pct(r, 0.5):.0f} / {pct(r, 0.95):.0f} | {'met' if pct(d, 0.95) < 150 else 'NOT met'} |"
+            for k in range(len(CATALOGS))
+            for mode in modes
+            for c, d, r in [results[mode][k]]
         ],
         "",
     ]

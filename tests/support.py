@@ -184,7 +184,7 @@ def api_settings(url: str, **values: Any) -> Settings:
     """Settings of a test app over the database at ``url`` (with the test secret)."""
     from configurator.settings import Settings
 
-    return Settings(database_url=url, secret_key=SECRET, **values)
+    return Settings(database_url=url, secret_key=SECRET, **({"warm_reasons": False} | values))
 
 
 def api_key(app: Any, tenant: str = "demo", scopes: Sequence[str] = SCOPES_ALL, name: str = "tests") -> str:

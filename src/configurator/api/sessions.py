@@ -43,6 +43,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from configurator.api.warmup import ReasonWarmer
 from configurator.errors import SessionConflictError, UnknownSessionError
 from configurator.solver.session import Choice, ConfigurationSession
 from configurator.storage import StoredSession
@@ -187,6 +188,10 @@ class Sessions:
         catalog_of: the served catalog with an id, or None.
         clock: the current time.
         cache_size: rebuilt sessions kept in this process (a miss only costs a replay).
+
+    Attributes:
+        warmer: starts working out a catalog's reasons in the background when its version is first served
+            here (``Settings.warm_reasons``; see :mod:`configurator.api.warmup`).
     """
 
     def __init__(
@@ -206,6 +211,7 @@ class Sessions:
         )
         self._lock = threading.Lock()
         self.cache_size = cache_size
+        self.warmer = ReasonWarmer(settings.warm_reasons)
 
     def clear_cache(self) -> None:
         """Forget every rebuilt session (the rows stay: the next request rebuilds them)."""
@@ -230,6 +236,7 @@ class Sessions:
         self, store: SqlStore, catalog: Catalog, on: dt.date | None, customer_id: str | None
     ) -> LiveSession:
         live = LiveSession(catalog, ConfigurationSession(catalog, on=on, backend=self.settings.backend))
+        self.warmer.served(live.session)  # starts a thread the first time only; never waits, never raises
         if customer_id is not None:
             from configurator.assembly.needs import needs_for
 

@@ -67,6 +67,7 @@ __all__ = [
     "recall",
     "remember",
     "removed_reasons",
+    "warm_reasons",
 ]
 
 MAX_LOCAL_CHECK = 4_000
@@ -88,6 +89,9 @@ _LOCAL_LOCK = threading.Lock()
 _LOCAL_MAX = 50_000
 
 
+# Shared by every thread of the process (requests and the API's warm-up): the memories of answers above are
+# read and written under _LOCAL_LOCK; these three hold values derived from one object (checked by identity on
+# read), so a race only computes a value twice, and a dict's single get, set or clear is atomic.
 _SCOPES: dict[int, tuple[Constraint, frozenset[str]]] = {}
 _STRUCTURES: dict[int, tuple[Problem, tuple[Constraint, ...]]] = {}
 
@@ -356,16 +360,17 @@ def removed_reasons(
     return reasons
 
 
-def warm_reasons(session: ConfigurationSession) -> int:
+def warm_reasons(session: ConfigurationSession, pause: Callable[[], None] | None = None) -> int:
     """Work out, once per catalog version and date, the reasons each single choice gives: how many options.
 
     Every option of a module that takes one option is chosen alone in a scratch session and every option it
     removes is explained; the answers the solver had to give are remembered for the process, so later sessions
     explain those options in milliseconds. Takes seconds (2 to 15 on the example catalogs): run it when a
-    catalog is first served.
+    catalog is first served (the API does, in the background: :mod:`configurator.api.warmup`).
 
     Args:
         session: a session of the catalog (its date, backend and time limit are used; its choices are not).
+        pause: called before each option (a background caller gives way to other work there).
     """
     from configurator.solver.session import ConfigurationSession
 
@@ -374,6 +379,8 @@ def warm_reasons(session: ConfigurationSession) -> int:
         if mod.max_choices > 1:
             continue
         for option in mod.options:
+            if pause is not None:
+                pause()
             scratch = ConfigurationSession(
                 session.catalog, on=session.on, backend=session.backend, time_limit=session.time_limit
             )
