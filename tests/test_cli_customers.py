@@ -252,3 +252,31 @@ def test_search_json_and_limit(ingested: str, capsys: pytest.CaptureFixture[str]
     assert main(["customers", "search", "  ", *base]) == 2
     assert "empty" in capsys.readouterr().err
     assert main(["customers", "search", "ines", "--limit", "51", *base]) != 0
+
+
+def test_purge_counts_with_dry_run_then_purges(ingested: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Purge with --before and --dry-run counts; the real run deletes or anonymises the same events; JSON on --json."""
+    args = ["customers", "purge", "--before", "2031-01-01", "--url", ingested, "--tenant", "demo", "--json"]
+    assert main([*args, "--dry-run"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["dry_run"] is True and (dry["deleted"] or dry["anonymised"])
+    assert main(args) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert (done["deleted"], done["anonymised"]) == (dry["deleted"], dry["anonymised"])
+    assert main([*args, "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["deleted"] == {}
+
+
+def test_purge_needs_a_date_or_a_retention_setting(
+    ingested: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --before and without CONFIGURATOR_RETENTION it says what to give; a bad setting names the pair."""
+    monkeypatch.delenv("CONFIGURATOR_RETENTION", raising=False)
+    assert main(["customers", "purge", "--url", ingested, "--tenant", "demo"]) == 2
+    assert "CONFIGURATOR_RETENTION" in capsys.readouterr().err
+    monkeypatch.setenv("CONFIGURATOR_RETENTION", "viewed=0")
+    assert main(["customers", "purge", "--url", ingested, "--tenant", "demo"]) == 2
+    assert "viewed: expected days from 1 to 36500, got '0'" in capsys.readouterr().err
+    monkeypatch.setenv("CONFIGURATOR_RETENTION", "viewed=30")
+    assert main(["customers", "purge", "--url", ingested, "--tenant", "demo"]) == 0
+    assert capsys.readouterr().out.startswith("deleted: ")

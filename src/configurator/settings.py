@@ -47,6 +47,9 @@ class Settings(BaseSettings):
             customer value tier (``CONFIGURATOR_DISCOUNT_LIMITS``, ``tier=pct`` pairs separated by commas; a
             tier left out may get no line discount without one). Above it the quote version waits for a
             principal with the ``approve`` scope (``POST /quotes/{id}/approve``).
+        retention: how many days each event type is kept (``CONFIGURATOR_RETENTION``, ``type=days`` pairs
+            separated by commas, e.g. ``viewed=365,configured=730``; empty: keep everything); applied by
+            ``configurator customers purge`` (:mod:`configurator.customers.retention`).
         warm_reasons: when a catalog version is first served in a session, work out in the background what
             each single choice removes and why (``CONFIGURATOR_WARM_REASONS``, default on), so the reasons of
             the first clicks come from memory; see :mod:`configurator.api.warmup`.
@@ -68,6 +71,7 @@ class Settings(BaseSettings):
     sessions_per_key: int = Field(default=64, ge=1)
     sessions_per_tenant: int = Field(default=2048, ge=1)
     discount_limits: str = "mvc=15,mgc=10,standard=5,below_zero=0"
+    retention: str = ""
     warm_reasons: bool = True
 
     def require_secret(self) -> bytes:

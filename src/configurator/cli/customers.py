@@ -293,6 +293,65 @@ def erase_command(
     )
 
 
+@customers_app.command("purge")
+def purge_command(
+    before: Annotated[
+        str | None,
+        typer.Option(help="Purge every event before this date (YYYY-MM-DD); default: the retention setting."),
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Only this event type (repeat for more); with --before."),
+    ] = None,
+    tenant: Tenant = None,
+    url: Url = None,
+    actor: Actor = "cli",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Delete old events, or anonymise those the value tiers still count (free text and traits go, measures stay).
+
+    Without --before, each type's period comes from CONFIGURATOR_RETENTION (type=days pairs).
+    """
+    import datetime as dt
+
+    from configurator.cli.params import parse_date
+    from configurator.customers.events import EVENT_TYPES
+    from configurator.customers.retention import RetentionPolicy, tier_window
+    from configurator.errors import ConfiguratorError
+    from configurator.settings import get_settings
+
+    now = dt.datetime.now(dt.UTC)
+    if before is not None:
+        day = parse_date(before)
+        unknown = sorted(set(types or ()) - set(EVENT_TYPES))
+        if unknown:
+            raise ConfiguratorError(
+                f"--type: expected one of {', '.join(EVENT_TYPES)}, got {', '.join(unknown)}"
+            )
+        cut = dt.datetime.combine(day, dt.time(), dt.UTC)
+        cutoffs = {kind: cut for kind in (types or EVENT_TYPES)}
+    else:
+        if types:
+            raise ConfiguratorError("--type: only with --before (the retention setting names its own types)")
+        policy = RetentionPolicy.parse(get_settings().retention)
+        if not policy.days:
+            raise ConfiguratorError(
+                "nothing to purge: give --before DATE, or set CONFIGURATOR_RETENTION (e.g. viewed=365,configured=730)"
+            )
+        cutoffs = policy.cutoffs(now)
+    result = _store(url, tenant).purge_events(
+        cutoffs, at=now, keep_after=tier_window(now), actor=actor, dry_run=dry_run
+    )
+    if as_json:
+        _print_json({"dry_run": dry_run, "deleted": result.deleted, "anonymised": result.anonymised})
+        return
+    said = ", ".join(f"{k} {n}" for k, n in sorted(result.deleted.items())) or "none"
+    kept = ", ".join(f"{k} {n}" for k, n in sorted(result.anonymised.items())) or "none"
+    verb = "would delete" if dry_run else "deleted"
+    _out().print(f"{verb}: {said}; {'would anonymise' if dry_run else 'anonymised'}: {kept}", markup=False)
+
+
 @customers_app.command("merge")
 def merge_command(
     winner: Annotated[str, typer.Argument(help="The customer id that stays.")],

@@ -31,6 +31,7 @@ from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
 from configurator.storage.outbox import OutboxRepository
 from configurator.storage.overview import OverviewRepository
+from configurator.storage.retention import RetentionRepository
 from configurator.storage.search import SearchRepository
 from configurator.storage.sessions import ConfigSessionRepository
 from configurator.storage.tiers import TierRepository
@@ -39,6 +40,7 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
+    RetentionRepository,
     EventRepository,
     TierRepository,
     OutboxRepository,
