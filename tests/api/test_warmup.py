@@ -169,13 +169,13 @@ def test_with_the_setting_off_opening_a_session_warms_nothing() -> None:
 
 
 def test_the_warm_up_rests_as_long_as_it_worked_at_most_max_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At share 0.5 each pause rests as long as the step before it took, capped at MAX_REST."""
+    """At share 0.5 each pause rests as long as the step before it took, capped at MAX_REST (nothing else busy)."""
     from configurator.api import warmup
 
     clock = [0.0]
     rests: list[float] = []
     monkeypatch.setattr("configurator.api.warmup.perf_counter", lambda: clock[0])
-    monkeypatch.setattr("configurator.api.warmup.sleep", rests.append)
+    monkeypatch.setattr("configurator.api.warmup.sleep", lambda s: rests.append(s) if s else None)
 
     def warm(session: ConfigurationSession, rest: Callable[[], None]) -> int:
         for step in (0.2, 5.0):
@@ -186,3 +186,15 @@ def test_the_warm_up_rests_as_long_as_it_worked_at_most_max_rest(monkeypatch: py
     warmer = ReasonWarmer(warm=warm, share=0.5)
     warmer._run(("bike", "1"), ConfigurationSession(_bike()))
     assert rests == [pytest.approx(0.2), warmup.MAX_REST]
+
+
+def test_the_warm_up_waits_while_requests_want_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After its rest the warm-up waits in short steps while another thread is busy, at most MAX_REST."""
+    from configurator.api import warmup
+
+    rests: list[float] = []
+    monkeypatch.setattr("configurator.api.warmup.sleep", lambda s: rests.append(s) if s else None)
+    monkeypatch.setattr("configurator.api.warmup._busy", lambda: True)
+    warmup._Rest(1.0)()
+    assert sum(rests) == pytest.approx(warmup.MAX_REST)
+    assert set(rests) == {warmup.BUSY_REST}

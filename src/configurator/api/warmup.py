@@ -7,12 +7,17 @@ choice removes and why (2 to 15 seconds per example catalog); the :class:`Reason
 starts it when a catalog version is first served in a session of this process (opened, or rebuilt from its row),
 once per catalog version and process, and never again for that version, whatever happens.
 
-Where it runs (measured with ``benchmarks/click_latency.py --warm both``, see docs/benchmarks.md): a daemon
-thread of the worker. The memories it fills (:mod:`configurator.solver.reasons`) are per process and keyed by
-the compiled catalog object, so a subprocess could not hand them back without a second keying; and the thread
-takes turns with the requests on the interpreter's lock only while it runs, which the measurement shows does
-not move the clicks' domains p95 off target. The request never waits for it: opening the session only starts
-the thread, and a failure in the warm-up (including a thread that cannot start) is logged and ignored.
+Where it runs (measured with ``benchmarks/click_latency.py --warm both``, 2 CPUs, 30 clicks per catalog): a
+daemon thread of the worker. The memories it fills (:mod:`configurator.solver.reasons`) are per process and keyed
+by the compiled catalog object, so a subprocess could not hand them back without keying them again, and on a
+machine of two cores it would take the core the browser and the server share. A thread takes turns with the
+requests on the interpreter's lock: working flat out (every other 5 ms slice) it moved the clicks' domains p95
+from 97 to 149 ms (kitchen-modular) and from 98 to 151 ms (valve-pn5). So the thread gives way: it works at most
+:data:`SHARE` of its time (resting between options in proportion to its work) and, before each option, waits
+while another thread of the process wants the lock (a request running). The request never waits for it:
+opening a session only starts the thread, and a failure in the warm-up (a thread that cannot start included) is
+logged and ignored. What it saves is the first answer of each single choice's reasons; the reasons of later
+clicks (several choices) are mostly worked out on demand still.
 
 Turn it off with ``CONFIGURATOR_WARM_REASONS=false`` (:attr:`~configurator.settings.Settings.warm_reasons`).
 
@@ -46,11 +51,17 @@ __all__ = ["ReasonWarmer"]
 log = logging.getLogger(__name__)
 
 
-SHARE = 0.5
-"""The most of its time the warm-up spends working: after each option it rests as long as it worked (at 0.5)."""
+SHARE = 0.3
+"""The most of its time the warm-up spends working: after each option it rests in proportion to its work."""
 
 MAX_REST = 2.0
-"""The longest rest after one option (seconds)."""
+"""The longest rest after one option, and the longest wait for busy requests after it (seconds each)."""
+
+BUSY_SECONDS = 0.001
+"""Getting the interpreter's lock back after giving it away takes longer than this: a request is running."""
+
+BUSY_REST = 0.05
+"""How long the warm-up rests at a time while requests run (seconds)."""
 
 
 class ReasonWarmer:
@@ -139,7 +150,7 @@ class ReasonWarmer:
 
 
 class _Rest:
-    """A pause that rests in proportion to the work since the last one, so work takes ``share`` of the time."""
+    """A pause that rests in proportion to the work since the last one, then while requests want the lock."""
 
     def __init__(self, share: float) -> None:
         self.share = share
@@ -149,4 +160,15 @@ class _Rest:
         worked = perf_counter() - self._since
         if 0 < self.share < 1:
             sleep(min(worked * (1 - self.share) / self.share, MAX_REST))
+        waited = 0.0
+        while waited < MAX_REST and _busy():
+            sleep(BUSY_REST)
+            waited += BUSY_REST
         self._since = perf_counter()
+
+
+def _busy() -> bool:
+    """Whether another thread of the process waits for the interpreter's lock (handing it over takes a while)."""
+    start = perf_counter()
+    sleep(0)  # gives the lock to a thread waiting for it, if any; back at once otherwise
+    return perf_counter() - start > BUSY_SECONDS
