@@ -51,8 +51,9 @@ class Settings(BaseSettings):
             separated by commas, e.g. ``viewed=365,configured=730``; empty: keep everything); applied by
             ``configurator customers purge`` (:mod:`configurator.customers.retention`).
         warm_reasons: when a catalog version is first served in a session, work out in the background what
-            each single choice removes and why (``CONFIGURATOR_WARM_REASONS``, default on), so the reasons of
-            the first clicks come from memory; see :mod:`configurator.api.warmup`.
+            each single choice removes and why (``CONFIGURATOR_WARM_REASONS``, default off: measured on 2
+            cores, it slowed clicks while it ran and did not make later reasons measurably faster, since
+            most reason time comes after several choices); see :mod:`configurator.api.warmup`.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONFIGURATOR_", env_file=".env", extra="ignore")
@@ -72,7 +73,7 @@ class Settings(BaseSettings):
     sessions_per_tenant: int = Field(default=2048, ge=1)
     discount_limits: str = "mvc=15,mgc=10,standard=5,below_zero=0"
     retention: str = ""
-    warm_reasons: bool = True
+    warm_reasons: bool = False
 
     def require_secret(self) -> bytes:
         """The secret key's bytes.

@@ -119,11 +119,11 @@ def test_the_warm_up_works_out_the_reasons_of_each_single_choice() -> None:
 
 
 def test_the_setting_reads_configurator_warm_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
-    """CONFIGURATOR_WARM_REASONS turns the warm-up off; it is on by default."""
+    """CONFIGURATOR_WARM_REASONS turns the warm-up on; it is off by default."""
     monkeypatch.delenv("CONFIGURATOR_WARM_REASONS", raising=False)
-    assert Settings().warm_reasons is True
-    monkeypatch.setenv("CONFIGURATOR_WARM_REASONS", "false")
     assert Settings().warm_reasons is False
+    monkeypatch.setenv("CONFIGURATOR_WARM_REASONS", "true")
+    assert Settings().warm_reasons is True
 
 
 def _client(warm: bool, release: threading.Event, started: list[str]) -> TestClient:
