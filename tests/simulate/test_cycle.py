@@ -11,7 +11,7 @@ from configurator.simulate.cycle import Simulation, simulate
 @pytest.fixture(scope="module")
 def result(bike: Catalog) -> Simulation:
     """Five customers, three purchases each, on the small bike."""
-    return simulate(bike, customers=5, purchases=3, seed=2)
+    return simulate(bike, customers=5, purchases=3, seed=2, history=30)
 
 
 def test_every_purchase_is_an_accepted_quote_with_its_events(result: Simulation) -> None:
@@ -52,6 +52,28 @@ def test_rejected_proposal_options_flow_back(result: Simulation) -> None:
 
 def test_the_same_seed_gives_the_same_figures(bike: Catalog, result: Simulation) -> None:
     """A run is reproducible from its seed."""
-    again = simulate(bike, customers=5, purchases=3, seed=2)
+    again = simulate(bike, customers=5, purchases=3, seed=2, history=30)
     assert again.learned.edits == result.learned.edits
     assert again.learned.regrets == result.learned.regrets
+
+
+def test_the_shop_has_a_history_before_the_measured_customers(result: Simulation) -> None:
+    """Earlier customers' purchases are in the store; no measured customer is among them."""
+    sales = result.store.catalog_sales(result.catalog.catalog)
+    earlier = {e.customer_id for e in sales if e.customer_id and e.customer_id.startswith("hist-")}
+    assert len(earlier) == 30
+    assert not earlier & {t.customer_id for t in result.tastes}
+
+
+def test_new_customers_are_measured_with_and_without_questions(result: Simulation) -> None:
+    """At purchase 1 every customer is new: the unguided proposal is measured beside the guided one."""
+    assert len(result.unguided.edits[0]) == len(result.learned.edits[0]) == 5
+    assert result.unguided.purchases == 1
+
+
+def test_a_negative_history_is_refused(bike: Catalog) -> None:
+    """``history`` below 0 raises the product's error, not a builtin one."""
+    from configurator.errors import ConfiguratorError
+
+    with pytest.raises(ConfiguratorError, match="history"):
+        simulate(bike, customers=1, purchases=1, history=-1)

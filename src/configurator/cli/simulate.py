@@ -27,6 +27,12 @@ def simulate(
     customers: Annotated[int, typer.Option(min=1, max=100_000, help="Simulated customers.")] = 100,
     purchases: Annotated[int, typer.Option(min=1, max=50, help="Purchases per customer.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same figures).")] = 0,
+    history: Annotated[
+        int, typer.Option(min=0, max=100_000, help="Earlier customers who bought once before the run.")
+    ] = 300,
+    questions: Annotated[
+        int, typer.Option(min=0, max=3, help="Guided-selling questions for a customer's first purchase.")
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate customers buying again and again: how often is the first proposal accepted unchanged?"""
@@ -39,7 +45,9 @@ def simulate(
         _err().print(
             f"simulating {customers} customers x {purchases} purchases on {cat.catalog}...", markup=False
         )
-    result = run(cat, customers=customers, purchases=purchases, seed=seed)
+    result = run(
+        cat, customers=customers, purchases=purchases, seed=seed, history=history, questions=questions
+    )
     if as_json:
         _out().print(json.dumps(to_data(result), indent=2), markup=False)
     else:

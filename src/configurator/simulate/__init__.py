@@ -15,6 +15,8 @@ Example:
 
 from configurator.simulate.baselines import BASELINES, History, baseline_proposals
 from configurator.simulate.cycle import Simulation, edits_between, simulate
+from configurator.simulate.guided import answer, ask
+from configurator.simulate.history import earlier_customers, seed_history
 from configurator.simulate.metrics import Series, mean_interval, wilson
 from configurator.simulate.occasions import Occasion, Searcher, draw_occasion
 from configurator.simulate.tastes import AttributeTaste, PopulationSpec, Taste, draw_population
@@ -29,11 +31,15 @@ __all__ = [
     "Series",
     "Simulation",
     "Taste",
+    "answer",
+    "ask",
     "baseline_proposals",
     "draw_occasion",
     "draw_population",
+    "earlier_customers",
     "edits_between",
     "mean_interval",
+    "seed_history",
     "simulate",
     "wilson",
 ]

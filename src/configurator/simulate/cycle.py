@@ -23,7 +23,7 @@ Example:
     ...     "modules": {"frame": {"default": "alu", "options": {"alu": {"price": 400}, "steel": {"price": 300},
     ...                                                         "carbon": {"price": 1200}}},
     ...                 "bell": {"choose": "optional", "options": {"ding": {"price": 10}}}}})
-    >>> result = simulate(bike, customers=3, purchases=2, seed=1)
+    >>> result = simulate(bike, customers=3, purchases=2, seed=1, history=20)
     >>> result.learned.purchases, len(result.learned.edits[1]), sorted(result.baselines)
     (2, 3, ['defaults', 'majority', 'most_popular', 'repeat_last'])
     >>> result.oracle.acceptance(0), result.store.orders_for("sim-0001")[0]["order_id"]
@@ -45,16 +45,21 @@ from configurator.assembly.needs import population_sales
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.customers.ingest import ingest
+from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
+from configurator.needs.models import NeedsModel
 from configurator.quoting.edit import configured_quote
 from configurator.quoting.lifecycle import accept_quote, save_quote
 from configurator.simulate.baselines import BASELINES, History, baseline_proposals
+from configurator.simulate.guided import ask
+from configurator.simulate.history import earlier_customers, seed_history
 from configurator.simulate.metrics import Series
 from configurator.simulate.occasions import Searcher, draw_occasion
 from configurator.simulate.tastes import PopulationSpec, Taste, draw_population
+from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 
-__all__ = ["COUNTRY", "ON", "TENANT", "Simulation", "edits_between", "simulate"]
+__all__ = ["COUNTRY", "HISTORY", "ON", "QUESTIONS", "TENANT", "Simulation", "edits_between", "simulate"]
 
 TENANT = "simulated"
 """The tenant the simulated shop's events are stored under."""
@@ -65,6 +70,10 @@ ON = dt.date(2026, 11, 23)
 START = dt.datetime(2024, 1, 8, 9, tzinfo=dt.UTC)
 """When the first purchases happen; later purchase indexes follow every :data:`SPACING`."""
 SPACING = dt.timedelta(days=60)
+HISTORY = 300
+"""Earlier customers who bought once before the measured ones (the shop's history)."""
+QUESTIONS = 3
+"""Guided-selling questions asked of a customer with no purchase yet, at most."""
 MARGIN = Decimal("0.30")
 """The gross margin of an accepted quote, as a share of its total (quotes carry no cost)."""
 
@@ -84,6 +93,10 @@ class Simulation:
         oracle: the oracle's proposals (the preferred configuration itself).
         seconds: wall-clock seconds of the whole simulation.
         store: the store it ran on (events, quotes, orders, tiers).
+        history: how many earlier customers bought before the run.
+        questions: at most how many guided-selling questions a new customer was asked.
+        unguided: the learned system's first proposals to new customers without the questions (for
+            comparison; only for purchases where the customer was new).
     """
 
     catalog: Catalog
@@ -96,6 +109,9 @@ class Simulation:
     oracle: Series
     seconds: float
     store: SqlStore
+    history: int = 0
+    questions: int = 0
+    unguided: Series = dataclasses.field(default_factory=Series)
 
 
 def edits_between(proposal: Configuration, bought: Configuration) -> int:
@@ -181,7 +197,74 @@ def _store() -> SqlStore:
 def _feed(store: SqlStore, records: list[dict[str, object]]) -> None:
     report = ingest(enumerate(records, 1), store, tenant=TENANT, trust="verified")
     if report.rejected:
-        raise ValueError(f"simulated events rejected: {report.rejected[0]}")
+        raise ConfiguratorError(f"simulated events rejected: {report.rejected[0]}")
+
+
+@dataclasses.dataclass
+class _Run:
+    """The state a simulation carries from cycle to cycle."""
+
+    catalog: Catalog
+    seed: int
+    store: SqlStore
+    view: CatalogNeedsView
+    searcher: Searcher
+    session: ConfigurationSession
+    history: History
+    questions: int
+    learned: Series = dataclasses.field(default_factory=Series)
+    unguided: Series = dataclasses.field(default_factory=Series)
+    oracle: Series = dataclasses.field(default_factory=Series)
+    baselines: dict[str, Series] = dataclasses.field(default_factory=lambda: {n: Series() for n in BASELINES})
+
+
+def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: NeedsModel) -> None:
+    """One purchase of one customer: the product proposes, the baselines too, the customer buys."""
+    catalog = run.catalog
+    tick = time.perf_counter()
+    context = customer_context(
+        run.store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population, view=run.view
+    )
+    product_seconds = time.perf_counter() - tick
+    rng = random.Random(f"{run.seed}:{taste.customer_id}:{index}")
+    drawn = draw_occasion(catalog, taste, run.searcher, rng)
+    occasion, preferred = run.searcher.settle(taste.weights(), drawn, context.tier)
+    best, span = taste.utility(catalog, preferred), taste.span(catalog)
+
+    def regret(configuration: Configuration) -> float:
+        return (best - taste.utility(catalog, configuration)) / span
+
+    def propose(requirements: tuple[str, ...]) -> Configuration:
+        bundles = assemble(catalog, context, budget=occasion.budget, requirements=requirements, k=1, on=ON)
+        return bundles[0].configuration
+
+    tick = time.perf_counter()
+    new = not run.history.by_customer.get(taste.customer_id)
+    answers: list[str] = []
+    if new and run.questions:
+        answers = ask(
+            run.session, run.view, context.needs, preferred, occasion.requirements, limit=run.questions
+        )
+    proposal = propose((*occasion.requirements, *answers))
+    product_seconds += time.perf_counter() - tick
+    if new:
+        plain = propose(occasion.requirements) if answers else proposal
+        run.unguided.add(index, edits=edits_between(plain, preferred), regret=regret(plain))
+    for name, configuration in baseline_proposals(
+        run.searcher, run.history, taste.customer_id, occasion
+    ).items():
+        run.baselines[name].add(
+            index, edits=edits_between(configuration, preferred), regret=regret(configuration)
+        )
+    run.oracle.add(index, edits=0, regret=0.0)
+    tick = time.perf_counter()
+    _buy(run.store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}", (proposal, preferred),
+         context.tier, at)  # fmt: skip
+    product_seconds += time.perf_counter() - tick
+    run.learned.add(
+        index, edits=edits_between(proposal, preferred), regret=regret(proposal), seconds=product_seconds
+    )
+    run.history.add(taste.customer_id, preferred)
 
 
 def simulate(
@@ -191,6 +274,8 @@ def simulate(
     purchases: int = 5,
     seed: int = 0,
     spec: PopulationSpec | None = None,
+    history: int = HISTORY,
+    questions: int = QUESTIONS,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Run the learning loop for a simulated population on ``catalog``.
@@ -201,22 +286,33 @@ def simulate(
         purchases: purchases per customer.
         seed: the random seed (the same seed gives the same customers, occasions and figures).
         spec: the population's assumptions (default :class:`~configurator.simulate.tastes.PopulationSpec`).
+        history: how many earlier customers of the same population bought once before the run
+            (:mod:`configurator.simulate.history`); 0: the shop opens with no sales.
+        questions: at most this many guided-selling questions for a customer with no purchase yet
+            (:mod:`configurator.simulate.guided`); 0: none.
         progress: called with (purchase index, customer number) after each cycle.
 
     Returns:
         The measures of the learned system, the baselines and the oracle, by purchase index.
+
+    Raises:
+        ConfiguratorError: ``history`` or ``questions`` is negative; the catalog has no valid configuration.
     """
+    if history < 0 or questions < 0:
+        raise ConfiguratorError(
+            f"simulate: expected history >= 0 and questions >= 0, got {history}, {questions}"
+        )
     started = time.perf_counter()
     spec = spec or PopulationSpec()
-    tastes = draw_population(catalog, customers, seed=seed, spec=spec)
-    store = _store()
-    view = CatalogNeedsView(catalog)
-    searcher = Searcher(catalog, country=COUNTRY, on=ON)
-    history = History()
-    learned, oracle = Series(), Series()
-    baselines = {name: Series() for name in BASELINES}
+    everyone = draw_population(catalog, customers + history, seed=seed, spec=spec)
+    tastes, earlier = everyone[:customers], earlier_customers(everyone[customers:])
+    run = _Run(
+        catalog, seed, _store(), CatalogNeedsView(catalog), Searcher(catalog, country=COUNTRY, on=ON),
+        ConfigurationSession(catalog, on=ON), History(), questions,
+    )  # fmt: skip
+    _feed(run.store, seed_history(catalog, earlier, run.searcher, run.history, seed=seed))
     _feed(
-        store,
+        run.store,
         [
             {"event_id": f"{t.customer_id}:welcome", "type": "viewed", "customer_id": t.customer_id,
              "channel": "web", "ts": (START - dt.timedelta(days=1)).isoformat(), "catalog": catalog.catalog}
@@ -226,62 +322,14 @@ def simulate(
     for index in range(purchases):
         day = START + index * SPACING
         if index:
-            store.refresh_tiers(as_of=day)
-        population = view.fit_population(population_sales(store, catalog.catalog))
-        history.freeze()
+            run.store.refresh_tiers(as_of=day)
+        population = run.view.fit_population(population_sales(run.store, catalog.catalog))
+        run.history.freeze()
         for number, taste in enumerate(tastes):
-            at = day + dt.timedelta(minutes=number)
-            tick = time.perf_counter()
-            context = customer_context(
-                store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population, view=view
-            )
-            product_seconds = time.perf_counter() - tick
-            rng = random.Random(f"{seed}:{taste.customer_id}:{index}")
-            drawn = draw_occasion(catalog, taste, searcher, rng)
-            occasion, preferred = searcher.settle(taste.weights(), drawn, context.tier)
-            tick = time.perf_counter()
-            bundles = assemble(
-                catalog, context, budget=occasion.budget, requirements=occasion.requirements, k=1, on=ON
-            )
-            product_seconds += time.perf_counter() - tick
-            proposal = bundles[0].configuration
-            best = taste.utility(catalog, preferred)
-            span = taste.span(catalog)
-
-            def regret(
-                configuration: Configuration, best: float = best, span: float = span, taste: Taste = taste
-            ) -> float:
-                return (best - taste.utility(catalog, configuration)) / span
-
-            for name, configuration in baseline_proposals(
-                searcher, history, taste.customer_id, occasion
-            ).items():
-                baselines[name].add(
-                    index, edits=edits_between(configuration, preferred), regret=regret(configuration)
-                )
-            oracle.add(index, edits=0, regret=0.0)
-            tick = time.perf_counter()
-            _buy(store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}", (proposal, preferred),
-                 context.tier, at)  # fmt: skip
-            product_seconds += time.perf_counter() - tick
-            learned.add(
-                index,
-                edits=edits_between(proposal, preferred),
-                regret=regret(proposal),
-                seconds=product_seconds,
-            )
-            history.add(taste.customer_id, preferred)
+            _cycle(run, taste, index, day + dt.timedelta(minutes=number), population)
             if progress is not None:
                 progress(index, number + 1)
     return Simulation(
-        catalog,
-        tastes,
-        purchases,
-        seed,
-        spec,
-        learned,
-        baselines,
-        oracle,
-        time.perf_counter() - started,
-        store,
-    )
+        catalog, tastes, purchases, seed, spec, run.learned, run.baselines, run.oracle,
+        time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided,
+    )  # fmt: skip

@@ -41,6 +41,7 @@ from configurator.assembly.budget import BudgetJudge
 from configurator.assembly.policy import DEFAULT_POLICIES
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
+from configurator.errors import ConfigurationError
 from configurator.offer.payable import payable, payable_rate
 from configurator.simulate.tastes import Taste, price_span
 from configurator.solver.session import ConfigurationSession, Weights
@@ -121,7 +122,7 @@ class Searcher:
         bare = Occasion((), None)
         found = self.best(weights, bare, tier)
         if found is None:
-            raise ValueError(f"catalog {self.catalog.catalog} has no valid configuration")
+            raise ConfigurationError(f"catalog {self.catalog.catalog} has no valid configuration")
         return bare, found
 
     def fits(self, configuration: Configuration, occasion: Occasion, tier: str = "standard") -> bool:

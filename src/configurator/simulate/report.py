@@ -22,7 +22,7 @@ from typing import Any
 from configurator.simulate.cycle import COUNTRY, Simulation
 from configurator.simulate.metrics import Series, mean_interval
 
-__all__ = ["assumption_lines", "measure_table", "report_lines", "to_data"]
+__all__ = ["assumption_lines", "first_purchase_table", "measure_table", "report_lines", "to_data"]
 
 
 def _systems(result: Simulation) -> dict[str, Series]:
@@ -56,12 +56,41 @@ def measure_table(title: str, systems: Mapping[str, Series], measure: str) -> li
     return lines
 
 
+def first_purchase_table(result: Simulation) -> list[str]:
+    """Purchase 1 of new customers: the learned system with and without questions, beside the population."""
+    if not result.unguided.purchases or not result.unguided.edits[0]:
+        return []
+    systems = {
+        f"learned, {result.questions} questions": result.learned,
+        "learned, no questions": result.unguided,
+        "most_popular": result.baselines["most_popular"],
+    }
+    first = {name: _first(series) for name, series in systems.items()}
+    return [
+        *measure_table("purchase 1 (new customers): mean edits", first, "edits"),
+        "",
+        *measure_table("purchase 1 (new customers): accepted unchanged %", first, "acceptance"),
+    ]
+
+
+def _first(series: Series) -> Series:
+    out = Series()
+    for edits, regret in zip(series.edits[0], series.regrets[0], strict=True):
+        out.add(0, edits=edits, regret=regret)
+    return out
+
+
 def assumption_lines(result: Simulation) -> list[str]:
     """The assumptions of the run, one line each."""
     return [
         f"{len(result.tastes)} simulated customers, {result.purchases} purchases each, seed {result.seed}, "
         f"catalog {result.catalog.catalog} {result.catalog.version}, country {COUNTRY}",
         *result.spec.lines(),
+        f"the shop's history: {result.history} earlier customers of the same population bought once before "
+        "the run (the population model and most_popular know them at purchase 1); measured customers are new",
+        f"guided selling: a customer with no purchase yet is asked up to {result.questions} questions (the "
+        "choices whose answers most improve the first proposal, ranked again after each answer) and answers "
+        "with their preferred configuration's value; the answers are requirements of the first proposal",
         "occasions: 1 requirement (60 %) or 2, each an option of a random module drawn with probability "
         "~ exp(utility); budget = the customer's level x lognormal(0, 0.15); what cannot be met is dropped",
         "the customer buys their best valid configuration for the occasion (CP-SAT on their hidden utility); "
@@ -83,6 +112,7 @@ def report_lines(result: Simulation) -> list[str]:
     lines += [*measure_table("mean edits (modules changed)", systems, "edits"), ""]
     lines += [*measure_table("utility regret", systems, "regret"), ""]
     lines += [*measure_table("ms per cycle (product path)", {"learned": result.learned}, "seconds"), ""]
+    lines += [*first_purchase_table(result), ""]
     lines.append(f"Simulated in {result.seconds:.1f} s.")
     return lines
 
@@ -97,6 +127,9 @@ def to_data(result: Simulation) -> dict[str, Any]:
         **result.learned.to_data(),
         "baselines": {name: series.to_data() for name, series in result.baselines.items()},
         "oracle": result.oracle.to_data(),
+        "history": result.history,
+        "questions": result.questions,
+        "unguided": result.unguided.to_data(),
         "assumptions": assumption_lines(result),
         "total_seconds": round(result.seconds, 3),
     }
