@@ -9,9 +9,9 @@ beside the unavailable options (``reasons``: the second request, ``GET /sessions
 Target: domains p95 < 150 ms per catalog. Prints the table and updates the "Click latency in the browser"
 section of docs/benchmarks.md (with ``--doc``).
 
-Each run starts a fresh (cold) server. ``--warm on`` (the default, as deployed) lets the server work out each
+Each run starts a fresh (cold) server. ``--warm on`` (``CONFIGURATOR_WARM_REASONS=true``; off by default) lets the server work out each
 catalog's reasons in the background when the catalog's first session opens (``CONFIGURATOR_WARM_REASONS``);
-``--warm off`` does not; ``--warm both`` runs the two cold servers one after the other and prints their rows
+``--warm off`` (the default, as deployed) does not; ``--warm both`` runs the two cold servers one after the other and prints their rows
 side by side: the reasons the warm-up saves, and whether the clicks (domains) slow while it runs.
 
 The API runs as deployed, in its own uvicorn process(es) (``--workers``, default 1: the embedded SQLite
@@ -63,7 +63,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def served(workers: int, warm: bool = True) -> Iterator[tuple[str, str]]:
+def served(workers: int, warm: bool = False) -> Iterator[tuple[str, str]]:
     """The API as deployed, over a fresh demo database: ``uvicorn --workers N`` in its own processes.
 
     ``warm``: the server works out each catalog's reasons in the background when first served
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warm",
         choices=("on", "off", "both"),
-        default="on",
+        default="off",
         help="the server's background warm-up of reasons (CONFIGURATOR_WARM_REASONS); both: one cold server each",
     )
     add_doc_options(parser)
@@ -197,9 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     results = {mode: run(args.workers, mode == "on", args.clicks, args.seed) for mode in modes}
     machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
     warm_text = {
-        "on": "with the reasons warmed in the background when a catalog is first served (the default)",
-        "off": "with the background warm-up of reasons off (`CONFIGURATOR_WARM_REASONS=false`)",
-        "both": "on two fresh servers, with the background warm-up of reasons on (the default) and off "
+        "on": "with the reasons warmed in the background when a catalog is first served (`CONFIGURATOR_WARM_REASONS=true`)",
+        "off": "with the background warm-up of reasons off (the default)",
+        "both": "on two fresh servers, with the background warm-up of reasons on and off (the default) "
         "(`CONFIGURATOR_WARM_REASONS=false`)",
     }[args.warm]
     lines = [
