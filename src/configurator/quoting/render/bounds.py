@@ -23,7 +23,7 @@ from __future__ import annotations
 import collections
 import decimal
 import re
-from collections.abc import ItemsView, Iterable, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any
 
 from jinja2.environment import TemplateModule
@@ -46,6 +46,7 @@ __all__ = [
 
 _TEXT = (str, bytes, bytearray)
 _CONTAINERS = (list, tuple, set, frozenset, collections.deque, KeysView, ValuesView, ItemsView)
+_END = object()
 _UNKNOWN = 64
 """What an object of another kind counts for (its ``str`` is short: a macro, a range, an undefined value)."""
 
@@ -66,9 +67,13 @@ def walk(value: Any, limit: int) -> tuple[int, int, int]:
         (15, 6, 4)
     """
     size = nodes = depth = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    stack: list[tuple[Iterator[Any], int]] = [(iter((value,)), 1)]
     while stack and size <= limit:
-        item, level = stack.pop()
+        items, level = stack[-1]
+        item = next(items, _END)
+        if item is _END:
+            stack.pop()
+            continue
         nodes += 1
         depth = max(depth, level)
         if isinstance(item, _TEXT):
@@ -85,13 +90,13 @@ def walk(value: Any, limit: int) -> tuple[int, int, int]:
             size += sum(len(part) for part in getattr(item, "_body_stream", ()))
         elif isinstance(item, Namespace):
             size += 13
-            stack.extend((v, level + 1) for v in object.__getattribute__(item, "_Namespace__attrs").items())
+            stack.append((iter(object.__getattribute__(item, "_Namespace__attrs").items()), level + 1))
         elif isinstance(item, Mapping):
             size += 2
-            stack.extend((v, level + 1) for v in item.items())
+            stack.append((iter(item.items()), level + 1))
         elif isinstance(item, _CONTAINERS):
             size += 2
-            stack.extend((v, level + 1) for v in item)
+            stack.append((iter(item), level + 1))
         else:
             size += _UNKNOWN
     return size, nodes, depth

@@ -140,14 +140,15 @@ class _Budget:
         if self.iterations > self.limits.iterations:
             raise SecurityError(f"more than {self.limits.iterations} loop iterations")
         self.ticks += 1
-        # The clock and memory are read every 64 operations: cheap (about 2 us), and as no operation may build
-        # more than Limits.string, a render is stopped within milliseconds and megabytes of its limits.
-        if not self.ticks & 63:
-            self.check()
+        # The clock is read every 8 operations and memory every 64 (about 3 us): as no operation may build more
+        # than Limits.string, a render is stopped within milliseconds and megabytes of its limits.
+        if not self.ticks & 7:
+            if time.monotonic() > self.deadline:
+                raise SecurityError(f"rendering took longer than {self.limits.seconds:g} s")
+            if not self.ticks & 63:
+                self.check_memory()
 
-    def check(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise SecurityError(f"rendering took longer than {self.limits.seconds:g} s")
+    def check_memory(self) -> None:
         now = _resident() if self.memory is not None else None
         if now is not None and self.memory is not None and now - self.memory > self.limits.memory:
             grown = (now - self.memory) // 2**20
