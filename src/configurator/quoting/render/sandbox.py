@@ -162,9 +162,8 @@ _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("quote_
 
 def _budget() -> _Budget:
     budget = _BUDGET.get()
-    if budget is None:  # rendering outside render(): default limits
-        budget = _Budget(Limits(), time.monotonic() + Limits().seconds)
-        _BUDGET.set(budget)
+    if budget is None:  # outside run_template (constants folded while compiling): default limits, afresh
+        budget = _Budget(Limits(), time.monotonic() + Limits().seconds, memory=None)
     return budget
 
 
