@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from configurator.customers.consent import erase_person
+from configurator.customers.keyring import PrivacyKeys
 from configurator.storage import SqlStore, make_engine
 from pg import DIALECTS, open_database
-from support import api_key, assert_problem, auth, demo_api_client, example_catalogs
+from support import SECRET, api_key, assert_problem, auth, demo_api_client, example_catalogs
 
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 INES = "c-1004"
@@ -194,7 +195,8 @@ def test_unknown_erased_and_other_tenants_customers_are_404(demo: Demo) -> None:
     assert demo.overview("c-1030").status_code == 200
     engine = make_engine(demo.url)
     try:
-        erase_person(SqlStore(engine, "demo"), "c-1030", actor="tests", at=AT)
+        keys = PrivacyKeys.from_secrets(SECRET.encode())
+        erase_person(SqlStore(engine, "demo"), "c-1030", actor="tests", at=AT, keys=keys)
     finally:
         engine.dispose()
     assert_problem(demo.overview("c-1030"), 404, "unknown-customer")

@@ -12,7 +12,7 @@ import pytest
 from configurator.cli import main
 from configurator.storage import head_revision
 from configurator.storage.frames import EVENTS_SCHEMA
-from support import ROOT
+from support import ROOT, SECRET
 
 SAMPLE = ROOT / "examples" / "data" / "events.jsonl"
 
@@ -136,9 +136,10 @@ def test_unknown_customers_are_one_line_errors(ingested: str, capsys: pytest.Cap
 
 
 def test_erase_then_events_are_suppressed(
-    ingested: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ingested: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Erase with --yes removes the person; re-ingesting their events counts them as suppressed."""
+    monkeypatch.setenv("CONFIGURATOR_SECRET_KEY", SECRET)
     assert main(["customers", "erase", "c-1027", "--url", ingested, "--tenant", "demo", "--yes"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("erased c-1027 as erased:") and "identifiers suppressed" in out

@@ -33,7 +33,11 @@ class Settings(BaseSettings):
             larger one is refused with a 413 ``too-large`` problem before it is parsed.
         secret_key: the server secret (``CONFIGURATOR_SECRET_KEY``, at least 32 characters) under which API
             keys and sign-in cookies are stored as keyed hashes (HMAC-SHA256). Required by the API and by
-            ``configurator keys``; changing it invalidates every key and sign-in (see docs/api.md).
+            ``configurator keys``; changing it invalidates every key and sign-in (see docs/api.md). Suppression
+            hashes and erased-person tokens are keyed under purpose keys derived from it
+            (:mod:`configurator.customers.keyring`).
+        previous_secret_keys: earlier server secrets (``CONFIGURATOR_PREVIOUS_SECRET_KEYS``, comma-separated)
+            whose suppression hashes are still honoured after a rotation, so an erased person stays out.
         catalogs_dir: the folder of catalog YAML files the API serves (``CONFIGURATOR_CATALOGS_DIR``).
         cookie_secure: mark the rep page's sign-in cookie ``Secure`` (sent over HTTPS only; browsers also send
             it to ``http://localhost``). Turn off only behind a trusted TLS-terminating proxy that speaks
@@ -65,6 +69,7 @@ class Settings(BaseSettings):
     phone_region: str = "PT"
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     secret_key: SecretStr | None = None
+    previous_secret_keys: SecretStr | None = None
     catalogs_dir: str = "catalogs"
     cookie_secure: bool = True
     sign_in_hours: float = Field(default=10.0, gt=0, le=24 * 31)

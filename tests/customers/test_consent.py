@@ -17,16 +17,18 @@ from configurator.customers.consent import (
     record_consent,
 )
 from configurator.customers.events import validate_event
-from configurator.customers.identity import identifier_hash, identify, merge
+from configurator.customers.identity import identify, merge
 from configurator.customers.ingest import ingest_file
+from configurator.customers.keyring import PrivacyKeys
 from configurator.errors import CustomerError
 from configurator.storage import SqlStore
 from pg import Database, table_rows
 from pg import database as database
-from support import ROOT
+from support import ROOT, SECRET
 
 SAMPLE = ROOT / "examples" / "data" / "events.jsonl"
 T0 = dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC)
+KEYS = PrivacyKeys.from_secrets(SECRET.encode())
 
 
 def _write(store: SqlStore, *records: dict[str, Any]) -> Any:
@@ -170,8 +172,8 @@ def test_erasure_leaves_no_trace_of_the_person(database: Database, demo: SqlStor
     assert _mentions(database, needles, ids | identifiers) == []
     suppressions = table_rows(database.engine)["suppressions"]
     assert {
-        identifier_hash("demo", "phone", "+351965432100"),
-        identifier_hash("demo", "customer_id", "c-1030"),
+        KEYS.suppression_hash("demo", "phone", "+351965432100"),
+        KEYS.suppression_hash("demo", "customer_id", "c-1030"),
     } <= {row[1] for row in suppressions}
     (entry,) = [e for e in SqlStore(database.engine, "demo").audit_entries() if e.action == "erase"]
     assert (entry.actor, entry.subject) == ("dpo", report.token)

@@ -15,19 +15,21 @@ from configurator.customers.identity import (
     Traits,
     alias,
     canonical_id,
-    identifier_hash,
     identify,
     merge,
     normalise_email,
     normalise_phone,
     suggest_duplicates,
 )
+from configurator.customers.keyring import PrivacyKeys
 from configurator.customers.trust import Provenance
 from configurator.errors import CustomerError
 from configurator.storage import SqlStore
 from pg import open_database
+from support import SECRET
 
 T0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+KEYS = PrivacyKeys.from_secrets(SECRET.encode())
 T1 = T0 + dt.timedelta(hours=1)
 CLAIMED = Provenance("e1", "api", "claimed")
 
@@ -231,10 +233,10 @@ def test_merge_refuses_unknown_and_identical_profiles(store: IdentityStore) -> N
 def test_erased_identifiers_are_refused(store: IdentityStore) -> None:
     """The identity rules refuse identifiers whose hash is on the suppression list."""
     if isinstance(store, MemoryIdentityStore):
-        store.suppressions.add(identifier_hash("shop", "email", "gone@example.com"))
+        store.suppressions.add(KEYS.suppression_hash("shop", "email", "gone@example.com"))
     else:
         assert isinstance(store, SqlStore)
-        store.add_suppressions({identifier_hash("shop", "email", "gone@example.com")}, T0)
+        store.add_suppressions({KEYS.suppression_hash("shop", "email", "gone@example.com")}, T0)
     with pytest.raises(CustomerError, match="erased"):
         identify(store, customer_id="c-9", traits={"email": "Gone@example.com"}, at=T0)
     assert store.get_profile("c-9") is None

@@ -10,9 +10,12 @@ When profiles merge, each purpose keeps the most restrictive choice.
 
 :func:`erase_person` deletes the person's profiles, identifiers, consents, events, orders, quotes and
 installed base, replaces their ids in other rows (a referral by someone else, the audit log) by an opaque
-``erased:<hash>`` token, and keeps a *suppression* entry per identifier: a SHA-256 of tenant, kind and
-normalised value, never the identifier itself. Later events carrying any of those identifiers are dropped and
-counted as suppressed. Every consent change and erasure is audited.
+``erased:<hmac>`` token, replaces every mention of them in free text that stays (another customer's note or
+ticket, a quote, an audit entry: :class:`~configurator.customers.mentions.Mentions`) by ``[erased]``, removes
+the quote files the product wrote for them, and keeps a *suppression* entry per identifier: an HMAC of tenant,
+kind and normalised value under a key derived from the server secret (:mod:`configurator.customers.keyring`),
+never the identifier itself. Later events carrying any of those identifiers are dropped and counted as
+suppressed. Every consent change and erasure is audited. :func:`export_person` lists the mentions too.
 
 Example:
     >>> DEFAULTS["profiling"], DEFAULTS["marketing"]
@@ -24,9 +27,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from configurator.customers.identity import AuditRecord, IdentityStore, canonical_id, identifier_hash
+from configurator.customers.identity import AuditRecord, IdentityStore, canonical_id
+from configurator.customers.keyring import PrivacyKeys, require_keys
+from configurator.customers.mentions import Mentions
 from configurator.errors import CustomerError
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "PURPOSES",
     "ConsentState",
     "ErasureReport",
+    "ErasureStore",
     "PrivacyStore",
     "Purpose",
     "consent_status",
@@ -41,6 +48,7 @@ __all__ = [
     "erased_token",
     "export_person",
     "merged_consent",
+    "person_mentions",
     "record_consent",
     "scrubbed_audit_details",
     "scrubbed_event_payload",
@@ -68,16 +76,20 @@ class ErasureReport:
     """What :func:`erase_person` did.
 
     Attributes:
-        token: the opaque ``erased:<hash>`` token that now stands for the person in the audit log.
+        token: the opaque ``erased:<hmac>`` token that now stands for the person in the audit log.
         profiles: how many profiles (the canonical one and those merged into it) were deleted.
         suppressed: how many identifier hashes were added to the suppression list.
-        rows: rows deleted (or anonymised, ``*_anonymised``) per table.
+        rows: rows deleted (or anonymised, ``*_anonymised``; mentions scrubbed, ``*_mentions``) per table.
+        files_removed: quote files written for the person that were removed.
+        files_left: quote files written for the person that could not be removed (remove them by hand).
     """
 
     token: str
     profiles: int
     suppressed: int
     rows: Mapping[str, int]
+    files_removed: tuple[str, ...] = ()
+    files_left: tuple[str, ...] = ()
 
 
 class PrivacyStore(IdentityStore, Protocol):
@@ -103,6 +115,26 @@ class PrivacyStore(IdentityStore, Protocol):
 
     def add_suppressions(self, hashes: Collection[str], at: dt.datetime) -> int:
         """Remember identifier hashes of an erased person; returns how many were new."""
+        ...
+
+
+class ErasureStore(PrivacyStore, Protocol):
+    """What a complete export and an erasure that holds need besides :class:`PrivacyStore`."""
+
+    def mentions_of(self, mentions: Mentions, customer_ids: Collection[str]) -> list[dict[str, Any]]:
+        """Where rows that are not these customers' mention the person (table, key, owner, fields)."""
+        ...
+
+    def scrub_mentions(self, mentions: Mentions) -> dict[str, int]:
+        """Replace every mention of the person in free text that stays; rows changed per table."""
+        ...
+
+    def rendered_files(self, customer_ids: Collection[str]) -> list[dict[str, Any]]:
+        """The quote files written for these customers (path, quote id, customer, when)."""
+        ...
+
+    def release_erased(self) -> None:
+        """After an erasure committed: make the deleted bytes unrecoverable where the database allows."""
         ...
 
 
@@ -163,8 +195,47 @@ def consent_status(store: PrivacyStore, customer_id: str) -> dict[Purpose, bool]
     return status
 
 
-def export_person(store: PrivacyStore, customer_id: str) -> dict[str, Any]:
+def _texts(values: Any) -> set[str]:
+    return {v.strip() for v in values if isinstance(v, str) and v.strip()}
+
+
+def person_mentions(
+    store: PrivacyStore, customer_ids: Collection[str], data: Mapping[str, Any] | None = None
+) -> Mentions:
+    """The person's identifiers to look for in others' records: names, emails, phones, addresses, ids.
+
+    Taken from their profiles, their identifiers and the traits of their events (``data``: their
+    :meth:`~PrivacyStore.personal_data`, read when not given).
+    """
+    data = store.personal_data(customer_ids) if data is None else data
+    names: set[str] = set()
+    emails: set[str] = set()
+    phones: set[str] = set()
+    addresses: set[str] = set()
+    ids = set(customer_ids)
+    traits = [e.get("payload", {}).get("traits") or {} for e in data.get("events", [])]
+    for row in [*data.get("profiles", []), *traits]:
+        names |= _texts([row.get("name")])
+        emails |= _texts([row.get("email")])
+        phones |= _texts([row.get("phone")])
+        addresses |= _texts([row.get("address")])
+    for row in data.get("identifiers", []):
+        kind, value = row.get("kind"), row.get("value")
+        {"email": emails, "phone": phones, "anonymous_id": ids}.get(str(kind), set()).update(_texts([value]))
+    return Mentions(
+        tuple(sorted(names)),
+        tuple(sorted(emails)),
+        tuple(sorted(phones)),
+        tuple(sorted(addresses)),
+        tuple(sorted(ids)),
+    )
+
+
+def export_person(store: ErasureStore, customer_id: str) -> dict[str, Any]:
     """Everything held on a person (their canonical profile and every profile merged into it) as JSON data.
+
+    ``mentions`` lists the places where records that are not the person's mention them (another customer's
+    event, a quote, an audit entry: table, key, owner and fields, not the text, which is someone else's).
 
     Raises:
         CustomerError: when the customer is unknown.
@@ -173,33 +244,63 @@ def export_person(store: PrivacyStore, customer_id: str) -> dict[str, Any]:
         target = _require(store, customer_id)
         ids = [target, *store.merged_ids(target)]
         data = store.personal_data(ids)
+        mentions = store.mentions_of(person_mentions(store, ids, data), ids)
         return {
             "tenant": store.tenant,
             "customer_id": target,
             "exported_at": dt.datetime.now(dt.UTC).isoformat(),
             "consent_now": consent_status(store, target),
             **data,
+            "mentions": mentions,
+            "quote_files": store.rendered_files(ids),
         }
 
 
-def erased_token(tenant: str, customer_id: str) -> str:
-    """The opaque token that replaces an erased customer id in rows we keep.
+def erased_token(tenant: str, customer_id: str, keys: PrivacyKeys | None = None) -> str:
+    """The opaque token (an HMAC under the server secret) that replaces an erased customer id in rows we keep.
+
+    Raises:
+        SettingsError: ``keys`` is None and no secret key is set.
 
     Example:
-        >>> erased_token("shop", "c-1").startswith("erased:")
+        >>> erased_token("shop", "c-1", PrivacyKeys.from_secrets(b"s" * 32)).startswith("erased:")
         True
     """
-    return "erased:" + identifier_hash(tenant, "customer_id", customer_id)[:16]
+    return (keys or require_keys()).erased_token(tenant, customer_id)
+
+
+def _remove(files: Collection[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    removed: list[str] = []
+    left: list[str] = []
+    for name in sorted(set(files)):
+        try:
+            Path(name).unlink(missing_ok=True)
+            removed.append(name)
+        except OSError:
+            left.append(name)
+    return tuple(removed), tuple(left)
 
 
 def erase_person(
-    store: PrivacyStore, customer_id: str, *, actor: str, at: dt.datetime | None = None
+    store: ErasureStore,
+    customer_id: str,
+    *,
+    actor: str,
+    at: dt.datetime | None = None,
+    keys: PrivacyKeys | None = None,
 ) -> ErasureReport:
-    """Erase a person: personal data and events go, suppression hashes stay; audited (with the token only).
+    """Erase a person: personal data, events and mentions go, keyed suppression hashes stay; audited (token only).
+
+    In one transaction: the person's rows are deleted, their ids in rows that stay become the token, every
+    mention of them in others' free text becomes ``[erased]``, and their identifiers are suppressed. After it
+    commits, the quote files written for them are removed (those that cannot be are listed in the report) and
+    the store makes the deleted bytes unrecoverable where it can (:meth:`ErasureStore.release_erased`).
 
     Raises:
         CustomerError: when the customer is unknown.
+        SettingsError: ``keys`` is None and no secret key is set (``CONFIGURATOR_SECRET_KEY``).
     """
+    keys = keys or require_keys()
     when = _now(at)
     with store.atomic():
         target = _require(store, customer_id)
@@ -214,9 +315,12 @@ def erase_person(
                     pairs.add(("email", profile.email))
                 if profile.phone:
                     pairs.add(("phone", profile.phone))
-        token = erased_token(store.tenant, target)
-        rows = store.erase(ids, sorted(pairs), token)
-        added = store.add_suppressions({identifier_hash(store.tenant, k, v) for k, v in pairs}, when)
+        token = keys.erased_token(store.tenant, target)
+        mentions = person_mentions(store, ids)
+        files = [str(f["path"]) for f in store.rendered_files(ids)]
+        rows = dict(store.erase(ids, sorted(pairs), token))
+        rows.update({f"{k}_mentions": n for k, n in store.scrub_mentions(mentions).items()})
+        added = store.add_suppressions({keys.suppression_hash(store.tenant, k, v) for k, v in pairs}, when)
         store.audit(
             AuditRecord(
                 "erase",
@@ -225,12 +329,15 @@ def erase_person(
                 details={
                     "profiles": len(ids),
                     "suppressed": added,
+                    "files": len(files),
                     **{f"rows.{k}": n for k, n in rows.items()},
                 },
                 at=when,
             )
         )
-        return ErasureReport(token, len(ids), added, rows)
+    removed, left = _remove(files)
+    store.release_erased()
+    return ErasureReport(token, len(ids), added, rows, removed, left)
 
 
 def merged_consent(winner: str, loser: ConsentState, kept: ConsentState | None) -> ConsentState:

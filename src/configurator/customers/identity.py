@@ -45,7 +45,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import unicodedata
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -58,6 +57,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from rapidfuzz import fuzz, process
 
+from configurator.customers.keyring import configured_keys, identifier_hash, suppression_candidates
 from configurator.customers.trust import CLAIM_ACTION, MERGE, Claim, Provenance, sort_traits
 from configurator.errors import CustomerError
 
@@ -144,16 +144,6 @@ def normalise_phone(raw: str, region: str | None = DEFAULT_REGION) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"not a valid phone number for region {region or 'unknown'}: {raw!r}")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-
-def identifier_hash(tenant: str, kind: str, value: str) -> str:
-    """SHA-256 of ``tenant``, identifier kind and normalised value: how suppressions remember erased people.
-
-    Example:
-        >>> len(identifier_hash("shop", "email", "ana@example.com"))
-        64
-    """
-    return hashlib.sha256(f"{tenant}\x1f{kind}\x1f{value}".encode()).hexdigest()
 
 
 def _clean(value: str) -> str:
@@ -371,7 +361,7 @@ def _coerce_traits(traits: Traits | Mapping[str, Any] | None, region: str | None
 
 
 def _hashes(tenant: str, pairs: Sequence[tuple[str, str]]) -> set[str]:
-    return {identifier_hash(tenant, kind, value) for kind, value in pairs}
+    return suppression_candidates(tenant, pairs, configured_keys())  # keyed, previous and legacy hashes
 
 
 def identify(

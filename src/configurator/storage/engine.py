@@ -3,6 +3,9 @@
 SQLite is set up for several writers: WAL journal, a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE``
 for every transaction (a deferred transaction that reads then writes can fail with "database is locked"
 without waiting when another writer commits in between; an immediate one waits for the lock instead).
+``secure_delete`` is on for every connection: deleted or overwritten content is zeroed in the file, not left
+in free pages, so an erased person's bytes do not survive in the database file (an erasure also checkpoints
+and truncates the WAL: ``storage.privacy``).
 
 Example:
     >>> engine = make_engine("sqlite://")
@@ -10,8 +13,8 @@ Example:
     'sqlite'
     >>> from sqlalchemy import text
     >>> with session_scope(engine) as s:
-    ...     s.execute(text("select 1")).scalar_one()
-    1
+    ...     s.execute(text("select 1")).scalar_one(), s.execute(text("PRAGMA secure_delete")).scalar_one()
+    (1, 1)
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed, not left in free pages
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

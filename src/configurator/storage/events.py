@@ -3,7 +3,11 @@
 :meth:`EventRepository.write_events` stores new events and, in the same transaction, their effects: profiles
 for new customer ids, the identity rules (``customers.identity.identify``), consent records
 (``customers.consent.record_consent``) and orders with installed base (:meth:`~.quotes.QuoteRepository.project_orders`).
-Events carrying an identifier of an erased person are dropped (suppressed). Events written with ``claimed``
+Events carrying an identifier of an erased person are dropped (suppressed): their identifiers are checked
+against the suppression list under the keys of the server secret (current, previous and legacy hashes:
+:mod:`configurator.customers.keyring`), which is required once the tenant has erased anyone. The id of a
+dropped event is remembered (``dropped_events``, ids only) and so are the ids of the events an erasure
+deleted: posting one of them again counts as a duplicate, as for a stored event. Events written with ``claimed``
 trust (:mod:`configurator.customers.trust`) are stored as sent, but their traits only fill profiles the same
 write created, never merge two profiles, and are otherwise recorded as claims in the audit log.
 
@@ -41,10 +45,11 @@ from configurator.customers.events import (
     measures,
     validate_event,
 )
-from configurator.customers.identity import Profile, carried_identifiers, identifier_hash, identify
+from configurator.customers.identity import Profile, carried_identifiers, identify
 from configurator.customers.ingest import WriteResult, order_reused
+from configurator.customers.keyring import configured_keys, require_keys, suppression_candidates
 from configurator.customers.trust import Provenance, Trust
-from configurator.storage.models import Customer, Identity, Order
+from configurator.storage.models import Customer, Identity, Order, Suppression
 from configurator.storage.models import Event as EventRow
 from configurator.storage.privacy import PrivacyRepository
 from configurator.storage.quotes import QuoteRepository
@@ -103,41 +108,56 @@ class EventRepository(PrivacyRepository, QuoteRepository):
     def _write(self, events: Sequence[Event], trust: Trust) -> WriteResult:
         if any(e.tenant != self.tenant for e in events):
             raise ValueError(f"events of another tenant given to the store of tenant {self.tenant!r}")
-        hashes: dict[str, list[str]] = {}
+        secret = configured_keys()
+        if secret is None and self._has_suppressions():
+            require_keys()  # an erased person's hashes are keyed: without the secret they would get back in
+        own: dict[str, set[str]] = {}
+        referred: dict[str, set[str]] = {}
         for e in events:
-            keys = carried_identifiers(e.customer_id, e.anonymous_id, e.traits)
+            carried = carried_identifiers(e.customer_id, e.anonymous_id, e.traits)
+            own[e.event_id] = suppression_candidates(self.tenant, carried, secret)
             if isinstance(e, Referral):
-                keys.append(("customer_id", e.referred_customer_id))
-            hashes[e.event_id] = [identifier_hash(self.tenant, k, v) for k, v in keys]
-        blocked = self.suppressed({h for hs in hashes.values() for h in hs})
+                pair = [("customer_id", e.referred_customer_id)]
+                referred[e.event_id] = suppression_candidates(self.tenant, pair, secret)
+        blocked = self.suppressed({h for hs in (*own.values(), *referred.values()) for h in hs})
+        dropped = self.dropped_events([e.event_id for e in events])
         kept: list[Event] = []
         rows: list[dict[str, Any]] = []
         now = dt.datetime.now(dt.UTC)
+        newly_dropped: list[str] = []
         for e in events:
-            own = hashes[e.event_id]
-            if isinstance(e, Referral):
-                referred, own = own[-1], own[:-1]
-            if blocked.intersection(own):
+            if e.event_id in dropped:
+                continue
+            if blocked.intersection(own[e.event_id]):
+                newly_dropped.append(e.event_id)
                 continue
             row = event_row(e, now)
-            if isinstance(e, Referral) and referred in blocked:
+            if blocked.intersection(referred.get(e.event_id, ())):
                 row["referred_customer_id"] = None
                 row["payload"] = {**row["payload"], "referred_customer_id": "erased"}
             kept.append(e)
             rows.append(row)
-        suppressed = len(events) - len(kept)
+        suppressed = self.add_dropped_events(newly_dropped, now)
+        seen = len(events) - len(kept) - suppressed  # dropped before, or twice in this batch: duplicates
         conflicts = self._reused_orders(kept)
         if conflicts:
             rows = [row for row in rows if row["event_id"] not in conflicts]
             kept = [e for e in kept if e.event_id not in conflicts]
         refused = tuple((event_id, "order_id", reason) for event_id, reason in conflicts.items())
         if not rows:
-            return WriteResult(suppressed=suppressed, refused=refused)
+            return WriteResult(duplicates=seen, suppressed=suppressed, refused=refused)
         rows.sort(key=lambda r: r["event_id"])  # one lock order for every writer: no deadlocks
         new_ids = insert_new(self.session, EventRow, rows, "event_id")
         fresh = sorted((e for e in kept if e.event_id in new_ids), key=lambda e: (e.ts, e.event_id))
         self._effects(fresh, trust)
-        return WriteResult(len(new_ids), len(kept) - len(new_ids), suppressed, refused)
+        return WriteResult(len(new_ids), len(kept) - len(new_ids) + seen, suppressed, refused)
+
+    def _has_suppressions(self) -> bool:
+        """Whether the tenant has erased anyone (a suppression entry)."""
+        found = self.session.execute(
+            select(Suppression.tenant).where(Suppression.tenant == self.tenant).limit(1)
+        )
+        return found.first() is not None
 
     def _reused_orders(self, events: Sequence[Event]) -> dict[str, str]:
         """Reasons, by event id, of purchases whose order id is another event's (stored order, or earlier here).

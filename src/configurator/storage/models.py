@@ -4,7 +4,9 @@ Tables: ``catalogs`` (versioned YAML), ``customers`` (profiles), ``identities`` 
 pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, event_id)``), ``consents``,
 ``quotes`` (one head row per quote number), ``quote_versions`` (each version's immutable ``Quote.to_data()``),
 ``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers), ``audit_log``, ``tiers`` (the
-latest tier snapshot of each tenant) and ``outbox`` (sent quotes waiting for the shop's mailer).
+latest tier snapshot of each tenant), ``outbox`` (sent quotes waiting for the shop's mailer),
+``rendered_files`` (quote files the product wrote, so an erasure removes them) and ``dropped_events`` (ids of
+events dropped or erased as an erased person's, so posting one again reads as a duplicate).
 
 Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
 as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
@@ -42,6 +44,7 @@ __all__ = [
     "CatalogVersion",
     "Consent",
     "Customer",
+    "DroppedEvent",
     "Event",
     "Identity",
     "InstalledItem",
@@ -50,6 +53,7 @@ __all__ = [
     "OutboxMessage",
     "Quote",
     "QuoteVersion",
+    "RenderedFile",
     "Suppression",
     "TierRow",
     "UTCDateTime",
@@ -448,3 +452,30 @@ class OutboxMessage(Base):
     attachment: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+
+
+class RenderedFile(Base):
+    """A quote file the product wrote (``configurator quote -o``): an erasure of its customer removes it (0007)."""
+
+    __tablename__ = "rendered_files"
+    __table_args__ = (Index(None, "tenant", "customer_id"),)
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    quote_id: Mapped[str] = mapped_column(String(ID))
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    written_at: Mapped[dt.datetime]
+
+
+class DroppedEvent(Base):
+    """The id of an event dropped as an erased person's (or deleted by their erasure), migration 0007.
+
+    Posting it again answers "duplicate", as for a stored event, so the answer never tells a sender that the
+    person was erased. Only the id and when: nothing of the event is kept.
+    """
+
+    __tablename__ = "dropped_events"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    dropped_at: Mapped[dt.datetime]

@@ -6,6 +6,15 @@ the claims less trusted events made about the person (:mod:`configurator.custome
 erasure scrubs them with the rest of the audit log, and takes the person's email or phone out of the claims
 they made about someone else.
 
+Mentions of the person in rows that stay (another customer's events, quotes, audit entries: every string in
+their JSON and text columns) are found for the export (:meth:`PrivacyRepository.mentions_of`) and replaced by
+``[erased]`` at erasure (:meth:`PrivacyRepository.scrub_mentions`); this reads every such row of the tenant,
+which is what an erasure costs. Quote files the product wrote are tracked (``rendered_files``) so that an
+erasure removes them. After an erasure commits, :meth:`PrivacyRepository.release_erased` makes the deleted bytes
+unrecoverable: on SQLite every connection has ``secure_delete`` on (:mod:`~configurator.storage.engine`), and
+the WAL is checkpointed and truncated; on PostgreSQL the touched tables are vacuumed (docs/security.md says
+what that does and does not do).
+
 Example:
     >>> import datetime as dt
     >>> from configurator.storage import make_engine, upgrade
@@ -20,6 +29,9 @@ Example:
     (1, 2)
     >>> privacy.suppressed({"h1", "h3"})
     {'h1'}
+    >>> privacy.record_rendered_file("/tmp/q-1.html", "q-1", "c1", at)
+    >>> [f["quote_id"] for f in privacy.rendered_files(["c1"])]
+    ['q-1']
 """
 
 from __future__ import annotations
@@ -29,27 +41,50 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, delete, or_, select, update
+from sqlalchemy import Select, Text, and_, delete, or_, select, text, update
 
 from configurator.customers.consent import scrubbed_audit_details, scrubbed_event_payload
+from configurator.customers.mentions import Mentions
 from configurator.customers.trust import CLAIM_ACTION
 from configurator.storage.identity import IdentityRepository
 from configurator.storage.models import (
     AuditEntry,
     Base,
+    ConfigSessionRow,
     Consent,
     Customer,
+    DroppedEvent,
     Identity,
     InstalledItem,
     Order,
+    OutboxMessage,
     Quote,
     QuoteVersion,
+    RenderedFile,
     Suppression,
+    TierRow,
 )
 from configurator.storage.models import Event as EventRow
 from configurator.storage.sql import insert_new, jsonable, like_escaped, rowcount, table
 
-__all__ = ["PrivacyRepository"]
+__all__ = ["ERASED_TABLES", "PrivacyRepository"]
+
+ERASED_TABLES: tuple[type[Base], ...] = (
+    AuditEntry,
+    ConfigSessionRow,
+    Consent,
+    Customer,
+    EventRow,
+    Identity,
+    InstalledItem,
+    Order,
+    OutboxMessage,
+    Quote,
+    QuoteVersion,
+    RenderedFile,
+    TierRow,
+)
+"""The tables an erasure deletes from or rewrites (vacuumed after it on PostgreSQL)."""
 
 
 class PrivacyRepository(IdentityRepository):
@@ -130,20 +165,29 @@ class PrivacyRepository(IdentityRepository):
             def count(name: str, result: Any) -> None:
                 counts[name] = counts.get(name, 0) + rowcount(result)
 
-            count(
-                "events",
-                s.execute(
-                    delete(EventRow).where(
-                        EventRow.tenant == t,
-                        or_(
-                            EventRow.customer_ref.in_(ids),
-                            and_(EventRow.customer_ref.is_(None), EventRow.anonymous_id.in_(anonymous)),
-                        ),
-                    )
+            own_events = (
+                EventRow.tenant == t,
+                or_(
+                    EventRow.customer_ref.in_(ids),
+                    and_(EventRow.customer_ref.is_(None), EventRow.anonymous_id.in_(anonymous)),
                 ),
             )
+            self.add_dropped_events(
+                list(s.execute(select(EventRow.event_id).where(*own_events)).scalars()),
+                dt.datetime.now(dt.UTC),
+            )
+            count("events", s.execute(delete(EventRow).where(*own_events)))
             counts["events_anonymised"] = self._anonymise_events(ids, anonymous, contacts, token)
-            for model in (InstalledItem, Order, QuoteVersion, Quote, Consent, Identity):
+            for model in (
+                InstalledItem,
+                Order,
+                QuoteVersion,
+                Quote,
+                Consent,
+                Identity,
+                ConfigSessionRow,
+                RenderedFile,
+            ):
                 tbl = table(model)
                 count(tbl.name, s.execute(delete(tbl).where(tbl.c.tenant == t, tbl.c.customer_id.in_(ids))))
             count(
@@ -261,3 +305,155 @@ class PrivacyRepository(IdentityRepository):
         with self.atomic():
             rows = [{"tenant": self.tenant, "identifier_hash": h, "created_at": at} for h in sorted(hashes)]
             return len(insert_new(self.session, Suppression, rows, "identifier_hash"))
+
+    def add_dropped_events(self, event_ids: Collection[str], at: dt.datetime) -> int:
+        """Remember the ids of events dropped as an erased person's (so posting one again is a duplicate)."""
+        if not event_ids:
+            return 0
+        with self.atomic():
+            rows = [{"tenant": self.tenant, "event_id": e, "dropped_at": at} for e in sorted(set(event_ids))]
+            return len(insert_new(self.session, DroppedEvent, rows, "event_id"))
+
+    def dropped_events(self, event_ids: Collection[str]) -> set[str]:
+        """The given event ids that were dropped as an erased person's."""
+        if not event_ids:
+            return set()
+        with self.atomic():
+            found = self.session.execute(
+                select(DroppedEvent.event_id).where(
+                    DroppedEvent.tenant == self.tenant, DroppedEvent.event_id.in_(sorted(set(event_ids)))
+                )
+            )
+            return set(found.scalars())
+
+    def record_rendered_file(self, path: str, quote_id: str, customer_id: str, at: dt.datetime) -> None:
+        """Remember a quote file the product wrote (written again: the latest quote and time win)."""
+        with self.atomic():
+            s = self.session
+            s.execute(
+                delete(RenderedFile).where(RenderedFile.tenant == self.tenant, RenderedFile.path == path)
+            )
+            s.add(
+                RenderedFile(
+                    tenant=self.tenant, path=path, quote_id=quote_id, customer_id=customer_id, written_at=at
+                )
+            )
+            s.flush()
+
+    def rendered_files(self, customer_ids: Collection[str]) -> list[dict[str, Any]]:
+        """The quote files written for these customers (path, quote id, customer id, when), by path."""
+        tbl = table(RenderedFile)
+        with self.atomic():
+            return self._rows(
+                select(*tbl.c)
+                .where(tbl.c.tenant == self.tenant, tbl.c.customer_id.in_(sorted(customer_ids)))
+                .order_by(tbl.c.path)
+            )
+
+    def _free_text(self, customer_ids: Collection[str]) -> Any:
+        """``(table, key, owner, column, value)`` of every free-text value of rows that stay, not these customers'."""
+        s, t, ids = self.session, self.tenant, sorted(customer_ids) or [""]
+        for event_id, owner, payload in s.execute(
+            select(EventRow.event_id, EventRow.customer_ref, EventRow.payload).where(
+                EventRow.tenant == t, or_(EventRow.customer_ref.is_(None), EventRow.customer_ref.not_in(ids))
+            )
+        ):
+            yield "events", event_id, owner, "payload", payload
+        for quote_id, owner, configuration in s.execute(
+            select(Quote.quote_id, Quote.customer_id, Quote.configuration).where(
+                Quote.tenant == t, Quote.customer_id.not_in(ids)
+            )
+        ):
+            yield "quotes", quote_id, owner, "configuration", configuration
+        for quote_id, version, owner, payload in s.execute(
+            select(
+                QuoteVersion.quote_id, QuoteVersion.version, QuoteVersion.customer_id, QuoteVersion.payload
+            ).where(QuoteVersion.tenant == t, QuoteVersion.customer_id.not_in(ids))
+        ):
+            yield "quote_versions", f"{quote_id}/{version}", owner, "payload", payload
+        for entry_id, actor, subject, related, details in s.execute(
+            select(
+                AuditEntry.id, AuditEntry.actor, AuditEntry.subject, AuditEntry.related, AuditEntry.details
+            ).where(AuditEntry.tenant == t)
+        ):
+            row = {"actor": actor, "subject": subject, "related": related, "details": details}
+            yield "audit_log", entry_id, None, "*", row
+
+    def mentions_of(self, mentions: Mentions, customer_ids: Collection[str]) -> list[dict[str, Any]]:
+        """Where rows that are not these customers' mention the person: table, key, owner and the fields.
+
+        The audit entries about the person themselves are in their export already and are not repeated.
+        """
+        if mentions.is_empty():
+            return []
+        ids = set(customer_ids)
+        found: list[dict[str, Any]] = []
+        with self.atomic():
+            for name, key, owner, column, value in self._free_text(ids):
+                if name == "audit_log" and (value["subject"] in ids or value["related"] in ids):
+                    continue
+                paths = mentions.paths_in(value)
+                if paths:
+                    fields = [p if column == "*" else f"{column}.{p}" for p in paths]
+                    found.append({"table": name, "key": str(key), "customer_id": owner, "fields": fields})
+        return found
+
+    def scrub_mentions(self, mentions: Mentions) -> dict[str, int]:
+        """Replace every mention of the person by ``[erased]`` in the free text of rows that stay (rows per table)."""
+        counts: dict[str, int] = {}
+        if mentions.is_empty():
+            return counts
+        with self.atomic():
+            s, t = self.session, self.tenant
+            changes = [
+                (name, key, clean)
+                for name, key, _owner, _column, value in list(self._free_text(()))
+                if (clean := mentions.scrub_data(value)) != value
+            ]
+            for name, key, clean in changes:
+                counts[name] = counts.get(name, 0) + 1
+                if name == "events":
+                    s.execute(
+                        update(EventRow)
+                        .where(EventRow.tenant == t, EventRow.event_id == key)
+                        .values(payload=clean)
+                    )
+                elif name == "quotes":
+                    s.execute(
+                        update(Quote)
+                        .where(Quote.tenant == t, Quote.quote_id == key)
+                        .values(configuration=clean)
+                    )
+                elif name == "quote_versions":
+                    quote_id, version = str(key).rsplit("/", 1)
+                    s.execute(
+                        update(QuoteVersion)
+                        .where(
+                            QuoteVersion.tenant == t,
+                            QuoteVersion.quote_id == quote_id,
+                            QuoteVersion.version == int(version),
+                        )
+                        .values(payload=clean)
+                    )
+                else:
+                    s.execute(update(AuditEntry).where(AuditEntry.id == key).values(**clean))
+        return counts
+
+    def release_erased(self) -> None:
+        """Make the bytes an erasure deleted unrecoverable (after it committed; a no-op inside a transaction).
+
+        SQLite (``secure_delete`` is on for every connection): checkpoint the WAL into the database file and
+        truncate it, so no copy of a deleted page stays in the WAL. PostgreSQL: ``VACUUM`` the tables an
+        erasure touches, so their dead row versions become free space (see docs/security.md for what VACUUM
+        does not do). Does nothing inside an open transaction: the caller's commit comes later.
+        """
+        if self.current_session is not None:
+            return
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                # on the driver's connection, in autocommit: a checkpoint cannot run inside a transaction
+                conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            return
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM " + ", ".join(table(m).name for m in ERASED_TABLES)))
