@@ -96,6 +96,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         lambda d: ("POST", f"/sessions/{d.session}/repair", {"json": {"index": 0}}),
     ),
     ("POST", "/events"): ("events", lambda d: ("POST", "/events", {"json": _event(1, CUSTOMER)})),
+    ("GET", "/events/suppressed"): ("admin", lambda d: ("GET", "/events/suppressed", {})),
     ("GET", "/customers"): ("read", lambda d: ("GET", "/customers", {"params": {"q": CUSTOMER}})),
     ("GET", "/customers/{customer_id}"): ("read", lambda d: ("GET", f"/customers/{CUSTOMER}", {})),
     ("GET", "/customers/{customer_id}/overview"): (

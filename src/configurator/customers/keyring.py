@@ -29,7 +29,9 @@ import functools
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from configurator.errors import SettingsError
@@ -45,6 +47,7 @@ __all__ = [
     "purpose_key",
     "require_keys",
     "suppression_candidates",
+    "using_keys",
 ]
 
 SUPPRESSION_PURPOSE = "configurator/suppression"
@@ -169,12 +172,37 @@ def _keys_of(secret: str | None, previous: str | None) -> PrivacyKeys | None:
     return PrivacyKeys.from_settings(settings)
 
 
+_GIVEN: ContextVar[PrivacyKeys | None] = ContextVar("configurator_privacy_keys", default=None)
+
+
+@contextmanager
+def using_keys(keys: PrivacyKeys) -> Iterator[PrivacyKeys]:
+    """Use ``keys`` in this context (a server whose settings object holds the secret, not the environment).
+
+    Example:
+        >>> keys = PrivacyKeys.from_secrets(b"s" * 32)
+        >>> with using_keys(keys):
+        ...     configured_keys() is keys
+        True
+    """
+    token = _GIVEN.set(keys)
+    try:
+        yield keys
+    finally:
+        _GIVEN.reset(token)
+
+
 def configured_keys() -> PrivacyKeys | None:
-    """The keys of the settings' secret, or None when no secret is set (read once per secret, then cached).
+    """The keys in use: those of :func:`using_keys`, else of the settings' secret, else None (no secret set).
+
+    The settings are read once per secret, then cached.
 
     Raises:
         SettingsError: a secret key is set but too short.
     """
+    given = _GIVEN.get()
+    if given is not None:
+        return given
     return _keys_of(
         os.environ.get("CONFIGURATOR_SECRET_KEY"), os.environ.get("CONFIGURATOR_PREVIOUS_SECRET_KEYS")
     )
