@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -281,3 +282,35 @@ def test_purge_needs_a_date_or_a_retention_setting(
     monkeypatch.setenv("CONFIGURATOR_RETENTION", "viewed=30")
     assert main(["customers", "purge", "--url", ingested, "--tenant", "demo"]) == 0
     assert capsys.readouterr().out.startswith("deleted: ")
+
+
+def test_quote_files_are_tracked_exported_and_removed_by_erase(
+    ingested: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`quote -o` records the file; export lists it; erase removes it, and lists one it cannot remove (exit 1)."""
+    from configurator.storage import SqlStore, make_engine
+
+    monkeypatch.setenv("CONFIGURATOR_SECRET_KEY", SECRET)
+    out = tmp_path / "quotes" / "c-1004.html"
+    kitchen = str(ROOT / "catalogs" / "kitchen.yaml")
+    args = ["--database", ingested, "--tenant", "demo"]
+    assert main(["quote", kitchen, "--customer", "c-1004", "-o", str(out), "--quote-id", "Q-E1", *args]) == 0
+    assert out.exists()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    engine = make_engine(ingested)
+    try:
+        stuck = str(blocker / "q.html")  # a path that cannot be removed (its folder is a file)
+        SqlStore(engine, "demo").record_rendered_file(stuck, "Q-E2", "c-1004", dt.datetime.now(dt.UTC))
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    assert main(["customers", "export", "c-1004", "--url", ingested, "--tenant", "demo"]) == 0
+    files = json.loads(capsys.readouterr().out)["quote_files"]
+    assert [(f["path"], f["quote_id"]) for f in files] == sorted(
+        [(str(out.resolve()), "Q-E1"), (stuck, "Q-E2")]
+    )
+    assert main(["customers", "erase", "c-1004", "--url", ingested, "--tenant", "demo", "--yes"]) == 1
+    printed = capsys.readouterr()
+    assert f"removed quote file {out.resolve()}" in printed.out and not out.exists()
+    assert f"could not remove quote file {stuck}: remove it by hand" in printed.err

@@ -257,7 +257,7 @@ def export_command(
     url: Url = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """Print everything held on a person as JSON (profiles, identifiers, consents, events, orders, audit)."""
+    """Print everything held on a person as JSON (profiles, identifiers, events, orders, audit, mentions, files)."""
     from configurator.customers.consent import export_person
 
     data = export_person(_store(url, tenant), customer_id)
@@ -278,7 +278,12 @@ def erase_command(
     actor: Actor = "cli",
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Erase a person's personal data and events; keep a suppression entry (hashes only); audited."""
+    """Erase a person's data, events, mentions in others' records and quote files; keep keyed suppression hashes.
+
+    Needs CONFIGURATOR_SECRET_KEY (suppression hashes and the token are HMACs under it). Prints the rows
+    deleted, anonymised and scrubbed (``*_mentions``) per table and the quote files removed; a file that
+    could not be removed is listed on stderr (remove it by hand) and the exit code is 1.
+    """
     from configurator.customers.consent import erase_person
 
     store = _store(url, tenant)
@@ -291,6 +296,12 @@ def erase_command(
         f"{report.suppressed} identifiers suppressed; rows: {rows or 'none'}",
         markup=False,
     )
+    for path in report.files_removed:
+        _out().print(f"removed quote file {path}", markup=False)
+    for path in report.files_left:
+        _err().print(f"could not remove quote file {path}: remove it by hand", markup=False)
+    if report.files_left:
+        raise typer.Exit(1)
 
 
 @customers_app.command("purge")

@@ -4,7 +4,8 @@ Reads the customer from the database (``--database``, default ``CONFIGURATOR_DAT
 in settings; the demo's is ``out/configurator.db`` with tenant ``demo``), assembles their best bundle, prices
 it, re-checks it with the independent checker, renders it in their language and writes ``-o FILE``. Prints one
 summary line (quote id, bundle, total in the quote's locale, file) on stdout; texts that fell back to another
-language go to stderr.
+language go to stderr. The file is recorded in the store (path, quote id, customer, when), so that erasing the
+customer (``configurator customers erase``) removes it.
 
 Exit codes as the other commands: 0 written; 1 no bundle meets the request (the repair proposal is printed) or
 the bundle fails the checker; 2 unknown customer (the nearest id is suggested), unreadable input or bad usage.
@@ -12,6 +13,7 @@ the bundle fails the checker; 2 unknown customer (the nearest id is suggested), 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
@@ -114,6 +116,9 @@ def quote(
 
         made = save_quote(store, made)
     _write(render_quote(made, cat, format=fmt, customer=customer_details(store, made.customer_id)), output)
+    store.record_rendered_file(
+        str(output.resolve()), made.quote_id, made.customer_id, dt.datetime.now(dt.UTC)
+    )
     total = Translator(made.locale, cat.default_locale).money(made.total, made.currency)
     saved = ", saved" if save else ""
     _out().print(
