@@ -95,6 +95,10 @@ ROUTES: dict[tuple[str, str], tuple[str, Request]] = {
         "read",
         lambda d: ("POST", f"/sessions/{d.session}/repair", {"json": {"index": 0}}),
     ),
+    ("GET", "/sessions/{session_id}/questions"): (
+        "read",
+        lambda d: ("GET", f"/sessions/{d.session}/questions", {}),
+    ),
     ("POST", "/events"): ("events", lambda d: ("POST", "/events", {"json": _event(1, CUSTOMER)})),
     ("GET", "/events/suppressed"): ("admin", lambda d: ("GET", "/events/suppressed", {})),
     ("GET", "/customers"): ("read", lambda d: ("GET", "/customers", {"params": {"q": CUSTOMER}})),
@@ -149,6 +153,7 @@ CROSS_TENANT = {
     ("DELETE", "/sessions/{session_id}"): "unknown-session",
     ("PUT", "/sessions/{session_id}/draft"): "unknown-session",
     ("POST", "/sessions/{session_id}/repair"): "unknown-session",
+    ("GET", "/sessions/{session_id}/questions"): "unknown-session",
     ("GET", "/customers/{customer_id}"): "unknown-customer",
     ("GET", "/customers/{customer_id}/overview"): "unknown-customer",
     ("POST", "/customers/{customer_id}/bundles"): "unknown-customer",

@@ -94,3 +94,42 @@ def test_explain_answers_which_options_could_replace_each_one_option_choice(clie
     alternatives = client.get(f"/sessions/{sid}?explain=1").json()["alternatives"]
     assert frame in alternatives["frame"] and "carbon_diamond" not in alternatives["frame"]
     assert "nexus_5e_belt" in alternatives["drivetrain"]
+
+
+def test_a_returning_customer_starts_from_the_last_configuration(client: TestClient) -> None:
+    """A customer who bought this catalog starts with those choices (started_from says when and how many)."""
+    customer = "c-1004"  # bought an e-bike on 2026-11-13 (four choices recorded)
+    state = client.post("/sessions", json={"catalog": CATALOG, "customer_id": customer}).json()
+    start = state["started_from"]
+    assert start["kind"] == "purchased" and start["at"].startswith("2026-11-13")
+    assert start["saved"] == len(start["kept"]) == 4
+    chosen = {f"{c['module']}.{c['option']}" for c in state["choices"] if c["selected"]}
+    assert chosen == set(start["kept"]) and state["feasible"]
+    again = client.get(f"/sessions/{state['session_id']}").json()
+    assert again["started_from"] == start  # kept with the session
+    blank = client.post(
+        "/sessions", json={"catalog": CATALOG, "customer_id": customer, "start": "blank"}
+    ).json()
+    assert blank["choices"] == [] and blank["started_from"] is None
+
+
+def test_a_start_leaves_out_what_no_longer_fits_and_says_why(client: TestClient) -> None:
+    """On the valve, the last order's seals no longer go with its other choices: left out as a conflict."""
+    state = client.post("/sessions", json={"catalog": "valve-pn5", "customer_id": "c-1005"}).json()
+    changes = state["started_from"]["changes"]
+    assert [(c["key"], c["reason"]) for c in changes] == [("seals.fkm", "conflict")]
+    assert changes[0]["label"] and state["feasible"]
+    anonymous = client.post("/sessions", json={"catalog": CATALOG}).json()
+    assert anonymous["started_from"] is None and anonymous["choices"] == []
+
+
+def test_at_equal_cost_the_repair_that_keeps_the_newest_choice_comes_first(client: TestClient) -> None:
+    """Giving up the belt just chosen costs as much as two older choices: the repair that keeps it is first."""
+    sid = client.post("/sessions", json={"catalog": CATALOG, "customer_id": "c-1004"}).json()["session_id"]
+    choices = f"/sessions/{sid}/choices"
+    client.post(choices, json={"action": "select", "module": "frame", "option": "carbon_diamond"})
+    state = client.post(
+        choices, json={"action": "select", "module": "drivetrain", "option": "nexus_5e_belt"}
+    ).json()
+    assert not state["feasible"] and len(state["repairs"]) >= 2
+    assert "drivetrain.nexus_5e_belt" not in state["repairs"][0]["drop"]

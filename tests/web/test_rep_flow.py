@@ -67,7 +67,14 @@ def test_find_configure_repair_and_reload(page: Page, live_server: str, viewport
     carbon = page.locator("#opt-frame-carbon_diamond")
     expect(carbon).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"session="))
+    started = page.locator("#started")  # she bought an e-bike: her session starts from her last one
+    expect(started).to_be_visible(timeout=TIMEOUT)
+    expect(started).to_contain_text(re.compile(r"\d"))
+    assert page.locator("button.option[aria-pressed=true]").count() >= 4
     _shot(page, f"2-customer-{tag}")
+    page.locator("#start-blank").click()  # a different bike this time: start from nothing
+    expect(started).to_be_hidden(timeout=TIMEOUT)
+    expect(page.locator("button.option[aria-pressed=true]")).to_have_count(0)
 
     carbon.click()
     expect(carbon).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)

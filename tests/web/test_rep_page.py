@@ -31,6 +31,9 @@ def _open(page: Page, live_server: str) -> None:
     page.get_by_label("Catalog").select_option(CATALOG)
     page.get_by_role("button", name="Open", exact=True).click()
     expect(page.get_by_role("group", name="Frame", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#started")).to_be_visible(timeout=TIMEOUT)  # a returning customer: her last bike
+    page.get_by_role("button", name="Start blank").click()  # these tests start from nothing
+    expect(page.locator("button.option[aria-pressed=true]")).to_have_count(0, timeout=TIMEOUT)
 
 
 def test_page_loads_with_the_catalogs(page: Page, live_server: str) -> None:
@@ -74,7 +77,9 @@ def test_the_customers_recommended_option_is_marked(
     """The option the session recommends for the demo customer carries the Recommended mark."""
     _open(page, live_server)
     opened = page.request.post(
-        f"{live_server}/sessions", data={"catalog": CATALOG, "customer_id": CUSTOMER}, headers=live_key
+        f"{live_server}/sessions",
+        data={"catalog": CATALOG, "customer_id": CUSTOMER, "start": "blank"},
+        headers=live_key,
     )
     top = opened.json()["recommendations"]["motor"][0]["option"]
     motor = page.get_by_role("group", name="Motor", exact=True)

@@ -201,6 +201,14 @@ class SessionIn(_In):
     catalog: Identifier
     customer_id: Identifier | None = None
     on: dt.date | None = Field(None, description="Judge effective dates on this day (default: ignore them).")
+    start: Literal["last", "blank"] = Field(
+        "last",
+        description=(
+            "A customer's session starts from their last configuration of the catalog (an order line or a"
+            " complete configuration), adapted to the catalog now (`started_from` says what was kept and what"
+            " changed); `blank` starts empty."
+        ),
+    )
 
 
 class ChoiceIn(_In):

@@ -47,12 +47,36 @@ class RepairOut(BaseModel):
     cost: int = Field(description="What giving them up costs (more when the customer's needs favour them).")
 
 
+class StartChangeOut(BaseModel):
+    """A choice of the last configuration left out of the start, and why."""
+
+    key: str = Field(description="`module.option`.")
+    label: str = Field(description="The option in words (its id when the catalog no longer has it).")
+    reason: str = Field(
+        description="`withdrawn` (no longer offered) or `conflict` (no longer goes with the rest)."
+    )
+
+
+class StartedFromOut(BaseModel):
+    """What a returning customer's session started from: the choices made for them, so not entered again."""
+
+    kind: str = Field(description="`purchased` (an order line) or `configured` (a complete configuration).")
+    at: str = Field(description="When (ISO 8601).")
+    kept: list[str] = Field(description="`module.option` of each choice made for the customer.")
+    saved: int = Field(description="How many choices the customer did not have to make again.")
+    changes: list[StartChangeOut]
+
+
 class SessionStateOut(s.SessionOut):
     """The session's state, with the conflict in words and its ranked repairs, and the rep's draft."""
 
     conflict: ConflictWordsOut | None = None
     repairs: list[RepairOut] = Field(default_factory=list)
     draft: dict[str, Any] = Field(default_factory=dict)
+    started_from: StartedFromOut | None = Field(
+        None,
+        description="A customer's session: the last configuration it started from (POST /sessions, start=last).",
+    )
     alternatives: dict[str, list[str]] | None = Field(
         None,
         description=(

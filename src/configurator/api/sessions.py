@@ -98,6 +98,24 @@ class LiveSession:
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
+def _start(store: SqlStore, live: LiveSession, customer_id: str) -> None:
+    """Make the customer's last configuration's choices in the new session; keep what it started from."""
+    from configurator.assembly.starting import last_configuration, start_from
+
+    last = last_configuration(store, customer_id, live.catalog)
+    if last is None:
+        return
+    report = start_from(live.session, last)
+    live.draft = {
+        "started_from": {
+            "kind": last.kind,
+            "at": last.at.isoformat(),
+            "kept": list(report.kept),
+            "changes": [{"key": c.key, "reason": c.reason} for c in report.changes],
+        }
+    }
+
+
 def choices_json(session: ConfigurationSession) -> tuple[dict[str, Any], ...]:
     """A session's choices as stored: ``module``, ``option``, ``selected``, ``qty``, in the order made."""
     return tuple(dataclasses.asdict(c) for c in session.choices)
@@ -167,7 +185,8 @@ def ranked_repairs(live: LiveSession) -> list[Repair]:
         if [c.key for c in session.choices] != order:
             session.clear()
             _replay(session, tuple(dataclasses.asdict(made[k]) for k in order))
-    ranked = sorted(found.values(), key=lambda r: (r.cost, len(r.drop), r.drop))
+    newest = order[-1]  # at equal cost, the repairs that keep what the rep just chose come first
+    ranked = sorted(found.values(), key=lambda r: (r.cost, newest in r.drop, len(r.drop), r.drop))
     return ranked[:MOST_REPAIRS]
 
 
@@ -276,15 +295,28 @@ class Sessions:
         *,
         on: dt.date | None,
         customer_id: str | None,
+        start: bool = False,
     ) -> tuple[str, LiveSession]:
-        """Open a session (closing the caller's least recently used one when at its limit), in one transaction."""
+        """Open a session (closing the caller's least recently used one when at its limit), in one transaction.
+
+        With ``start``, a customer's session starts from their last configuration of the catalog (adapted to it
+        now: :func:`configurator.assembly.starting.start_from`); what it started from is kept in the draft.
+        """
         with store.atomic():
-            return self._open(store, who, catalog, on, customer_id)
+            return self._open(store, who, catalog, on, customer_id, start)
 
     def _open(
-        self, store: SqlStore, who: Principal, catalog: Catalog, on: dt.date | None, customer_id: str | None
+        self,
+        store: SqlStore,
+        who: Principal,
+        catalog: Catalog,
+        on: dt.date | None,
+        customer_id: str | None,
+        start: bool = False,
     ) -> tuple[str, LiveSession]:
         live = self._live(store, catalog, on, customer_id)
+        if start and customer_id is not None:
+            _start(store, live, customer_id)
         sid = secrets.token_urlsafe(16)
         now = self._now()
         record = StoredSession(
@@ -294,10 +326,11 @@ class Sessions:
             catalog.version,
             None if on is None else on.isoformat(),
             customer_id,
-            (),
+            choices_json(live.session),
             0,
             now,
             now,
+            dict(live.draft),
         )
         closed = store.open_config_session(
             record,

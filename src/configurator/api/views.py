@@ -256,7 +256,37 @@ def session_out(sid: str, live: LiveSession, *, explain: bool, locale: str | Non
         recommendations=_recommendations(live, locale) if feasible else None,
         repairs=repairs,
         draft=live.draft,
+        started_from=_started_from(live, locale),
     )
+
+
+def _started_from(live: LiveSession, locale: str | None) -> ss.StartedFromOut | None:
+    """The start a returning customer's session was given (kept in its draft), with labels in the locale."""
+    kept = live.draft.get("started_from")
+    if not isinstance(kept, dict):
+        return None
+    try:
+        return ss.StartedFromOut(
+            kind=kept["kind"],
+            at=kept["at"],
+            kept=list(kept["kept"]),
+            saved=len(kept["kept"]),
+            changes=[
+                ss.StartChangeOut(
+                    key=c["key"], label=_option_words(live.catalog, c["key"], locale), reason=c["reason"]
+                )
+                for c in kept["changes"]
+            ],
+        )
+    except (KeyError, TypeError, ValueError):  # a draft another client rewrote: no start to show
+        return None
+
+
+def _option_words(catalog: Catalog, key: str, locale: str | None) -> str:
+    module, _, option = key.partition(".")
+    mod = catalog.modules.get(module)
+    opt = mod.options.get(option) if mod is not None else None
+    return catalog.text(opt.label, locale, option) if opt is not None else option.replace("_", " ")
 
 
 def links(quote_id: str, version: int) -> dict[str, str]:

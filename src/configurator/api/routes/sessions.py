@@ -45,7 +45,9 @@ def open_session(svc: ServiceDep, who: Reader, body: s.SessionIn, response: Resp
     cat = svc.catalog(body.catalog)
     store = svc.store(who)
     customer = None if body.customer_id is None else svc.canonical(store, body.customer_id)
-    sid, live = svc.sessions.open(store, who, cat, on=body.on, customer_id=customer)
+    sid, live = svc.sessions.open(
+        store, who, cat, on=body.on, customer_id=customer, start=body.start == "last"
+    )
     response.headers["Location"] = f"/sessions/{sid}"
     with live.lock:
         return session_out(sid, live, explain=False, locale=None)

@@ -254,8 +254,22 @@
     window.history.replaceState(null, "", url);
   }
 
+  // A returning customer's session starts from their last configuration: say so, with what was left out.
+  function renderStarted() {
+    const start = state.session.started_from;
+    const chosen = state.session.choices.some((c) => c.selected);
+    $("started").hidden = !start || !chosen;
+    if (!start) return;
+    const text = start.kind === "purchased" ? T.started_purchased : T.started_configured;
+    $("started-text").textContent = fill(text, { date: date(start.at), n: start.saved });
+    $("started-changes").replaceChildren(
+      ...start.changes.map((c) => el("li", { text: fill(c.reason === "withdrawn" ? T.started_withdrawn : T.started_conflict, { what: c.label }) })),
+    );
+  }
+
   async function show() {
     renderSummary();
+    renderStarted();
     renderModules();
     $("budget").value = (state.session.draft && state.session.draft.budget) || "";
     $("bundles").replaceChildren();
@@ -1014,6 +1028,16 @@
   $("start").addEventListener("submit", (event) => {
     event.preventDefault();
     busy(open);
+  });
+  $("start-blank").addEventListener("click", () => {
+    const started = performance.now();
+    busy(async () => {
+      const sid = state.session.session_id;
+      state.session = await call("POST", `sessions/${encodeURIComponent(sid)}/choices?locale=${LANG}`, { action: "clear" });
+      $("started").hidden = true;
+      await afterChange(started);
+      $("configuration-heading").focus();
+    });
   });
   $("clear").addEventListener("click", () => {
     const started = performance.now();
