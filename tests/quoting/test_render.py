@@ -647,6 +647,9 @@ def test_pdf_fetcher_refuses_remote_and_outside_resources(tmp_path: Path) -> Non
     ):
         with pytest.raises(ValueError, match=r"refused|disallowed"):
             fetcher.fetch(url)
+    (tmp_path / "huge.png").write_bytes(b"\0" * (8 * 1024 * 1024 + 1))
+    with pytest.raises(ValueError, match="larger than the limit"):
+        fetcher.fetch((tmp_path / "huge.png").as_uri())
 
 
 def test_pdf_with_a_remote_image_renders_without_fetching_it(tmp_path: Path) -> None:

@@ -140,6 +140,10 @@ def _parsed_css(folders: tuple[str, ...], source: str, base: str) -> Any:
     )
 
 
+MAX_RESOURCE_BYTES = 8 * 1024 * 1024
+"""The largest file a PDF quote may embed from the template folders (an image or a font)."""
+
+
 @functools.lru_cache(maxsize=64)
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -159,7 +163,13 @@ def _fetcher_class() -> type:
 
                 path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
                 if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                    return URLFetcherResponse(url, body=path.read_bytes())
+                    from configurator.catalog.files import read_limited
+
+                    try:  # a regular file only, read with a hard limit (an image, a font)
+                        body = read_limited(path, MAX_RESOURCE_BYTES)
+                    except OSError as exc:
+                        raise ValueError(f"refused {url}: {exc.strerror}") from None
+                    return URLFetcherResponse(url, body=body)
             raise ValueError(f"quotes embed no remote or outside resources: refused {url}")
 
     return LocalOnlyFetcher
