@@ -6,8 +6,9 @@ the claims less trusted events made about the person (:mod:`configurator.custome
 erasure scrubs them with the rest of the audit log, and takes the person's email or phone out of the claims
 they made about someone else.
 
-Mentions of the person in rows that stay (another customer's events, quotes, audit entries: every string in
-their JSON and text columns) are found for the export (:meth:`PrivacyRepository.mentions_of`) and replaced by
+Mentions of the person in rows that stay (another customer's events, the other traits of their profile
+(company, city...), quotes, audit entries: every string in their JSON and text columns; another customer's own
+name, email, phone and address are theirs and stay) are found for the export (:meth:`PrivacyRepository.mentions_of`) and replaced by
 ``[erased]`` at erasure (:meth:`PrivacyRepository.scrub_mentions`); this reads every such row of the tenant,
 which is what an erasure costs. Quote files the product wrote are tracked (``rendered_files``) so that an
 erasure removes them. After an erasure commits, :meth:`PrivacyRepository.release_erased` makes the deleted bytes
@@ -359,6 +360,12 @@ class PrivacyRepository(IdentityRepository):
             )
         ):
             yield "events", event_id, owner, "payload", payload
+        for owner, extra in s.execute(
+            select(Customer.customer_id, Customer.extra).where(
+                Customer.tenant == t, Customer.customer_id.not_in(ids)
+            )
+        ):
+            yield "customers", owner, owner, "extra", extra
         for quote_id, owner, configuration in s.execute(
             select(Quote.quote_id, Quote.customer_id, Quote.configuration).where(
                 Quote.tenant == t, Quote.customer_id.not_in(ids)
@@ -417,6 +424,12 @@ class PrivacyRepository(IdentityRepository):
                         update(EventRow)
                         .where(EventRow.tenant == t, EventRow.event_id == key)
                         .values(payload=clean)
+                    )
+                elif name == "customers":
+                    s.execute(
+                        update(Customer)
+                        .where(Customer.tenant == t, Customer.customer_id == key)
+                        .values(extra=clean)
                     )
                 elif name == "quotes":
                     s.execute(
