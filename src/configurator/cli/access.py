@@ -2,7 +2,7 @@
 
 A key is printed once, when it is created: only its keyed hash (HMAC-SHA256 under
 ``CONFIGURATOR_SECRET_KEY``) is stored, so a lost key is revoked and replaced, never recovered. Every command
-takes ``--url`` (default: ``CONFIGURATOR_DATABASE_URL``, else the SQLite file in settings); creating and
+takes ``--database`` (default: ``CONFIGURATOR_DATABASE_URL``, else the SQLite file in settings); creating and
 revoking are written to the tenant's audit log with ``--actor``.
 
 Example:
@@ -24,6 +24,7 @@ import typer
 
 from configurator.cli.output import err as _err
 from configurator.cli.output import out as _out
+from configurator.cli.params import DatabaseOption
 
 if TYPE_CHECKING:
     from configurator.access import Accounts, KeyRing
@@ -34,10 +35,7 @@ __all__ = ["keys_app", "users_app"]
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 users_app = typer.Typer(help="Rep accounts for the web page: create, list, disable.", no_args_is_help=True)
 
-Url = Annotated[
-    str | None,
-    typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
-]
+Url = DatabaseOption
 Tenant = Annotated[str, typer.Option("--tenant", help="The tenant (shop) the credential belongs to.")]
 Scopes = Annotated[
     list[str],

@@ -29,6 +29,7 @@ from configurator.cli.access import keys_app, users_app
 from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
 from configurator.cli.output import err as _err
+from configurator.cli.params import CONTEXT_SETTINGS
 from configurator.cli.quote import quote
 from configurator.cli.simulate import simulate
 from configurator.cli.value import register
@@ -42,6 +43,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 app.command()(catalog.validate)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from configurator.cli.output import out as _out
-from configurator.cli.params import parse_date
+from configurator.cli.params import DatabaseOption, TenantOption, parse_date
 from configurator.errors import ConfiguratorError
 
 if TYPE_CHECKING:
@@ -271,10 +271,8 @@ def configure(
         str | None,
         typer.Option(help="A stored customer: recommendations for them, and 'last' to start as before."),
     ] = None,
-    database: Annotated[
-        str | None, typer.Option("--database", help="Database URL (default: CONFIGURATOR_DATABASE_URL).")
-    ] = None,
-    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+    database: DatabaseOption = None,
+    tenant: TenantOption = None,
 ) -> None:
     """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
     from configurator.catalog.loader import load_catalog

@@ -1,6 +1,6 @@
 """``configurator customers ...`` and ``configurator db ...`` commands (identity, events, consent, storage).
 
-Every command takes ``--url`` (default: ``CONFIGURATOR_DATABASE_URL``, else the SQLite file in settings) and
+Every command takes ``--database`` (default: ``CONFIGURATOR_DATABASE_URL``, else the SQLite file in settings) and
 ``--tenant`` (default: ``CONFIGURATOR_TENANT``). Commands migrate an empty database on first use; a database at
 an older schema revision needs ``configurator db upgrade``.
 """
@@ -15,6 +15,7 @@ import typer
 
 from configurator.cli.output import err as _err
 from configurator.cli.output import out as _out
+from configurator.cli.params import DatabaseOption, TenantOption
 
 if TYPE_CHECKING:
     from configurator.customers.consent import Purpose
@@ -34,11 +35,8 @@ customers_app = typer.Typer(
 )
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 
-Url = Annotated[
-    str | None,
-    typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
-]
-Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: CONFIGURATOR_TENANT).")]
+Url = DatabaseOption
+Tenant = TenantOption
 Region = Annotated[
     str,
     typer.Option(

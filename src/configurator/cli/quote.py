@@ -22,6 +22,7 @@ import typer
 
 from configurator.cli.output import err as _err
 from configurator.cli.output import out as _out
+from configurator.cli.params import DatabaseOption, TenantOption
 
 if TYPE_CHECKING:
     from configurator.catalog.models import Catalog
@@ -66,11 +67,8 @@ def quote(
     require: Annotated[
         list[str] | None, typer.Option("--require", "-r", help="module.option to have (!module.option: not).")
     ] = None,
-    database: Annotated[
-        str | None,
-        typer.Option("--database", "--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL)."),
-    ] = None,
-    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+    database: DatabaseOption = None,
+    tenant: TenantOption = None,
     country: Annotated[
         str | None, typer.Option(help="Ship-to country for tax (default: the customer's).")
     ] = None,

@@ -7,7 +7,7 @@ imported when a command runs.
 
 Example:
     >>> from configurator.cli import main
-    >>> main(["convert", "model.xml", "--out", "model.uvl", "--uvl"])  # a usage error: exit code 2
+    >>> main(["convert", "model.xml", "--output", "model.uvl", "--uvl"])  # a usage error: exit code 2
     2
 """
 
@@ -79,7 +79,7 @@ def convert(
     path: Annotated[
         Path, typer.Argument(help="A UVL, XCSP3, XCSP 2.1, SXFM, FeatureIDE file or a CLib folder.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Catalog YAML to write.")],
+    out: Annotated[Path, typer.Option("--output", "-o", help="Catalog YAML to write.")],
     catalog_id: Annotated[
         str | None, typer.Option("--catalog-id", help="Catalog id (default: from the name).")
     ] = None,

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from configurator.cli.params import DatabaseOption, TenantOption
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -110,11 +112,8 @@ def tiers(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every assignment with its numbers as JSON.")
     ] = False,
-    database: Annotated[
-        str | None,
-        typer.Option("--url", help="Database URL (default: CONFIGURATOR_DATABASE_URL or the SQLite file)."),
-    ] = None,
-    tenant: Annotated[str | None, typer.Option(help="Tenant (default: CONFIGURATOR_TENANT).")] = None,
+    database: DatabaseOption = None,
+    tenant: TenantOption = None,
     refresh: Annotated[
         bool,
         typer.Option(
