@@ -13,7 +13,9 @@ precision is given twice: over all steps, and over the unforced steps alone (mor
 the model chooses), with the share of forced steps beside them.
 
 Prints Markdown tables and updates the "Learned needs" section of docs/benchmarks.md. Targets: >= 94 %
-average precision on medium and big, above both baselines on all three; < 50 ms per recommendation on big;
+average precision on medium and big, above both baselines on all three; issue 16's: medium >= 94.5 % (mean of
+3 seeds), big >= 96 %, and on unforced steps >= 5 points above the most frequent valid value on all three;
+< 50 ms per recommendation on big;
 < 5 ms per event update; the learning curve rises. The data is found through
 :func:`configurator.io.benchdata.benchdata_path` (``CONFIGURATOR_BENCHDATA``); without it the script says
 SKIPPED and exits 0. Quick mode (``BENCH_QUICK=1``): medium only, 100 test sales, 30 simulated customers, no
@@ -49,6 +51,12 @@ BUCKET = 5
 """Steps per row of the precision-by-step tables."""
 BASELINES = ("naive_bayes", "most_frequent")
 """The models the learned one must beat."""
+EXTRA = ("masked_logistic",)
+"""Models measured beside :data:`MODELS` but not in it (they do not beat the default; docs/needs.md)."""
+TARGETS = {"small": 0.0, "medium": 0.945, "big": 0.96}
+"""Precision targets over all steps (medium: the mean over the seeds of the robustness rerun)."""
+UNFORCED_MARGIN = 0.05
+"""Target: the learned model at least this far above ``most_frequent`` (most frequent valid value), unforced."""
 
 
 def pct(share: float) -> str:
@@ -204,10 +212,11 @@ def robustness(
             + " |"
         )
     mean = 100 * statistics.mean(learned)
-    verdict = "met" if mean >= 94 else "missed"
+    goal = 100 * TARGETS["medium"]
+    verdict = "met" if mean >= goal else "missed"
     lines += [
         "",
-        f"Mean of `{models[0]}` over {len(learned)} seed(s): {mean:.2f} % (target >= 94 %: {verdict}).",
+        f"Mean of `{models[0]}` over {len(learned)} seed(s): {mean:.2f} % (target >= {goal:g} %: {verdict}).",
     ]
     return lines
 
@@ -229,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         help="test sales sampled per data set (default all)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--extra-on",
+        nargs="*",
+        choices=DATASETS,
+        default=["small", "medium"],
+        help=f"data sets where {', '.join(EXTRA)} also runs (its fit takes ~1 min per fold on big)",
+    )
     parser.add_argument(
         "--customers", type=int, default=pick(200, 30), help="simulated customers for the learning curve"
     )
@@ -274,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             data.quality.valid,
             data.diagram.valid_domains,
             domains=data.domains,
-            models=names,
+            models=[*names, *(EXTRA if name in args.extra_on else ())],
             seed=args.seed,
             limit=args.limit,
         )
@@ -286,11 +302,15 @@ def main(argv: list[str] | None = None) -> int:
         beats_unforced = all(
             score.unforced_precision > result.scores[b].unforced_precision for b in BASELINES
         )
-        target = "" if name == "small" else f", target >= 94 %: {'met' if learned >= 0.94 else 'missed'}"
+        goal = TARGETS[name]
+        target = f", target >= {100 * goal:g} %: {'met' if learned >= goal else 'missed'}" if goal else ""
+        margin = score.unforced_precision - result.scores["most_frequent"].unforced_precision
         verdicts.append(
             f"{name}: {pct(learned)} % over all steps, {pct(score.unforced_precision)} % over the unforced ones "
             f"({100 * score.forced_share:.1f} % of the steps are forced); above both baselines: "
-            f"{'yes' if beats else 'NO'} (unforced: {'yes' if beats_unforced else 'NO'}){target}"
+            f"{'yes' if beats else 'NO'} (unforced: {'yes' if beats_unforced else 'NO'}){target}; unforced "
+            f"{100 * margin:+.2f} points over the most frequent valid value (target >= "
+            f"+{100 * UNFORCED_MARGIN:g}: {'met' if margin >= UNFORCED_MARGIN else 'missed'})"
         )
         if name != "small":
             curves.append(curve_row(data, args.customers, args.seed))
@@ -327,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
             "outside its domain is read as not recorded); only valid sales are tested. "
             f"Learned model: `{names[0]}` (the default); its parts and the other learned models side by side: "
             + ", ".join(f"`{n}`" for n in names[1:] if n not in BASELINES)
-            + f"; baselines: {', '.join(f'`{n}`' for n in BASELINES)}.",
+            + f"; baselines: {', '.join(f'`{n}`' for n in BASELINES)} (`most_frequent` recommends the most "
+            "sold value among the still-valid ones: the most frequent valid value); also measured: "
+            + ", ".join(f"`{n}`" for n in EXTRA)
+            + f" (on {', '.join(args.extra_on) or 'no data set'}; docs/needs.md).",
             "",
             "### Sales data quality",
             "",

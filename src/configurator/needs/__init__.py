@@ -9,6 +9,8 @@ module                                 concept
                                        this customer's evidence; segments for the cold start
 :mod:`configurator.needs.catalog`      a catalog's need variables: events as evidence, utilities per
                                        option (the weights the solver optimizes)
+:mod:`configurator.needs.masked`       a pairwise model learned by masked pseudo-likelihood (per variable,
+                                       a logistic regression on the others, trained on masked sales)
 :mod:`configurator.needs.evaluation`   cross-validated value recommendation on a sales history
 :mod:`configurator.needs.simulation`   the per-customer learning curve on simulated customers
 =====================================  ==================================================================
@@ -33,6 +35,7 @@ from configurator.needs.evaluation import (
     evaluate,
     make_folds,
 )
+from configurator.needs.masked import MaskedLogisticNeeds
 from configurator.needs.models import (
     MODELS,
     BlendNeeds,
@@ -58,6 +61,7 @@ __all__ = [
     "Evaluation",
     "Evidence",
     "LearningCurve",
+    "MaskedLogisticNeeds",
     "ModelScore",
     "MostFrequentNeeds",
     "NaiveBayesNeeds",
