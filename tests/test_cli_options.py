@@ -96,3 +96,38 @@ def test_database_option_and_its_alias_reach_the_same_database(
     assert main(["db", "upgrade", spelling, url]) == 0
     assert main(["db", "current", f"{spelling}={url}"]) == 0
     assert "shop.db" in capsys.readouterr().out
+
+
+def test_configure_help_documents_every_complete_strategy() -> None:
+    """``configure --help`` names each ``complete`` strategy and what fills a module without a recommendation."""
+    from configurator.cli.configure import STRATEGIES
+
+    shown = CliRunner().invoke(cli.app, ["configure", "--help"], terminal_width=200).output
+    for strategy in STRATEGIES:
+        assert strategy in shown
+    assert "its default, else the cheapest option, else its first option" in " ".join(shown.split())
+
+
+def test_configure_complete_refuses_needs_without_customer_and_unknown_strategies() -> None:
+    """``complete needs`` without a customer and an unknown strategy are refused with the strategies to use."""
+    import io
+
+    from rich.console import Console
+
+    from configurator.catalog.models import Catalog
+    from configurator.cli.configure import run_interactive
+
+    bike = Catalog.model_validate(
+        {
+            "catalog": "bike",
+            "version": "1",
+            "currency": "EUR",
+            "locales": ["en"],
+            "modules": {"frame": {"options": {"alu": {"price": 400}}}},
+        }
+    )
+    buffer = io.StringIO()
+    run_interactive(bike, None, Console(file=buffer, width=200), lines=["complete needs", "complete best"])
+    text = buffer.getvalue()
+    assert "error: complete needs is for a returning customer" in text
+    assert "unknown completion strategy 'best'; use defaults, recommended, cheapest, needs" in text

@@ -1,9 +1,18 @@
 """The interactive terminal configurator behind ``configurator configure CATALOG``.
 
 Commands (one per line): ``show``, ``select MODULE.OPTION [QTY]``, ``deselect MODULE.OPTION``,
-``unset MODULE.OPTION``, ``why MODULE.OPTION``, ``complete [defaults|recommended|cheapest]``, ``repair``,
-``count``, ``help``, ``quit``. Every step shows only choices that still extend to a valid configuration; a
-choice that cannot be made is refused with its reason and the cheapest repair.
+``unset MODULE.OPTION``, ``why MODULE.OPTION``, ``complete [STRATEGY]``, ``repair``, ``count``, ``help``,
+``quit``. Every step shows only choices that still extend to a valid configuration; a choice that cannot be
+made is refused with its reason and the cheapest repair.
+
+``complete`` fills every undecided module, keeping the choices made (:data:`STRATEGIES`):
+
+- ``defaults`` (the default): each module's default options;
+- ``recommended``: each module's recommended options; a module without a recommendation gets its default, else
+  the cheapest valid option, else the first in catalog order (an optional module with none of these stays
+  empty): never an arbitrary pick;
+- ``cheapest``: the lowest list price;
+- ``needs`` (a returning customer only): what their learned needs value most.
 
 For a returning customer (``configure CATALOG --customer ID``) every undecided module also shows the option
 their learned needs recommend among the valid ones, ``recommend`` lists the top three per module, and ``last``
@@ -40,17 +49,28 @@ from configurator.errors import ConfiguratorError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from configurator.catalog.configuration import Configuration
     from configurator.catalog.models import Catalog
     from configurator.needs.catalog import CatalogNeedsView
     from configurator.needs.customer import CustomerNeeds
     from configurator.solver.session import ConfigurationSession
     from configurator.storage import SqlStore
 
-__all__ = ["Returning", "configure", "returning_customer", "run_interactive"]
+__all__ = ["STRATEGIES", "Returning", "configure", "returning_customer", "run_interactive"]
 
+STRATEGIES = {
+    "defaults": "each module's default options",
+    "recommended": (
+        "each module's recommended options; else its default, else the cheapest valid option, "
+        "else the first in catalog order"
+    ),
+    "cheapest": "the lowest list price",
+    "needs": "what a returning customer's learned needs value most (with --customer)",
+}
+"""The strategies of ``complete``, with what each fills the undecided modules with."""
 HELP = (
     "commands: show | select M.O [QTY] | deselect M.O | unset M.O | why M.O | "
-    "complete [defaults|recommended|cheapest] | repair | count | help | quit"
+    "complete [defaults|recommended|cheapest|needs] | repair | count | help | quit"
 )
 HELP_RETURNING = " | recommend | last"
 TIP_AT_LEAST = 0.3
@@ -189,6 +209,24 @@ def _select(session: ConfigurationSession, console: Console, args: list[str]) ->
     return False
 
 
+def _complete(
+    session: ConfigurationSession, strategy: str, returning: Returning | None
+) -> Configuration | None:
+    """``complete STRATEGY``: one of :data:`STRATEGIES`; ``needs`` weighs options by the customer's needs."""
+    if strategy not in STRATEGIES:
+        raise ConfiguratorError(f"unknown completion strategy {strategy!r}; use {', '.join(STRATEGIES)}")
+    if strategy != "needs":
+        return session.complete(strategy)
+    if returning is None:
+        raise ConfiguratorError("complete needs is for a returning customer: start with --customer ID")
+    from configurator.assembly.needs import weights_for
+
+    chosen: dict[str, dict[str, int]] = {}
+    for c in session.choices:
+        chosen.setdefault(c.module, {})[c.option] = (c.qty or 1) if c.selected else 0
+    return session.complete(weights_for(returning.view, returning.needs, partial_selections=chosen))
+
+
 def run_interactive(
     catalog: Catalog,
     on: dt.date | None,
@@ -244,7 +282,7 @@ def run_interactive(
                     markup=False,
                 )
             elif command == "complete":
-                config = session.complete(args[0] if args else "defaults")
+                config = _complete(session, args[0] if args else "defaults", returning)
                 if config is None:
                     console.print("no valid completion", markup=False)
                 else:
@@ -274,7 +312,16 @@ def configure(
     database: DatabaseOption = None,
     tenant: TenantOption = None,
 ) -> None:
-    """Configure interactively: shows valid choices, explains conflicts, offers repairs."""
+    """Configure interactively: shows valid choices, explains conflicts, offers repairs.
+
+    \b
+    complete [STRATEGY] fills every undecided module, keeping your choices:
+      defaults     each module's default options (when no strategy is given)
+      recommended  each module's recommended options; a module without one gets
+                   its default, else the cheapest option, else its first option
+      cheapest     the lowest list price
+      needs        what the customer's learned needs value most (with --customer)
+    """
     from configurator.catalog.loader import load_catalog
 
     loaded = load_catalog(catalog)

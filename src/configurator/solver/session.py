@@ -665,8 +665,10 @@ class ConfigurationSession:
         """A full valid configuration extending the choices.
 
         Args:
-            strategy: ``defaults`` (prefer each module's default options), ``recommended`` (prefer recommended
-                ones), ``cheapest``, or explicit :class:`Weights`.
+            strategy: ``defaults`` (prefer each module's default options), ``recommended`` (prefer each
+                module's recommended options; a module without a recommendation is filled by its default,
+                else the cheapest valid option, else the first in catalog order: never left to the solver),
+                ``cheapest`` (the lowest list price), or explicit :class:`Weights`.
         """
         if isinstance(strategy, Weights):
             weights = strategy
@@ -675,18 +677,23 @@ class ConfigurationSession:
         elif strategy in ("defaults", "recommended"):
             prefer: dict[str, float] = {}
             for mid, module in self.catalog.modules.items():
-                for oid in module.default if strategy == "defaults" else module.recommended:
+                for oid in _preferred(module, strategy):
                     prefer[f"{mid}.{oid}"] = 1.0
             # inside a sub-assembly, every other option of a module with preferred ones costs 1, at a second
             # level: the preferred options win there without making the sub-assembly itself more attractive
             avoid: dict[str, float] = {}
             for module_path, module in _sub_modules(self.cp):
-                preferred = module.default if strategy == "defaults" else module.recommended
+                preferred = _preferred(module, strategy)
                 if preferred:
                     avoid.update((f"{module_path}.{o}", -1.0) for o in module.options if o not in preferred)
             levels = [Weights(options=prefer, scale=1)]
             if avoid:
                 levels.append(Weights(options=avoid, scale=1))
+            if strategy == "recommended":
+                # a recommendation is advice shown to a customer: what fills the other modules must be
+                # explainable, so ties go to the lowest list price, then to the first options in catalog order
+                levels.append(Weights(price=-1.0, scale=100))
+                levels.append(Weights(options=_catalog_order(self.catalog), scale=1))
             bundle = self.optimize(levels)
             return None if bundle is None else bundle.configuration
         else:
@@ -741,6 +748,25 @@ def list_price(catalog: Catalog, configuration: Configuration) -> Decimal:
         if product is not None:
             total += list_price(product, configuration.sub.get((module, option), Configuration())) * qty
     return total
+
+
+def _preferred(module: Module, strategy: str) -> tuple[str, ...]:
+    """The options a ``defaults`` or ``recommended`` completion prefers in a module.
+
+    ``recommended`` falls back to the module's defaults where it recommends nothing.
+    """
+    if strategy == "defaults":
+        return tuple(module.default)
+    return tuple(module.recommended or module.default)
+
+
+def _catalog_order(catalog: Catalog) -> dict[str, float]:
+    """Weights that prefer each module's options in catalog order: the first costs nothing, the next 1 more..."""
+    return {
+        f"{mid}.{oid}": -float(position)
+        for mid, module in catalog.modules.items()
+        for position, oid in enumerate(module.options)
+    }
 
 
 def _sub_modules(cp: CatalogProblem) -> list[tuple[str, Module]]:
