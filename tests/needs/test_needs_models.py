@@ -114,3 +114,11 @@ def test_estimator_contract(
     assert dist == second.distribution(variable, partial, candidates)
     ranked = first.recommend(variable, partial, candidates)
     assert {value for value, _ in ranked} == set(candidates)
+
+
+def test_blend_takes_the_masked_model_as_a_member() -> None:
+    """A blend built by name can hold the masked model, which make_model knows outside MODELS."""
+    model = BlendNeeds((("chow_liu", 1.0), ("masked_logistic", 1.0))).fit(ROWS)
+    assert "masked_logistic" not in MODELS
+    assert [m.name for m in model.members_] == ["chow_liu", "masked_logistic"]
+    assert model.recommend("c", {"a": 1, "b": 0})[0][0] == 5
