@@ -52,6 +52,7 @@ OPERATIONS = (
     "PUT /sessions/{session_id}/draft",
     "POST /sessions/{session_id}/repair",
     "POST /events",
+    "GET /events/suppressed",
     "GET /customers",
     "GET /customers/{customer_id}",
     "GET /customers/{customer_id}/overview",
