@@ -28,3 +28,12 @@ def test_simulate_prints_tables(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--catalog", str(catalog), "--customers", "2", "--purchases", "1"]) == 0
     out = capsys.readouterr().out
     assert "Assumptions:" in out and "| learned |" in out and "| oracle |" in out
+
+
+def test_simulate_takes_a_scenario_history_and_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--scenario``, ``--history`` and ``--questions`` reach the simulation and its JSON."""
+    catalog = ROOT / "catalogs" / "ebike.yaml"
+    args = ["simulate", "--catalog", str(catalog), "--customers", "2", "--purchases", "1", "--json"]
+    assert main([*args, "--scenario", "purchases-only", "--history", "5", "--questions", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["scenario"] == "purchases-only" and data["history"] == 5 and data["questions"] == 1

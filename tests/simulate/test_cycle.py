@@ -77,3 +77,38 @@ def test_a_negative_history_is_refused(bike: Catalog) -> None:
 
     with pytest.raises(ConfiguratorError, match="history"):
         simulate(bike, customers=1, purchases=1, history=-1)
+
+
+def test_purchases_only_records_orders_and_nothing_else(bike: Catalog) -> None:
+    """Scenario ``purchases-only``: each purchase is an order; no configured event, no rejection."""
+    run = simulate(bike, customers=3, purchases=2, seed=4, history=10, scenario="purchases-only")
+    for taste in run.tastes:
+        types = [e.type for e in run.store.customer_events(taste.customer_id)]
+        assert types.count("purchased") == 2 and "configured" not in types and "stated_need" not in types
+
+
+def test_partial_records_only_part_of_each_configuration(bike: Catalog) -> None:
+    """Scenario ``partial``: no order; one incomplete configured event per purchase."""
+    run = simulate(bike, customers=3, purchases=2, seed=4, history=10, scenario="partial")
+    for taste in run.tastes:
+        events = run.store.customer_events(taste.customer_id)
+        configured = [e for e in events if e.type == "configured"]
+        assert not run.store.orders_for(taste.customer_id)
+        assert len(configured) == 2 and not any(e.complete for e in configured)
+
+
+def test_drift_moves_tastes_between_purchases(bike: Catalog) -> None:
+    """Scenario ``drift``: the same seed measures different preferences from the second purchase on."""
+    stable = simulate(bike, customers=6, purchases=3, seed=4, history=10)
+    drifting = simulate(bike, customers=6, purchases=3, seed=4, history=10, scenario="drift")
+    assert drifting.learned.edits[0] == stable.learned.edits[0]
+    assert drifting.oracle.regrets == stable.oracle.regrets and drifting.scenario == "drift"
+    assert drifting.learned.regrets[1:] != stable.learned.regrets[1:]
+
+
+def test_an_unknown_scenario_is_refused(bike: Catalog) -> None:
+    """An unknown scenario raises the product's error naming the known ones."""
+    from configurator.errors import ConfiguratorError
+
+    with pytest.raises(ConfiguratorError, match="purchases-only"):
+        simulate(bike, customers=1, purchases=1, scenario="weekly")

@@ -48,3 +48,13 @@ def test_utility_sums_options_and_price(bike: Catalog) -> None:
     expected = taste.options["frame.alu"] + taste.options["motor.hub"] + taste.price_weight * 900
     assert abs(taste.utility(bike, config) - expected) < 1e-9
     assert taste.span(bike) > 0
+
+
+def test_drift_moves_every_option_reproducibly(bike: Catalog) -> None:
+    """A drift step changes option utilities, the same way for the same random state, not the price."""
+    import random
+
+    taste = draw_population(bike, 1, seed=1)[0]
+    moved = taste.drifted(random.Random(3), 0.5)
+    assert moved.options != taste.options and moved.price_weight == taste.price_weight
+    assert moved == taste.drifted(random.Random(3), 0.5)

@@ -47,7 +47,7 @@ from decimal import Decimal
 from configurator.assembly.budget import BudgetJudge, top_k
 from configurator.assembly.context import CustomerContext
 from configurator.assembly.explain import Explainer
-from configurator.assembly.needs import weights_for
+from configurator.assembly.needs import choice_conditions, weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
 from configurator.assembly.services import service_lines
 from configurator.catalog.check import find_violations
@@ -173,17 +173,18 @@ def price_span(catalog: Catalog) -> Decimal:
     return sum((max(o.price for o in m.options.values()) for m in catalog.modules.values()), Decimal(0))
 
 
-def tier_weights(customer: CustomerContext, policy: TierPolicy) -> Weights:
+def tier_weights(customer: CustomerContext, policy: TierPolicy, choices: Sequence[Choice] = ()) -> Weights:
     """Solver weights for a customer under a tier policy: learned needs, price and defaults mixed.
 
     Option utilities are the needs' log-odds times ``needs_weight``, plus ``default_weight`` for each catalog
     default that is also the cheapest option of its module (the standard, low-cost-to-serve choice); a saving
-    as large as :func:`price_span` is worth ``price_weight``.
+    as large as :func:`price_span` is worth ``price_weight``; the needs are conditioned on ``choices``.
     """
     catalog = customer.catalog
     span = price_span(catalog)
     price = -policy.price_weight / float(span) if span > 0 else 0.0
-    base = weights_for(customer.view, customer.needs, price=price)
+    conditions = choice_conditions(customer.view, choices)
+    base = weights_for(customer.view, customer.needs, price=price, partial_selections=conditions)
     options = {key: policy.needs_weight * value for key, value in base.options.items()}
     if policy.default_weight:
         for module_id, module in catalog.modules.items():
@@ -341,8 +342,8 @@ def assemble(
         raise AssemblyError(f"assemble: k: expected at least 1 bundle, got {k}")
     tier_policy = _policy(policy, catalog, customer.tier)
     limit = Decimal(str(budget)) if budget is not None else customer.budget
-    weights = tier_weights(customer, tier_policy)
     choices, stated = _hard_choices(customer, requirements)
+    weights = tier_weights(customer, tier_policy, choices)
     judge = (
         None if limit is None else BudgetJudge(catalog, tier_policy, limit, country=customer.country, on=on)
     )

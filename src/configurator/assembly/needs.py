@@ -39,7 +39,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -52,11 +52,12 @@ from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds
 from configurator.needs.models import NeedsModel
-from configurator.solver.session import ConfigurationSession, Weights
+from configurator.solver.session import Choice, ConfigurationSession, Weights
 
 __all__ = [
     "CatalogNeedsView",
     "GuidingQuestion",
+    "choice_conditions",
     "guiding_questions",
     "needs_for",
     "population_sales",
@@ -145,6 +146,32 @@ def weights_for(
         scale: the integer scale of the weights (see :class:`~configurator.solver.session.Weights`).
     """
     return Weights(options=view.option_weights(needs, partial_selections), price=price, scale=scale)
+
+
+def choice_conditions(view: CatalogNeedsView, choices: Sequence[Choice]) -> dict[str, dict[str, int]] | None:
+    """Top-level choices as the partial selections needs are conditioned on (None: nothing to condition on).
+
+    A selected option counts 1, an excluded multi-choice option 0; a second selection in a single-choice module
+    (a request the repair will settle) and references the catalog does not know are left out.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR",
+        ...     "locales": ["en"], "modules": {"frame": {"options": {"alu": {}, "carbon": {}}}}})
+        >>> choice_conditions(CatalogNeedsView(bike), [Choice("frame", "carbon", True), Choice("x", "y", True)])
+        {'frame': {'carbon': 1}}
+    """
+    found: dict[str, dict[str, int]] = {}
+    for choice in choices:
+        module = view.catalog.modules.get(choice.module)
+        if module is None or choice.option not in module.options:
+            continue
+        single = view.is_single(choice.module)
+        if choice.selected and not (single and found.get(choice.module)):
+            found.setdefault(choice.module, {})[choice.option] = 1
+        elif not choice.selected and not single:
+            found.setdefault(choice.module, {}).setdefault(choice.option, 0)
+    return found or None
 
 
 def _partial(session: ConfigurationSession, view: CatalogNeedsView) -> dict[str, int]:

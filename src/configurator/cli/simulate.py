@@ -33,6 +33,10 @@ def simulate(
     questions: Annotated[
         int, typer.Option(min=0, max=3, help="Guided-selling questions for a customer's first purchase.")
     ] = 3,
+    scenario: Annotated[
+        str,
+        typer.Option(help="default | drift (tastes drift) | partial (partial records) | purchases-only."),
+    ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate customers buying again and again: how often is the first proposal accepted unchanged?"""
@@ -46,8 +50,9 @@ def simulate(
             f"simulating {customers} customers x {purchases} purchases on {cat.catalog}...", markup=False
         )
     result = run(
-        cat, customers=customers, purchases=purchases, seed=seed, history=history, questions=questions
-    )
+        cat, customers=customers, purchases=purchases, seed=seed, history=history, questions=questions,
+        scenario=scenario,
+    )  # fmt: skip
     if as_json:
         _out().print(json.dumps(to_data(result), indent=2), markup=False)
     else:

@@ -59,7 +59,17 @@ from configurator.simulate.tastes import PopulationSpec, Taste, draw_population
 from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 
-__all__ = ["COUNTRY", "HISTORY", "ON", "QUESTIONS", "TENANT", "Simulation", "edits_between", "simulate"]
+__all__ = [
+    "COUNTRY",
+    "HISTORY",
+    "ON",
+    "QUESTIONS",
+    "SCENARIOS",
+    "TENANT",
+    "Simulation",
+    "edits_between",
+    "simulate",
+]
 
 TENANT = "simulated"
 """The tenant the simulated shop's events are stored under."""
@@ -74,6 +84,12 @@ HISTORY = 300
 """Earlier customers who bought once before the measured ones (the shop's history)."""
 QUESTIONS = 3
 """Guided-selling questions asked of a customer with no purchase yet, at most."""
+PARTIAL_SHARE = 0.5
+"""Scenario ``partial``: the share of a purchase's modules the customer records."""
+DRIFT_SD = 0.5
+"""Scenario ``drift``: how far each option's utility moves between two purchases (a random walk's sd)."""
+SCENARIOS = ("default", "drift", "partial", "purchases-only")
+"""The scenarios: stable tastes, everything recorded; tastes that drift; partial records; purchases only."""
 MARGIN = Decimal("0.30")
 """The gross margin of an accepted quote, as a share of its total (quotes carry no cost)."""
 
@@ -97,6 +113,7 @@ class Simulation:
         questions: at most how many guided-selling questions a new customer was asked.
         unguided: the learned system's first proposals to new customers without the questions (for
             comparison; only for purchases where the customer was new).
+        scenario: the scenario simulated (see :func:`simulate`).
     """
 
     catalog: Catalog
@@ -112,6 +129,7 @@ class Simulation:
     history: int = 0
     questions: int = 0
     unguided: Series = dataclasses.field(default_factory=Series)
+    scenario: str = "default"
 
 
 def edits_between(proposal: Configuration, bought: Configuration) -> int:
@@ -163,20 +181,38 @@ def _buy(
     proposed: tuple[Configuration, Configuration],
     tier: str,
     at: dt.datetime,
-) -> None:
-    """The customer buys what they prefer: a quote of it accepted, then their choices ingested.
+    scenario: str = "default",
+) -> Configuration:
+    """The customer buys what they prefer; what the store records of it depends on the scenario.
 
-    ``proposed`` is the first proposal and what they bought; the proposal's options they changed away from come
-    back as rejections beside a complete ``configured`` event of what they bought.
+    ``proposed`` is the first proposal and what they bought. By default a quote of it is accepted (the
+    ``purchased`` event) and a complete ``configured`` event comes back with a rejection of each proposal option
+    they changed away from. ``purchases-only``: the accepted quote only. ``partial``: only a partial
+    ``configured`` event of about half of the modules (bought elsewhere; no quote, no rejections).
+
+    Returns:
+        What the store learned of the purchase (the baselines know the same).
     """
     proposal, preferred = proposed
+    selections = {m: dict(o) for m, o in preferred.selections.items() if o}
+    if scenario == "partial":
+        rng = random.Random(tag)
+        kept = {m: o for m, o in selections.items() if rng.random() < PARTIAL_SHARE}
+        _feed(
+            store,
+            [{"event_id": f"{tag}:configured", "type": "configured", "customer_id": customer_id,
+              "channel": "web", "ts": at.isoformat(), "catalog": catalog.catalog, "complete": False,
+              "selections": kept}],
+        )  # fmt: skip
+        return Configuration(kept)
     quote = configured_quote(
         catalog, preferred, customer_id=customer_id, tenant=TENANT, quote_id=tag, locale="en",
         country=COUNTRY, tier=tier, created_at=at, on=ON,
     )  # fmt: skip
     save_quote(store, quote)
     accept_quote(store, tag, quote.version, at, margin=(quote.total * MARGIN).quantize(Decimal("0.01")))
-    selections = {m: dict(o) for m, o in preferred.selections.items() if o}
+    if scenario == "purchases-only":
+        return preferred
     _feed(
         store,
         [
@@ -186,6 +222,7 @@ def _buy(
             *_rejections(proposal, preferred, customer_id, at, tag, catalog.catalog),
         ],
     )  # fmt: skip
+    return preferred
 
 
 def _store() -> SqlStore:
@@ -212,6 +249,7 @@ class _Run:
     session: ConfigurationSession
     history: History
     questions: int
+    scenario: str = "default"
     learned: Series = dataclasses.field(default_factory=Series)
     unguided: Series = dataclasses.field(default_factory=Series)
     oracle: Series = dataclasses.field(default_factory=Series)
@@ -258,13 +296,13 @@ def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: Nee
         )
     run.oracle.add(index, edits=0, regret=0.0)
     tick = time.perf_counter()
-    _buy(run.store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}", (proposal, preferred),
-         context.tier, at)  # fmt: skip
+    recorded = _buy(run.store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}",
+                    (proposal, preferred), context.tier, at, run.scenario)  # fmt: skip
     product_seconds += time.perf_counter() - tick
     run.learned.add(
         index, edits=edits_between(proposal, preferred), regret=regret(proposal), seconds=product_seconds
     )
-    run.history.add(taste.customer_id, preferred)
+    run.history.add(taste.customer_id, recorded)
 
 
 def simulate(
@@ -276,6 +314,7 @@ def simulate(
     spec: PopulationSpec | None = None,
     history: int = HISTORY,
     questions: int = QUESTIONS,
+    scenario: str = "default",
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Run the learning loop for a simulated population on ``catalog``.
@@ -290,14 +329,23 @@ def simulate(
             (:mod:`configurator.simulate.history`); 0: the shop opens with no sales.
         questions: at most this many guided-selling questions for a customer with no purchase yet
             (:mod:`configurator.simulate.guided`); 0: none.
+        scenario: one of :data:`SCENARIOS`: ``default`` (stable tastes, every purchase recorded with its
+            configuration and rejections), ``drift`` (each option's utility moves by ``N(0, DRIFT_SD)`` between
+            purchases), ``partial`` (customers record only a partial configuration of about half the modules,
+            and buy elsewhere), ``purchases-only`` (only the accepted quotes are recorded).
         progress: called with (purchase index, customer number) after each cycle.
 
     Returns:
         The measures of the learned system, the baselines and the oracle, by purchase index.
 
     Raises:
-        ConfiguratorError: ``history`` or ``questions`` is negative; the catalog has no valid configuration.
+        ConfiguratorError: an unknown scenario; ``history`` or ``questions`` is negative; the catalog has no
+            valid configuration.
     """
+    if scenario not in SCENARIOS:
+        raise ConfiguratorError(
+            f"simulate: unknown scenario {scenario!r}; expected one of: {', '.join(SCENARIOS)}"
+        )
     if history < 0 or questions < 0:
         raise ConfiguratorError(
             f"simulate: expected history >= 0 and questions >= 0, got {history}, {questions}"
@@ -306,9 +354,10 @@ def simulate(
     spec = spec or PopulationSpec()
     everyone = draw_population(catalog, customers + history, seed=seed, spec=spec)
     tastes, earlier = everyone[:customers], earlier_customers(everyone[customers:])
+    current = list(tastes)
     run = _Run(
         catalog, seed, _store(), CatalogNeedsView(catalog), Searcher(catalog, country=COUNTRY, on=ON),
-        ConfigurationSession(catalog, on=ON), History(), questions,
+        ConfigurationSession(catalog, on=ON), History(), questions, scenario,
     )  # fmt: skip
     _feed(run.store, seed_history(catalog, earlier, run.searcher, run.history, seed=seed))
     _feed(
@@ -325,11 +374,15 @@ def simulate(
             run.store.refresh_tiers(as_of=day)
         population = run.view.fit_population(population_sales(run.store, catalog.catalog))
         run.history.freeze()
-        for number, taste in enumerate(tastes):
+        if index and scenario == "drift":
+            current = [
+                t.drifted(random.Random(f"{seed}:drift:{t.customer_id}:{index}"), DRIFT_SD) for t in current
+            ]
+        for number, taste in enumerate(current):
             _cycle(run, taste, index, day + dt.timedelta(minutes=number), population)
             if progress is not None:
                 progress(index, number + 1)
     return Simulation(
         catalog, tastes, purchases, seed, spec, run.learned, run.baselines, run.oracle,
-        time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided,
+        time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided, scenario=scenario,
     )  # fmt: skip

@@ -19,10 +19,26 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from configurator.simulate.cycle import COUNTRY, Simulation
+from configurator.simulate.cycle import COUNTRY, DRIFT_SD, PARTIAL_SHARE, Simulation
 from configurator.simulate.metrics import Series, mean_interval
 
-__all__ = ["assumption_lines", "first_purchase_table", "measure_table", "report_lines", "to_data"]
+SCENARIO_LINES = {
+    "default": "stable tastes; every purchase recorded (order, complete configuration, rejected proposal options)",
+    "drift": f"tastes drift: every option's utility moves by N(0, {DRIFT_SD}) between purchases",
+    "partial": f"customers record only a partial configuration (about {PARTIAL_SHARE:.0%} of the modules) and "
+    "buy elsewhere: no order, no rejections",
+    "purchases-only": "only the accepted quotes (orders) are recorded: no configuration, no rejections",
+}
+"""One line per scenario, printed with the assumptions."""
+
+__all__ = [
+    "SCENARIO_LINES",
+    "assumption_lines",
+    "first_purchase_table",
+    "measure_table",
+    "report_lines",
+    "to_data",
+]
 
 
 def _systems(result: Simulation) -> dict[str, Series]:
@@ -84,7 +100,8 @@ def assumption_lines(result: Simulation) -> list[str]:
     """The assumptions of the run, one line each."""
     return [
         f"{len(result.tastes)} simulated customers, {result.purchases} purchases each, seed {result.seed}, "
-        f"catalog {result.catalog.catalog} {result.catalog.version}, country {COUNTRY}",
+        f"catalog {result.catalog.catalog} {result.catalog.version}, country {COUNTRY}, scenario "
+        f"{result.scenario}: {SCENARIO_LINES[result.scenario]}",
         *result.spec.lines(),
         f"the shop's history: {result.history} earlier customers of the same population bought once before "
         "the run (the population model and most_popular know them at purchase 1); measured customers are new",
@@ -122,6 +139,7 @@ def to_data(result: Simulation) -> dict[str, Any]:
     data: dict[str, Any] = {
         "catalog": result.catalog.catalog,
         "customers": len(result.tastes),
+        "scenario": result.scenario,
         "purchases": result.purchases,
         "seed": result.seed,
         **result.learned.to_data(),

@@ -156,6 +156,18 @@ class Taste:
         own = sum(self.options.get(f"{m}.{o}", 0.0) for m, o, _ in configuration.items())
         return own + self.price_weight * float(list_price(catalog, configuration))
 
+    def drifted(self, rng: random.Random, sd: float) -> Taste:
+        """The taste a little later: every option's utility moved by ``N(0, sd)`` (one step of a random walk).
+
+        Example:
+            >>> t = Taste("x", 0, {"m.a": 1.0, "m.b": 0.0}, -0.01, 0.5)
+            >>> moved = t.drifted(random.Random(1), 0.5)
+            >>> moved.customer_id, moved.options != t.options, t.drifted(random.Random(1), 0.0) == t
+            ('x', True, True)
+        """
+        options = {key: value + rng.gauss(0, sd) if sd else value for key, value in self.options.items()}
+        return dataclasses.replace(self, options=options)
+
     def span(self, catalog: Catalog) -> float:
         """The taste's range: per module, best option's utility minus worst (price included); regret's unit."""
         total = 0.0
