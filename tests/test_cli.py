@@ -229,7 +229,7 @@ def test_check_unknown_option_exits_2(
 
 
 def test_schema_is_json_with_definitions(capsys: pytest.CaptureFixture[str]) -> None:
-    """`configurator schema` prints a JSON Schema with $defs for every model."""
+    """`configurator schema` prints a JSON Schema with $defs for the catalog language's parts."""
     code, out, _ = run(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
@@ -237,7 +237,13 @@ def test_schema_is_json_with_definitions(capsys: pytest.CaptureFixture[str]) -> 
     assert {"Module", "Option", "Rule", "Attribute"} <= set(schema["$defs"])
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "configurator catalog"
-    assert set(schema["required"]) >= {"catalog", "version", "currency", "locales", "modules"}
+    assert set(schema["$defs"]["Catalog"]["required"]) >= {
+        "catalog",
+        "version",
+        "currency",
+        "locales",
+        "modules",
+    }
     assert "if" in schema["$defs"]["Rule"]["properties"]
 
 

@@ -2,7 +2,7 @@
 
 ``validate`` reads catalogs and prints every problem at its ``file:line:col``; ``check`` checks a full
 configuration against every rule with the independent checker; ``lint`` finds void catalogs, dead options and
-redundant rules, naming the rules behind each; ``schema`` prints the JSON Schema of the catalog format. Each
+redundant rules, naming the rules behind each; ``schema`` prints the JSON Schema of the catalog language (catalogs and module libraries). Each
 command imports the catalog loader (and, for ``lint``, the solver) when it runs.
 
 Example:
@@ -156,10 +156,11 @@ def lint(
 
 
 def schema() -> None:
-    """Print the JSON Schema of the catalog format (for YAML editors)."""
-    from configurator.catalog.models import Catalog
+    """Print the JSON Schema (draft 2020-12) of catalog and module library files, for YAML editors and CI.
 
-    document = Catalog.model_json_schema(by_alias=True)
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "configurator catalog"
-    _out().print(json.dumps(document, indent=2, sort_keys=True), markup=False)
+    Save it next to the catalogs (``configurator schema > catalog.schema.json``) and point the editor at it
+    (docs/catalog-language.md, Editor set-up).
+    """
+    from configurator.catalog.schema import catalog_schema
+
+    _out().print(json.dumps(catalog_schema(), indent=2, ensure_ascii=False), markup=False)
