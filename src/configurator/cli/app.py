@@ -26,6 +26,7 @@ import typer
 
 from configurator.cli import catalog, configure, serve, solver
 from configurator.cli.access import keys_app, users_app
+from configurator.cli.catalog_tests import run_catalog_tests
 from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
 from configurator.cli.output import err as _err
@@ -55,6 +56,7 @@ app.command()(solver.optimize)
 app.command()(configure.configure)
 app.command()(serve.serve)
 app.command()(catalog.schema)
+app.command("test")(run_catalog_tests)
 register(customers_app)
 app.add_typer(customers_app, name="customers")
 app.add_typer(db_app, name="db")

@@ -751,13 +751,8 @@ def list_price(catalog: Catalog, configuration: Configuration) -> Decimal:
 
 
 def _preferred(module: Module, strategy: str) -> tuple[str, ...]:
-    """The options a ``defaults`` or ``recommended`` completion prefers in a module.
-
-    ``recommended`` falls back to the module's defaults where it recommends nothing.
-    """
-    if strategy == "defaults":
-        return tuple(module.default)
-    return tuple(module.recommended or module.default)
+    """The options a ``defaults`` or ``recommended`` completion prefers (``recommended``: else the defaults)."""
+    return tuple(module.default if strategy == "defaults" else module.recommended or module.default)
 
 
 def _catalog_order(catalog: Catalog) -> dict[str, float]:
