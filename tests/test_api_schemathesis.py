@@ -51,6 +51,7 @@ OPERATIONS = (
     "POST /sessions/{session_id}/complete",
     "PUT /sessions/{session_id}/draft",
     "POST /sessions/{session_id}/repair",
+    "GET /sessions/{session_id}/questions",
     "POST /events",
     "GET /events/suppressed",
     "GET /customers",
