@@ -139,7 +139,9 @@ def test_aliases_of_scalars_and_keys() -> None:
 
 def test_unknown_alias() -> None:
     """An alias without anchor is an error at the alias."""
-    assert str(refused("a: *nope\n")) == "x.yaml:1:4: unknown alias *nope"
+    assert str(refused("a: *nope\n")) == (
+        "x.yaml:1:4: unknown alias *nope ('*' starts an alias; to write the text, quote it: \"*nope\")"
+    )
 
 
 def test_non_scalar_keys_are_refused() -> None:
@@ -256,7 +258,7 @@ def test_control_characters_and_surrogates() -> None:
     ("text", "message"),
     [
         ("a: [1, 2", "invalid YAML: did not find expected ',' or ']'"),
-        ("a: b: c", "invalid YAML: mapping values are not allowed in this context"),
+        ("a: b: c", "invalid YAML: found ': ' inside the value of 'a', which YAML reads as a new key"),
         ("a: 'open\n", "invalid YAML"),
         ("- a\nb: c\n", "invalid YAML"),
     ],

@@ -38,7 +38,7 @@ from configurator.catalog.compiled import CompiledCatalog
 from configurator.catalog.files import inside
 from configurator.catalog.models import Catalog, Library
 from configurator.catalog.semantics import analyse
-from configurator.catalog.yamlsource import YamlDocument, format_path, read_yaml
+from configurator.catalog.yamlsource import YamlDocument, format_path, quoted, read_yaml
 from configurator.errors import CatalogError, Location, Problem, suggest
 
 __all__ = ["LoadReport", "load_catalog", "validate_catalog"]
@@ -79,14 +79,95 @@ class LoadReport:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, bool) else str(value).lower()
+    """A value as the author wrote it: ``240.00``, ``2026-01-31``, ``true``, ``'text'``, ``a mapping``.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> _short(Decimal("240.00")), _short(True), _short("yes"), _short(None), _short([1])
+        ('240.00', 'true', "'yes'", 'nothing (null)', 'a list')
+    """
     if isinstance(value, dict):
-        text = "a mapping"
-    elif isinstance(value, list):
-        text = "a list"
-    elif value is None:
-        text = "nothing (null)"
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value) if isinstance(value, str) else str(value)  # numbers and dates as written
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_MAPPING_TYPES = ("model_type", "dict_type", "model_attributes_type")
+_DATE_TYPES = ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact")
+_BOOL_WORDS = frozenset({"yes", "no", "y", "n", "on", "off", "true", "false"})
+
+
+def _scalar(value: Any) -> bool:
+    return value is not None and not isinstance(value, str | dict | list)
+
+
+def _previous_key(data: Any, path: tuple[str | int, ...]) -> str | None:
+    """The key written just before the last one of ``path`` in its mapping, if any."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    try:
+        parent = _get(data, path[:-1])
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not isinstance(parent, dict):
+        return None
+    keys = list(parent)
+    index = keys.index(path[-1]) if path[-1] in keys else 0
+    return str(keys[index - 1]) if index > 0 else None
+
+
+def _below(key: str | int) -> str:
+    return f"check the indentation of the lines below '{key}:'"
+
+
+def _indentation(
+    data: Any, full: tuple[str | int, ...], empty: set[tuple[str | int, ...]], mapping: bool
+) -> str:
+    """A hint for a problem that a mis-indented line probably caused, or "".
+
+    ``empty`` holds the places where a mapping was expected and nothing was written: a key after one of those
+    was probably meant to be inside it. ``mapping`` says the problem is a mapping expected at ``full``.
+    """
+    for length in range(len(full), 0, -1):
+        previous = _previous_key(data, full[:length])
+        if previous is not None and (*full[: length - 1], previous) in empty:
+            return _below(previous)
+    if not mapping or not full:
+        return ""
+    try:
+        value = _get(data, full)
+    except (KeyError, IndexError, TypeError):
+        return ""
+    if value is None:
+        return _below(full[-1])
+    if isinstance(value, dict | list):
+        return ""
+    previous = _previous_key(data, full)
+    return _below(previous) if previous is not None else ""
+
+
+def _comma(data: Any, bare: tuple[str | int, ...]) -> tuple[str, str]:
+    """Message and hint for a key written without a value in ``{...}``: an unquoted comma, usually."""
+    parent = _get(data, bare[:-1])
+    keys = list(parent)
+    index = keys.index(bare[-1])
+    start = index
+    while start > 0 and parent[keys[start - 1]] is None:
+        start -= 1
+    message = f"expected 'key: value', got {str(bare[-1])!r} alone: a comma inside {{...}} ends an entry"
+    if start == 0 or isinstance(parent[keys[start - 1]], dict | list):
+        return message, f"quote the text that holds the comma: {quoted(str(bare[-1]))}"
+    end = index + 1
+    while end < len(keys) and parent[keys[end]] is None:
+        end += 1
+    text = ", ".join([_short(parent[keys[start - 1]]).strip("'"), *(str(k) for k in keys[start:end])])
+    return message, f"quote the text: {keys[start - 1]}: {quoted(text)}"
 
 
 def _trim(loc: tuple[Any, ...], data: Any) -> tuple[tuple[str | int, ...], tuple[Any, ...]]:
@@ -123,6 +204,10 @@ def _plain(text: str) -> str:
 def _expected(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    if kind in _DATE_TYPES:
+        return "expected a date YYYY-MM-DD"
+    if kind == "int_from_float":
+        return "expected an integer"
     if kind == "string_pattern_mismatch":
         return f"expected {_PATTERN_NAMES.get(ctx.get('pattern', ''), 'text matching ' + str(ctx.get('pattern')))}"
     message: str = error["msg"]
@@ -141,15 +226,33 @@ def pydantic_problems(
     grouped: dict[tuple[str | int, ...], list[tuple[Any, tuple[Any, ...]]]] = {}
     problems: list[Problem] = []
     data = doc.data
-    for error in exc.errors(include_url=False):
-        path, rest = _trim(tuple(error["loc"]), _get(data, prefix))
+    located = [
+        (error, *_trim(tuple(error["loc"]), _get(data, prefix))) for error in exc.errors(include_url=False)
+    ]
+    empty = {
+        (*prefix, *path)
+        for error, path, rest in located
+        if error["type"] in _MAPPING_TYPES and not rest and error.get("input") is None
+    }
+    commas: set[tuple[str | int, ...]] = set()
+    for error, path, rest in located:
         full = (*prefix, *path)
+        bare = next((full[:n] for n in range(len(full), 0, -1) if full[:n] in doc.bare_keys), None)
+        if bare is not None:
+            while (before := _previous_key(data, bare)) is not None and (*bare[:-1], before) in doc.bare_keys:
+                bare = (*bare[:-1], before)  # one problem for '{en: a, b, c}', at 'b'
+            if bare not in commas:
+                commas.add(bare)
+                problems.append(Problem(doc.where(bare, key=True), *_comma(data, bare)))
+            continue
         if error["type"] == "missing" and rest:
-            problems.append(Problem(doc.where(full), f"missing required key {rest[0]!r}"))
+            hint = _indentation(data, full, empty, mapping=False)
+            problems.append(Problem(doc.where(full), f"missing required key {rest[0]!r}", hint))
             continue
         if error["type"] == "extra_forbidden":
             key = str(full[-1]) if full else ""
-            problems.append(Problem(doc.where(full, key=True), f"unknown key {key!r}", suggest(key, _KEYS)))
+            hint = _indentation(data, full, empty, mapping=False) or suggest(key, _KEYS)
+            problems.append(Problem(doc.where(full, key=True), f"unknown key {key!r}", hint))
             continue
         grouped.setdefault(full, []).append((error, rest))
     for full, errors in grouped.items():
@@ -168,11 +271,16 @@ def pydantic_problems(
                 "got" not in message
                 and errors[0][0]["type"] not in ("value_error",)
                 and not errors[0][0]["type"].startswith(
-                    ("rule_", "range", "date_", "enum_", "table_", "discount", "volume", "excludes")
+                    ("rule_", "range", "date_order", "enum_", "table_", "discount", "volume", "excludes")
                 )
             ):
                 message += f", got {got}"
-        problems.append(Problem(doc.where(full), message))
+        mapping = any(error["type"] in _MAPPING_TYPES and not rest for error, rest in errors)
+        hint = _indentation(data, full, empty, mapping)
+        value = errors[0][0].get("input")
+        if not hint and any(e["type"] == "string_type" for e, _ in errors) and _scalar(value):
+            hint = f"quote it: {quoted(_short(value))}"  # a date, number or true/false where text belongs
+        problems.append(Problem(doc.where(full), message, hint))
     problems.sort(key=lambda p: (p.location.line, p.location.column))
     return problems
 
@@ -181,6 +289,34 @@ def _get(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
         data = data[part]
     return data
+
+
+def _bool_hints(catalog: Catalog, where: Any, errors: list[Problem]) -> list[Problem]:
+    """``errors`` with "use true or false" added where a bool attribute was given yes, no, on, off..."""
+    words: dict[Location, str] = {}
+    for mid, module in catalog.modules.items():
+        for oid, option in module.options.items():
+            for aid, value in option.attrs.items():
+                attribute = catalog.attributes.get(aid)
+                if (
+                    attribute is not None
+                    and attribute.type == "bool"
+                    and isinstance(value, str)
+                    and value.lower() in _BOOL_WORDS
+                ):
+                    words[where(("modules", mid, "options", oid, "attrs", aid))] = value
+    out = []
+    for problem in errors:
+        word = words.get(problem.location)
+        if word is not None and not problem.hint:
+            hint = (
+                f"use true or false without quotes; {quoted(word)} in quotes is text"
+                if word.lower() in ("true", "false")
+                else f"use true or false; YAML 1.2 reads {word} as text"
+            )
+            problem = Problem(problem.location, problem.message, hint, problem.severity)
+        out.append(problem)
+    return out
 
 
 class _Loader:
@@ -316,7 +452,7 @@ class _Loader:
             return doc.where(path)
 
         compiled, errors, warnings = analyse(catalog, where)
-        self.errors.extend(errors)
+        self.errors.extend(_bool_hints(catalog, where, errors))
         self.warnings.extend(warnings)
         products = self.products(catalog, where, resolved)
         if errors or len(self.errors) > before:

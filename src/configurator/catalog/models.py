@@ -86,7 +86,7 @@ def _attr_value(value: Any) -> Any:
             if isinstance(value, dict)
             else "a list"
             if isinstance(value, list)
-            else repr(value)
+            else str(value)  # a date as written (2026-01-31), never its Python repr
         },
     )
 

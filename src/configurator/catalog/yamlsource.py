@@ -41,6 +41,7 @@ __all__ = [
     "YamlDocument",
     "format_path",
     "parse_yaml",
+    "quoted",
     "read_yaml",
     "scalar_value",
 ]
@@ -70,6 +71,46 @@ _STANDARD_TAGS = frozenset(
 )
 
 
+def quoted(text: str) -> str:
+    """``text`` as a YAML quoted scalar, for hints that say "quote it".
+
+    Example:
+        >>> print(quoted("Frame: light"), quoted('say "hi"'))
+        "Frame: light" 'say "hi"'
+    """
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return f'"{text}"'
+
+
+def _syntax_hint(problem: str, context: str, line: str, column: int, context_column: int) -> tuple[str, str]:
+    """A plainer message and a "quote it" hint for YAML syntax errors that unquoted text causes."""
+    if "mapping values are not allowed" in problem:
+        head, sep, value = line.partition(": ")
+        if sep and value.strip():
+            key = head.strip().removeprefix("- ").strip()
+            return (
+                f"found ': ' inside the value of {key!r}, which YAML reads as a new key",
+                f"quote it: {head.strip()}: {quoted(value.strip())}",
+            )
+    if context in ("while scanning an alias", "while scanning an anchor"):
+        rest = line[context_column - 1 :]
+        token = re.split(r"[,\]\}]", rest, maxsplit=1)[0].strip() or rest.strip()
+        what = "an alias" if "alias" in context else "an anchor"
+        return (
+            f"found {token[:1]!r} (the start of {what}) where a value was expected",
+            f"quote it: {quoted(token)}",
+        )
+    if "cannot start any token" in problem and "\t" not in line[: column + 1]:
+        token = re.split(r"[,\]\}]|\s#", line[column - 1 :], maxsplit=1)[0].strip()
+        if token:
+            return (
+                f"found {token[0]!r} at the start of a value, which YAML reserves",
+                f"quote it: {quoted(token)}",
+            )
+    return problem, ""
+
+
 def format_path(path: Sequence[str | int]) -> str:
     """Render a key path the way users read it.
 
@@ -96,6 +137,8 @@ class YamlDocument:
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    bare_keys: set[PathKey] = field(default_factory=set)
+    """Keys written without ``:`` in a flow mapping (``{en: Frame, light}``): usually an unquoted comma."""
 
     def where(self, path: Sequence[str | int], *, key: bool = False) -> Location:
         """Location of the value (or, with ``key=True``, of the key) at ``path``, or of its nearest parent."""
@@ -141,7 +184,7 @@ def scalar_value(value: str, plain: bool) -> Any:
 class _Frame:
     """A mapping or sequence being composed."""
 
-    __slots__ = ("anchor", "container", "merges", "nodes", "path", "pending_key", "start")
+    __slots__ = ("anchor", "container", "key_end", "merges", "nodes", "path", "pending_key", "start")
 
     def __init__(
         self, container: dict[str, Any] | list[Any], path: PathKey, anchor: str | None, start: tuple[int, int]
@@ -151,6 +194,7 @@ class _Frame:
         self.anchor = anchor
         self.start = start
         self.pending_key: str | None = None
+        self.key_end: tuple[int, int] | None = None
         self.merges: list[tuple[Any, tuple[int, int]]] = []
         self.nodes = 1
 
@@ -212,7 +256,7 @@ class _Composer:
             return
         top.container[key] = value
 
-    def set_key(self, value: str, mark: tuple[int, int]) -> None:
+    def set_key(self, value: str, mark: tuple[int, int], end: tuple[int, int] = (0, 0)) -> None:
         top = self.stack[-1]
         path = (*top.path, value)
         if value in top.container:
@@ -220,6 +264,7 @@ class _Composer:
             raise self.fail(mark, f"duplicate key {value!r} (first defined at line {first[0]})", path=path)
         self.doc.key_positions.setdefault(path, mark)
         top.pending_key = value
+        top.key_end = end
 
     def finish_mapping(self, frame: _Frame) -> None:
         assert isinstance(frame.container, dict)
@@ -233,6 +278,20 @@ class _Composer:
                 for k, v in source.items():
                     frame.container.setdefault(k, v)
 
+    def check_tag(self, event: Any, mark: tuple[int, int]) -> None:
+        """Refuse any tag but the standard ones; a local tag on a value is usually text to quote."""
+        tag = event.tag
+        if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
+            local = tag.startswith("!") and isinstance(event, yaml.ScalarEvent)
+            text = f"{tag} {event.value}".strip() if isinstance(event, yaml.ScalarEvent) else tag
+            raise self.fail(
+                mark,
+                f"YAML tag {tag!r} is not allowed",
+                f"catalogs are plain data: '!' starts a YAML tag; to write the text, quote it: {quoted(text)}"
+                if local
+                else "catalogs are plain data",
+            )
+
     def run(self, events: Any) -> YamlDocument:
         for event in events:
             mark = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -242,9 +301,7 @@ class _Composer:
                     raise self.fail(mark, "expected a single YAML document, found a second one ('---')")
                 continue
             if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                tag = event.tag
-                if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
-                    raise self.fail(mark, f"YAML tag {tag!r} is not allowed", "catalogs are plain data")
+                self.check_tag(event, mark)
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor in self.open_anchors:
                     raise self.fail(
@@ -253,7 +310,11 @@ class _Composer:
                         "recursive structures are refused",
                     )
                 if event.anchor not in self.anchors:
-                    raise self.fail(mark, f"unknown alias *{event.anchor}")
+                    raise self.fail(
+                        mark,
+                        f"unknown alias *{event.anchor}",
+                        f"'*' starts an alias; to write the text, quote it: {quoted('*' + str(event.anchor))}",
+                    )
                 value, nodes = self.anchors[event.anchor]
                 self.count(nodes, mark)
                 path, is_key = self.child_path(mark)
@@ -269,11 +330,15 @@ class _Composer:
                 path, is_key = self.child_path(mark)
                 plain = bool(event.implicit[0])
                 if is_key:
-                    self.set_key(event.value, mark)
+                    end = event.end_mark
+                    self.set_key(event.value, mark, (end.line + 1, end.column + 1) if end else (0, 0))
                     if event.anchor:
                         self.anchors[event.anchor] = (event.value, 1)
                     continue
                 value = scalar_value(event.value, plain)
+                top = self.stack[-1] if self.stack else None
+                if plain and event.value == "" and top is not None and top.key_end == mark:
+                    self.doc.bare_keys.add(path)  # '{en: Frame, light}': 'light' has no ':' and no value
                 if event.tag == "tag:yaml.org,2002:str":
                     value = event.value
                 self.doc.positions.setdefault(path, mark)
@@ -346,6 +411,11 @@ def parse_yaml(
         lines = text.splitlines()
         bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
         hint = "indent with spaces; YAML does not allow tabs" if "\t" in bad_line[: col + 1] else ""
+        if not hint:
+            context_col = exc.context_mark.column + 1 if exc.context_mark is not None else col
+            problem, hint = _syntax_hint(problem, exc.context or "", bad_line, col, context_col)
+            if exc.context in ("while scanning an alias", "while scanning an anchor"):
+                col = context_col  # point at the '*' or '&', not where the scanner gave up
         raise CatalogError([Problem(Location(file, line, col), f"invalid YAML: {problem}", hint)]) from None
     except yaml.reader.ReaderError as exc:
         raise CatalogError(
