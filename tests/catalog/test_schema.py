@@ -282,3 +282,16 @@ def test_cli_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
     """`configurator schema` prints this schema as JSON."""
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out) == catalog_schema()
+
+
+def test_docs_editor_settings_cover_the_shipped_catalogs_only() -> None:
+    """The VS Code settings in the docs are JSON whose globs match every shipped catalog and no configuration."""
+    text = (ROOT / "docs" / "catalog-language.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(\{\n  \"yaml.yamlVersion\".*?)```", text, re.S)
+    assert block is not None
+    settings_ = json.loads(block.group(1))
+    assert settings_["yaml.yamlVersion"] == "1.2"
+    (globs,) = settings_["yaml.schemas"].values()
+    matched = {p for g in globs for p in ROOT.glob(g)}
+    assert matched == set(SHIPPED)
+    assert "# yaml-language-server: $schema=catalog.schema.json" in text
