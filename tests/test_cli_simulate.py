@@ -37,3 +37,10 @@ def test_simulate_takes_a_scenario_history_and_questions(capsys: pytest.CaptureF
     assert main([*args, "--scenario", "purchases-only", "--history", "5", "--questions", "1"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["scenario"] == "purchases-only" and data["history"] == 5 and data["questions"] == 1
+
+
+def test_an_unknown_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown ``--scenario`` exits 2 and names the known scenarios."""
+    catalog = ROOT / "catalogs" / "valve.yaml"
+    assert main(["simulate", "--catalog", str(catalog), "--customers", "1", "--scenario", "weekly"]) == 2
+    assert "purchases-only" in capsys.readouterr().err
