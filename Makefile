@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 LOCK := requirements.lock
 LOCK_ARGS := --all-extras --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_34
 
-.PHONY: demo test check bench lint typecheck imports format clean venv sysdeps lock upgrade lock-check
+.PHONY: demo test check bench lint typecheck imports format clean venv sysdeps lock upgrade lock-check docs
 
 venv: $(STAMP)
 
@@ -71,8 +71,15 @@ sysdeps:
 		fi; \
 	fi
 
+# The whole suite, then the documentation site built strictly (a broken link or docstring fails the run).
 test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -n auto -q
+	$(MAKE) --no-print-directory docs
+
+# The documentation site (MkDocs, Material theme, API reference from the docstrings) into out/site;
+# --strict turns every warning (a broken link or anchor, a docstring mkdocstrings cannot read) into a failure.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d out/site
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks examples
