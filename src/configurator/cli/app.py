@@ -26,6 +26,7 @@ import typer
 
 from configurator.cli import catalog, configure, serve, solver
 from configurator.cli.access import keys_app, users_app
+from configurator.cli.analytics import analytics
 from configurator.cli.catalog_tests import run_catalog_tests
 from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
@@ -57,6 +58,7 @@ app.command()(configure.configure)
 app.command()(serve.serve)
 app.command()(catalog.schema)
 app.command("test")(run_catalog_tests)
+app.command("analytics")(analytics)
 register(customers_app)
 app.add_typer(customers_app, name="customers")
 app.add_typer(db_app, name="db")
