@@ -3,8 +3,9 @@
 Writes, for each example configuration and each of the catalog's locales, the checker's verdict to
 ``OUT/checks/<configuration>.<locale>.txt`` and prints a summary table; then proposes bundles, ingests the
 sample events, prints customer tiers and, for a few customers, their learned needs and the optimal bundle
-under them; ends with personalised quotes for customers of every tier in their own language, as HTML and PDF
-in ``OUT/quotes/<customer>.<catalog>.<locale>.{html,pdf}``.
+under them; personalised quotes for customers of every tier in their own language, as HTML and PDF
+in ``OUT/quotes/<customer>.<catalog>.<locale>.{html,pdf}``; ends with the demand analytics of each catalog over
+the stored events, as an HTML report with charts in ``OUT/analytics-<catalog>.html``.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     engine, tiers = customers_table(args.out, args.database, console)
     needs_tables(engine, catalogs, args.on, console)
     quotes_table(engine, tiers, catalogs, args.on, args.out / "quotes", console)
+    analytics_table(engine, catalogs, args.out, console)
     return 0
 
 
@@ -342,6 +344,46 @@ def bundles_table(
             )
     console.print(table)
     console.print(f"wrote {out}")
+
+
+def analytics_table(
+    engine: Engine, catalogs: dict[str, configurator.Catalog], out: Path, console: Console
+) -> None:
+    """Demand analytics per catalog (what ``configurator analytics`` shows): ``OUT/analytics-<catalog>.html``."""
+    from configurator.assembly.analytics import demand_report
+    from configurator.quoting.demand_report import render_html
+    from configurator.storage import SqlStore
+
+    store = SqlStore(engine, "demo")
+    table = Table(title="Demand analytics (the stored events, judged by each catalog's rules)")
+    for column in (
+        "catalog",
+        "events",
+        "customers",
+        "most demanded",
+        "ruled out (rule)",
+        "unknown",
+        "never chosen",
+    ):
+        table.add_column(column)
+    for cat in catalogs.values():
+        report = demand_report(store, cat)
+        demand = report.option_demand().sort(["demand", "option"], descending=[True, False])
+        ruled = report.ruled_out()
+        (out / f"analytics-{cat.catalog}.html").write_text(render_html(report), encoding="utf-8")
+        table.add_row(
+            cat.catalog,
+            str(report.events),
+            str(report.customers),
+            ", ".join(f"{o} {n}" for o, n in demand.select("option", "demand").head(2).iter_rows()),
+            ", ".join(
+                f"{o} ({r}) {n}" for o, r, n in ruled.select("option", "rule_id", "times").head(2).iter_rows()
+            ),
+            str(report.unknown_options().height),
+            f"{len(report.never_chosen())} of {len(report.options)}",
+        )
+    console.print(table)
+    console.print(f"wrote {out}/analytics-{{{','.join(catalogs)}}}.html")
 
 
 if __name__ == "__main__":
