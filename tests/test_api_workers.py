@@ -81,8 +81,8 @@ def workers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         with _server(db.url, folder / "a.log") as a, _server(db.url, folder / "b.log") as b:
             headers = {"Authorization": f"Bearer {key}"}
             with (
-                httpx.Client(base_url=a, headers=headers) as ca,
-                httpx.Client(base_url=b, headers=headers) as cb,
+                httpx.Client(base_url=a, headers=headers, timeout=60) as ca,
+                httpx.Client(base_url=b, headers=headers, timeout=60) as cb,
             ):
                 yield db, ca, cb
 
