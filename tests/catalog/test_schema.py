@@ -165,6 +165,27 @@ def test_shipped_catalogs_and_libraries_pass(path: Path) -> None:
         assert validate_catalog(path).ok
 
 
+def test_the_jsonschema_package_agrees_on_every_shipped_and_test_catalog() -> None:
+    """The reference validator (the ``jsonschema`` package editors' tooling uses) passes and refuses the same files."""
+    import jsonschema
+
+    reference = jsonschema.Draft202012Validator(catalog_schema())
+    jsonschema.Draft202012Validator.check_schema(catalog_schema())
+    valid = [
+        *SHIPPED,
+        *sorted(DATA.glob("*.yaml")),
+        *(p for p in INVALID.rglob("*.yaml") if p.parent != INVALID),
+    ]
+    for path in valid:
+        data = read_yaml(path).data
+        if "catalog" in data or "library" in data:
+            assert [e.message for e in reference.iter_errors(as_json(data))] == [], path
+    for name in sorted(TOLD):
+        assert list(reference.iter_errors(as_json(read_yaml(INVALID / f"{name}.yaml").data))), name
+    for name in sorted(CANNOT_TELL):
+        assert not list(reference.iter_errors(as_json(read_yaml(INVALID / f"{name}.yaml").data))), name
+
+
 @pytest.mark.parametrize("path", sorted(p for p in INVALID.rglob("*.yaml") if p.parent != INVALID), ids=str)
 def test_support_files_of_the_invalid_cases_pass(path: Path) -> None:
     """Libraries and sub-assemblies under tests/data/invalid are well formed (their defects are cross-file)."""
