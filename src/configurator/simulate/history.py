@@ -76,8 +76,7 @@ def seed_history(
     records: list[dict[str, object]] = []
     for number, taste in enumerate(earlier):
         rng = random.Random(f"{seed}:history:{taste.customer_id}")
-        occasion, bought = searcher.settle(taste.weights(), draw_occasion(catalog, taste, searcher, rng))
-        del occasion
+        _, bought = searcher.settle(taste.weights(), draw_occasion(catalog, taste, searcher, rng))
         history.add(taste.customer_id, bought)
         price = searcher.total(bought)
         selections = {m: dict(o) for m, o in bought.selections.items() if o}
