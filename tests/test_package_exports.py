@@ -14,6 +14,7 @@ from support import ROOT, isort_key
 
 PACKAGES = (
     "configurator.assembly",
+    "configurator.campaign",
     "configurator.customers",
     "configurator.needs",
     "configurator.offer",

@@ -27,6 +27,8 @@ TENANT_TABLES = {
     "accounts",
     "api_keys",
     "audit_log",
+    "campaign_offers",
+    "campaign_partitions",
     "catalogs",
     "config_sessions",
     "consents",

@@ -5,8 +5,10 @@ pointing to a profile), ``events`` (the interaction log, keyed by ``(tenant, eve
 ``quotes`` (one head row per quote number), ``quote_versions`` (each version's immutable ``Quote.to_data()``),
 ``orders``, ``installed_base``, ``suppressions`` (hashes of erased identifiers), ``audit_log``, ``tiers`` (the
 latest tier snapshot of each tenant), ``outbox`` (sent quotes waiting for the shop's mailer),
-``rendered_files`` (quote files the product wrote, so an erasure removes them) and ``dropped_events`` (ids of
-events dropped or erased as an erased person's, so posting one again reads as a duplicate).
+``rendered_files`` (quote files the product wrote, so an erasure removes them), ``dropped_events`` (ids of
+events dropped or erased as an erased person's, so posting one again reads as a duplicate),
+``campaign_partitions`` (each finished partition of a batch campaign run) and ``campaign_offers`` (the next-best
+offers a campaign run found, one per customer and catalog).
 
 Timestamps are stored in UTC (:class:`UTCDateTime` rejects naive values); money is ``Numeric(16, 4)`` read back
 as ``Decimal`` on every dialect (:class:`Money`). The Alembic migrations in ``migrations/`` create exactly this
@@ -25,6 +27,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -41,6 +44,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "AuditEntry",
     "Base",
+    "CampaignOfferRow",
+    "CampaignPartitionRow",
     "CatalogVersion",
     "Consent",
     "Customer",
@@ -479,3 +484,46 @@ class DroppedEvent(Base):
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     dropped_at: Mapped[dt.datetime]
+
+
+class CampaignPartitionRow(Base):
+    """One finished partition of a campaign run and step (migration 0008): a rerun of the run skips it.
+
+    ``result`` holds the partition's counts (customers, offers, quotes, skipped) and its seconds.
+    """
+
+    __tablename__ = "campaign_partitions"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    result: Mapped[dict[str, Any]]
+    finished_at: Mapped[dt.datetime]
+
+
+class CampaignOfferRow(Base):
+    """A customer's next-best offer found by a campaign run (migration 0008); the id derives from run and customer.
+
+    ``kind`` is ``upgrade`` (a change of their installed configuration) or ``service`` (an add-on service they
+    do not have); ``expected_value`` is ``probability * margin``.
+    """
+
+    __tablename__ = "campaign_offers"
+    __table_args__ = (Index(None, "tenant", "run_id", "partition"), Index(None, "tenant", "customer_id"))
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64))
+    partition: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    catalog_id: Mapped[str] = mapped_column(String(ID))
+    tier: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(ID))
+    changes: Mapped[list[Any]]
+    reason: Mapped[str] = mapped_column(Text)
+    probability: Mapped[float] = mapped_column(Float)
+    margin: Mapped[Decimal]
+    expected_value: Mapped[Decimal]
+    created_at: Mapped[dt.datetime]

@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+from configurator.storage.campaign import CampaignRepository
 from configurator.storage.catalogs import CatalogRepository
 from configurator.storage.events import EventRepository
 from configurator.storage.frames import FrameRepository
@@ -40,6 +41,7 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
+    CampaignRepository,
     RetentionRepository,
     EventRepository,
     TierRepository,
@@ -79,7 +81,9 @@ class SqlStore(
       ``config_session``, ``save_config_choices``, ``touch_config_session``, ``close_config_session``,
       ``config_session_count``;
     - customer search (:mod:`~configurator.storage.search`): ``search_customers``;
-    - customer overview (:mod:`~configurator.storage.overview`): ``quote_activity``.
+    - customer overview (:mod:`~configurator.storage.overview`): ``quote_activity``;
+    - campaigns (:mod:`~configurator.storage.campaign`): ``finished_partitions``, ``finish_partition``,
+      ``campaign_offers``, ``campaign_offer_count`` (``erase`` and ``personal_data`` cover the offers).
 
     API keys, accounts and sign-ins are not a tenant's repository: :class:`~configurator.storage.access.
     CredentialStore` finds a credential before its tenant is known.
