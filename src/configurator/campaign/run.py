@@ -98,7 +98,12 @@ def _client(workers: int, scheduler: str | None) -> Iterator[Any]:
             yield client
         return
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        # No dashboard, and the scheduler's HTTP endpoint on a free port (8787 may be another cluster's).
+        dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False},
     )
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client

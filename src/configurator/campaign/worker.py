@@ -139,7 +139,7 @@ def quotes_partition(plan: CampaignPlan, partition: int, chosen: Sequence[tuple[
         try:
             quote = quote_for_customer(
                 store, worker_catalog(path), customer_id, quote_id=number, created_at=plan.created_at,
-                best=True, population=population, view=view,
+                best=True, k=1, population=population, view=view,
             )[0]  # fmt: skip
         except ConfiguratorError:
             failed += 1

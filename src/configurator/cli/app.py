@@ -27,6 +27,7 @@ import typer
 from configurator.cli import catalog, configure, serve, solver
 from configurator.cli.access import keys_app, users_app
 from configurator.cli.analytics import analytics
+from configurator.cli.campaign import campaign
 from configurator.cli.catalog_tests import run_catalog_tests
 from configurator.cli.customers import customers_app, db_app
 from configurator.cli.needs import needs_app
@@ -67,6 +68,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command("quote")(quote)
 app.command("simulate")(simulate)
+app.command("campaign")(campaign)
 
 
 def main(argv: list[str] | None = None) -> int:
