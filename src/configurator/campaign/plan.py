@@ -20,9 +20,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 import uuid
 
+from configurator.errors import ConfiguratorError
+
 __all__ = ["STEPS", "CampaignPlan", "campaign_quote_id", "offer_id", "partition_of"]
+
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 STEPS = ("offers", "quotes")
 """The recorded steps of a run, in order."""
@@ -81,3 +86,22 @@ class CampaignPlan:
     created_at: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
     refresh_tiers: bool = True
     fail_partitions: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Check the run id (it is part of quote numbers) and the counts.
+
+        Example:
+            >>> CampaignPlan("sqlite:///shop.db", "shop", (), run_id="May run")
+            Traceback (most recent call last):
+            ...
+            configurator.errors.ConfiguratorError: run id: expected 1-40 letters, digits, '.', '_' or '-', got 'May run'
+        """
+        if not _RUN_ID.fullmatch(self.run_id):
+            raise ConfiguratorError(
+                f"run id: expected 1-40 letters, digits, '.', '_' or '-', got {self.run_id!r}"
+            )
+        if self.partitions < 1 or self.quote_top < 0 or not 0 <= self.margin_rate <= 1:
+            raise ConfiguratorError(
+                f"campaign plan: expected partitions >= 1, quote_top >= 0 and 0 <= margin_rate <= 1, got "
+                f"{self.partitions}, {self.quote_top} and {self.margin_rate}"
+            )

@@ -62,6 +62,9 @@ class CampaignReport:
         expected_value: the sum of the offers' expected values.
         quotes: quotes of the run stored (existing ones from earlier attempts included).
         seconds: wall time of this attempt.
+        worker_seconds: the offers partitions' own seconds, summed over every attempt (the CPU a rerun or a
+            bigger cluster has to share out).
+        peak_worker_mb: the largest peak resident memory a worker process reported, in MiB.
         parquet: the Parquet files written.
     """
 
@@ -77,6 +80,8 @@ class CampaignReport:
     expected_value: Decimal
     quotes: int
     seconds: float
+    worker_seconds: float = 0.0
+    peak_worker_mb: float = 0.0
     parquet: tuple[str, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
@@ -251,6 +256,7 @@ def run_campaign(
     stored_quotes = sum(
         1 for c, k in quoted if store.quote_head(campaign_quote_id(plan.run_id, c, k)) is not None
     )
+    recorded = store.finished_partitions(plan.run_id, "offers").values()
     return CampaignReport(
         run_id=plan.run_id,
         tenant=plan.tenant,
@@ -264,5 +270,7 @@ def run_campaign(
         expected_value=sum((Decimal(str(o["expected_value"])) for o in offers), Decimal(0)),
         quotes=stored_quotes,
         seconds=round(time.perf_counter() - started, 3),
+        worker_seconds=round(sum(float(r.get("seconds", 0)) for r in recorded), 3),
+        peak_worker_mb=max((float(r.get("max_rss_mb", 0)) for r in recorded), default=0.0),
         parquet=files,
     )

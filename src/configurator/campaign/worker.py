@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import resource
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -112,6 +113,7 @@ def offers_partition(plan: CampaignPlan, partition: int, customer_ids: Sequence[
         **kinds,
         "seconds": round(time.perf_counter() - started, 3),
         "pid": os.getpid(),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     store.finish_partition(plan.run_id, "offers", partition, result, offers=rows)
     return result

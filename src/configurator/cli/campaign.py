@@ -83,7 +83,8 @@ def campaign(
             f"{report.partitions} partitions ({report.ran} partition tasks run, {report.resumed} resumed); "
             f"tiers {'refreshed' if report.tiers_refreshed else 'kept'}; "
             f"offers {offers['total']} ({offers['upgrade']} upgrades, {offers['service']} services), "
-            f"expected value {report.expected_value}; quotes {report.quotes}; {report.seconds:.1f} s",
+            f"expected value {report.expected_value}; quotes {report.quotes}; {report.seconds:.1f} s "
+            f"(offers: {report.worker_seconds:.1f} worker-s, peak {report.peak_worker_mb:.0f} MiB per worker)",
             markup=False,
         )
         for path in report.parquet:
