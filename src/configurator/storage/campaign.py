@@ -36,7 +36,7 @@ from sqlalchemy import delete, func, insert, select
 
 from configurator.storage.models import CampaignOfferRow, CampaignPartitionRow
 from configurator.storage.privacy import PrivacyRepository
-from configurator.storage.sql import chunks, rowcount, table
+from configurator.storage.sql import chunks, table
 
 __all__ = ["OFFER_FIELDS", "CampaignRepository"]
 
@@ -170,16 +170,7 @@ class CampaignRepository(PrivacyRepository):
         """Erasure (:meth:`PrivacyRepository.erase`), the person's campaign offers included (``campaign_offers``)."""
         with self.atomic():
             counts = super().erase(customer_ids, identifiers, token)
-            removed = 0
-            for part in chunks(sorted(customer_ids)):
-                removed += rowcount(
-                    self.session.execute(
-                        delete(CampaignOfferRow).where(
-                            CampaignOfferRow.tenant == self.tenant, CampaignOfferRow.customer_id.in_(part)
-                        )
-                    )
-                )
-            counts["campaign_offers"] = removed
+            counts["campaign_offers"] = self.delete_customer_rows(CampaignOfferRow, customer_ids)
         return counts
 
     def personal_data(self, customer_ids: Collection[str]) -> dict[str, Any]:

@@ -30,11 +30,11 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from configurator.storage.models import OutboxMessage
 from configurator.storage.privacy import PrivacyRepository
-from configurator.storage.sql import chunks, insert_one, rowcount
+from configurator.storage.sql import insert_one, rowcount
 
 __all__ = ["OutboxRepository", "OutboxRow"]
 
@@ -69,16 +69,7 @@ class OutboxRepository(PrivacyRepository):
         """Erasure (:meth:`PrivacyRepository.erase`), the person's outbox messages included (count ``outbox``)."""
         with self.atomic():
             counts = super().erase(customer_ids, identifiers, token)
-            removed = 0
-            for part in chunks(sorted(customer_ids)):
-                removed += rowcount(
-                    self.session.execute(
-                        delete(OutboxMessage).where(
-                            OutboxMessage.tenant == self.tenant, OutboxMessage.customer_id.in_(part)
-                        )
-                    )
-                )
-            counts["outbox"] = removed
+            counts["outbox"] = self.delete_customer_rows(OutboxMessage, customer_ids)
         return counts
 
     def personal_data(self, customer_ids: Collection[str]) -> dict[str, Any]:
