@@ -30,7 +30,7 @@ def _tests(tmp_path: Path, body: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["ebike", "laptop"])
+@pytest.mark.parametrize("name", ["ebike", "laptop", "kitchen", "valve"])
 def test_shipped_catalog_tests_pass(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The side files of the shipped catalogs are found next to them and every test passes (exit 0)."""
     assert main(["test", str(ROOT / "catalogs" / f"{name}.yaml")]) == 0
