@@ -196,7 +196,7 @@ def _table(title: str, frame: pl.DataFrame) -> dict[str, Any]:
 
 def render_html(report: DemandReport) -> str:
     """The report as one self-contained HTML page (tables, inline SVG charts, no external resources)."""
-    from jinja2 import Environment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
 
     tables = [
@@ -209,7 +209,7 @@ def render_html(report: DemandReport) -> str:
     ]
     # The SVG markup is drawn here by matplotlib (its texts escaped by its XML writer), so it is trusted markup.
     drawn = [Chart(c.title, Markup(c.svg)) for c in charts(report)]
-    env = Environment(autoescape=True, keep_trailing_newline=True)
+    env = ImmutableSandboxedEnvironment(autoescape=True, keep_trailing_newline=True)
     return env.from_string(_TEMPLATE).render(
         r=report, charts=drawn, tables=tables, never=report.never_chosen()
     )
