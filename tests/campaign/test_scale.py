@@ -1,8 +1,7 @@
-"""A campaign over thousands of synthetic customers on a local Dask cluster of 2 worker processes."""
+"""A campaign over 10,000 synthetic customers on a local Dask cluster of 2 worker processes (about 45 s)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,15 @@ from support import ROOT
 
 pytest.importorskip("dask.distributed")
 
-LARGE = pytest.mark.skipif(
-    not os.environ.get("CONFIGURATOR_CAMPAIGN_10K"),
-    reason="10,000 customers take about 4 minutes on 2 cores; set CONFIGURATOR_CAMPAIGN_10K=1 to run it",
-)
-
 
 @pytest.mark.slow
-@pytest.mark.parametrize("customers", [2_000, pytest.param(10_000, marks=LARGE)])
-def test_every_customer_gets_one_offer_and_the_segment_its_quotes(tmp_path: Path, customers: int) -> None:
+def test_every_customer_gets_one_offer_and_the_segment_its_quotes(tmp_path: Path) -> None:
     """Each synthetic customer owns an e-bike, so each gets exactly one offer; the top of the segment is quoted."""
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     engine = make_engine(url)
     upgrade(engine)
     store = SqlStore(engine, "bench")
+    customers = 10_000
     write_synthetic(store, customers)
     plan = CampaignPlan(
         url, "bench", (str(ROOT / "catalogs" / "ebike.yaml"),), run_id="big", partitions=8, quote_top=20

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -22,7 +23,7 @@ from configurator.catalog.configuration import Configuration, load_configuration
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfigurationError, SolverError
-from configurator.solver.backend import get_backend
+from configurator.solver.backend import Result, get_backend
 from configurator.solver.problem import Constraint, Lit, Not, Problem
 from configurator.solver.session import Choice, ConfigurationSession, Conflict, Weights
 from strategies import catalogs
@@ -613,3 +614,73 @@ def test_a_copy_has_the_same_choices_and_domains_and_changes_apart() -> None:
     twin.select("drivetrain", "rohloff_e14_belt")
     assert [c.key for c in session.choices] == ["brakes.tektro_md_c550"]
     assert twin.domains() != session.domains()
+
+
+class _Fresh:
+    """CP-SAT without a kept model: every call builds and solves a fresh one (the reference path)."""
+
+    name = "cpsat-fresh"
+
+    def __init__(self) -> None:
+        self._inner = get_backend("cpsat")
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self._inner.capabilities
+
+    def solve(self, problem: Problem, **kwargs: Any) -> Result:
+        return self._inner.solve(problem, **kwargs)
+
+    def solutions(self, problem: Problem, **kwargs: Any) -> Iterator[dict[str, int]]:
+        return self._inner.solutions(problem, **kwargs)
+
+    def count(self, problem: Problem, **kwargs: Any) -> int:
+        return self._inner.count(problem, **kwargs)
+
+
+def _changes(a: Configuration, b: Configuration) -> tuple[int, int]:
+    """Options added or removed, then quantities changed."""
+    return (
+        len({(m, o) for m, o, _ in a.items()} ^ {(m, o) for m, o, _ in b.items()}),
+        len({(m, o, q) for m, o, q in a.items()} ^ {(m, o, q) for m, o, q in b.items()}),
+    )
+
+
+@pytest.mark.parametrize("name", CATALOGS)
+def test_reconfigure_on_the_kept_model_changes_as_little_as_a_fresh_model(name: str) -> None:
+    """The session's kept model finds reconfigurations as close (options, then quantities) as a fresh model."""
+    s = session(name)
+    fresh = ConfigurationSession(s.catalog, on=DAY, backend=_Fresh(), propagation="solver")
+    rng = random.Random(11)
+    installed = s.complete("defaults")
+    assert installed is not None
+    options = [(m, o) for m, mod in s.catalog.modules.items() for o in mod.options]
+    for module, option in rng.sample(options, 6):
+        kept = s.reconfigure(installed, [f"{module}.{option}"])
+        reference = fresh.reconfigure(installed, [f"{module}.{option}"])
+        assert (kept is None) == (reference is None), f"{module}.{option}"
+        if kept is not None and reference is not None:
+            assert find_violations(s.catalog, kept, on=DAY) == []
+            assert _changes(installed, kept) == _changes(installed, reference), f"{module}.{option}"
+
+
+def test_reconfigure_memo_answers_the_same_question_without_solving() -> None:
+    """With a memo, the same installed configuration and requirement share one solve; other choices do not."""
+    catalog = session("ebike").catalog
+    s = ConfigurationSession(catalog, on=DAY, memo=8)
+    installed = s.complete("defaults")
+    assert installed is not None
+    module, option = next(
+        (m, o) for m, mod in catalog.modules.items() for o in mod.options if installed.quantity(m, o) == 0
+    )
+    first = s.reconfigure(installed, [f"{module}.{option}"])
+    optimizer = s._kept_optimizer()
+    assert optimizer is not None and first is not None
+    solves = optimizer.solves  # type: ignore[attr-defined]
+    again = s.reconfigure(Configuration(dict(installed.selections)), [f"{module}.{option}"])
+    assert again is first and optimizer.solves == solves  # type: ignore[attr-defined]
+    s.select(module, option)
+    assert s.reconfigure(installed, [f"{module}.{option}"]) is not None
+    assert optimizer.solves == solves + 1  # type: ignore[attr-defined]
+    plain = ConfigurationSession(catalog, on=DAY)
+    assert plain.reconfigure(installed, [f"{module}.{option}"]) is not first

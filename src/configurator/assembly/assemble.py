@@ -143,6 +143,8 @@ class AssembledBundle:
 _SESSIONS: dict[tuple[int, dt.date | None], tuple[Catalog, ConfigurationSession, threading.Lock]] = {}
 _SESSIONS_LOCK = threading.Lock()
 _SESSIONS_MAX = 16
+_RECONFIGURE_MEMO = 8192
+"""Reconfigurations remembered per kept session: customers who own the same configuration share a solve."""
 
 
 @contextlib.contextmanager
@@ -152,7 +154,7 @@ def _session(catalog: Catalog, on: dt.date | None) -> Iterator[ConfigurationSess
     with _SESSIONS_LOCK:
         found = _SESSIONS.get(key)
         if found is None or found[0] is not catalog:
-            found = (catalog, ConfigurationSession(catalog, on=on), threading.Lock())
+            found = (catalog, ConfigurationSession(catalog, on=on, memo=_RECONFIGURE_MEMO), threading.Lock())
             _SESSIONS[key] = found
             while len(_SESSIONS) > _SESSIONS_MAX:
                 del _SESSIONS[next(iter(_SESSIONS))]
@@ -700,7 +702,7 @@ def next_best(
             candidates.append((-gain, option.price, module_id, option_id))
     candidates.sort()
     explainer = Explainer(catalog, customer.view, customer.needs, evidence=customer.evidence)
-    costs = {key: _CHANGE_COST for key in _keep_costs(customer)}
+    costs = {f"{m}.{o}": _CHANGE_COST for m, module in catalog.modules.items() for o in module.options}
     out: list[AssembledBundle] = []
     seen: list[Configuration] = []
     with _session(catalog, on) as session:

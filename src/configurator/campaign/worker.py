@@ -30,7 +30,7 @@ from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.models import NeedsModel
-from configurator.storage import SqlStore, make_engine
+from configurator.storage import PreloadedStore, SqlStore, make_engine
 
 __all__ = [
     "offers_partition",
@@ -92,16 +92,16 @@ def offers_partition(plan: CampaignPlan, partition: int, customer_ids: Sequence[
     day = plan.created_at.date()
     rows: list[dict[str, Any]] = []
     kinds = {"upgrade": 0, "service": 0}
+    group = PreloadedStore(store.engine, plan.tenant, customer_ids)  # a few queries for the whole partition
+    bought = {customer_id: _bought(group, customer_id) for customer_id in customer_ids}
     for path in plan.catalogs:
         catalog = worker_catalog(path)
         view, population = worker_needs(plan, path)
         for customer_id in customer_ids:
             context = customer_context(
-                store, plan.tenant, customer_id, catalog, view=view, population=population
+                group, plan.tenant, customer_id, catalog, view=view, population=population
             )
-            offer = next_offer(
-                catalog, context, _bought(store, customer_id), margin_rate=plan.margin_rate, on=day
-            )
+            offer = next_offer(catalog, context, bought[customer_id], margin_rate=plan.margin_rate, on=day)
             if offer is not None:
                 kinds[offer.kind] += 1
                 rows.append(offer.to_row(plan.run_id, plan.created_at))

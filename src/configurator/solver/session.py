@@ -156,6 +156,8 @@ class ConfigurationSession:
         compile_memory: CUDD's memory cap in bytes for compiling the diagram in ``auto`` mode: a catalog that
             needs more fails within a fraction of a second instead of after seconds of one diagram operation.
             Problems that failed are remembered for the process, so later sessions go straight to the solver.
+        memo: how many :meth:`reconfigure` answers to remember (the most recently used); 0 remembers none.
+            Worth it where many customers own the same configuration (a campaign over the installed base).
 
     The catalog's problem and its diagram are compiled once per process and shared by every session of the
     same catalog, date and budgets (the diagram through :func:`~configurator.solver.dd.diagram_cache`); a
@@ -172,6 +174,7 @@ class ConfigurationSession:
         propagation: str = "auto",
         compile_time_limit: float = 10.0,
         compile_memory: int = 64 << 20,
+        memo: int = 0,
     ) -> None:
         if propagation not in ("auto", "diagram", "solver"):
             raise SolverError(f"unknown propagation engine {propagation!r}; use auto, diagram or solver")
@@ -183,6 +186,9 @@ class ConfigurationSession:
         self._propagator: operations.Propagator | None = None
         self._optimizer: Optimizer | None = None
         self._diagram_failed = propagation == "solver"
+        self._reconfigured: Recent[tuple[object, ...], tuple[Configuration | None]] | None = (
+            Recent(memo) if memo > 0 else None
+        )
         self.catalog = catalog
         self.on = on
         self.backend = (
@@ -265,6 +271,7 @@ class ConfigurationSession:
             propagation=self.propagation,
             compile_time_limit=self.compile_time_limit,
             compile_memory=self.compile_memory,
+            memo=self._reconfigured.size if self._reconfigured is not None else 0,
         )
         twin._choices = dict(self._choices)
         twin._diagram, twin._diagram_failed = self._diagram, self._diagram_failed
@@ -712,8 +719,30 @@ class ConfigurationSession:
     ) -> Configuration | None:
         """The valid configuration closest to ``installed`` that meets new requirements (rule expressions).
 
-        Closest means the fewest weighted changes (cost per ``module.option`` changed, default 1).
+        Closest means the fewest weighted changes (cost per ``module.option`` changed, default 1), then the
+        most quantities kept. With a
+        ``memo``, an answer is remembered under its exact question (installed configuration, requirements,
+        weights and the session's choices), so customers who own the same configuration share one solve.
         """
+        key: tuple[object, ...] | None = None
+        if self._reconfigured is not None:
+            key = (
+                _configuration_key(installed),
+                tuple(requirements),
+                tuple(sorted((weights or {}).items())),
+                tuple(sorted(self._choices.items())),
+            )
+            found = self._reconfigured.get(key)
+            if found is not None:
+                return found[0]
+        answer = self._reconfigure(installed, requirements, weights)
+        if key is not None and self._reconfigured is not None:
+            self._reconfigured.put(key, (answer,))
+        return answer
+
+    def _reconfigure(
+        self, installed: Configuration, requirements: Sequence[str], weights: Mapping[str, int] | None
+    ) -> Configuration | None:
         symbols = symbols_of(self.catalog)
         compiler = CatalogCompiler(self.catalog, self.on)
         compiler.structure()
@@ -724,15 +753,44 @@ class ConfigurationSession:
         for (module, option), literal in self.cp.all_option_literals().items():
             cost = (weights or {}).get(f"{module}.{option}", 1)
             keep.append((cost, literal if _quantity(installed, module, option) > 0 else Not(literal)))
-        problem = operations.with_constraints(
-            self._problem(),
-            *(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(required)),
-        )
-        require(self.backend, "reconfigure", Capability.OPTIMIZE, *self._timed())
-        result = self.backend.solve(
-            problem, objectives=[Objective(tuple(keep), 0, "max")], time_limit=self.time_limit
-        )
+        objectives = [Objective(tuple(keep), 0, "max")]
+        quantities = tuple(
+            (1, Lit(name, frozenset({qty})))
+            for module, option, qty in installed.items()
+            if module in self.catalog.modules and option in self.catalog.modules[module].options
+            and (name := _quantity_variable(self.cp, module, option)) is not None
+        )  # fmt: skip
+        if quantities:  # then, among the closest, keep the quantities they have
+            objectives.append(Objective(quantities, 0, "max"))
+        optimizer = self._kept_optimizer()
+        if optimizer is not None:  # the session's kept model: nothing is rebuilt per call
+            extra = [*(self._choice_expr(c) for c in self.choices), *required]
+            result = optimizer.solve(objectives, extra, time_limit=self.time_limit)
+        else:
+            problem = operations.with_constraints(
+                self._problem(),
+                *(Constraint(f"requirement:{i}", r, "requirement") for i, r in enumerate(required)),
+            )
+            require(self.backend, "reconfigure", Capability.OPTIMIZE, *self._timed())
+            result = self.backend.solve(problem, objectives=objectives, time_limit=self.time_limit)
         return None if result.assignment is None else self.cp.to_configuration(result.assignment)
+
+
+def _quantity_variable(cp: CatalogProblem, module: str, option: str) -> str | None:
+    """The integer variable holding the quantity of a top-level option, when it can be more than 1."""
+    terms = cp.quantity_term(module, option)
+    if len(terms) != 1 or terms[0][0] != 1 or not isinstance(terms[0][1], str):
+        return None
+    name = terms[0][1]
+    return name if max(cp.problem.var(name).domain) > 1 else None
+
+
+def _configuration_key(configuration: Configuration) -> tuple[object, ...]:
+    """A hashable form of a configuration: its selected quantities and sub-assemblies, sorted."""
+    return (
+        tuple(sorted(configuration.items())),
+        tuple(sorted((held, _configuration_key(sub)) for held, sub in configuration.sub.items())),
+    )
 
 
 def list_price(catalog: Catalog, configuration: Configuration) -> Decimal:

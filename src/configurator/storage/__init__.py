@@ -30,6 +30,7 @@ from configurator.errors import StorageError
 from configurator.storage.access import AccountRecord, CredentialStore, KeyRecord, SignInRecord
 from configurator.storage.engine import display_url, make_engine, session_scope
 from configurator.storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+from configurator.storage.preload import PreloadedStore
 from configurator.storage.sessions import StoredSession
 from configurator.storage.store import SqlStore
 
@@ -37,6 +38,7 @@ __all__ = [
     "AccountRecord",
     "CredentialStore",
     "KeyRecord",
+    "PreloadedStore",
     "SignInRecord",
     "SqlStore",
     "StorageError",

@@ -1,0 +1,1 @@
+"""Tests of customers: identity, events, consent, tiers, search and retention."""
