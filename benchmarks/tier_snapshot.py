@@ -53,7 +53,7 @@ TENANT = "bench"
 BATCH = 2_000
 
 
-def _fields(kind: str, i: int, row: dict[str, Any]) -> dict[str, Any]:
+def event_fields(kind: str, i: int, row: dict[str, Any]) -> dict[str, Any]:
     """The fields an event of ``kind`` needs beyond the common ones, from the generator's row."""
     money = round(row["amount"], 2) or 1.0
     match kind:
@@ -91,7 +91,7 @@ def events_of(frame: pl.DataFrame) -> Iterator[Event]:
             "type": row["type"],
             "channel": row["channel"],
             "ts": row["ts"],
-            **_fields(row["type"], i, row),
+            **event_fields(row["type"], i, row),
         }
         if row["customer_id"] is None:
             data["anonymous_id"] = f"a{i}"

@@ -122,3 +122,16 @@ def test_blend_takes_the_masked_model_as_a_member() -> None:
     assert "masked_logistic" not in MODELS
     assert [m.name for m in model.members_] == ["chow_liu", "masked_logistic"]
     assert model.recommend("c", {"a": 1, "b": 0})[0][0] == 5
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_the_unconditioned_distribution_is_remembered_until_the_next_fit(name: str) -> None:
+    """Given nothing, every model answers from its remembered scores: the same, until a new fit changes them."""
+    rows = [{"a": 1, "b": 0, "c": 5}] * 3 + [{"a": 2, "b": 1, "c": 6}]
+    model = make_model(name).fit(rows)
+    first = model.distribution("c", {})
+    assert model.distribution("c", {}) == first == model.distribution("c", {"unknown": 3})
+    assert model.distribution("c", {"a": 2}) != first or name == "most_frequent"  # it ignores the partial
+    model.fit([{"a": 2, "b": 1, "c": 6}] * 3 + [{"a": 1, "b": 0, "c": 5}])
+    again = model.distribution("c", {})
+    assert again[6] > again[5] and first[5] > first[6]

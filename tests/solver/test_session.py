@@ -684,3 +684,28 @@ def test_reconfigure_memo_answers_the_same_question_without_solving() -> None:
     assert optimizer.solves == solves + 1  # type: ignore[attr-defined]
     plain = ConfigurationSession(catalog, on=DAY)
     assert plain.reconfigure(installed, [f"{module}.{option}"]) is not first
+
+
+def test_reconfigure_without_a_solve_when_the_plain_change_is_valid() -> None:
+    """Putting the option in alone is valid: that is the answer, and the solver is not asked."""
+    catalog = session("ebike").catalog
+    s = ConfigurationSession(catalog, on=DAY)
+    installed = s.complete("defaults")
+    assert installed is not None
+    optimizer = s._kept_optimizer()
+    assert optimizer is not None
+    direct = 0
+    for module_id, module in catalog.modules.items():
+        for option_id in module.options:
+            plain = {m: dict(o) for m, o in installed.selections.items()}
+            if module.max_choices <= 1:
+                plain[module_id] = {}
+            plain.setdefault(module_id, {})[option_id] = max(1, module.options[option_id].qty.min)
+            if find_violations(catalog, Configuration(plain), on=DAY):
+                continue
+            solves = optimizer.solves  # type: ignore[attr-defined]
+            found = s.reconfigure(installed, [f"{module_id}.{option_id}"])
+            assert found is not None and {m: dict(o) for m, o in found.selections.items()} == plain
+            assert optimizer.solves == solves  # type: ignore[attr-defined]
+            direct += 1
+    assert direct >= 3

@@ -50,7 +50,7 @@ from configurator.assembly.explain import Explainer
 from configurator.assembly.needs import choice_conditions, weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
 from configurator.assembly.services import service_lines
-from configurator.catalog.check import find_violations
+from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import AssemblyError, ConfigurationError, suggest
@@ -291,8 +291,15 @@ def _forced(session: ConfigurationSession) -> set[str]:
     return forced
 
 
-def _checked(catalog: Catalog, configuration: Configuration, on: dt.date | None, what: str) -> None:
-    violations = find_violations(catalog, configuration, on=on)
+def _checked(
+    catalog: Catalog,
+    configuration: Configuration,
+    on: dt.date | None,
+    what: str,
+    violations: Sequence[Violation] | None = None,
+) -> None:
+    """Refuse a configuration the checker finds violations in (``violations``: the checker's answer, if asked)."""
+    violations = find_violations(catalog, configuration, on=on) if violations is None else violations
     if violations:
         found = "; ".join(f"{v.rule_id}: {v.message}" for v in violations[:5])
         raise AssemblyError(
@@ -480,8 +487,9 @@ def _assembled(
     repair: RepairProposal | None = None,
     reasons: tuple[Reason, ...] | None = None,
     changes: tuple[str, ...] = (),
+    violations: Sequence[Violation] | None = None,
 ) -> AssembledBundle:
-    _checked(catalog, bundle.configuration, on, f"bundle {rank} ({role})")
+    _checked(catalog, bundle.configuration, on, f"bundle {rank} ({role})", violations)
     services = tuple(service_lines(catalog, bundle.configuration, policy, customer.country, on=on))
     total = payable(
         catalog,
@@ -584,10 +592,11 @@ def _repeat_reasons(
     installed: Configuration,
     result: Configuration,
     asked: Iterable[Choice],
+    own: Sequence[Reason] | None = None,
 ) -> tuple[Reason, ...]:
     asked_keys = {c.key for c in asked if c.selected}
     out: list[Reason] = []
-    for reason in explainer.reasons(result):
+    for reason in explainer.reasons(result) if own is None else own:
         key = f"{reason.module}.{reason.option}"
         before = [
             o for o, q in installed.selections.get(reason.module, {}).items() if q > 0 and o != reason.option
@@ -720,9 +729,9 @@ def next_best(
                 continue
             seen.append(result)
             reasons = []
-            for reason in _repeat_reasons(explainer, installed, result, [Choice(module_id, option_id)]):
+            own = explainer.reasons(result)
+            for reason in _repeat_reasons(explainer, installed, result, [Choice(module_id, option_id)], own):
                 if (reason.module, reason.option) == (module_id, option_id):
-                    own = explainer.reasons(result)
                     mine = next(r for r in own if (r.module, r.option) == (module_id, option_id))
                     replaced = [o for o, q in installed.selections.get(module_id, {}).items() if q > 0]
                     detail = dict(mine.detail) | {"gain": f"{-negative_gain:.2f}"}
@@ -736,6 +745,7 @@ def next_best(
                     catalog, customer, tier_policy, bundle, explainer, on,
                     role="next_best", rank=len(out) + 1, budget=None,
                     reasons=tuple(reasons), changes=_diff(installed, result),
+                    violations=session.validate(result),  # the checker's answer, remembered by the session
                 )
             )  # fmt: skip
     return out

@@ -117,7 +117,7 @@ def _upgrade(
     )
     gain = max(-50.0, min(50.0, float(bundle.utility)))
     probability = round(1.0 / (1.0 + math.exp(-gain)), 6)
-    revenue = max(Decimal(0), _list_price(catalog, bundle.configuration) - _list_price(catalog, installed))
+    revenue = max(Decimal(0), bundle.price - _list_price(catalog, installed))
     return CampaignOffer(
         context.customer_id,
         catalog.catalog,

@@ -147,21 +147,25 @@ def _chosen(store: SqlStore, plan: CampaignPlan) -> dict[int, list[tuple[str, st
     """The segment's ``quote_top`` customers by their best offer's expected value, by partition."""
     if plan.segment is None or plan.quote_top <= 0:
         return {}
-    best: dict[str, dict[str, Any]] = {}
-    for row in store.campaign_offers(plan.run_id):
-        if row["tier"] != plan.segment:
-            continue
-        kept = best.get(row["customer_id"])
-        if kept is None or (row["expected_value"], row["catalog_id"]) > (
-            kept["expected_value"],
-            kept["catalog_id"],
-        ):
-            best[row["customer_id"]] = row
-    ranked = sorted(best.values(), key=lambda r: (-r["expected_value"], r["customer_id"]))[: plan.quote_top]
     out: dict[int, list[tuple[str, str]]] = collections.defaultdict(list)
-    for row in ranked:
+    for row in store.campaign_top(plan.run_id, plan.segment, plan.quote_top):
         out[partition_of(row["customer_id"], plan.partitions)].append((row["customer_id"], row["catalog_id"]))
     return dict(out)
+
+
+def _offers_frame(batch: list[dict[str, Any]]) -> Any:
+    import polars as pl
+
+    rows = [
+        {
+            **o,
+            "margin": float(o["margin"]),
+            "expected_value": float(o["expected_value"]),
+            "changes": list(o["changes"]),
+        }
+        for o in batch
+    ]
+    return pl.DataFrame(rows, schema_overrides={"changes": pl.List(pl.String)})
 
 
 def _parquet(
@@ -170,21 +174,10 @@ def _parquet(
     import polars as pl
 
     folder.mkdir(parents=True, exist_ok=True)
-    offers = store.campaign_offers(plan.run_id)
+    frames = [_offers_frame(batch) for batch in store.campaign_offer_batches(plan.run_id) if batch]
     frame = (
-        pl.DataFrame(
-            [
-                {
-                    **o,
-                    "margin": float(o["margin"]),
-                    "expected_value": float(o["expected_value"]),
-                    "changes": list(o["changes"]),
-                }
-                for o in offers
-            ],
-            schema_overrides={"changes": pl.List(pl.String)},
-        )
-        if offers
+        pl.concat(frames, how="vertical_relaxed")
+        if frames
         else pl.DataFrame(schema={"offer_id": pl.String, "customer_id": pl.String})
     )
     frame.write_parquet(folder / "offers.parquet")
@@ -235,7 +228,7 @@ def run_campaign(
     if plan.refresh_tiers and not done["offers"]:
         store.refresh_tiers(computed_at=plan.created_at)
         refreshed = True
-    customers = [p.customer_id for p in store.canonical_profiles()]
+    customers = store.canonical_customer_ids()
     by_partition: dict[int, list[str]] = collections.defaultdict(list)
     for customer_id in customers:
         by_partition[partition_of(customer_id, plan.partitions)].append(customer_id)
@@ -250,8 +243,7 @@ def run_campaign(
             quoted = [c for items in chosen.values() for c in items]
             waiting = {p: items for p, items in chosen.items() if p not in done["quotes"]}
             ran += _submit(client, "quotes", quotes_partition, plan, waiting, progress, failed)
-    offers = store.campaign_offers(plan.run_id)
-    kinds = collections.Counter(o["kind"] for o in offers)
+    kinds, expected = store.campaign_summary(plan.run_id)
     files = _parquet(store, plan, parquet, quoted) if parquet is not None and not failed else ()
     stored_quotes = sum(
         1 for c, k in quoted if store.quote_head(campaign_quote_id(plan.run_id, c, k)) is not None
@@ -266,8 +258,12 @@ def run_campaign(
         resumed=len(done["offers"]) + len(done["quotes"]),
         ran=ran,
         failed=failed,
-        offers={"upgrade": kinds["upgrade"], "service": kinds["service"], "total": len(offers)},
-        expected_value=sum((Decimal(str(o["expected_value"])) for o in offers), Decimal(0)),
+        offers={
+            "upgrade": kinds.get("upgrade", 0),
+            "service": kinds.get("service", 0),
+            "total": sum(kinds.values()),
+        },
+        expected_value=expected,
         quotes=stored_quotes,
         seconds=round(time.perf_counter() - started, 3),
         worker_seconds=round(sum(float(r.get("seconds", 0)) for r in recorded), 3),

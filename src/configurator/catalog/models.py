@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -391,9 +393,9 @@ class Catalog(_Model):
         return self.locales[0]
 
     @property
-    def products(self) -> dict[tuple[str, str], Catalog]:
-        """Sub-assembly catalogs by ``(module, option)``."""
-        return dict(self._products)
+    def products(self) -> Mapping[tuple[str, str], Catalog]:
+        """Sub-assembly catalogs by ``(module, option)`` (a read-only view: looked up for every priced line)."""
+        return MappingProxyType(self._products)
 
     def locate(self, *path: str | int) -> Location:
         """Where the element at a key path was written (file, line, column) when the catalog came from a file.

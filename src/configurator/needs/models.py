@@ -79,6 +79,7 @@ class NeedsModel:
         self._codes: IntArray
         self._column: dict[str, int]
         self._index: dict[str, dict[int, int]]
+        self._priors: dict[int, FloatArray] = {}
 
     def fit(
         self, rows: Iterable[Mapping[str, int]], domains: Mapping[str, Sequence[int]] | None = None
@@ -101,6 +102,7 @@ class NeedsModel:
             raise ConfiguratorError(
                 f"{type(self).__name__}.fit: expected at least one sold configuration, got 0"
             )
+        self._priors = {}
         names: dict[str, None] = dict.fromkeys(domains or ())
         for row in table:
             names.update(dict.fromkeys(row))
@@ -145,6 +147,15 @@ class NeedsModel:
         """Unnormalised score of every value of column ``j`` given ``partial`` as (column, code) pairs."""
         raise NotImplementedError
 
+    def _prior(self, j: int) -> FloatArray:
+        """The scores of column ``j`` given nothing: the same for every customer, so computed once per fit."""
+        found = self._priors.get(j)
+        if found is None:
+            found = self._scores(j, [])
+            found.setflags(write=False)
+            self._priors[j] = found
+        return found
+
     def distribution(
         self, variable: str, partial: Mapping[str, int], candidates: Sequence[int] | None = None
     ) -> dict[int, float]:
@@ -171,7 +182,7 @@ class NeedsModel:
             col = self._column.get(name)
             if col is not None and col != j:
                 coded.append((col, self._index[name].get(value, -2)))
-        scores = self._scores(j, coded)
+        scores = self._scores(j, coded) if coded else self._prior(j)
         counts = self.counts_[variable]
         index = self._index[variable]
         raw: list[float] = []

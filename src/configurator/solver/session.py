@@ -156,7 +156,8 @@ class ConfigurationSession:
         compile_memory: CUDD's memory cap in bytes for compiling the diagram in ``auto`` mode: a catalog that
             needs more fails within a fraction of a second instead of after seconds of one diagram operation.
             Problems that failed are remembered for the process, so later sessions go straight to the solver.
-        memo: how many :meth:`reconfigure` answers to remember (the most recently used); 0 remembers none.
+        memo: how many :meth:`reconfigure` and :meth:`validate` answers to remember (the most recently used);
+            0 remembers none.
             Worth it where many customers own the same configuration (a campaign over the installed base).
 
     The catalog's problem and its diagram are compiled once per process and shared by every session of the
@@ -187,6 +188,9 @@ class ConfigurationSession:
         self._optimizer: Optimizer | None = None
         self._diagram_failed = propagation == "solver"
         self._reconfigured: Recent[tuple[object, ...], tuple[Configuration | None]] | None = (
+            Recent(memo) if memo > 0 else None
+        )
+        self._validated: Recent[tuple[object, ...], tuple[Violation, ...]] | None = (
             Recent(memo) if memo > 0 else None
         )
         self.catalog = catalog
@@ -303,8 +307,18 @@ class ConfigurationSession:
 
     # --- operations ---------------------------------------------------------------------------------
     def validate(self, configuration: Configuration) -> list[Violation]:
-        """Rules (and cardinalities, quantities, dates) a full configuration violates, via the checker."""
-        return find_violations(self.catalog, configuration, on=self.on)
+        """Rules (and cardinalities, quantities, dates) a full configuration violates, via the checker.
+
+        With a ``memo``, the checker's answer is remembered under the configuration's exact contents.
+        """
+        if self._validated is None:
+            return find_violations(self.catalog, configuration, on=self.on)
+        key = _configuration_key(configuration)
+        found = self._validated.get(key)
+        if found is None:
+            found = tuple(find_violations(self.catalog, configuration, on=self.on))
+            self._validated.put(key, found)
+        return list(found)
 
     def diagram(self) -> CompiledDiagram | None:
         """The catalog compiled to a decision diagram, or None when it does not compile in time.
@@ -740,9 +754,38 @@ class ConfigurationSession:
             self._reconfigured.put(key, (answer,))
         return answer
 
+    def _direct(self, installed: Configuration, requirements: Sequence[str]) -> Configuration | None:
+        """``installed`` with each required ``module.option`` put in, when that alone is valid; else None.
+
+        Then no solve is needed: the requirement forces exactly these changes (the option in; in a module that
+        takes one option, the one it replaces out), so nothing valid changes less. Only for plain option
+        requirements on a session without choices, and configurations without sub-assemblies.
+        """
+        if self._choices or installed.sub:
+            return None
+        selections = {module: dict(options) for module, options in installed.selections.items()}
+        for text in requirements:
+            module_id, dot, option_id = text.strip().partition(".")
+            module = self.catalog.modules.get(module_id)
+            if not dot or module is None or option_id not in module.options:
+                return None
+            if (module_id, option_id) in self.catalog.products:
+                return None
+            chosen = selections.setdefault(module_id, {})
+            if chosen.get(option_id, 0) > 0:
+                continue
+            if module.max_choices <= 1:
+                chosen.clear()
+            chosen[option_id] = max(1, module.options[option_id].qty.min)
+        candidate = Configuration(selections, {}, installed.catalog)
+        return None if self.validate(candidate) else candidate
+
     def _reconfigure(
         self, installed: Configuration, requirements: Sequence[str], weights: Mapping[str, int] | None
     ) -> Configuration | None:
+        direct = self._direct(installed, requirements)
+        if direct is not None:
+            return direct
         symbols = symbols_of(self.catalog)
         compiler = CatalogCompiler(self.catalog, self.on)
         compiler.structure()

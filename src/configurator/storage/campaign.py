@@ -29,7 +29,8 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -152,6 +153,55 @@ class CampaignRepository(PrivacyRepository):
                     rows.extend(self.session.execute(stmt.where(tbl.c.customer_id.in_(part))).all())
                 rows.sort(key=lambda r: (r.customer_id, r.catalog_id))
         return [dict(r._mapping) for r in rows]
+
+    def campaign_offer_batches(self, run_id: str, size: int = 50_000) -> Iterator[list[dict[str, Any]]]:
+        """The offers of a run in batches of at most ``size`` rows, by customer and catalog (bounded memory)."""
+        tbl = table(CampaignOfferRow)
+        stmt = (
+            select(*(tbl.c[n] for n in OFFER_FIELDS))
+            .where(tbl.c.tenant == self.tenant, tbl.c.run_id == run_id)
+            .order_by(tbl.c.customer_id, tbl.c.catalog_id)
+        )
+        with self.atomic():
+            result = self.session.execute(stmt.execution_options(yield_per=size))
+            for part in result.partitions(size):
+                yield [dict(r._mapping) for r in part]
+
+    def campaign_summary(self, run_id: str) -> tuple[dict[str, int], Decimal]:
+        """``(offers by kind, sum of expected values)`` of a run, counted in the database."""
+        tbl = table(CampaignOfferRow)
+        with self.atomic():
+            rows = self.session.execute(
+                select(tbl.c.kind, func.count(), func.sum(tbl.c.expected_value))
+                .where(tbl.c.tenant == self.tenant, tbl.c.run_id == run_id)
+                .group_by(tbl.c.kind)
+            ).all()
+        kinds = {str(kind): int(n) for kind, n, _ in rows}
+        total = sum((Decimal(str(value)) for _, _, value in rows if value is not None), Decimal(0))
+        return kinds, total
+
+    def campaign_top(self, run_id: str, tier: str, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` customers of ``tier`` whose best offer of the run has the highest expected value.
+
+        One row per customer (their best offer: highest expected value, then catalog id), highest first, ties by
+        customer id; read in expected-value order so only the head of the run is ever held.
+        """
+        tbl = table(CampaignOfferRow)
+        stmt = (
+            select(tbl.c.customer_id, tbl.c.catalog_id, tbl.c.expected_value)
+            .where(tbl.c.tenant == self.tenant, tbl.c.run_id == run_id, tbl.c.tier == tier)
+            .order_by(tbl.c.expected_value.desc(), tbl.c.customer_id, tbl.c.catalog_id.desc())
+        )
+        chosen: dict[str, dict[str, Any]] = {}
+        with self.atomic():
+            result = self.session.execute(stmt.execution_options(yield_per=10_000))
+            for row in result:
+                if row.customer_id not in chosen:
+                    if len(chosen) >= limit:
+                        break
+                    chosen[row.customer_id] = dict(row._mapping)
+            result.close()
+        return list(chosen.values())
 
     def campaign_offer_count(self, run_id: str) -> int:
         """How many offers a run stored."""

@@ -244,6 +244,17 @@ class IdentityRepository(AuditRepository, ConsentRepository):
             ).all()
             return [profile_from_row(r) for r in rows]
 
+    def canonical_customer_ids(self) -> list[str]:
+        """The id of every profile not merged into another, sorted (ids only: cheap for a million customers)."""
+        with self.atomic():
+            return list(
+                self.session.execute(
+                    select(Customer.customer_id)
+                    .where(Customer.tenant == self.tenant, Customer.merged_into.is_(None))
+                    .order_by(Customer.customer_id)
+                ).scalars()
+            )
+
     def canonical_ids(self, customer_ids: Collection[str]) -> dict[str, str]:
         """``customer id -> canonical id`` (following a merge) of the stored ones among ``customer_ids``."""
         found: dict[str, str] = {}
