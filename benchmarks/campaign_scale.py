@@ -277,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", type=Path, help="SQLite file to build (or reuse) the shop in")
+    parser.add_argument("--build-only", action="store_true", help="build the shop in --database and stop")
     add_doc_options(parser)
     args = parser.parse_args(argv)
     catalog = load_catalog(CATALOG)
@@ -285,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{path}"
         print(f"building the shop ({args.customers:,} customers) in {path}", file=sys.stderr, flush=True)
         built = build_shop(path, args, catalog)
+        if args.build_only:
+            print(json.dumps(built))
+            return 0
         sample = cold_sample(url, CATALOG, args.cold_sample)
         results = [run(url, w, args) for w in args.workers]
         if args.database is None:

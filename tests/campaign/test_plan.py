@@ -34,8 +34,11 @@ def test_a_bad_run_id_is_refused(run_id: str) -> None:
 
 
 def test_counts_are_checked() -> None:
-    """At least one partition; a margin rate between 0 and 1."""
+    """At least one partition; a margin rate between 0 and 1; a population window of at least one sale."""
     with pytest.raises(ConfiguratorError, match="partitions"):
         CampaignPlan("sqlite:///shop.db", "shop", (), partitions=0)
     with pytest.raises(ConfiguratorError, match="margin_rate"):
         CampaignPlan("sqlite:///shop.db", "shop", (), margin_rate=1.5)
+    with pytest.raises(ConfiguratorError, match="population_sales"):
+        CampaignPlan("sqlite:///shop.db", "shop", (), population_sales=0)
+    assert CampaignPlan("sqlite:///shop.db", "shop", (), population_sales=None).population_sales is None

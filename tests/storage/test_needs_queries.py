@@ -99,3 +99,24 @@ def test_catalog_sales_are_purchases_and_configurations_of_the_catalog(database:
     assert [e.event_id for e in SqlStore(database.engine, "shop").catalog_sales("bike-xl")] == ["c2"]
     assert SqlStore(database.engine, "shop").catalog_sales("b_ke") == []  # LIKE wildcards are escaped
     assert SqlStore(database.engine, "other").catalog_sales("bike") == []
+
+
+def test_latest_sales_are_the_most_recent_ones_oldest_first(database: Database) -> None:
+    """``latest=N``: the N most recent sales of the catalog, still oldest first; the population learns from them."""
+    from configurator.assembly.needs import population_sales
+
+    store = SqlStore(database.engine, "shop")
+    _write(
+        store,
+        *(
+            _event(
+                f"c{i}", "configured", i, customer_id=f"u{i % 3}", catalog="bike", selections={"frame": "alu"}
+            )
+            for i in range(6)
+        ),
+        _event("k1", "consent", 9, customer_id="u1", purpose="profiling", granted=False),
+    )
+    assert [e.event_id for e in store.catalog_sales("bike", latest=3)] == ["c3", "c4", "c5"]
+    assert [e.event_id for e in store.catalog_sales("bike", latest=10)] == [f"c{i}" for i in range(6)]
+    assert [e.event_id for e in population_sales(store, "bike", latest=3)] == ["c3", "c5"]  # u1 objected
+    assert [e.event_id for e in population_sales(store, "bike")] == ["c0", "c2", "c3", "c5"]

@@ -66,20 +66,21 @@ __all__ = [
 ]
 
 
-def population_sales(store: NeedsStore, catalog_id: str) -> list[Event]:
-    """The catalog's sales the population may learn from: anonymous ones and those of profiled customers."""
+def population_sales(store: NeedsStore, catalog_id: str, *, latest: int | None = None) -> list[Event]:
+    """The catalog's sales the population may learn from: anonymous ones and those of profiled customers.
+
+    ``latest``: learn from the most recent sales only, at most that many (before objectors are left out).
+    """
     objectors = set(store.consents_frame().filter(~pl.col("profiling"))["customer_id"])
-    canonical: dict[str, str | None] = {}
-    kept: list[Event] = []
-    for event in store.catalog_sales(catalog_id):
-        who = event.customer_id
-        if who is not None:
-            if who not in canonical:
-                canonical[who] = canonical_id(store, who)
-            if (canonical[who] or who) in objectors:
-                continue
-        kept.append(event)
-    return kept
+    sales = store.catalog_sales(catalog_id, latest=latest)
+    if not objectors:
+        return sales
+    canonical = store.canonical_ids({e.customer_id for e in sales if e.customer_id is not None})
+    return [
+        e
+        for e in sales
+        if e.customer_id is None or canonical.get(e.customer_id, e.customer_id) not in objectors
+    ]
 
 
 def needs_for(

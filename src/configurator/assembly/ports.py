@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from configurator.customers.consent import PrivacyStore
@@ -35,8 +36,15 @@ class NeedsStore(PrivacyStore, Protocol):
         """Every event of the customer (across merged profiles and their anonymous ids), oldest first."""
         ...
 
-    def catalog_sales(self, catalog_id: str) -> list[Event]:
-        """The catalog's sales (completed configurations and purchases naming it), oldest first."""
+    def catalog_sales(self, catalog_id: str, *, latest: int | None = None) -> list[Event]:
+        """The catalog's sales (completed configurations and purchases naming it), oldest first.
+
+        ``latest``: only the most recent sales, at most that many.
+        """
+        ...
+
+    def canonical_ids(self, customer_ids: Collection[str]) -> dict[str, str]:
+        """``customer id -> canonical id`` (following a merge) of the stored ones among ``customer_ids``."""
         ...
 
     def consents_frame(self) -> pl.DataFrame:

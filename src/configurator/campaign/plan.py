@@ -71,6 +71,9 @@ class CampaignPlan:
         margin_rate: the share of an offer's price that is margin (expected value = probability x margin).
         created_at: the moment offers and quotes are dated (default: when the plan was made).
         refresh_tiers: refresh the tier snapshot before the first partition (not again when resuming).
+        population_sales: each catalog's population needs model learns from its most recent sales, at most this
+            many (each worker reads and fits them once per run; a bounded window keeps that cheap on a long
+            history); None learns from all.
         fail_partitions: partitions that fail on purpose after their work, before recording it (a drill of
             an interrupted run; leave empty).
     """
@@ -85,6 +88,7 @@ class CampaignPlan:
     margin_rate: float = 0.3
     created_at: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
     refresh_tiers: bool = True
+    population_sales: int | None = 50_000
     fail_partitions: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
@@ -99,6 +103,10 @@ class CampaignPlan:
         if not _RUN_ID.fullmatch(self.run_id):
             raise ConfiguratorError(
                 f"run id: expected 1-40 letters, digits, '.', '_' or '-', got {self.run_id!r}"
+            )
+        if self.population_sales is not None and self.population_sales < 1:
+            raise ConfiguratorError(
+                f"campaign plan: expected population_sales >= 1 (or None for all), got {self.population_sales}"
             )
         if self.partitions < 1 or self.quote_top < 0 or not 0 <= self.margin_rate <= 1:
             raise ConfiguratorError(

@@ -59,17 +59,24 @@ def worker_store(database: str, tenant: str) -> SqlStore:
 
 @functools.cache
 def _needs(
-    database: str, tenant: str, path: str, version: int, run_id: str
+    database: str, tenant: str, path: str, version: int, run_id: str, latest: int | None
 ) -> tuple[CatalogNeedsView, NeedsModel]:
     catalog = _catalog(path, version)
     view = CatalogNeedsView(catalog)
-    population = view.fit_population(population_sales(worker_store(database, tenant), catalog.catalog))
-    return view, population
+    sales = population_sales(worker_store(database, tenant), catalog.catalog, latest=latest)
+    return view, view.fit_population(sales)
 
 
 def worker_needs(plan: CampaignPlan, path: str) -> tuple[CatalogNeedsView, NeedsModel]:
-    """The catalog's needs view and the population model fitted on its sales, once per process and run."""
-    return _needs(plan.database, plan.tenant, os.path.abspath(path), os.stat(path).st_mtime_ns, plan.run_id)
+    """The catalog's needs view and the population model fitted on its recent sales, once per process and run."""
+    return _needs(
+        plan.database,
+        plan.tenant,
+        os.path.abspath(path),
+        os.stat(path).st_mtime_ns,
+        plan.run_id,
+        plan.population_sales,
+    )
 
 
 def _bought(store: SqlStore, customer_id: str) -> set[str]:

@@ -3,7 +3,8 @@
 Refreshes the tier snapshot, finds every customer's next-best offer in each catalog, quotes the most valuable
 customers of a segment, stores everything (and writes Parquet with ``--parquet``) and prints a summary. Runs on a
 local Dask cluster of ``--workers`` processes, or on a running cluster with ``--scheduler``. Rerunning with the
-same ``--run-id`` resumes: finished partitions are skipped and nothing is stored twice. Exit code 1 when a
+same ``--run-id`` resumes: finished partitions are skipped and nothing is stored twice. On a terminal a progress
+bar per step shows the partitions finished; elsewhere one line per partition. Exit code 1 when a
 partition failed (rerun the same run id). Needs the ``scale`` extra.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,10 +44,20 @@ def campaign(
     parquet: Annotated[
         Path | None, typer.Option(help="Folder for offers.parquet and quotes.parquet.")
     ] = None,
+    population_sales: Annotated[
+        int,
+        typer.Option(
+            "--population-sales",
+            min=0,
+            help="Learn population needs from each catalog's latest N sales (0: all).",
+        ),
+    ] = 50_000,
     as_json: JsonOption = False,
 ) -> None:
     """Tiers, next-best offers and quotes for every customer of a tenant, partitioned over Dask workers."""
     import dataclasses
+
+    from rich.progress import Progress
 
     from configurator.campaign import CampaignPlan, run_campaign
     from configurator.settings import get_settings
@@ -66,14 +77,30 @@ def campaign(
         partitions=partitions,
         segment=None if segment == "none" else segment,
         quote_top=quote_top,
+        population_sales=population_sales or None,
     )
     if run_id:
         plan = dataclasses.replace(plan, run_id=run_id)
 
-    def progress(step: str, done: int, total: int) -> None:
-        _err().print(f"{step}: {done}/{total} partitions", markup=False)
+    console = _err()
+    bars: dict[str, Any] = {}
+    board = Progress(console=console, transient=False) if console.is_terminal else None
 
-    report = run_campaign(plan, workers=workers, scheduler=scheduler, parquet=parquet, progress=progress)
+    def progress(step: str, done: int, total: int) -> None:
+        if board is None:  # not a terminal (a log, CI): one line per finished partition
+            console.print(f"{step}: {done}/{total} partitions", markup=False)
+            return
+        if step not in bars:
+            bars[step] = board.add_task(f"{step} (partitions)", total=total)
+        board.update(bars[step], completed=done)
+
+    if board is not None:
+        board.start()
+    try:
+        report = run_campaign(plan, workers=workers, scheduler=scheduler, parquet=parquet, progress=progress)
+    finally:
+        if board is not None:
+            board.stop()
     if as_json:
         _out().print(json.dumps(report.to_data(), indent=2), markup=False, soft_wrap=True)
     else:

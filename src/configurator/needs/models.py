@@ -80,6 +80,7 @@ class NeedsModel:
         self._column: dict[str, int]
         self._index: dict[str, dict[int, int]]
         self._priors: dict[int, FloatArray] = {}
+        self._marginals: dict[int, dict[int, float]] = {}
 
     def fit(
         self, rows: Iterable[Mapping[str, int]], domains: Mapping[str, Sequence[int]] | None = None
@@ -102,7 +103,7 @@ class NeedsModel:
             raise ConfiguratorError(
                 f"{type(self).__name__}.fit: expected at least one sold configuration, got 0"
             )
-        self._priors = {}
+        self._priors, self._marginals = {}, {}
         names: dict[str, None] = dict.fromkeys(domains or ())
         for row in table:
             names.update(dict.fromkeys(row))
@@ -182,6 +183,9 @@ class NeedsModel:
             col = self._column.get(name)
             if col is not None and col != j:
                 coded.append((col, self._index[name].get(value, -2)))
+        marginal = not coded and candidates is None
+        if marginal and j in self._marginals:
+            return dict(self._marginals[j])
         scores = self._scores(j, coded) if coded else self._prior(j)
         counts = self.counts_[variable]
         index = self._index[variable]
@@ -194,7 +198,10 @@ class NeedsModel:
             # ties (e.g. nothing similar sold) are broken by popularity, then by candidate order
             raw.append(max(score, 0.0) + 1e-9 * (count + 1.0) / (total_count + len(counts)))
         total = sum(raw)
-        return {value: r / total for value, r in zip(values, raw, strict=True)}
+        found = {value: r / total for value, r in zip(values, raw, strict=True)}
+        if marginal:
+            self._marginals[j] = dict(found)
+        return found
 
     def recommend(
         self, variable: str, partial: Mapping[str, int], candidates: Sequence[int] | None = None

@@ -318,8 +318,10 @@ class EventRepository(PrivacyRepository, QuoteRepository):
             rows.sort(key=lambda row: (row[0], row[1]))
             return [validate_event(row[2], tenant=tenant, region=None, limits=None) for row in rows]
 
-    def catalog_sales(self, catalog_id: str) -> list[Event]:
+    def catalog_sales(self, catalog_id: str, *, latest: int | None = None) -> list[Event]:
         """The ``purchased`` and ``configured`` events that mention a catalog, ordered by timestamp then event id.
+
+        ``latest``: only the most recent sales, at most that many (a bounded window of a long history).
 
         A purchase mentions the catalog when one of its lines does; a configuration when it was made in it.
         What population models of needs are fitted on (``CatalogNeedsView.population_rows`` keeps the
@@ -340,17 +342,19 @@ class EventRepository(PrivacyRepository, QuoteRepository):
         """
         # The JSON text is filtered coarsely in SQL (the quoted id occurs in it), exactly in Python.
         pattern = f"%{like_escaped(json.dumps(catalog_id))}%"
-        stmt = (
-            select(EventRow.payload)
-            .where(
-                EventRow.tenant == self.tenant,
-                EventRow.type.in_(("purchased", "configured")),
-                EventRow.payload.cast(Text).like(pattern, escape="\\"),
-            )
-            .order_by(EventRow.ts, EventRow.event_id)
+        stmt = select(EventRow.payload).where(
+            EventRow.tenant == self.tenant,
+            EventRow.type.in_(("purchased", "configured")),
+            EventRow.payload.cast(Text).like(pattern, escape="\\"),
         )
+        if latest is None:
+            stmt = stmt.order_by(EventRow.ts, EventRow.event_id)
+        else:
+            stmt = stmt.order_by(EventRow.ts.desc(), EventRow.event_id.desc()).limit(max(0, latest))
         with self.atomic():
             events = self._payload_events(stmt)
+        if latest is not None:
+            events.reverse()
         return [
             e
             for e in events
