@@ -53,6 +53,7 @@ def test_a_failed_partition_resumes_with_the_same_results_and_nothing_twice(tmp_
         for o in store.campaign_offers("r2")
     ]
     assert clean.offers == resumed.offers and clean.expected_value == resumed.expected_value
+    assert {"tiers", "offers", "quotes", "summary"} <= set(clean.timings) and sum(clean.timings.values()) > 0
     quoted = _quotes(store, "r1")
     assert len(quoted) == len(set(quoted)) == 5
     assert all(q.startswith("C-r1-") for q in quoted)

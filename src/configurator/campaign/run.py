@@ -66,6 +66,8 @@ class CampaignReport:
             bigger cluster has to share out).
         peak_worker_mb: the largest peak resident memory a worker process reported, in MiB.
         parquet: the Parquet files written.
+        timings: wall seconds of this attempt by step (``tiers``, ``plan``, ``cluster`` start and stop,
+            ``offers``, ``ranking``, ``quotes``, ``summary``, ``parquet``).
     """
 
     run_id: str
@@ -83,6 +85,7 @@ class CampaignReport:
     worker_seconds: float = 0.0
     peak_worker_mb: float = 0.0
     parquet: tuple[str, ...] = ()
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -224,30 +227,49 @@ def run_campaign(
     started = time.perf_counter()
     store = SqlStore(make_engine(plan.database), plan.tenant)
     done = {step: store.finished_partitions(plan.run_id, step) for step in ("offers", "quotes")}
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(timings.get(step, 0.0) + now - clock, 3)
+        clock = now
+
     refreshed = False
     if plan.refresh_tiers and not done["offers"]:
         store.refresh_tiers(computed_at=plan.created_at)
         refreshed = True
+    lap("tiers")
     customers = store.canonical_customer_ids()
     by_partition: dict[int, list[str]] = collections.defaultdict(list)
     for customer_id in customers:
         by_partition[partition_of(customer_id, plan.partitions)].append(customer_id)
     failed: dict[str, str] = {}
     ran = 0
+    lap("plan")
     with _client(workers, scheduler) as client:
+        lap("cluster")
         pending = {p: by_partition.get(p, []) for p in range(plan.partitions) if p not in done["offers"]}
         ran += _submit(client, "offers", offers_partition, plan, pending, progress, failed)
+        lap("offers")
         quoted: list[tuple[str, str]] = []
         if not failed:
             chosen = _chosen(store, plan)
             quoted = [c for items in chosen.values() for c in items]
+            lap("ranking")
             waiting = {p: items for p, items in chosen.items() if p not in done["quotes"]}
             ran += _submit(client, "quotes", quotes_partition, plan, waiting, progress, failed)
+            lap("quotes")
+    lap("cluster")
     kinds, expected = store.campaign_summary(plan.run_id)
+    lap("summary")
     files = _parquet(store, plan, parquet, quoted) if parquet is not None and not failed else ()
+    lap("parquet")
     stored_quotes = sum(
         1 for c, k in quoted if store.quote_head(campaign_quote_id(plan.run_id, c, k)) is not None
     )
+    lap("summary")
     recorded = store.finished_partitions(plan.run_id, "offers").values()
     return CampaignReport(
         run_id=plan.run_id,
@@ -269,4 +291,5 @@ def run_campaign(
         worker_seconds=round(sum(float(r.get("seconds", 0)) for r in recorded), 3),
         peak_worker_mb=max((float(r.get("max_rss_mb", 0)) for r in recorded), default=0.0),
         parquet=files,
+        timings=timings,
     )

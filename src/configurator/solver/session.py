@@ -796,15 +796,16 @@ class ConfigurationSession:
         for (module, option), literal in self.cp.all_option_literals().items():
             cost = (weights or {}).get(f"{module}.{option}", 1)
             keep.append((cost, literal if _quantity(installed, module, option) > 0 else Not(literal)))
-        objectives = [Objective(tuple(keep), 0, "max")]
         quantities = tuple(
             (1, Lit(name, frozenset({qty})))
             for module, option, qty in installed.items()
             if module in self.catalog.modules and option in self.catalog.modules[module].options
             and (name := _quantity_variable(self.cp, module, option)) is not None
         )  # fmt: skip
-        if quantities:  # then, among the closest, keep the quantities they have
-            objectives.append(Objective(quantities, 0, "max"))
+        # Options kept first, then (among the closest) quantities kept: one objective whose option weights
+        # outweigh every quantity together, so one solve settles both levels.
+        scale = len(quantities) + 1
+        objectives = [Objective((*((scale * c, t) for c, t in keep), *quantities), 0, "max")]
         optimizer = self._kept_optimizer()
         if optimizer is not None:  # the session's kept model: nothing is rebuilt per call
             extra = [*(self._choice_expr(c) for c in self.choices), *required]
