@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from configurator.customers.events import Configured, validate_event
 from configurator.customers.identity import merge
 from configurator.storage import SqlStore
 from pg import Database
 from pg import database as database
-
-T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-
-
-def _event(event_id: str, kind: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "channel": "web",
-        "ts": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
-        **fields,
-    }
-
-
-def _write(store: SqlStore, *records: dict[str, Any]) -> None:
-    store.write_events([validate_event(r, tenant=store.tenant) for r in records])
+from storage.records import event_record as _event
+from storage.records import write_records as _write
 
 
 def test_customer_events_follow_merges_and_anonymous_ids(database: Database) -> None:

@@ -12,8 +12,9 @@ from configurator.customers.identity import merge
 from configurator.storage import PreloadedStore, SqlStore
 from pg import Database
 from pg import database as database
+from storage.records import T0
+from storage.records import event_record as _event
 
-T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 LINE = {
     "item": "bike",
     "catalog": "bike",
@@ -21,16 +22,6 @@ LINE = {
     "unit_margin": "200",
     "selections": {"frame": "alu"},
 }
-
-
-def _event(event_id: str, kind: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "channel": "web",
-        "ts": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
-        **fields,
-    }
 
 
 def _shop(store: SqlStore) -> None:

@@ -19,22 +19,9 @@ from configurator.storage.frames import EVENTS_SCHEMA
 from configurator.storage.models import Event as EventRow
 from pg import Database
 from pg import database as database
-
-T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-
-
-def _event(event_id: str, kind: str, minutes: int = 0, **fields: Any) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": kind,
-        "channel": "web",
-        "ts": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
-        **fields,
-    }
-
-
-def _write(store: SqlStore, *records: dict[str, Any]) -> None:
-    store.write_events([validate_event(r, tenant=store.tenant) for r in records])
+from storage.records import T0
+from storage.records import event_record as _event
+from storage.records import write_records as _write
 
 
 def test_events_frame_has_the_contract_columns_and_dtypes(database: Database) -> None:
