@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import random
 import statistics
@@ -171,27 +170,25 @@ def build_shop(path: Path, customers: int, args: argparse.Namespace, catalog: Ca
 
 def cold_sample(url: str, catalog_path: Path, sample: int) -> dict[str, float]:
     """Seconds per customer of the offers work on ``sample`` customers, with and without the memo, here."""
+    from configurator.assembly.kept import reconfigure_memo, set_reconfigure_memo
     from configurator.campaign import CampaignPlan
     from configurator.campaign.worker import offers_partition
 
-    assemble = importlib.import_module("configurator.assembly.assemble")  # the module, not the function
     store = SqlStore(make_engine(url), TENANT)
     ids = store.canonical_customer_ids()
     rng = random.Random(3)
     chosen = sorted(rng.sample(ids, min(sample, len(ids))))
     out: dict[str, float] = {}
-    kept = getattr(assemble, "_RECONFIGURE_MEMO")  # noqa: B009 - a private knob of the module, on purpose
+    kept = reconfigure_memo()
     for label, memo in (("memo", kept), ("cold", 0)):
-        setattr(assemble, "_RECONFIGURE_MEMO", memo)  # noqa: B010
-        assemble._SESSIONS.clear()
+        set_reconfigure_memo(memo)
         plan = CampaignPlan(url, TENANT, (str(catalog_path),), run_id=f"sample-{label}", partitions=1,
                             quote_top=0, refresh_tiers=False)  # fmt: skip
         offers_partition(plan, 0, chosen[:20])  # compile and fit first: not per customer
         started = time.perf_counter()
         offers_partition(plan, 0, chosen)
         out[label] = (time.perf_counter() - started) / len(chosen)
-    setattr(assemble, "_RECONFIGURE_MEMO", kept)  # noqa: B010
-    assemble._SESSIONS.clear()
+    set_reconfigure_memo(kept)
     return out
 
 

@@ -37,16 +37,15 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from configurator.assembly.budget import BudgetJudge, top_k
 from configurator.assembly.context import CustomerContext
 from configurator.assembly.explain import Explainer
+from configurator.assembly.kept import kept_session
 from configurator.assembly.needs import choice_conditions, weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
 from configurator.assembly.services import service_lines
@@ -136,35 +135,6 @@ class AssembledBundle:
     def services_price(self) -> Decimal:
         """What the customer pays for the services offered (included ones are 0)."""
         return sum((s.price for s in self.services), Decimal(0))
-
-
-# -- sessions -----------------------------------------------------------------------------------------------
-
-_SESSIONS: dict[tuple[int, dt.date | None], tuple[Catalog, ConfigurationSession, threading.Lock]] = {}
-_SESSIONS_LOCK = threading.Lock()
-_SESSIONS_MAX = 16
-_RECONFIGURE_MEMO = 8192
-"""Reconfigurations remembered per kept session: customers who own the same configuration share a solve."""
-
-
-@contextlib.contextmanager
-def _session(catalog: Catalog, on: dt.date | None) -> Iterator[ConfigurationSession]:
-    """A session of ``catalog`` with no choices, kept per process so its decision diagram compiles once."""
-    key = (id(catalog), on)
-    with _SESSIONS_LOCK:
-        found = _SESSIONS.get(key)
-        if found is None or found[0] is not catalog:
-            found = (catalog, ConfigurationSession(catalog, on=on, memo=_RECONFIGURE_MEMO), threading.Lock())
-            _SESSIONS[key] = found
-            while len(_SESSIONS) > _SESSIONS_MAX:
-                del _SESSIONS[next(iter(_SESSIONS))]
-    _, session, lock = found
-    with lock:
-        session.clear()
-        try:
-            yield session
-        finally:
-            session.clear()
 
 
 # -- weights and requirements -------------------------------------------------------------------------------
@@ -356,7 +326,7 @@ def assemble(
     judge = (
         None if limit is None else BudgetJudge(catalog, tier_policy, limit, country=customer.country, on=on)
     )
-    with _session(catalog, on) as session:
+    with kept_session(catalog, on) as session:
         for choice in choices:
             _apply(session, choice)
         repair: RepairProposal | None = None
@@ -642,7 +612,7 @@ def repeat_purchase(
     asked = [parse_requirement(c) for c in changes]
     tier_policy = _policy(policy, catalog, customer.tier)
     expressions = [("" if c.selected else "!") + c.key for c in asked]
-    with _session(catalog, on) as session:
+    with kept_session(catalog, on) as session:
         for choice in asked:
             _check_choice(catalog, choice)
         result = session.reconfigure(installed, expressions, weights=_keep_costs(customer))
@@ -714,7 +684,7 @@ def next_best(
     costs = {f"{m}.{o}": _CHANGE_COST for m, module in catalog.modules.items() for o in module.options}
     out: list[AssembledBundle] = []
     seen: list[Configuration] = []
-    with _session(catalog, on) as session:
+    with kept_session(catalog, on) as session:
         for negative_gain, _, module_id, option_id in candidates[: max(3 * n, n + 6)]:
             if len(out) >= n:
                 break
@@ -789,7 +759,7 @@ def repairs(
             tuple(_key(c) for c in choices if c not in dropped),
         )
 
-    with _session(catalog, on) as session:
+    with kept_session(catalog, on) as session:
         for choice in choices:
             _apply(session, choice)
         best = session.repair(costs)

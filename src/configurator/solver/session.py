@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,8 @@ from configurator.errors import BackendLimitError, ConfigurationError, SolverErr
 from configurator.rules.types import compile_expression
 from configurator.solver import operations
 from configurator.solver.backend import Backend, Capability, Optimizer, Result, Status, get_backend, require
+from configurator.solver.choices import Bundle, Choice, Weights
+from configurator.solver.closeness import closeness, configuration_key, plain_change, quantity_at
 from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
 from configurator.solver.memo import Recent
 from configurator.solver.problem import (
@@ -92,51 +93,6 @@ def _catalog_problem(catalog: Catalog, on: dt.date | None) -> CatalogProblem:
     cp = compile_catalog_problem(catalog, on)
     _PROBLEMS.put(key, cp)
     return cp
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A user choice: ``module.option`` selected (optionally with a quantity) or explicitly excluded."""
-
-    module: str
-    option: str
-    selected: bool = True
-    qty: int | None = None
-
-    @property
-    def key(self) -> str:
-        """``module.option``."""
-        return f"{self.module}.{self.option}"
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Objective weights in catalog terms (the solver never sees customers: needs arrive as these numbers).
-
-    Attributes:
-        options: utility per selected option, by ``module.option``.
-        attributes: utility per unit of an attribute (summed over selected options times quantity).
-        price: utility per currency unit of list price (negative: cheaper is better).
-        scale: integer scale applied to every weight before solving.
-    """
-
-    options: Mapping[str, float] = field(default_factory=dict)
-    attributes: Mapping[str, float] = field(default_factory=dict)
-    price: float = 0.0
-    scale: int = 1000
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """A configuration proposed by the solver, with its status, utility and list price.
-
-    The list price includes the options of its sub-assemblies, once per unit of the option that holds them.
-    """
-
-    configuration: Configuration
-    status: str
-    utility: float
-    price: Decimal
 
 
 class ConfigurationSession:
@@ -313,7 +269,7 @@ class ConfigurationSession:
         """
         if self._validated is None:
             return find_violations(self.catalog, configuration, on=self.on)
-        key = _configuration_key(configuration)
+        key = configuration_key(configuration)
         found = self._validated.get(key)
         if found is None:
             found = tuple(find_violations(self.catalog, configuration, on=self.on))
@@ -734,14 +690,14 @@ class ConfigurationSession:
         """The valid configuration closest to ``installed`` that meets new requirements (rule expressions).
 
         Closest means the fewest weighted changes (cost per ``module.option`` changed, default 1), then the
-        most quantities kept. With a
-        ``memo``, an answer is remembered under its exact question (installed configuration, requirements,
+        most quantities kept (:func:`~configurator.solver.closeness.closeness`); a plain change that is valid
+        needs no solve (:func:`~configurator.solver.closeness.plain_change`). With a ``memo``, an answer is remembered under its exact question (installed configuration, requirements,
         weights and the session's choices), so customers who own the same configuration share one solve.
         """
         key: tuple[object, ...] | None = None
         if self._reconfigured is not None:
             key = (
-                _configuration_key(installed),
+                configuration_key(installed),
                 tuple(requirements),
                 tuple(sorted((weights or {}).items())),
                 tuple(sorted(self._choices.items())),
@@ -754,58 +710,20 @@ class ConfigurationSession:
             self._reconfigured.put(key, (answer,))
         return answer
 
-    def _direct(self, installed: Configuration, requirements: Sequence[str]) -> Configuration | None:
-        """``installed`` with each required ``module.option`` put in, when that alone is valid; else None.
-
-        Then no solve is needed: the requirement forces exactly these changes (the option in; in a module that
-        takes one option, the one it replaces out), so nothing valid changes less. Only for plain option
-        requirements on a session without choices, and configurations without sub-assemblies.
-        """
-        if self._choices or installed.sub:
-            return None
-        selections = {module: dict(options) for module, options in installed.selections.items()}
-        for text in requirements:
-            module_id, dot, option_id = text.strip().partition(".")
-            module = self.catalog.modules.get(module_id)
-            if not dot or module is None or option_id not in module.options:
-                return None
-            if (module_id, option_id) in self.catalog.products:
-                return None
-            chosen = selections.setdefault(module_id, {})
-            if chosen.get(option_id, 0) > 0:
-                continue
-            if module.max_choices <= 1:
-                chosen.clear()
-            chosen[option_id] = max(1, module.options[option_id].qty.min)
-        candidate = Configuration(selections, {}, installed.catalog)
-        return None if self.validate(candidate) else candidate
-
     def _reconfigure(
         self, installed: Configuration, requirements: Sequence[str], weights: Mapping[str, int] | None
     ) -> Configuration | None:
-        direct = self._direct(installed, requirements)
-        if direct is not None:
-            return direct
+        if not self._choices:  # the plain change, when valid, changes least: no solve
+            plain = plain_change(self.catalog, installed, requirements)
+            if plain is not None and not self.validate(plain):
+                return plain
         symbols = symbols_of(self.catalog)
         compiler = CatalogCompiler(self.catalog, self.on)
         compiler.structure()
         required: list[BoolExpr] = [
             compiler.boolean(compile_expression(text, symbols)) for text in requirements
         ]
-        keep: list[tuple[int, Term]] = []
-        for (module, option), literal in self.cp.all_option_literals().items():
-            cost = (weights or {}).get(f"{module}.{option}", 1)
-            keep.append((cost, literal if _quantity(installed, module, option) > 0 else Not(literal)))
-        quantities = tuple(
-            (1, Lit(name, frozenset({qty})))
-            for module, option, qty in installed.items()
-            if module in self.catalog.modules and option in self.catalog.modules[module].options
-            and (name := _quantity_variable(self.cp, module, option)) is not None
-        )  # fmt: skip
-        # Options kept first, then (among the closest) quantities kept: one objective whose option weights
-        # outweigh every quantity together, so one solve settles both levels.
-        scale = len(quantities) + 1
-        objectives = [Objective((*((scale * c, t) for c, t in keep), *quantities), 0, "max")]
+        objectives = [closeness(self.cp, installed, weights)]
         optimizer = self._kept_optimizer()
         if optimizer is not None:  # the session's kept model: nothing is rebuilt per call
             extra = [*(self._choice_expr(c) for c in self.choices), *required]
@@ -818,23 +736,6 @@ class ConfigurationSession:
             require(self.backend, "reconfigure", Capability.OPTIMIZE, *self._timed())
             result = self.backend.solve(problem, objectives=objectives, time_limit=self.time_limit)
         return None if result.assignment is None else self.cp.to_configuration(result.assignment)
-
-
-def _quantity_variable(cp: CatalogProblem, module: str, option: str) -> str | None:
-    """The integer variable holding the quantity of a top-level option, when it can be more than 1."""
-    terms = cp.quantity_term(module, option)
-    if len(terms) != 1 or terms[0][0] != 1 or not isinstance(terms[0][1], str):
-        return None
-    name = terms[0][1]
-    return name if max(cp.problem.var(name).domain) > 1 else None
-
-
-def _configuration_key(configuration: Configuration) -> tuple[object, ...]:
-    """A hashable form of a configuration: its selected quantities and sub-assemblies, sorted."""
-    return (
-        tuple(sorted(configuration.items())),
-        tuple(sorted((held, _configuration_key(sub)) for held, sub in configuration.sub.items())),
-    )
 
 
 def list_price(catalog: Catalog, configuration: Configuration) -> Decimal:
@@ -875,19 +776,8 @@ def _sub_modules(cp: CatalogProblem) -> list[tuple[str, Module]]:
     return out
 
 
-def _quantity(configuration: Configuration, module: str, option: str) -> int:
-    """The quantity of ``module.option`` where ``module`` may be a sub-assembly path (``m.o/sub``)."""
-    head, slash, rest = module.partition("/")
-    if not slash:
-        return configuration.quantity(module, option)
-    parent, _, held = head.partition(".")
-    if configuration.quantity(parent, held) == 0:
-        return 0
-    return _quantity(configuration.sub.get((parent, held), Configuration()), rest, option)
-
-
 def _satisfied(choice: Choice, config: Configuration) -> bool:
-    qty = _quantity(config, choice.module, choice.option)
+    qty = quantity_at(config, choice.module, choice.option)
     if not choice.selected:
         return qty == 0
     return qty > 0 and (choice.qty is None or qty == choice.qty)
