@@ -199,8 +199,8 @@ def run(url: str, workers: int, customers: int, args: argparse.Namespace) -> dic
     store = SqlStore(make_engine(url), TENANT)
     run_id = f"scale-{workers}w-{int(time.time())}"
     plan = CampaignPlan(
-        url, TENANT, (str(CATALOG),), run_id=run_id, partitions=args.partitions or max(8, args.customers // 10_000),
-        segment="mgc", quote_top=max(1, round(args.customers * args.quote_share)), created_at=NOW,
+        url, TENANT, (str(CATALOG),), run_id=run_id, partitions=args.partitions or max(8, customers // 10_000),
+        segment="mgc", quote_top=max(1, round(customers * args.quote_share)), created_at=NOW,
     )  # fmt: skip
     marks: dict[str, float] = {}
     started = time.perf_counter()
