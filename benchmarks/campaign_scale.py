@@ -199,7 +199,7 @@ def run(url: str, workers: int, customers: int, args: argparse.Namespace) -> dic
     store = SqlStore(make_engine(url), TENANT)
     run_id = f"scale-{workers}w-{int(time.time())}"
     plan = CampaignPlan(
-        url, TENANT, (str(CATALOG),), run_id=run_id, partitions=args.partitions or max(8, customers // 10_000),
+        url, TENANT, (str(CATALOG),), run_id=run_id, partitions=args.partitions or max(8, customers // 1_000),
         segment="mgc", quote_top=max(1, round(customers * args.quote_share)), created_at=NOW,
     )  # fmt: skip
     marks: dict[str, float] = {}
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         help="a second shop of this many customers run with 1 and 2 workers (0: none)",
     )
     parser.add_argument(
-        "--partitions", type=int, default=0, help="default: one per 10,000 customers, at least 8"
+        "--partitions", type=int, default=0, help="default: one per 1,000 customers, at least 8"
     )
     parser.add_argument("--quote-share", type=float, default=0.01)
     parser.add_argument("--cold-sample", type=int, default=pick(2_000, 300))
