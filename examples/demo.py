@@ -5,7 +5,9 @@ Writes, for each example configuration and each of the catalog's locales, the ch
 sample events, prints customer tiers and, for a few customers, their learned needs and the optimal bundle
 under them; personalised quotes for customers of every tier in their own language, as HTML and PDF
 in ``OUT/quotes/<customer>.<catalog>.<locale>.{html,pdf}``; ends with the demand analytics of each catalog over
-the stored events, as an HTML report with charts in ``OUT/analytics-<catalog>.html``.
+the stored events, as an HTML report with charts in ``OUT/analytics-<catalog>.html``, and a batch campaign over
+every customer on a local Dask cluster of 2 workers (next-best offers, quotes for the most growable) with its
+Parquet files in ``OUT/campaign/``.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     needs_tables(engine, catalogs, args.on, console)
     quotes_table(engine, tiers, catalogs, args.on, args.out / "quotes", console)
     analytics_table(engine, catalogs, args.out, console)
+    campaign_table(engine, args.out / "campaign", console)
     return 0
 
 
@@ -384,6 +387,41 @@ def analytics_table(
         )
     console.print(table)
     console.print(f"wrote {out}/analytics-{{{','.join(catalogs)}}}.html")
+
+
+def campaign_table(engine: Engine, out: Path, console: Console) -> None:
+    """A campaign over every demo customer (what ``configurator campaign`` does) on 2 local Dask workers."""
+    from configurator.campaign import CampaignPlan, run_campaign
+
+    url = engine.url.render_as_string(hide_password=False)
+    if ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite://"):
+        console.print("campaign: skipped (the workers need a database file or server, not an in-memory one)")
+        return
+    catalogs = tuple(str(p) for p in sorted((ROOT / "catalogs").glob("*.yaml")))
+    plan = CampaignPlan(url, "demo", catalogs, run_id="demo", partitions=4, segment="mgc", quote_top=5)
+    report = run_campaign(plan, workers=2, parquet=out)
+    table = Table(title=f"Campaign {report.run_id}: next-best offers for every customer, on 2 Dask workers")
+    for column in (
+        "customers",
+        "partitions run (resumed)",
+        "upgrades",
+        "services",
+        "expected value",
+        "quotes",
+    ):
+        table.add_column(column)
+    table.add_row(
+        str(report.customers),
+        f"{report.ran} ({report.resumed})",
+        str(report.offers["upgrade"]),
+        str(report.offers["service"]),
+        str(report.expected_value),
+        str(report.quotes),
+    )
+    console.print(table)
+    for where, error in report.failed.items():
+        console.print(f"campaign: {where} failed: {error}", markup=False)
+    console.print(f"wrote {', '.join(report.parquet)}")
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ class CampaignRepository(PrivacyRepository):
                 yield [dict(r._mapping) for r in part]
 
     def campaign_summary(self, run_id: str) -> tuple[dict[str, int], Decimal]:
-        """``(offers by kind, sum of expected values)`` of a run, counted in the database."""
+        """``(offers by kind, sum of expected values to the cent)`` of a run, counted in the database."""
         tbl = table(CampaignOfferRow)
         with self.atomic():
             rows = self.session.execute(
@@ -178,7 +178,7 @@ class CampaignRepository(PrivacyRepository):
             ).all()
         kinds = {str(kind): int(n) for kind, n, _ in rows}
         total = sum((Decimal(str(value)) for _, _, value in rows if value is not None), Decimal(0))
-        return kinds, total
+        return kinds, total.quantize(Decimal("0.01"))  # SQLite sums the column as a float
 
     def campaign_top(self, run_id: str, tier: str, limit: int) -> list[dict[str, Any]]:
         """The ``limit`` customers of ``tier`` whose best offer of the run has the highest expected value.
