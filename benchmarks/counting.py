@@ -4,8 +4,8 @@ Every model of benchdata ``uvl-models/``, ``feature-model-benchmark/``, ``featur
 ``splot-dell/`` is counted in its own child process (``load_model(path, lenient=True)`` then
 :func:`configurator.solver.operations.count_detail`, the portfolio with its default plan and a time budget);
 the kitchen example catalog and Renault big (XCSP 2.1) are counted by the real command, ``configurator count
---json``, so their seconds are the whole process (start, imports, loading, counting). Each row names the plan,
-the engine that answered and its seconds, and the process's wall-clock seconds.
+--json``, so their seconds are the whole process (start, imports, loading, counting; the median of 3 runs).
+Each row names the plan, the engine that answered and its seconds, and the process's wall-clock seconds.
 
 Targets: every model within 60 s, the kitchen under 10 s, Renault big under 3 s as a whole process.
 
@@ -38,6 +38,8 @@ FOLDERS = ("uvl-models", "feature-model-benchmark", "featureide-examples", "splo
 KITCHEN = ROOT / "catalogs" / "kitchen.yaml"
 KITCHEN_DAY = "2026-06-01"
 TARGETS = {"kitchen-modular": 10.0, "renault big": 3.0}
+WHOLE_RUNS = 3
+"""Runs of each whole-process row (the kitchen, Renault big); the table shows the median run."""
 """Seconds each named row must stay under (whole process); every other model: the time limit."""
 
 
@@ -207,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         if (args.only and args.only not in name) or not path.exists():
             continue
         command = [*cli, str(path), *(["--on", KITCHEN_DAY] if path.suffix == ".yaml" else [])]
-        row = fill(Row(name, source, target=TARGETS[name]), *run(command, args.time_limit + slack))
+        runs = sorted((run(command, args.time_limit + slack) for _ in range(WHOLE_RUNS)), key=lambda r: r[0])
+        row = fill(Row(name, source, target=TARGETS[name]), *runs[len(runs) // 2])
         rows.append(row)
         print(table([row])[-1], flush=True)
     lines = table(rows)
@@ -219,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Load average when the run started: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min), "
         f"{os.cpu_count()} CPUs shared with other work. Each feature model is counted in its own process "
         f"(lenient UVL import, then `operations.count_detail` with a {args.time_limit:g} s budget); the kitchen "
-        "and Renault big rows time the whole `configurator count --json` process. *plan*: `race` runs the "
+        "and Renault big rows time the whole `configurator count --json` process (the median of "
+        f"{WHOLE_RUNS} runs). *plan*: `race` runs the "
         "decision diagram and Ganak at once in child processes and keeps the first answer; `sequential` tries "
         "the diagram here first (half the budget, its node limit), then Ganak with what is left. *engine s*: "
         "the answering engine's seconds; *process s*: the child process's wall clock.",

@@ -348,6 +348,16 @@ def test_count_detail_names_the_engine_and_count_stays_an_int() -> None:
     )
 
 
+@needs_cudd
+def test_the_kitchen_counts_within_the_default_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    """The kitchen catalog (cabinet widths and counts in several sums) counts by the diagram on the defaults."""
+    kitchen = Path(__file__).resolve().parents[2] / "catalogs" / "kitchen.yaml"
+    assert main(["count", str(kitchen), "--on", "2026-06-01", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["engine"] == "diagram"
+    assert payload["count"] == "118179171866688672"  # as counted before under a 40M-node budget, other order
+
+
 @needs_ganak
 @needs_cudd
 def test_cli_count_names_the_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

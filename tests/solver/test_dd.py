@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 
 from configurator.errors import BackendLimitError, SolverError
 from configurator.solver.dd import CompiledDiagram, count_problem, elimination_order
+from configurator.solver.dd.bdd import Node
+from configurator.solver.dd.compiler import DiagramCompiler, compile_with
+from configurator.solver.dd.count import bdd_count
 from configurator.solver.dd.explain import corrections
+from configurator.solver.dd.order import force_order, span
 from configurator.solver.problem import (
     BoolExpr,
     Const,
@@ -98,6 +102,30 @@ def test_count_equals_brute_force(problem: Problem) -> None:
 def test_count_on_the_bdd_equals_brute_force(problem: Problem) -> None:
     """The one-off count on the unsifted BDD (complement edges, skipped levels) equals brute force."""
     assert count_problem(problem) == len(solutions(problem))
+
+
+@needs_cudd
+@SETTINGS
+@given(problems(), st.booleans())
+def test_count_from_the_dump_equals_the_walk(problem: Problem, sift: bool) -> None:
+    """Counting CUDD's DDDMP dump level by level equals the node-by-node walk, sifted (levels moved) or not."""
+    if any(not v.domain for v in problem.variables):
+        return
+
+    def both(compiler: DiagramCompiler, root: Node) -> tuple[int, int]:
+        return bdd_count(compiler, root, method="walk"), bdd_count(compiler, root, method="dump")
+
+    walked, dumped = compile_with(
+        problem,
+        both,
+        started=time.monotonic(),
+        max_nodes=1_000_000,
+        time_limit=None,
+        reorder=sift,
+        max_sums=10_000,
+        max_memory=None,
+    )
+    assert walked == dumped == len(solutions(problem))
 
 
 @needs_cudd
@@ -211,6 +239,30 @@ def test_count_on_the_bdd_is_exact_beyond_doubles_and_handles_terminals() -> Non
     assert count_problem(_xy(Const(True), (0, 1))) == 4
     assert count_problem(_xy(Const(False))) == 0
     assert count_problem(Problem((Variable("x", ()), Variable("y", (0, 1))))) == 0
+
+
+@needs_cudd
+def test_count_from_the_dump_is_exact_beyond_doubles_with_a_complemented_root() -> None:
+    """The dump's count is an exact integer beyond 2**53, also when the root is a complement edge."""
+    variables = tuple(Variable(f"v{i}", tuple(range(1000))) for i in range(8))
+    odd = Not(Lit("v0", frozenset(range(0, 1000, 2))))
+    problem = Problem(variables, (Constraint("odd", odd),))
+
+    def dumped(compiler: DiagramCompiler, root: Node) -> tuple[bool, int]:
+        return bool(root.negated), bdd_count(compiler, root, method="dump")
+
+    negated, count = compile_with(
+        problem,
+        dumped,
+        started=time.monotonic(),
+        max_nodes=1_000_000,
+        time_limit=None,
+        reorder=False,
+        max_sums=10_000,
+        max_memory=None,
+    )
+    assert negated
+    assert count == 500 * 1000**7
 
 
 @needs_cudd
@@ -341,6 +393,19 @@ def test_sample_is_uniform() -> None:
         seen[s["x"], s["y"]] += 1
     assert sorted(seen) == [(0, 0), (0, 1), (1, 0)]
     assert all(850 < c < 1150 for c in seen.values())
+
+
+@SETTINGS
+@given(problems(), st.randoms(use_true_random=False))
+def test_force_order_is_a_permutation_that_never_lengthens_the_span(
+    problem: Problem, rng: random.Random
+) -> None:
+    """The FORCE refinement returns every variable once and a total span no longer than its start's."""
+    start = list(problem.names)
+    rng.shuffle(start)
+    refined = force_order(problem, start)
+    assert sorted(refined) == sorted(start)
+    assert span(problem, refined) <= span(problem, start)
 
 
 def test_elimination_order_is_a_tree() -> None:

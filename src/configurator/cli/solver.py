@@ -44,7 +44,9 @@ def count(
     ] = 60.0,
     max_nodes: Annotated[
         int | None,
-        typer.Option(min=1000, help="Most live decision-diagram nodes (default 2,000,000; ~100 bytes each)."),
+        typer.Option(
+            min=1000, help="Most live decision-diagram nodes (default 8,000,000; about 100 bytes each)."
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the count, the engine, its seconds and every try as JSON.")

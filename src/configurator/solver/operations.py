@@ -298,12 +298,17 @@ def minimal_conflict(
 ) -> tuple[str, ...] | None:
     """Ids of an irreducible subset of ``soft`` that is infeasible together with ``hard``; None if all is feasible.
 
-    A backend with a ``core`` method (CP-SAT: solving under assumptions) first narrows the candidates to one
-    unsatisfiable core; then each remaining element is dropped in turn and kept out when the rest is still
-    infeasible, so the result is irreducible by construction.
+    A backend with a ``minimal_core`` method (CP-SAT: one kept model, checks under assumptions, see
+    :mod:`configurator.solver.backends.cpsat_core`) answers itself. Otherwise a backend with a ``core``
+    method first narrows the candidates to one unsatisfiable core; then each remaining element is dropped in
+    turn and kept out when the rest is still infeasible, so the result is irreducible by construction.
     """
     engine = _backend(backend)
     require(engine, "find a minimal conflict", Capability.SOLVE)
+    minimal = getattr(engine, "minimal_core", None)
+    if callable(minimal):
+        answer: tuple[str, ...] | None = minimal(variables, hard, soft)
+        return answer
 
     def feasible(kept: Sequence[Constraint]) -> bool:
         return engine.solve(Problem(variables, (*hard, *kept))).found

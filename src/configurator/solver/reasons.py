@@ -11,7 +11,8 @@ variables, with the modules' cardinalities as given; rules over too many variabl
 by bounds). When that fails (three or more rules acting together, or bounds too weak), the solver is asked once
 with only the choices to undo,
 and its answer is remembered for the process (the same reason comes back step after step and session after
-session).
+session). Without a diagram the session asks the solver for every removed option (a minimal conflict on a
+kept model, :mod:`configurator.solver.backends.cpsat_core`), remembered the same way.
 
 Example:
     >>> from configurator.catalog.models import Catalog
@@ -63,7 +64,6 @@ __all__ = [
     "MAX_LOCAL_CHECK",
     "MAX_LOCAL_WORK",
     "MAX_PAIRS",
-    "local_causes",
     "recall",
     "remember",
     "removed_reasons",
@@ -387,50 +387,6 @@ def warm_reasons(session: ConfigurationSession, pause: Callable[[], None] | None
             scratch.select(module, option)
             explained += len(scratch.removed())
     return explained
-
-
-def single_pairs(cp: CatalogProblem, choices: Iterable[Choice]) -> list[tuple[str, int, str]]:
-    """The choices that are single values, as ``(variable, value, choice key)`` (the others left out)."""
-    found: list[tuple[str, int, str]] = []
-    for choice in choices:
-        literal = cp.selected(choice.module, choice.option)
-        if not isinstance(literal, Lit):
-            continue
-        if choice.selected and len(literal.values) == 1 and choice.qty in (None, 1):
-            found.append((literal.var, next(iter(literal.values)), choice.key))
-        elif not choice.selected and literal.var != choice.module:
-            found.append((literal.var, 0, choice.key))
-    return found
-
-
-def local_causes(
-    cp: CatalogProblem, pairs: Sequence[tuple[str, int, str]], gone: Iterable[tuple[str, str]]
-) -> dict[str, Conflict]:
-    """Reasons without a diagram: one choice (the latest first) and the rules that rule the option out with it.
-
-    Each reason is a true cause (that choice and those rules exclude the option), not necessarily the only one:
-    undoing it brings the option back only when no other choice excludes it too. Options no single choice
-    explains locally are left out.
-
-    Args:
-        cp: the compiled catalog.
-        pairs: the choices that are single values, as ``(variable, value, choice key)``.
-        gone: the removed options as ``(module, option)``.
-    """
-    rules = [c for c in cp.problem.constraints if c.kind not in _STRUCTURE]
-    keys = list(dict.fromkeys(key for _, _, key in pairs))
-    reasons: dict[str, Conflict] = {}
-    for module, option in gone:
-        literal = cp.selected(module, option)
-        if not isinstance(literal, Lit):
-            continue
-        budget = _Budget()  # one for all the choices tried on this option
-        for key in reversed(keys):
-            rule = _rule_for(cp, rules, module, literal, [key], pairs, budget)
-            if rule is not None:
-                reasons[f"{module}.{option}"] = Conflict((key,), tuple(rule.split("\n")) if rule else ())
-                break
-    return reasons
 
 
 _RULES: OrderedDict[tuple[int, str, Lit, frozenset[tuple[str, int, str]]], tuple[Problem, str | None]] = (

@@ -419,15 +419,15 @@ class ConfigurationSession:
             for option in mod.options
             if option not in domains[module]
         ]
-        from configurator.solver.reasons import local_causes, removed_reasons, single_pairs
+        from configurator.solver.reasons import removed_reasons
 
         fast: dict[str, Conflict] = {}
         pairs = self._assumption_pairs() if self.propagation != "solver" else None
         diagram = self.diagram() if pairs is not None else None
         if diagram is not None and pairs is not None:
             fast = removed_reasons(self.cp, diagram, pairs, gone, self._why_with)
-        else:  # no diagram: a choice and the rules that exclude the option with it, found locally
-            fast = local_causes(self.cp, single_pairs(self.cp, self.choices), gone)
+        # no diagram: the solver's minimal conflict on its kept model (a few milliseconds, remembered), which
+        # is faster than searching the rules locally in Python (kitchen: p95 112 ms against 2.2 s per step)
         reasons: dict[str, Conflict] = {}
         for module, option in gone:
             key = f"{module}.{option}"

