@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from configurator.solver import operations
 from configurator.solver.backends.cpsat_core import KeptCores, kept_cores
 from configurator.solver.problem import Constraint, Linear, Lit, Problem, Variable, scope
+from configurator.solver.sat import sat_kernel
 from strategies import PROBLEM_VALUES, expressions
 
 
@@ -75,15 +76,20 @@ def _within(constraint: Constraint, names: set[str]) -> bool:
     return scope(constraint.expr) <= names
 
 
-def test_minimal_conflict_uses_the_kept_model_and_infeasible_hard_constraints_blame_nothing() -> None:
-    """The default backend answers from one kept model per variable set; a hard contradiction names no soft one."""
+def test_minimal_conflict_answers_from_kept_engines_and_hard_contradictions_blame_nothing() -> None:
+    """The default backend answers from the kept SAT kernel; a hard contradiction names no soft constraint."""
     xs = (Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2)))
     total = Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 2))
     soft = [Constraint("a=2", Lit("a", frozenset({2}))), Constraint("b=1", Lit("b", frozenset({1})))]
-    before = kept_cores(xs).checks
+    kernel = sat_kernel(Problem(xs, ()))
+    assert kernel is not None
+    before = kernel.checks
     assert operations.minimal_conflict(xs, [total], soft) == ("a=2", "b=1")
-    assert kept_cores(xs).checks > before
-    assert operations.minimal_conflict(xs, [total, Constraint("no", Lit("a", frozenset()))], soft) == ()
+    assert kernel.checks > before
+    assert kept_cores(xs).minimal([total], soft) == ("a=2", "b=1")
+    contradiction = Constraint("no", Lit("a", frozenset()))
+    assert operations.minimal_conflict(xs, [total, contradiction], soft) == ()
+    assert kept_cores(xs).minimal([total, contradiction], soft) == ()
 
 
 def test_kept_models_are_safe_to_share_between_threads() -> None:

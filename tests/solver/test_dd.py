@@ -9,7 +9,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -39,6 +39,7 @@ from support import bench_file, needs_cudd
 
 RenaultDiagrams: TypeAlias = Callable[[str], tuple[Problem, CompiledDiagram]]
 """The ``renault_diagrams`` fixture: ``renault_diagrams(name) -> (problem, diagram)``."""
+R = TypeVar("R")
 RENAULT_COUNTS = {"small": 172_056, "medium": 278_744, "big": 24_566_537_954_855_761_920_000}
 
 # ---------------------------------------------------------------------------------------------------------
@@ -115,9 +116,15 @@ def test_count_from_the_dump_equals_the_walk(problem: Problem, sift: bool) -> No
     def both(compiler: DiagramCompiler, root: Node) -> tuple[int, int]:
         return bdd_count(compiler, root, method="walk"), bdd_count(compiler, root, method="dump")
 
-    walked, dumped = compile_with(
+    walked, dumped = _read_bdd(problem, both, sift)
+    assert walked == dumped == len(solutions(problem))
+
+
+def _read_bdd(problem: Problem, read: Callable[[DiagramCompiler, Node], R], sift: bool) -> R:
+    """Compile ``problem`` into a BDD (sifted or not) and read it with ``read`` while it is alive."""
+    return compile_with(
         problem,
-        both,
+        read,
         started=time.monotonic(),
         max_nodes=1_000_000,
         time_limit=None,
@@ -125,7 +132,6 @@ def test_count_from_the_dump_equals_the_walk(problem: Problem, sift: bool) -> No
         max_sums=10_000,
         max_memory=None,
     )
-    assert walked == dumped == len(solutions(problem))
 
 
 @needs_cudd
@@ -251,16 +257,7 @@ def test_count_from_the_dump_is_exact_beyond_doubles_with_a_complemented_root() 
     def dumped(compiler: DiagramCompiler, root: Node) -> tuple[bool, int]:
         return bool(root.negated), bdd_count(compiler, root, method="dump")
 
-    negated, count = compile_with(
-        problem,
-        dumped,
-        started=time.monotonic(),
-        max_nodes=1_000_000,
-        time_limit=None,
-        reorder=False,
-        max_sums=10_000,
-        max_memory=None,
-    )
+    negated, count = _read_bdd(problem, dumped, False)
     assert negated
     assert count == 500 * 1000**7
 

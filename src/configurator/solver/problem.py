@@ -41,6 +41,7 @@ __all__ = [
     "compare",
     "holds",
     "linear_value",
+    "nodes",
     "scope",
 ]
 
@@ -294,6 +295,28 @@ def holds(expr: BoolExpr, assignment: Mapping[str, int]) -> bool:
             )
             return match if allowed else not match
     raise TypeError(f"not a boolean expression: {expr!r}")  # pragma: no cover
+
+
+def nodes(expr: BoolExpr | Term) -> Iterator[BoolExpr | Term]:
+    """Every sub-expression of ``expr``, itself included, depth first (a linear term's variable as its name).
+
+    Example:
+        >>> [type(n).__name__ for n in nodes(Not(Linear(((2, "x"), (1, Lit("y", frozenset({1})))), "<=", 2)))]
+        ['Not', 'Linear', 'str', 'Lit']
+    """
+    stack: list[BoolExpr | Term] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        match node:
+            case Not(arg=arg):
+                stack.append(arg)
+            case And(args=args) | Or(args=args):
+                stack.extend(reversed(args))
+            case Implies(a=a, b=b) | Iff(a=a, b=b):
+                stack.extend((b, a))
+            case Linear(terms=terms):
+                stack.extend(t for _, t in reversed(terms))
 
 
 def scope(expr: BoolExpr | Term) -> set[str]:

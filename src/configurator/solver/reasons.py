@@ -11,8 +11,8 @@ variables, with the modules' cardinalities as given; rules over too many variabl
 by bounds). When that fails (three or more rules acting together, or bounds too weak), the solver is asked once
 with only the choices to undo,
 and its answer is remembered for the process (the same reason comes back step after step and session after
-session). Without a diagram the session asks the solver for every removed option (a minimal conflict on a
-kept model, :mod:`configurator.solver.backends.cpsat_core`), remembered the same way.
+session). Without a diagram the session asks the solver for every removed option (a minimal conflict on the kept
+incremental SAT solver, :mod:`configurator.solver.sat`, or a kept CP-SAT model), remembered the same way.
 
 Example:
     >>> from configurator.catalog.models import Catalog

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
@@ -46,7 +46,10 @@ from configurator.solver.problem import (
     scope,
 )
 
-__all__ = ["CpSatBackend", "CpSatModel", "CpSatOptimizer", "CpSatPropagator"]
+if TYPE_CHECKING:
+    from configurator.solver.sat import SatKernel
+
+__all__ = ["CpSatBackend", "CpSatModel", "CpSatOptimizer", "CpSatPropagator", "SatFirstPropagator"]
 
 _NEGATED = {"<=": ">", ">=": "<", "==": "!=", "!=": "==", "<": ">=", ">": "<="}
 
@@ -330,19 +333,38 @@ class CpSatBackend:
     ) -> tuple[str, ...] | None:
         """Ids of an irreducible subset of ``soft`` infeasible with ``hard`` (None: all hold), on a kept model.
 
-        See :mod:`configurator.solver.backends.cpsat_core`.
+        The kept incremental SAT solver of the variables answers (:mod:`configurator.solver.sat`); where the
+        constraints do not suit its encoding, a kept CP-SAT model (:mod:`configurator.solver.backends.cpsat_core`).
         """
         from configurator.solver.backends.cpsat_core import kept_cores
+        from configurator.solver.sat import sat_kernel, suits
 
+        candidates = Problem(variables, (*hard, *soft))
+        kernel = sat_kernel(Problem(variables, ())) if suits(candidates) else None
+        if kernel is not None:
+            try:
+                return kernel.minimal(hard, soft)
+            except SolverError:
+                pass  # a sum too large for the encoding: CP-SAT takes it
         return kept_cores(variables, seed=self.seed).minimal(hard, soft)
 
     def optimizer(self, problem: Problem) -> CpSatOptimizer:
         """A model of ``problem`` kept for many optimisations (see :class:`CpSatOptimizer`)."""
         return CpSatOptimizer(problem, workers=self.workers, seed=self.seed)
 
-    def propagator(self, problem: Problem) -> CpSatPropagator:
-        """An incremental model of ``problem`` for propagation (see :class:`CpSatPropagator`)."""
-        return CpSatPropagator(problem, seed=self.seed)
+    def propagator(self, problem: Problem) -> CpSatPropagator | SatFirstPropagator:
+        """An incremental engine of ``problem`` for propagation's covering solves.
+
+        The process's incremental SAT solver of the problem (:func:`configurator.solver.sat.sat_kernel`: a
+        fraction of a millisecond per solve) when the problem suits its encoding, else a kept CP-SAT model
+        (:class:`CpSatPropagator`, a few milliseconds).
+        """
+        from configurator.solver.sat import sat_kernel
+
+        kernel = sat_kernel(problem)
+        if kernel is None:
+            return CpSatPropagator(problem, seed=self.seed)
+        return SatFirstPropagator(kernel, problem, seed=self.seed)
 
     def count(self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> int:
         """The exact number of solutions, by CP-SAT's enumeration of all solutions (for small problems).
@@ -537,6 +559,34 @@ class CpSatOptimizer:
                 del built.eq[pair]
         self.solves += 1
         return result
+
+
+class SatFirstPropagator:
+    """Covering solves on the incremental SAT kernel, falling back to a kept CP-SAT model for good.
+
+    The fallback happens at the first question the kernel cannot encode (an expression whose sum is beyond
+    the encoder's budget).
+
+    Args:
+        kernel: the problem's SAT kernel (shared by the process).
+        problem: the problem.
+        seed: CP-SAT's seed, should it take over.
+    """
+
+    def __init__(self, kernel: SatKernel, problem: Problem, *, seed: int = 0) -> None:
+        self.kernel = kernel
+        self.problem = problem
+        self.seed = seed
+        self.fallback: CpSatPropagator | None = None
+
+    def cover(self, targets: Sequence[BoolExpr], required: Sequence[BoolExpr] = ()) -> dict[str, int] | None:
+        """As :meth:`CpSatPropagator.cover`."""
+        if self.fallback is None:
+            try:
+                return self.kernel.cover(targets, required)
+            except SolverError:
+                self.fallback = CpSatPropagator(self.problem, seed=self.seed)
+        return self.fallback.cover(targets, required)
 
 
 class CpSatPropagator:

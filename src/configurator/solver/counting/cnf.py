@@ -70,6 +70,7 @@ __all__ = [
     "CnfLit",
     "Component",
     "DomainEncoding",
+    "Encoder",
     "Simplified",
     "encode",
     "simplify",
@@ -112,8 +113,14 @@ class Cnf:
     defined: bool = False
 
 
-class _Encoder:
-    """The encoding state: value literals per variable, shared Tseitin names, the clause list."""
+class Encoder:
+    """The encoding state: value literals per variable, shared Tseitin names, the clause list.
+
+    :func:`encode` uses one for a whole problem; an incremental SAT user (:mod:`configurator.solver.sat`)
+    keeps one and encodes more expressions as it goes (:meth:`expr` defines a literal equivalent to an
+    expression, :meth:`constraint` asserts one under guard literals), reading the new clauses from
+    ``cnf.clauses``. Call :meth:`variable` for every variable of the problem before anything else.
+    """
 
     def __init__(self, problem: Problem, max_linear_nodes: int, domains: DomainEncoding) -> None:
         self.domains = domains
@@ -127,6 +134,7 @@ class _Encoder:
         self.names: dict[object, CnfLit] = {}
 
     def new(self) -> int:
+        """A fresh CNF variable."""
         self.cnf.nvars += 1
         return self.cnf.nvars
 
@@ -477,7 +485,7 @@ def encode(
         problem = problem.restrict(
             {n: tuple(v for v in problem.var(n).domain if v in set(allowed)) for n, allowed in fixed.items()}
         )
-    enc = _Encoder(problem, max_linear_nodes, domains)
+    enc = Encoder(problem, max_linear_nodes, domains)
     for var in problem.variables:
         enc.variable(var)
     enc.cnf.projection = tuple(enc.projection)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 
-from configurator.solver.problem import And, BoolExpr, Iff, Implies, Linear, Not, Or, Problem, scope
+from configurator.solver.problem import Linear, Problem, nodes, scope
 
 __all__ = ["elimination_order", "force_order", "has_sums", "span", "tree_order"]
 
@@ -238,22 +238,11 @@ def has_sums(problem: Problem) -> bool:
         True
     """
     counted = {v.name for v in problem.variables if set(v.domain) <= {0, 1}}
-    stack: list[BoolExpr] = [c.expr for c in problem.constraints]
-    while stack:
-        match stack.pop():
-            case Linear(terms=terms):
-                if any(
-                    abs(weight) != 1 or (isinstance(term, str) and term not in counted)
-                    for weight, term in terms
-                ):
-                    return True
-                stack.extend(term for _, term in terms if not isinstance(term, str))
-            case Not(arg=arg):
-                stack.append(arg)
-            case And(args=args) | Or(args=args):
-                stack.extend(args)
-            case Implies(a=a, b=b) | Iff(a=a, b=b):
-                stack.extend((a, b))
-            case _:
-                pass
-    return False
+    return any(
+        isinstance(node, Linear)
+        and any(
+            abs(weight) != 1 or (isinstance(term, str) and term not in counted) for weight, term in node.terms
+        )
+        for constraint in problem.constraints
+        for node in nodes(constraint.expr)
+    )

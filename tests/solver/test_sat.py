@@ -1,0 +1,145 @@
+"""The incremental SAT kernel: covering solves and minimal conflicts against brute force, and where it serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from configurator.catalog.loader import load_catalog
+from configurator.solver.backends.cpsat import CpSatBackend, CpSatPropagator, SatFirstPropagator
+from configurator.solver.problem import BoolExpr, Constraint, Linear, Lit, Problem, Table, Variable, scope
+from configurator.solver.sat import MAX_TABLE_ROWS, SatKernel, sat_kernel, suits
+from configurator.solver.session import ConfigurationSession
+from strategies import PROBLEM_VALUES, expressions
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Problem, list[BoolExpr], list[BoolExpr]]:
+    """A problem of 2-5 variables with up to 3 constraints, up to 3 targets and up to 2 required expressions."""
+    n = draw(st.integers(min_value=2, max_value=5))
+    variables = tuple(
+        Variable(f"v{i}", tuple(draw(st.lists(PROBLEM_VALUES, min_size=1, max_size=3, unique=True))))
+        for i in range(n)
+    )
+    names = [v.name for v in variables]
+    constraints = draw(st.lists(expressions(names, max_leaves=4), max_size=3))
+    targets = draw(st.lists(expressions(names, max_leaves=2), min_size=1, max_size=3))
+    required = draw(st.lists(expressions(names, max_leaves=2), max_size=2))
+    problem = Problem(variables, tuple(Constraint(f"c{k}", e) for k, e in enumerate(constraints)))
+    return problem, targets, required
+
+
+def _meets(problem: Problem, assignment: dict[str, int], exprs: list[BoolExpr]) -> bool:
+    check = Problem(problem.variables, tuple(Constraint(f"e{k}", e) for k, e in enumerate(exprs)))
+    return check.check(assignment)
+
+
+@SETTINGS
+@given(cases())
+def test_a_cover_meets_the_problem_the_required_and_a_target_exactly_when_one_exists(
+    case: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+) -> None:
+    """The covering solve returns a true solution meeting a target, and None only when brute force finds none."""
+    problem, targets, required = case
+    kernel = SatKernel(problem)
+    found = kernel.cover(targets, required)
+    exists = [
+        a
+        for a in problem.assignments()
+        if problem.check(a) and _meets(problem, a, required) and any(_meets(problem, a, [t]) for t in targets)
+    ]
+    if found is None:
+        assert not exists
+    else:
+        assert problem.check(found) and _meets(problem, found, required)
+        assert any(_meets(problem, found, [t]) for t in targets)
+    # the call's "some target" clause is retired: the problem alone is still as satisfiable as before
+    whole = [a for a in problem.assignments() if problem.check(a)]
+    assert (
+        kernel.cover([Lit(problem.variables[0].name, frozenset(problem.variables[0].domain))]) is None
+    ) == (not whole)
+
+
+@SETTINGS
+@given(cases(), cases())
+def test_the_conflict_is_infeasible_and_irreducible(
+    first: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+    second: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+) -> None:
+    """None exactly when all holds; otherwise the named constraints conflict and each one is needed."""
+    problem = first[0]
+    names = set(problem.names)
+    pool = [e for e in (*first[1], *first[2], *(c.expr for c in second[0].constraints)) if _within(e, names)]
+    hard = list(problem.constraints)
+    soft = [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
+    found = sat_kernel(Problem(problem.variables, ()))
+    assert found is not None
+    answer = found.minimal(hard, soft)
+
+    def feasible(kept: list[Constraint]) -> bool:
+        both = Problem(problem.variables, (*hard, *kept))
+        return any(both.check(a) for a in both.assignments())
+
+    if answer is None:
+        assert feasible(soft)
+        return
+    named = [c for c in soft if c.id in set(answer)]
+    assert [c.id for c in named] == list(answer)
+    assert not feasible(named)
+    for dropped in named:
+        assert feasible([c for c in named if c is not dropped])
+
+
+def _within(expr: BoolExpr, names: set[str]) -> bool:
+    return scope(expr) <= names
+
+
+def test_problems_with_large_tables_keep_cp_sat() -> None:
+    """A table beyond MAX_TABLE_ROWS does not suit the kernel: the backend keeps its CP-SAT propagator."""
+    xs = (Variable("a", tuple(range(200))), Variable("b", tuple(range(200))))
+    rows = tuple((a, b) for a in range(200) for b in range(200) if (a + b) % 3)
+    big = Problem(xs, (Constraint("t", Table(("a", "b"), rows)),))
+    assert len(rows) > MAX_TABLE_ROWS and not suits(big)
+    assert sat_kernel(big) is None
+    assert isinstance(CpSatBackend().propagator(big), CpSatPropagator)
+
+
+def test_the_kitchen_session_propagates_and_explains_on_the_kernel() -> None:
+    """Without a diagram the kitchen's domains and reasons come from the SAT kernel, and they stay exact."""
+    catalog = load_catalog(ROOT / "catalogs" / "kitchen.yaml")
+    session = ConfigurationSession(catalog, on=dt.date(2026, 11, 23))
+    session.select("hob", "gas_4")
+    kernel = sat_kernel(session.cp.problem)
+    assert kernel is not None
+    before = kernel.checks
+    domains = session.domains()
+    assert kernel.checks > before
+    removed = session.removed()
+    assert removed and all(reason.choices or reason.constraints for reason in removed.values())
+    # cross-check with CP-SAT on a fresh model: each option shown has a solution, each option gone has none
+    problem = session.cp.problem
+    chosen = Constraint("choice", session.cp.selected("hob", "gas_4"))
+    cpsat = CpSatBackend()
+    for module in ("hob", "hood", "installation", "oven", "sink"):
+        for option in catalog.modules[module].options:
+            target = Constraint("target", session.cp.selected(module, option))
+            asked = Problem(problem.variables, (*problem.constraints, chosen, target))
+            assert cpsat.solve(asked).found == (option in domains[module]), (module, option)
+
+
+def test_a_question_beyond_the_encoding_falls_back_to_cp_sat_for_good() -> None:
+    """A target whose sum the kernel cannot encode is answered by CP-SAT, which then answers everything."""
+    xs = tuple(Variable(f"x{i}", tuple(range(10))) for i in range(6))
+    kernel = SatKernel(Problem(xs, ()), max_linear_nodes=20)
+    engine = SatFirstPropagator(kernel, Problem(xs, ()))
+    wide = Linear(tuple((3 + i, f"x{i}") for i in range(6)), "==", 101)
+    found = engine.cover([wide])
+    assert found is not None and sum((3 + i) * found[f"x{i}"] for i in range(6)) == 101
+    assert engine.fallback is not None
+    assert engine.cover([Lit("x0", frozenset({9}))], [Lit("x0", frozenset({1}))]) is None
