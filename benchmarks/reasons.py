@@ -184,9 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         "from the compiled diagram; the rule found on the rules' own variables; the solver only where no local "
         "check explains, remembered per catalog, choices and option; without a diagram, the solver for every "
         "removed option, remembered the same way). Before: the solver's minimal conflict "
-        "(`why`) for every removed option, on a sample of the same steps; both use the solver's kept model "
-        "(`configurator.solver.backends.cpsat_core`: one CP-SAT model per catalog, checks under assumptions), "
-        "which made `why` itself 10-35x faster than a model built per check (e-bike p50 2,586 ms before it). "
+        "(`why`) for every removed option, on a sample of the same steps; both ask the solver's kept engines "
+        "(the incremental SAT kernel `configurator.solver.sat`, or one kept CP-SAT model per catalog: checks "
+        "under assumptions), which made `why` itself far faster than a CP-SAT model built per check (e-bike "
+        "p50 2,586 ms before them). "
         "Times in ms, p50 / p95; *domains*: the choice and the new domains alone; compile is "
         "the first session's (once per process); warm-up is `configurator.solver.reasons.warm_reasons` (once per catalog version: every "
         "option of a one-option module chosen alone and explained, the solver's answers remembered).",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.simulate.cycle import Simulation, simulate
+from configurator.simulate.baselines import History
+from configurator.simulate.cycle import ON, Simulation, simulate, withdraw, withdrawal_index
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +106,43 @@ def test_drift_moves_tastes_between_purchases(bike: Catalog) -> None:
     assert drifting.learned.edits[0] == stable.learned.edits[0]
     assert drifting.oracle.regrets == stable.oracle.regrets and drifting.scenario == "drift"
     assert drifting.learned.regrets[1:] != stable.learned.regrets[1:]
+
+
+def test_a_withdrawn_option_is_never_sold_again_and_is_reported(bike: Catalog) -> None:
+    """Scenario ``withdrawn``: from the new version on, no purchase holds the option bought most before it."""
+    run = simulate(bike, customers=5, purchases=3, seed=4, history=10, scenario="withdrawn")
+    assert run.withdrawn is not None
+    option, index = run.withdrawn
+    assert index == withdrawal_index(3) == 1 and option.startswith("frame.") and option != "frame.alu"
+    module, name = option.split(".")
+    for taste in run.tastes:
+        owned = run.store.installed_base_for(taste.customer_id)
+        assert len(owned) == 3
+        assert all(name not in row["configuration"].get(module, {}) for row in owned[index:]), owned
+    assert [len(e) for e in run.learned.edits] == [5, 5, 5]
+
+
+def test_withdraw_ends_the_most_bought_option_in_a_new_version(bike: Catalog) -> None:
+    """The most bought option outside the defaults gets an end date before the simulated day; versions differ."""
+    history = History()
+    history.add("c1", Configuration({"frame": {"steel": 1}}))
+    history.add("c2", Configuration({"frame": {"carbon": 1}}))
+    history.add("c3", Configuration({"frame": {"carbon": 1}}))
+    history.add("c4", Configuration({"frame": {"alu": 1}}))
+    sold, option = withdraw(bike, history)
+    assert option == "frame.carbon" and sold.version == f"{bike.version}-w"
+    assert not sold.modules["frame"].options["carbon"].effective(ON) and bike.modules["frame"].options[
+        "carbon"
+    ].effective(ON)
+
+
+def test_a_catalog_without_an_option_to_withdraw_is_refused(bike: Catalog) -> None:
+    """No module with three options besides its default: the scenario says so."""
+    from configurator.errors import ConfiguratorError
+
+    small = bike.model_copy(update={"modules": {"motor": bike.modules["motor"]}})
+    with pytest.raises(ConfiguratorError, match="no option to withdraw"):
+        withdraw(small, History())
 
 
 def test_an_unknown_scenario_is_refused(bike: Catalog) -> None:

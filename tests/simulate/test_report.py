@@ -24,3 +24,13 @@ def test_report_prints_assumptions_and_one_row_per_system(bike: Catalog) -> None
     assert text.startswith("Assumptions:") and "segments" in text
     for name in ("learned", *BASELINES, "oracle"):
         assert f"| {name} |" in text
+
+
+def test_a_withdrawal_is_named_in_the_assumptions_and_the_json(bike: Catalog) -> None:
+    """Scenario ``withdrawn``: the option and the first purchase without it are in the JSON and the report."""
+    result = simulate(bike, customers=2, purchases=2, seed=1, history=5, scenario="withdrawn")
+    data = to_data(result)
+    assert result.withdrawn is not None
+    assert data["withdrawn"] == {"option": result.withdrawn[0], "from_purchase": 2}
+    assert f"withdrawn: {result.withdrawn[0]} from purchase 2" in "\n".join(report_lines(result))
+    assert to_data(simulate(bike, customers=1, purchases=1, seed=1, history=5))["withdrawn"] is None

@@ -35,7 +35,10 @@ def simulate(
     ] = 3,
     scenario: Annotated[
         str,
-        typer.Option(help="default | drift (tastes drift) | partial (partial records) | purchases-only."),
+        typer.Option(
+            help="default | drift (tastes drift) | partial (partial records) | purchases-only | withdrawn "
+            "(a new catalog version withdraws the most bought option halfway)."
+        ),
     ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -69,6 +69,8 @@ __all__ = [
     "Simulation",
     "edits_between",
     "simulate",
+    "withdraw",
+    "withdrawal_index",
 ]
 
 TENANT = "simulated"
@@ -88,8 +90,9 @@ PARTIAL_SHARE = 0.5
 """Scenario ``partial``: the share of a purchase's modules the customer records."""
 DRIFT_SD = 0.5
 """Scenario ``drift``: how far each option's utility moves between two purchases (a random walk's sd)."""
-SCENARIOS = ("default", "drift", "partial", "purchases-only")
-"""The scenarios: stable tastes, everything recorded; tastes that drift; partial records; purchases only."""
+SCENARIOS = ("default", "drift", "partial", "purchases-only", "withdrawn")
+"""The scenarios: stable tastes, everything recorded; tastes that drift; partial records; purchases only; a new
+catalog version with the most bought option withdrawn halfway through."""
 MARGIN = Decimal("0.30")
 """The gross margin of an accepted quote, as a share of its total (quotes carry no cost)."""
 
@@ -130,6 +133,53 @@ class Simulation:
     questions: int = 0
     unguided: Series = dataclasses.field(default_factory=Series)
     scenario: str = "default"
+    withdrawn: tuple[str, int] | None = None
+
+
+def withdrawal_index(purchases: int) -> int:
+    """Scenario ``withdrawn``: the purchase index (0-based) from which the new catalog version is sold.
+
+    Example:
+        >>> withdrawal_index(5), withdrawal_index(2), withdrawal_index(1)
+        (2, 1, 1)
+    """
+    return max(1, purchases // 2)
+
+
+def withdraw(catalog: Catalog, history: History) -> tuple[Catalog, str]:
+    """A new version of ``catalog`` in which the option the customers bought most is withdrawn.
+
+    The option (of a top-level module with at least three options, never the module's default) gets a
+    ``valid_to`` the day before :data:`ON`: it stays in the catalog, so older events and rules that name it
+    still read, but no session on ``ON`` offers it (the product's way of ending an option).
+
+    Raises:
+        ConfiguratorError: no option can be withdrawn (no module has three options besides its default).
+    """
+    bought: dict[str, int] = {}
+    for configurations in history.by_customer.values():
+        for configuration in configurations:
+            for module, chosen in configuration.selections.items():
+                for option in chosen:
+                    bought[f"{module}.{option}"] = bought.get(f"{module}.{option}", 0) + 1
+    candidates = [
+        f"{module}.{option}"
+        for module, mod in catalog.modules.items()
+        if len(mod.options) >= 3
+        for option in mod.options
+        if option not in mod.default and mod.options[option].valid_from is None
+    ]
+    if not candidates:
+        raise ConfiguratorError(
+            f"simulate: catalog {catalog.catalog} has no option to withdraw (no module with three options "
+            "besides its default)"
+        )
+    key = max(candidates, key=lambda k: (bought.get(k, 0), -candidates.index(k)))
+    module, option = key.split(".", 1)
+    mod = catalog.modules[module]
+    ended = mod.options[option].model_copy(update={"valid_to": ON - dt.timedelta(days=1)})
+    modules = {**catalog.modules, module: mod.model_copy(update={"options": {**mod.options, option: ended}})}
+    return catalog.model_copy(update={"version": f"{catalog.version}-w", "modules": modules}), key
 
 
 def edits_between(proposal: Configuration, bought: Configuration) -> int:
@@ -332,7 +382,9 @@ def simulate(
         scenario: one of :data:`SCENARIOS`: ``default`` (stable tastes, every purchase recorded with its
             configuration and rejections), ``drift`` (each option's utility moves by ``N(0, DRIFT_SD)`` between
             purchases), ``partial`` (customers record only a partial configuration of about half the modules,
-            and buy elsewhere), ``purchases-only`` (only the accepted quotes are recorded).
+            and buy elsewhere), ``purchases-only`` (only the accepted quotes are recorded), ``withdrawn`` (from
+            purchase :func:`withdrawal_index` on, a new catalog version in which the option bought most so far
+            is withdrawn: :func:`withdraw`).
         progress: called with (purchase index, customer number) after each cycle.
 
     Returns:
@@ -368,8 +420,15 @@ def simulate(
             for t in tastes
         ],
     )  # fmt: skip
+    withdrawn: tuple[str, int] | None = None
     for index in range(purchases):
         day = START + index * SPACING
+        if index and scenario == "withdrawn" and index == withdrawal_index(purchases):
+            sold, option = withdraw(run.catalog, run.history)
+            withdrawn = (option, index)
+            run.catalog, run.view = sold, CatalogNeedsView(sold)
+            run.searcher = Searcher(sold, country=COUNTRY, on=ON)
+            run.session = ConfigurationSession(sold, on=ON)
         if index:
             run.store.refresh_tiers(as_of=day)
         population = run.view.fit_population(population_sales(run.store, catalog.catalog))
@@ -385,4 +444,5 @@ def simulate(
     return Simulation(
         catalog, tastes, purchases, seed, spec, run.learned, run.baselines, run.oracle,
         time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided, scenario=scenario,
+        withdrawn=withdrawn,
     )  # fmt: skip

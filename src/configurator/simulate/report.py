@@ -28,6 +28,8 @@ SCENARIO_LINES = {
     "partial": f"customers record only a partial configuration (about {PARTIAL_SHARE:.0%} of the modules) and "
     "buy elsewhere: no order, no rejections",
     "purchases-only": "only the accepted quotes (orders) are recorded: no configuration, no rejections",
+    "withdrawn": "halfway through, a new catalog version withdraws the option bought most so far (it stays in the "
+    "catalog with an end date; older events still name it)",
 }
 """One line per scenario, printed with the assumptions."""
 
@@ -101,7 +103,12 @@ def assumption_lines(result: Simulation) -> list[str]:
     return [
         f"{len(result.tastes)} simulated customers, {result.purchases} purchases each, seed {result.seed}, "
         f"catalog {result.catalog.catalog} {result.catalog.version}, country {COUNTRY}, scenario "
-        f"{result.scenario}: {SCENARIO_LINES[result.scenario]}",
+        f"{result.scenario}: {SCENARIO_LINES[result.scenario]}"
+        + (
+            f"; withdrawn: {result.withdrawn[0]} from purchase {result.withdrawn[1] + 1}"
+            if result.withdrawn
+            else ""
+        ),
         *result.spec.lines(),
         f"the shop's history: {result.history} earlier customers of the same population bought once before "
         "the run (the population model and most_popular know them at purchase 1); measured customers are new",
@@ -140,6 +147,11 @@ def to_data(result: Simulation) -> dict[str, Any]:
         "catalog": result.catalog.catalog,
         "customers": len(result.tastes),
         "scenario": result.scenario,
+        "withdrawn": (
+            None
+            if result.withdrawn is None
+            else {"option": result.withdrawn[0], "from_purchase": result.withdrawn[1] + 1}
+        ),
         "purchases": result.purchases,
         "seed": result.seed,
         **result.learned.to_data(),
