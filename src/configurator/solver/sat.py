@@ -45,6 +45,7 @@ from typing import Any
 
 from configurator.errors import SolverError
 from configurator.solver.counting.cnf import CnfLit, Encoder
+from configurator.solver.deletion import irreducible
 from configurator.solver.problem import BoolExpr, Constraint, Problem, Table, nodes
 
 __all__ = ["MAX_KERNELS", "MAX_LINEAR_NODES", "MAX_TABLE_ROWS", "SatKernel", "sat_kernel", "suits"]
@@ -202,22 +203,10 @@ class SatKernel:
         """Ids of an irreducible subset of ``soft`` infeasible with ``hard`` (in ``soft``'s order); None if all hold."""
         with self._lock:
             hard_literals = [self._selector(c) for c in hard]
-            candidates = list(soft)
-            core = self._core(hard_literals, [self._selector(c) for c in candidates])
-            if core is None:
-                return None
-            candidates = [candidates[k] for k in core]
-            k = 0
-            # deletion: drop each in turn, keep it out when the rest still conflicts (then shrink to the core)
-            while k < len(candidates):
-                trial = candidates[:k] + candidates[k + 1 :]
-                smaller = self._core(hard_literals, [self._selector(c) for c in trial])
-                if smaller is None:
-                    k += 1  # needed
-                else:
-                    kept = set(smaller)
-                    candidates = [c for j, c in enumerate(trial) if j in kept or j < k]
-            return tuple(c.id for c in candidates)
+            found = irreducible(
+                list(soft), lambda trial: self._core(hard_literals, [self._selector(c) for c in trial])
+            )
+            return None if found is None else tuple(c.id for c in found)
 
 
 _kernels: OrderedDict[Problem, SatKernel | None] = OrderedDict()

@@ -49,7 +49,14 @@ from configurator.solver.problem import (
 if TYPE_CHECKING:
     from configurator.solver.sat import SatKernel
 
-__all__ = ["CpSatBackend", "CpSatModel", "CpSatOptimizer", "CpSatPropagator", "SatFirstPropagator"]
+__all__ = [
+    "CpSatBackend",
+    "CpSatModel",
+    "CpSatOptimizer",
+    "CpSatPropagator",
+    "SatFirstPropagator",
+    "quick_solver",
+]
 
 _NEGATED = {"<=": ">", ">=": "<", "==": "!=", "!=": "==", "<": ">=", ">": "<="}
 
@@ -561,6 +568,27 @@ class CpSatOptimizer:
         return result
 
 
+def quick_solver(seed: int, *, fixed_search: bool = True) -> cp_model.CpSolver:
+    """A CP-SAT solver for small, quick checks: one worker, no presolve, probing, inprocessing or LP.
+
+    Args:
+        seed: the random seed.
+        fixed_search: follow the model's decision strategy (covering solves set one).
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    params.cp_model_presolve = False
+    params.cp_model_probing_level = 0
+    params.use_sat_inprocessing = False
+    params.symmetry_level = 0
+    params.linearization_level = 0
+    if fixed_search:
+        params.search_branching = cp_model.FIXED_SEARCH
+    return solver
+
+
 class SatFirstPropagator:
     """Covering solves on the incremental SAT kernel, falling back to a kept CP-SAT model for good.
 
@@ -620,17 +648,7 @@ class CpSatPropagator:
         self._clause = self.built.model.add_bool_or([self.built.true]).index
 
     def _solver(self) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.num_workers = 1
-        params.random_seed = self.seed
-        params.cp_model_presolve = False
-        params.cp_model_probing_level = 0
-        params.use_sat_inprocessing = False
-        params.symmetry_level = 0
-        params.linearization_level = 0
-        params.search_branching = cp_model.FIXED_SEARCH
-        return solver
+        return quick_solver(self.seed)
 
     def cover(self, targets: Sequence[BoolExpr], required: Sequence[BoolExpr] = ()) -> dict[str, int] | None:
         """A solution meeting every ``required`` expression and at least one target; None when none exists.

@@ -33,7 +33,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from configurator.errors import SolverError
-from configurator.solver.backends.cpsat import CpSatModel
+from configurator.solver.backends.cpsat import CpSatModel, quick_solver
+from configurator.solver.deletion import irreducible
 from configurator.solver.problem import Constraint, Problem, Variable
 
 __all__ = ["MAX_KEPT_MODELS", "KeptCores", "kept_cores"]
@@ -70,14 +71,7 @@ class KeptCores:
         model = self.built.model
         model.clear_assumptions()
         model.add_assumptions([*hard, *soft])
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.num_workers = 1
-        params.random_seed = self.seed
-        params.cp_model_presolve = False
-        params.cp_model_probing_level = 0
-        params.symmetry_level = 0
-        params.linearization_level = 0
+        solver = quick_solver(self.seed, fixed_search=False)
         code = solver.solve(model)
         self.checks += 1
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -98,23 +92,10 @@ class KeptCores:
             if self.built.infeasible:
                 return ()
             hard_literals = [self._literal(c) for c in hard]
-            candidates = list(soft)
-            literals = [self._literal(c) for c in candidates]
-            core = self._check(hard_literals, literals)
-            if core is None:
-                return None
-            candidates = [candidates[k] for k in core]
-            k = 0
-            # deletion: drop each in turn, keep it out when the rest still conflicts
-            while k < len(candidates):
-                trial = candidates[:k] + candidates[k + 1 :]
-                smaller = self._check(hard_literals, [self._literal(c) for c in trial])
-                if smaller is None:
-                    k += 1  # needed
-                else:
-                    kept = set(smaller)
-                    candidates = [c for j, c in enumerate(trial) if j in kept or j < k]
-            return tuple(c.id for c in candidates)
+            found = irreducible(
+                list(soft), lambda trial: self._check(hard_literals, [self._literal(c) for c in trial])
+            )
+            return None if found is None else tuple(c.id for c in found)
 
 
 _kept: OrderedDict[tuple[tuple[Variable, ...], int], KeptCores] = OrderedDict()
