@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,11 +18,11 @@ def test_the_answer_conflicts_and_is_irreducible(
 ) -> None:
     """A set conflicts when it holds one of the given conflicts; the answer does, and no element can go."""
 
-    def conflicting(items: list[int]) -> bool:
+    def conflicting(items: Sequence[int]) -> bool:
         return any(c <= set(items) for c in minimal)
 
-    def core(items: list[int]) -> list[int] | None:
-        if not conflicting(list(items)):
+    def core(items: Sequence[int]) -> list[int] | None:
+        if not conflicting(items):
             return None
         if whole_core:  # a weak solver: the whole set as its core
             return list(range(len(items)))
