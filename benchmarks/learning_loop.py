@@ -94,7 +94,10 @@ def _run(job: tuple[Path, str, int], settings: tuple[int, int, int, Path]) -> tu
     )
     if scenario != "default":
         systems = {"learned": result.learned, **result.baselines, "oracle": result.oracle}
-        lines = [f"#### {scenario}: {SCENARIO_LINES[scenario]} ({result.seconds:.0f} s)", ""]
+        what = SCENARIO_LINES[scenario]
+        if result.withdrawn is not None:
+            what += f"; here {result.withdrawn[0]}, from purchase {result.withdrawn[1] + 1}"
+        lines = [f"#### {scenario}: {what} ({result.seconds:.0f} s)", ""]
         lines += [*measure_table("accepted unchanged %", systems, "acceptance"), ""]
         lines += [*measure_table("mean edits", systems, "edits"), "", _targets(result), ""]
     else:
