@@ -17,7 +17,20 @@ from typing import Any
 from hypothesis import strategies as st
 
 from configurator.catalog.models import Catalog
-from configurator.solver.problem import And, BoolExpr, Const, Iff, Implies, Linear, Lit, Not, Or, Table, Term
+from configurator.solver.problem import (
+    And,
+    BoolExpr,
+    Const,
+    Iff,
+    Implies,
+    Linear,
+    Lit,
+    Not,
+    Or,
+    Table,
+    Term,
+    Variable,
+)
 
 __all__ = [
     "LOCALES",
@@ -647,3 +660,11 @@ def expressions(names: Sequence[str], max_leaves: int = 5) -> st.SearchStrategy[
         )
 
     return st.recursive(leaves, extend, max_leaves=max_leaves)
+
+
+def small_variables(min_size: int = 2, max_size: int = 5) -> st.SearchStrategy[tuple[Variable, ...]]:
+    """Variables ``v0``, ``v1``, ... (between ``min_size`` and ``max_size``), each with 1-3 values."""
+    domain = st.lists(PROBLEM_VALUES, min_size=1, max_size=3, unique=True).map(tuple)
+    return st.lists(domain, min_size=min_size, max_size=max_size).map(
+        lambda domains: tuple(Variable(f"v{i}", d) for i, d in enumerate(domains))
+    )

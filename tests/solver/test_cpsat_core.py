@@ -11,17 +11,13 @@ from configurator.solver import operations
 from configurator.solver.backends.cpsat_core import KeptCores, kept_cores
 from configurator.solver.problem import Constraint, Linear, Lit, Problem, Variable, scope
 from configurator.solver.sat import sat_kernel
-from strategies import PROBLEM_VALUES, expressions
+from strategies import expressions, small_variables
 
 
 @st.composite
 def split_problems(draw: st.DrawFn) -> tuple[tuple[Variable, ...], list[Constraint], list[Constraint]]:
     """2-5 variables, up to 2 hard and up to 6 soft random constraints."""
-    n = draw(st.integers(min_value=2, max_value=5))
-    variables = tuple(
-        Variable(f"v{i}", tuple(draw(st.lists(PROBLEM_VALUES, min_size=1, max_size=3, unique=True))))
-        for i in range(n)
-    )
+    variables = draw(small_variables())
     names = [v.name for v in variables]
     hard = draw(st.lists(expressions(names, max_leaves=4), max_size=2))
     soft = draw(st.lists(expressions(names, max_leaves=4), max_size=6))

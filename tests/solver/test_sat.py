@@ -13,7 +13,7 @@ from configurator.solver.backends.cpsat import CpSatBackend, CpSatPropagator, Sa
 from configurator.solver.problem import BoolExpr, Constraint, Linear, Lit, Problem, Table, Variable, scope
 from configurator.solver.sat import MAX_TABLE_ROWS, SatKernel, sat_kernel, suits
 from configurator.solver.session import ConfigurationSession
-from strategies import PROBLEM_VALUES, expressions
+from strategies import expressions, small_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -22,11 +22,7 @@ SETTINGS = settings(deadline=None, max_examples=150, suppress_health_check=[Heal
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Problem, list[BoolExpr], list[BoolExpr]]:
     """A problem of 2-5 variables with up to 3 constraints, up to 3 targets and up to 2 required expressions."""
-    n = draw(st.integers(min_value=2, max_value=5))
-    variables = tuple(
-        Variable(f"v{i}", tuple(draw(st.lists(PROBLEM_VALUES, min_size=1, max_size=3, unique=True))))
-        for i in range(n)
-    )
+    variables = draw(small_variables())
     names = [v.name for v in variables]
     constraints = draw(st.lists(expressions(names, max_leaves=4), max_size=3))
     targets = draw(st.lists(expressions(names, max_leaves=2), min_size=1, max_size=3))
