@@ -6,13 +6,13 @@ every removed option at once (:func:`~configurator.solver.dd.explain.corrections
 choices to undo so that the option is possible again (exact: undoing them, and only them, brings it back).
 The rules are then found locally: the one rule that, with those choices, rules the option out on its own
 (checked on the rule's own variables; a module's cardinality when another option of a one-option module is
-chosen), else two rules sharing a variable that do it together (each check runs on those rules' own
-variables, with the modules' cardinalities as given; rules over too many variables to enumerate are narrowed
-by bounds). When that fails (three or more rules acting together, or bounds too weak), the solver is asked once
-with only the choices to undo,
-and its answer is remembered for the process (the same reason comes back step after step and session after
-session). Without a diagram the session asks the solver for every removed option (a minimal conflict on the kept
-incremental SAT solver, :mod:`configurator.solver.sat`, or a kept CP-SAT model), remembered the same way.
+chosen). When no single rule does, the session's solver is asked once with only the choices to undo (a minimal
+conflict on the kept incremental SAT solver, :mod:`configurator.solver.sat`: milliseconds), and its answer is
+remembered for the process (the same reason comes back step after step and session after session). Without a
+solver (:func:`removed_reasons` called alone), two rules sharing a variable that do it together are searched
+locally instead (each pair checked on those rules' own variables; rules over too many variables to enumerate
+are narrowed by bounds): a search in Python that took up to 3 s on a cold server. Without a diagram the
+session asks the solver for every removed option, remembered the same way.
 
 Example:
     >>> from configurator.catalog.models import Catalog
@@ -347,12 +347,12 @@ def removed_reasons(
             continue
         names = min(options, key=len)
         keys = sorted({source[n] for n in names if n in source}, key=order.__getitem__)
-        rule = _rule_for(cp, rules, module, literal, keys, pairs)
+        rule = _rule_for(cp, rules, module, literal, keys, pairs, joint=solve is None)
         if rule is None and solve is not None:
             rule = _solved(cp, module, option, keys, pairs, solve)
         if rule is None and len(keys) < len(every):
             # undoing ``keys`` brings the option back, but the choices kept take part in the cause
-            rule = _rule_for(cp, rules, module, literal, every, pairs)
+            rule = _rule_for(cp, rules, module, literal, every, pairs, joint=solve is None)
             if rule is None and solve is not None:
                 rule = _solved(cp, module, option, every, pairs, solve)
         if rule is not None:
@@ -389,9 +389,9 @@ def warm_reasons(session: ConfigurationSession, pause: Callable[[], None] | None
     return explained
 
 
-_RULES: OrderedDict[tuple[int, str, Lit, frozenset[tuple[str, int, str]]], tuple[Problem, str | None]] = (
-    OrderedDict()
-)
+_RULES: OrderedDict[
+    tuple[int, str, Lit, frozenset[tuple[str, int, str]], bool], tuple[Problem, str | None]
+] = OrderedDict()
 _RULES_MAX = 50_000
 
 
@@ -403,22 +403,26 @@ def _rule_for(
     keys: Sequence[str],
     pairs: Sequence[tuple[str, int, str]],
     budget: _Budget | None = None,
+    *,
+    joint: bool = True,
 ) -> str | None:
     """The rule, or two rules joined by a newline, that rule the option out with the choices ``keys``.
 
     ``""``: the choices alone do (the option itself was excluded); None: no local check finds the rules.
+    ``joint``: also look for two rules acting together (a search in Python that can take seconds on a real
+    catalog; a caller with a solver asks it instead, a millisecond on the kept incremental SAT solver).
     Remembered for the process by catalog, option and the choices named (the same option removed by the same
     choices comes back step after step and session after session).
     """
     chosen = set(keys)
-    key = (id(cp.problem), module, literal, frozenset(p for p in pairs if p[2] in chosen))
+    key = (id(cp.problem), module, literal, frozenset(p for p in pairs if p[2] in chosen), joint)
     with _LOCAL_LOCK:
         found = _RULES.get(key)
         if found is not None and found[0] is cp.problem:
             _RULES.move_to_end(key)
             return found[1]
     budget = _Budget() if budget is None else budget
-    answer = _rule_search(cp, rules, module, literal, chosen, pairs, budget)
+    answer = _rule_search(cp, rules, module, literal, chosen, pairs, budget, joint)
     if answer is None and budget.left <= 0:
         return None  # cut short by the budget: another try with more room may find the rules
     with _LOCAL_LOCK:
@@ -436,6 +440,7 @@ def _rule_search(
     chosen: set[str],
     pairs: Sequence[tuple[str, int, str]],
     budget: _Budget,
+    joint: bool = True,
 ) -> str | None:
     """:func:`_rule_for` without memory: the local checks within the budget."""
     if "/" not in module and module in cp.single and any(k.startswith(f"{module}.") for k in chosen):
@@ -451,6 +456,8 @@ def _rule_search(
             return rule.id
         if budget.left <= 0:
             return None
+    if not joint:
+        return None
     return _pair(cp.problem, rules, touching, fixed, literal.var, values, structure, budget)
 
 

@@ -235,6 +235,9 @@ class ConfigurationSession:
         )
         twin._choices = dict(self._choices)
         twin._diagram, twin._diagram_failed = self._diagram, self._diagram_failed
+        twin._cursor = (
+            self._cursor.copy() if self._cursor is not None else None
+        )  # its counters, not a restart
         return twin
 
     @property

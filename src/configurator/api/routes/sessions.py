@@ -22,6 +22,7 @@ from configurator.api.sessions import DRAFT_BYTES, LiveSession, ranked_repairs
 from configurator.api.views import configuration_out, conflict_out, session_out
 from configurator.api.wire import Identifier, LocaleTag
 from configurator.errors import ConfigurationError
+from configurator.solver.alternatives import alternatives
 from configurator.solver.session import ConfigurationSession
 
 __all__ = [
@@ -72,19 +73,6 @@ def get_session(
         state.removed = {key: conflict_out(live.catalog, c, locale) for key, c in twin.removed().items()}
         state.alternatives = alternatives(twin)
     return state
-
-
-def alternatives(session: ConfigurationSession) -> dict[str, list[str]]:
-    """For each one-option module with a choice, the options that could replace it under the other choices."""
-    found: dict[str, list[str]] = {}
-    for choice in session.choices:
-        module = session.catalog.modules.get(choice.module)
-        if module is None or module.max_choices != 1 or not choice.selected:
-            continue
-        other = session.copy()
-        other.unset(choice.module, choice.option)
-        found[choice.module] = list(other.domains()[choice.module])
-    return found
 
 
 @router.post("/sessions/{session_id}/choices")

@@ -11,8 +11,9 @@ The modules, in the order a compilation runs through them:
   :mod:`.linear` builds linear constraints by the interval method, :mod:`.bdd` adapts CUDD;
 - :mod:`.flatten`: the BDD read into MDD arrays;
 - :mod:`.count`: a one-off exact count on the BDD itself (no sifting, no flattening);
-- :mod:`.diagram`: :class:`CompiledDiagram` and its queries (a :class:`DiagramCursor` per caller for
-  incremental valid domains);
+- :mod:`.diagram`: :class:`CompiledDiagram` and its queries;
+- :mod:`.cursor`: a :class:`DiagramCursor` per caller for incremental valid domains, and the values each
+  assumed variable could take with its own assumption released (one pass);
 - :mod:`.cache`: :class:`DiagramCache`, the process-wide cache that compiles each problem once.
 
 Example:

@@ -27,7 +27,6 @@ Example:
 from __future__ import annotations
 
 import random
-import threading
 import time
 from array import array
 from collections.abc import Mapping, Sequence
@@ -40,6 +39,7 @@ from configurator.solver.dd.compiler import (
     DEFAULT_TIME_LIMIT,
     compile_problem,
 )
+from configurator.solver.dd.cursor import DiagramCursor
 from configurator.solver.problem import Problem
 
 __all__ = ["CompiledDiagram", "DiagramCursor", "DiagramStats"]
@@ -727,31 +727,3 @@ class CompiledDiagram:
                 for e in range(out[u], out[u + 1]):
                     if bits[e]:
                         touch(e)
-
-
-class DiagramCursor:
-    """One caller's incremental propagation over a shared :class:`CompiledDiagram` (see :meth:`~CompiledDiagram.cursor`).
-
-    It keeps the counters of its last call and, when the next call extends those assumptions, propagates only
-    the difference; anything else starts again from the diagram's pristine counters, which are never changed.
-    Its counters are copied from them on the first call with assumptions. A lock makes a cursor safe to call
-    from several threads; the diagram itself is only read.
-
-    Attributes:
-        diagram: the diagram.
-    """
-
-    def __init__(self, diagram: CompiledDiagram) -> None:
-        self.diagram = diagram
-        self._state: _State | None = None
-        self._lock = threading.Lock()
-
-    def valid_domains(self, assumptions: Mapping[str, int] | None = None) -> dict[str, tuple[int, ...]]:
-        """As :meth:`CompiledDiagram.valid_domains`, from this cursor's last call."""
-        diagram = self.diagram
-        levels = diagram._levels(assumptions)
-        if levels is None or diagram._root < 0:
-            return {name: () for name in diagram.problem.names}
-        with self._lock:
-            self._state, domains = diagram._advance(self._state, levels)
-            return domains
