@@ -212,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         f"after {WARM_UP} warm-up clicks per catalog; the next click comes {THINK_MS} ms after the reasons "
         "are shown (the page asks for them 150 ms after the last click). Per click, "
         "measured in the page with `performance.now()`: to the updated options (domains) and, separately, to "
-        "the reasons shown beside the unavailable options (a second request). Times in ms, p50 / p95.",
+        "the reasons shown beside the unavailable options (a second request, sent with the guided-selling "
+        "questions once the rep pauses: the reasons time includes the 150 ms pause and the domains before it). "
+        "Times in ms, p50 / p95.",
         "",
         "| catalog | warm-up | clicks | domains p50 / p95 | reasons p50 / p95 | target (domains p95 < 150 ms) |",
         "| --- | --- | ---: | ---: | ---: | --- |",
