@@ -6,13 +6,13 @@ every removed option at once (:func:`~configurator.solver.dd.explain.corrections
 choices to undo so that the option is possible again (exact: undoing them, and only them, brings it back).
 The rules are then found locally: the one rule that, with those choices, rules the option out on its own
 (checked on the rule's own variables; a module's cardinality when another option of a one-option module is
-chosen). When no single rule does, the session's solver is asked once with only the choices to undo (a minimal
-conflict on the kept incremental SAT solver, :mod:`configurator.solver.sat`: milliseconds), and its answer is
+chosen), else two rules sharing a variable that do it together (each pair checked on those rules' own
+variables; rules over too many variables to enumerate are narrowed by bounds). That search is bounded by work
+(:data:`SOLVER_LOCAL_WORK` assignments per option in a session, which can ask its solver; :data:`MAX_LOCAL_WORK`
+without one). When it finds nothing, the session's solver is asked once with only the choices to undo (a
+minimal conflict on the kept incremental SAT solver, :mod:`configurator.solver.sat`), and its answer is
 remembered for the process (the same reason comes back step after step and session after session). Without a
-solver (:func:`removed_reasons` called alone), two rules sharing a variable that do it together are searched
-locally instead (each pair checked on those rules' own variables; rules over too many variables to enumerate
-are narrowed by bounds): a search in Python that took up to 3 s on a cold server. Without a diagram the
-session asks the solver for every removed option, remembered the same way.
+diagram the session asks the solver for every removed option, remembered the same way.
 
 Example:
     >>> from configurator.catalog.models import Catalog
@@ -64,6 +64,7 @@ __all__ = [
     "MAX_LOCAL_CHECK",
     "MAX_LOCAL_WORK",
     "MAX_PAIRS",
+    "SOLVER_LOCAL_WORK",
     "recall",
     "remember",
     "removed_reasons",
@@ -81,6 +82,10 @@ MAX_LOCAL_WORK = 60_000
 
 Beyond it the solver answers (once, remembered): a long local search (hundreds of pair checks) costs more than
 one solver call. The budget counts work, not seconds, so that the answers do not depend on the machine's load."""
+SOLVER_LOCAL_WORK = 3_000
+"""The local checks' budget when the session's solver can answer instead (a minimal conflict on the kept SAT
+solver, remembered): small, so that a cold server does not search pairs of rules in Python for seconds, yet
+enough for the single rules and pairs that explain most options in milliseconds."""
 
 _STRUCTURE = ("cardinality", "quantity")
 
@@ -120,10 +125,12 @@ def _structure(problem: Problem) -> tuple[Constraint, ...]:
 class _Budget:
     """The assignments one option's local checks may still enumerate (see :data:`MAX_LOCAL_WORK`)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("left", "retry")
 
-    def __init__(self, left: int = MAX_LOCAL_WORK) -> None:
+    def __init__(self, left: int = MAX_LOCAL_WORK, *, retry: bool = True) -> None:
         self.left = left
+        self.retry = retry
+        """Whether a search cut short is tried again next time (False: a solver answers instead, remembered)."""
 
 
 def _alone_forbids(
@@ -347,17 +354,22 @@ def removed_reasons(
             continue
         names = min(options, key=len)
         keys = sorted({source[n] for n in names if n in source}, key=order.__getitem__)
-        rule = _rule_for(cp, rules, module, literal, keys, pairs, joint=solve is None)
+        rule = _rule_for(cp, rules, module, literal, keys, pairs, _local_budget(solve))
         if rule is None and solve is not None:
             rule = _solved(cp, module, option, keys, pairs, solve)
         if rule is None and len(keys) < len(every):
             # undoing ``keys`` brings the option back, but the choices kept take part in the cause
-            rule = _rule_for(cp, rules, module, literal, every, pairs, joint=solve is None)
+            rule = _rule_for(cp, rules, module, literal, every, pairs, _local_budget(solve))
             if rule is None and solve is not None:
                 rule = _solved(cp, module, option, every, pairs, solve)
         if rule is not None:
             reasons[f"{module}.{option}"] = Conflict(tuple(keys), tuple(rule.split("\n")) if rule else ())
     return reasons
+
+
+def _local_budget(solve: object) -> _Budget:
+    """The local checks' budget: smaller when a solver can answer instead."""
+    return _Budget() if solve is None else _Budget(SOLVER_LOCAL_WORK, retry=False)
 
 
 def warm_reasons(session: ConfigurationSession, pause: Callable[[], None] | None = None) -> int:
@@ -403,27 +415,23 @@ def _rule_for(
     keys: Sequence[str],
     pairs: Sequence[tuple[str, int, str]],
     budget: _Budget | None = None,
-    *,
-    joint: bool = True,
 ) -> str | None:
     """The rule, or two rules joined by a newline, that rule the option out with the choices ``keys``.
 
     ``""``: the choices alone do (the option itself was excluded); None: no local check finds the rules.
-    ``joint``: also look for two rules acting together (a search in Python that can take seconds on a real
-    catalog; a caller with a solver asks it instead, a millisecond on the kept incremental SAT solver).
     Remembered for the process by catalog, option and the choices named (the same option removed by the same
     choices comes back step after step and session after session).
     """
     chosen = set(keys)
-    key = (id(cp.problem), module, literal, frozenset(p for p in pairs if p[2] in chosen), joint)
+    budget = _Budget() if budget is None else budget
+    key = (id(cp.problem), module, literal, frozenset(p for p in pairs if p[2] in chosen), budget.retry)
     with _LOCAL_LOCK:
         found = _RULES.get(key)
         if found is not None and found[0] is cp.problem:
             _RULES.move_to_end(key)
             return found[1]
-    budget = _Budget() if budget is None else budget
-    answer = _rule_search(cp, rules, module, literal, chosen, pairs, budget, joint)
-    if answer is None and budget.left <= 0:
+    answer = _rule_search(cp, rules, module, literal, chosen, pairs, budget)
+    if answer is None and budget.left <= 0 and budget.retry:
         return None  # cut short by the budget: another try with more room may find the rules
     with _LOCAL_LOCK:
         _RULES[key] = (cp.problem, answer)
@@ -440,7 +448,6 @@ def _rule_search(
     chosen: set[str],
     pairs: Sequence[tuple[str, int, str]],
     budget: _Budget,
-    joint: bool = True,
 ) -> str | None:
     """:func:`_rule_for` without memory: the local checks within the budget."""
     if "/" not in module and module in cp.single and any(k.startswith(f"{module}.") for k in chosen):
@@ -456,8 +463,6 @@ def _rule_search(
             return rule.id
         if budget.left <= 0:
             return None
-    if not joint:
-        return None
     return _pair(cp.problem, rules, touching, fixed, literal.var, values, structure, budget)
 
 
