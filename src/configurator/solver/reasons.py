@@ -82,10 +82,10 @@ MAX_LOCAL_WORK = 60_000
 
 Beyond it the solver answers (once, remembered): a long local search (hundreds of pair checks) costs more than
 one solver call. The budget counts work, not seconds, so that the answers do not depend on the machine's load."""
-SOLVER_LOCAL_WORK = 3_000
+SOLVER_LOCAL_WORK = 20_000
 """The local checks' budget when the session's solver can answer instead (a minimal conflict on the kept SAT
-solver, remembered): small, so that a cold server does not search pairs of rules in Python for seconds, yet
-enough for the single rules and pairs that explain most options in milliseconds."""
+solver, remembered): a third of the full budget, so that a cold server spends less time searching pairs of rules
+in Python, yet enough for the single rules and pairs that explain most options in milliseconds."""
 
 _STRUCTURE = ("cardinality", "quantity")
 
