@@ -22,6 +22,7 @@ from configurator.assembly.context import (
     customer_context,
     snapshot_tier,
 )
+from configurator.assembly.needs import transfer_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, load_policy
 from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
@@ -413,3 +414,49 @@ def test_a_stored_budget_out_of_bounds_never_breaks_bundles_or_quotes() -> None:
     ]
     assert assemble(bike, context, on=ON)
     assert quote_for_customer(store, bike, "ann", tiers="standard", country="PT", on=ON)
+
+
+def _catalog(name: str, module: str, options: dict[str, tuple[int, int]]) -> configurator.Catalog:
+    """A one-module catalog whose options have a price and a weight."""
+    return configurator.Catalog.model_validate(
+        {
+            "catalog": name, "version": "1", "currency": "EUR", "locales": ["en"],
+            "attributes": {"weight_g": {"type": "int"}},
+            "modules": {module: {"options": {
+                o: {"price": price, "attrs": {"weight_g": weight}} for o, (price, weight) in options.items()
+            }}},
+        }
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("profiling", [True, False])
+def test_orders_from_another_catalog_transfer_through_attributes(profiling: bool) -> None:
+    """A lighter frame than others buy makes the lightest chassis the laptop's first proposal, and says why."""
+    bike = _catalog("bike", "frame", {"steel": (300, 2900), "alu": (400, 2100), "carbon": (1200, 1200)})
+    laptop = _catalog("laptop", "chassis", {"heavy": (600, 1900), "mid": (600, 1500), "light": (600, 1100)})
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+
+    def order(customer: str, frame: str) -> Event:
+        line = {"item": "bike", "catalog": "bike", "unit_price": "900", "selections": {"frame": {frame: 1}}}
+        return _event(f"o-{customer}", customer, type="purchased", order_id=f"O-{customer}", total="900",
+                      margin="200", lines=[line])  # fmt: skip
+
+    events = [order("ann", "carbon"), order("bob", "steel"), order("cy", "alu"), order("di", "steel")]
+    if not profiling:
+        events.append(_event("c1", "ann", type="consent", purpose="profiling", granted=False))
+    store.write_events(events)
+    transfer = transfer_for(store, {"bike": bike, "laptop": laptop}, besides="laptop")
+    assert set(transfer.catalogs) == {"bike"} and not transfer.reference.empty
+    context = customer_context(store, "shop", "ann", laptop, tiers="standard", transfer=transfer)
+    plain = customer_context(store, "shop", "ann", laptop, tiers="standard")
+    transferred = [e for e in context.evidence if e.kind == "transferred"]
+    assert not [e for e in plain.evidence if e.kind == "transferred"]
+    if not profiling:
+        assert not transferred
+        return
+    assert {e.source for e in transferred if e.importance > 0} == {"O-ann"}
+    bundle = assemble(laptop, context, k=1)[0]
+    assert bundle.configuration.selections == {"chassis": {"light": 1}}
+    assert [(r.option, r.because, r.events) for r in bundle.reasons] == [("light", "transferred", ("O-ann",))]

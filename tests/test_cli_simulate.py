@@ -44,3 +44,16 @@ def test_an_unknown_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     catalog = ROOT / "catalogs" / "valve.yaml"
     assert main(["simulate", "--catalog", str(catalog), "--customers", "1", "--scenario", "weekly"]) == 2
     assert "purchases-only" in capsys.readouterr().err
+
+
+def test_cross_catalog_takes_the_other_catalog_and_refuses_without_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--scenario cross-catalog --other-catalog`` reaches the JSON; without the other catalog it exits 2."""
+    catalog, other = ROOT / "catalogs" / "ebike.yaml", ROOT / "catalogs" / "laptop.yaml"
+    args = ["simulate", "--catalog", str(catalog), "--customers", "1", "--purchases", "2", "--history", "3"]
+    assert main([*args, "--json", "--scenario", "cross-catalog", "--other-catalog", str(other)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["other_catalog"] == "laptop-pro14" and len(data["untransferred"]["edits"]) == 2
+    assert main([*args, "--scenario", "cross-catalog"]) == 2
+    assert "expected another catalog" in capsys.readouterr().err

@@ -317,6 +317,7 @@ def test_every_step_and_reason_kind_is_translated() -> None:
         "purchased",
         "configured",
         "viewed",
+        "transferred",
         "popular",
         "required",
         "budget",

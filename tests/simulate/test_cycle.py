@@ -151,3 +151,36 @@ def test_an_unknown_scenario_is_refused(bike: Catalog) -> None:
 
     with pytest.raises(ConfiguratorError, match="purchases-only"):
         simulate(bike, customers=1, purchases=1, scenario="weekly")
+
+
+def test_cross_catalog_the_last_purchase_is_from_the_other_catalog(bike: Catalog) -> None:
+    """Scenario ``cross-catalog``: the last order names the other catalog; the transfer is measured beside."""
+    other = bike.model_copy(update={"catalog": "bike-two"})
+    run = simulate(bike, customers=3, purchases=2, seed=3, history=10, scenario="cross-catalog", other=other)
+    assert run.other is other
+    for taste in run.tastes:
+        rows = run.store.installed_base_for(taste.customer_id)
+        assert [r["catalog_id"] for r in rows] == [bike.catalog, "bike-two"]
+    assert len(run.untransferred.edits[1]) == 3 and len(run.unguided.edits[1]) == 3
+    assert not run.untransferred.edits[0]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "purchases", "other", "expected"),
+    [
+        ("cross-catalog", 2, None, "expected another catalog"),
+        ("cross-catalog", 2, "same", "the same catalog"),
+        ("cross-catalog", 1, "two", "at least 2 purchases"),
+        ("default", 2, "two", "only for scenario cross-catalog"),
+    ],
+)
+def test_cross_catalog_needs_another_catalog_and_two_purchases(
+    bike: Catalog, scenario: str, purchases: int, other: str | None, expected: str
+) -> None:
+    """A missing or identical other catalog, one purchase, or another catalog without the scenario is refused."""
+    from configurator.errors import ConfiguratorError
+
+    catalogs = {None: None, "same": bike, "two": bike.model_copy(update={"catalog": "bike-two"})}
+    with pytest.raises(ConfiguratorError, match=expected):
+        simulate(bike, customers=1, purchases=purchases, seed=1, history=0, scenario=scenario,
+                 other=catalogs[other])  # fmt: skip

@@ -34,3 +34,34 @@ def test_a_withdrawal_is_named_in_the_assumptions_and_the_json(bike: Catalog) ->
     assert data["withdrawn"] == {"option": result.withdrawn[0], "from_purchase": 2}
     assert f"withdrawn: {result.withdrawn[0]} from purchase 2" in "\n".join(report_lines(result))
     assert to_data(simulate(bike, customers=1, purchases=1, seed=1, history=5))["withdrawn"] is None
+
+
+def test_the_crossing_is_reported_with_and_without_what_was_transferred(bike: Catalog) -> None:
+    """Scenario ``cross-catalog``: the other catalog and its purchase's table, transfer on and off, are shown."""
+    other = bike.model_copy(update={"catalog": "bike-two"})
+    result = simulate(
+        bike, customers=2, purchases=2, seed=1, history=5, scenario="cross-catalog", other=other
+    )
+    data, text = to_data(result), "\n".join(report_lines(result))
+    assert data["other_catalog"] == "bike-two" and len(data["untransferred"]["edits"]) == 2
+    assert "purchase 2 from bike-two" in text and "purchase 2 (bike-two, new to every customer)" in text
+    for row in ("learned (transferred), no questions", "nothing transferred, no questions"):
+        assert f"| {row} |" in text
+    plain = simulate(bike, customers=1, purchases=1, seed=1, history=5)
+    assert to_data(plain)["other_catalog"] is None and "new to every customer" not in "\n".join(
+        report_lines(plain)
+    )
+
+
+def test_the_transfer_effect_is_a_paired_difference(bike: Catalog) -> None:
+    """The effect line is the mean per-customer difference, transferred minus not, with counts that add up."""
+    from configurator.simulate.report import transfer_effect
+
+    other = bike.model_copy(update={"catalog": "bike-two"})
+    result = simulate(
+        bike, customers=4, purchases=2, seed=2, history=8, scenario="cross-catalog", other=other
+    )
+    diffs = [a - b for a, b in zip(result.unguided.edits[1], result.untransferred.edits[1], strict=True)]
+    line = transfer_effect(result)
+    assert f"edits {sum(diffs) / 4:+.2f}" in line and "paired, 4 customers" in line
+    assert f"for {sum(d < 0 for d in diffs)} customers, more for {sum(d > 0 for d in diffs)}" in line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.simulate.tastes import PopulationSpec, draw_population
@@ -58,3 +60,19 @@ def test_drift_moves_every_option_reproducibly(bike: Catalog) -> None:
     moved = taste.drifted(random.Random(3), 0.5)
     assert moved.options != taste.options and moved.price_weight == taste.price_weight
     assert moved == taste.drifted(random.Random(3), 0.5)
+
+
+def test_carried_tastes_keep_shared_attribute_worths_and_price_sensitivity(bike: Catalog) -> None:
+    """carry_over keeps the segment, shared attribute part-worths and the price sensitivity per price span."""
+    from configurator.simulate.tastes import carry_over, draw_population, price_span
+
+    laptop = bike.model_copy(update={"catalog": "laptop"})
+    people = draw_population(bike, 6, seed=5)
+    there = carry_over(people, bike, laptop, seed=5)
+    for before, after in zip(people, there, strict=True):
+        assert after.customer_id == before.customer_id and after.segment == before.segment
+        assert after.attributes == before.attributes and after.budget_level == before.budget_level
+        assert after.price_weight * float(price_span(laptop)) == pytest.approx(
+            before.price_weight * float(price_span(bike))
+        )
+    assert there == carry_over(people, bike, laptop, seed=5)

@@ -36,6 +36,7 @@ from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds, Evidence
 from configurator.needs.models import NeedsModel
+from configurator.needs.transfer import Transfer
 
 __all__ = [
     "NO_TIER_REASON",
@@ -152,8 +153,14 @@ def customer_context(
     country: str | None = None,
     population: NeedsModel | None = None,
     view: CatalogNeedsView | None = None,
+    transfer: Transfer | None = None,
 ) -> CustomerContext:
     """A customer's context for ``catalog`` from the store.
+
+    With ``transfer``, what the customer bought from its other catalogs teaches this one through shared
+    attributes and price level (:mod:`configurator.needs.transfer`: evidence of kind ``transferred``, at most as
+    strong as one configuration of this catalog); nothing is transferred for a customer who objected to
+    profiling.
 
     Args:
         store: a store of ``tenant`` (e.g. ``storage.SqlStore``); with ``tiers=None`` also a
@@ -167,6 +174,8 @@ def customer_context(
         country: the customer's country (default: the ``country`` trait of their profile).
         population: a fitted population model to share between customers (see ``needs_for``).
         view: the catalog's needs view to share between customers.
+        transfer: other catalogs and their population's profile (:func:`~configurator.assembly.needs.
+            transfer_for`), to share between customers.
     """
     view = view or CatalogNeedsView(catalog)
     needs = needs_for(store, tenant, customer_id, catalog, population=population, view=view)
@@ -175,13 +184,23 @@ def customer_context(
     if country is None:
         profile = store.get_profile(canonical)
         country = profile.extra.get("country") if profile is not None else None
+    base = store.installed_base_for(canonical)
     installed = [
         Configuration.from_data({"selections": row["configuration"]}, where=f"installed {row['order_id']}")
-        for row in store.installed_base_for(canonical)
+        for row in base
         if row.get("catalog_id") == catalog.catalog and row.get("configuration")
     ]
+    transferred: list[Evidence] = []
+    if transfer is not None and needs.profiling:
+        orders = [
+            (str(row["catalog_id"]), Configuration.from_data({"selections": row["configuration"]}), str(row["order_id"]))
+            for row in base
+            if row.get("catalog_id") in transfer.catalogs and row.get("configuration")
+        ]  # fmt: skip
+        transferred = transfer.evidence(view, orders)
+        needs.observe(*transferred)
     tier = _tier_of(tiers, canonical, store)
-    return _context(view, needs, canonical, events, tier, country, installed)
+    return _context(view, needs, canonical, events, tier, country, installed, transferred)
 
 
 def _context(
@@ -192,8 +211,10 @@ def _context(
     tier: str,
     country: str | None,
     installed: Iterable[Configuration],
+    transferred: Sequence[Evidence] = (),
 ) -> CustomerContext:
-    evidence = tuple(e for event in events for e in view.evidence(event)) if needs.profiling else ()
+    own = (e for event in events for e in view.evidence(event))
+    evidence = (*own, *transferred) if needs.profiling else ()
     usable, ignored = usable_budget_events(events)
     for reason in ignored:
         _log.warning("customer %s: %s", customer_id, reason)

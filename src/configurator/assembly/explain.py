@@ -58,6 +58,7 @@ EVIDENCE_ORDER: Mapping[str, tuple[int, str]] = {
     "configured": (2, "configured"),
     "quote_requested": (2, "configured"),
     "viewed": (3, "viewed"),
+    "transferred": (4, "transferred"),
 }
 """Positive evidence kinds, strongest first, and the ``because`` they give (rejections and returns give none)."""
 

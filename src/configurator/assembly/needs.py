@@ -52,6 +52,7 @@ from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds
 from configurator.needs.models import NeedsModel
+from configurator.needs.transfer import Transfer
 from configurator.solver.session import Choice, ConfigurationSession, Weights
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "needs_for",
     "population_sales",
     "recommendations",
+    "transfer_for",
     "weights_for",
 ]
 
@@ -127,6 +129,17 @@ def needs_for(
         for event in store.customer_events(customer_id):
             needs.observe(*view.evidence(event, strict=strict))
     return needs
+
+
+def transfer_for(store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides: str) -> Transfer:
+    """What the other catalogs' sales teach: every catalog but ``besides``, with their population's profile.
+
+    Population-wide work (it reads those catalogs' sales, :func:`population_sales`): build it once per refresh
+    and pass it to ``customer_context(transfer=...)`` for every customer.
+    """
+    others = {cid: cat for cid, cat in catalogs.items() if cid != besides}
+    sales = [event for cid in others for event in population_sales(store, cid)]
+    return Transfer.fit(others, sales)
 
 
 def weights_for(

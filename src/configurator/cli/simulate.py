@@ -37,9 +37,14 @@ def simulate(
         str,
         typer.Option(
             help="default | drift (tastes drift) | partial (partial records) | purchases-only | withdrawn "
-            "(a new catalog version withdraws the most bought option halfway)."
+            "(a new catalog version withdraws the most bought option halfway) | cross-catalog (the last "
+            "purchase is from --other-catalog)."
         ),
     ] = "default",
+    other_catalog: Annotated[
+        Path | None,
+        typer.Option(help="Scenario cross-catalog: the catalog YAML file of the last purchase."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Simulate customers buying again and again: how often is the first proposal accepted unchanged?"""
@@ -48,13 +53,14 @@ def simulate(
     from configurator.simulate.report import report_lines, to_data
 
     cat = load_catalog(catalog)
+    other = load_catalog(other_catalog) if other_catalog is not None else None
     if not as_json:
         _err().print(
             f"simulating {customers} customers x {purchases} purchases on {cat.catalog}...", markup=False
         )
     result = run(
         cat, customers=customers, purchases=purchases, seed=seed, history=history, questions=questions,
-        scenario=scenario,
+        scenario=scenario, other=other,
     )  # fmt: skip
     if as_json:
         _out().print(json.dumps(to_data(result), indent=2), markup=False)

@@ -46,6 +46,7 @@ DEFAULT_STRENGTHS: Mapping[str, float] = {
     "configured": 1.0,
     "quote_requested": 1.0,
     "viewed": 0.25,
+    "transferred": 1.0,
     "stated": 4.0,
     "rejected": -2.0,
     "returned": -2.0,
@@ -60,8 +61,9 @@ class Evidence:
     Attributes:
         variable: the variable (a module, an option, a Problem variable).
         value: the value the signal is about.
-        kind: ``purchased``, ``configured``, ``quote_requested``, ``viewed``, ``stated``, ``rejected`` or
-            ``returned`` (the key into the strengths).
+        kind: ``purchased``, ``configured``, ``quote_requested``, ``viewed``, ``stated``, ``rejected``,
+            ``returned`` or ``transferred`` (read from purchases in other catalogs:
+            :mod:`configurator.needs.transfer`) (the key into the strengths).
         source: the event id it came from (for explanations).
         importance: multiplies the kind's strength (stated needs carry their own importance, 0..1).
         hard: a requirement, not a preference (a stated need of importance 1): only that value is recommended.

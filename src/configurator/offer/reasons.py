@@ -24,6 +24,7 @@ class Reason:
         module: module id.
         option: option id.
         because: ``stated`` (they asked for it), ``purchased`` / ``configured`` / ``viewed`` (their history),
+            ``transferred`` (it matches what they bought from other catalogs),
             ``popular`` (people like them chose it), ``required`` (the rules or their requirements forced it),
             ``budget`` (traded off to fit the budget), ``tier`` (their tier's policy) or ``default``.
         events: ids of the events behind it (empty for population, rules and defaults).

@@ -40,14 +40,15 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from configurator.assembly.assemble import assemble
-from configurator.assembly.context import customer_context
-from configurator.assembly.needs import population_sales
+from configurator.assembly.context import CustomerContext, customer_context
+from configurator.assembly.needs import population_sales, transfer_for
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.customers.ingest import ingest
 from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.models import NeedsModel
+from configurator.needs.transfer import Transfer
 from configurator.quoting.edit import configured_quote
 from configurator.quoting.lifecycle import accept_quote, save_quote
 from configurator.simulate.baselines import BASELINES, History, baseline_proposals
@@ -55,7 +56,7 @@ from configurator.simulate.guided import ask
 from configurator.simulate.history import earlier_customers, seed_history
 from configurator.simulate.metrics import Series
 from configurator.simulate.occasions import Searcher, draw_occasion
-from configurator.simulate.tastes import PopulationSpec, Taste, draw_population
+from configurator.simulate.tastes import PopulationSpec, Taste, carry_over, draw_population
 from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 
@@ -90,9 +91,9 @@ PARTIAL_SHARE = 0.5
 """Scenario ``partial``: the share of a purchase's modules the customer records."""
 DRIFT_SD = 0.5
 """Scenario ``drift``: how far each option's utility moves between two purchases (a random walk's sd)."""
-SCENARIOS = ("default", "drift", "partial", "purchases-only", "withdrawn")
+SCENARIOS = ("default", "drift", "partial", "purchases-only", "withdrawn", "cross-catalog")
 """The scenarios: stable tastes, everything recorded; tastes that drift; partial records; purchases only; a new
-catalog version with the most bought option withdrawn halfway through."""
+catalog version with the most bought option withdrawn halfway through; the last purchase from another catalog."""
 MARGIN = Decimal("0.30")
 """The gross margin of an accepted quote, as a share of its total (quotes carry no cost)."""
 
@@ -117,6 +118,10 @@ class Simulation:
         unguided: the learned system's first proposals to new customers without the questions (for
             comparison; only for purchases where the customer was new).
         scenario: the scenario simulated (see :func:`simulate`).
+        withdrawn: scenario ``withdrawn``: the option withdrawn and the purchase index from which.
+        other: scenario ``cross-catalog``: the catalog of the last purchase.
+        untransferred: scenario ``cross-catalog``: the product's first proposals on the other catalog without
+            what it learned from the first (no questions either; compare with ``unguided``).
     """
 
     catalog: Catalog
@@ -134,6 +139,8 @@ class Simulation:
     unguided: Series = dataclasses.field(default_factory=Series)
     scenario: str = "default"
     withdrawn: tuple[str, int] | None = None
+    other: Catalog | None = None
+    untransferred: Series = dataclasses.field(default_factory=Series)
 
 
 def withdrawal_index(purchases: int) -> int:
@@ -300,6 +307,8 @@ class _Run:
     history: History
     questions: int
     scenario: str = "default"
+    transfer: Transfer | None = None
+    untransferred: Series = dataclasses.field(default_factory=Series)
     learned: Series = dataclasses.field(default_factory=Series)
     unguided: Series = dataclasses.field(default_factory=Series)
     oracle: Series = dataclasses.field(default_factory=Series)
@@ -311,8 +320,9 @@ def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: Nee
     catalog = run.catalog
     tick = time.perf_counter()
     context = customer_context(
-        run.store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population, view=run.view
-    )
+        run.store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population, view=run.view,
+        transfer=run.transfer,
+    )  # fmt: skip
     product_seconds = time.perf_counter() - tick
     rng = random.Random(f"{run.seed}:{taste.customer_id}:{index}")
     drawn = draw_occasion(catalog, taste, run.searcher, rng)
@@ -322,8 +332,8 @@ def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: Nee
     def regret(configuration: Configuration) -> float:
         return (best - taste.utility(catalog, configuration)) / span
 
-    def propose(requirements: tuple[str, ...]) -> Configuration:
-        bundles = assemble(catalog, context, budget=occasion.budget, requirements=requirements, k=1, on=ON)
+    def propose(requirements: tuple[str, ...], who: CustomerContext = context) -> Configuration:
+        bundles = assemble(catalog, who, budget=occasion.budget, requirements=requirements, k=1, on=ON)
         return bundles[0].configuration
 
     tick = time.perf_counter()
@@ -338,6 +348,13 @@ def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: Nee
     if new:
         plain = propose(occasion.requirements) if answers else proposal
         run.unguided.add(index, edits=edits_between(plain, preferred), regret=regret(plain))
+        if run.transfer is not None:
+            alone = customer_context(
+                run.store, TENANT, taste.customer_id, catalog, country=COUNTRY, population=population,
+                view=run.view,
+            )  # fmt: skip
+            cold = propose(occasion.requirements, alone)
+            run.untransferred.add(index, edits=edits_between(cold, preferred), regret=regret(cold))
     for name, configuration in baseline_proposals(
         run.searcher, run.history, taste.customer_id, occasion
     ).items():
@@ -365,6 +382,7 @@ def simulate(
     history: int = HISTORY,
     questions: int = QUESTIONS,
     scenario: str = "default",
+    other: Catalog | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Run the learning loop for a simulated population on ``catalog``.
@@ -384,7 +402,10 @@ def simulate(
             purchases), ``partial`` (customers record only a partial configuration of about half the modules,
             and buy elsewhere), ``purchases-only`` (only the accepted quotes are recorded), ``withdrawn`` (from
             purchase :func:`withdrawal_index` on, a new catalog version in which the option bought most so far
-            is withdrawn: :func:`withdraw`).
+            is withdrawn: :func:`withdraw`), ``cross-catalog`` (the last purchase is from ``other``: the same
+            customers' tastes carried over by :func:`~configurator.simulate.tastes.carry_over`, the product
+            told of the first catalog so that what it learned there can transfer).
+        other: scenario ``cross-catalog``: the other catalog (its own shop history is seeded too).
         progress: called with (purchase index, customer number) after each cycle.
 
     Returns:
@@ -392,7 +413,7 @@ def simulate(
 
     Raises:
         ConfiguratorError: an unknown scenario; ``history`` or ``questions`` is negative; the catalog has no
-            valid configuration.
+            valid configuration; ``cross-catalog`` without another catalog, or with fewer than 2 purchases.
     """
     if scenario not in SCENARIOS:
         raise ConfiguratorError(
@@ -402,6 +423,7 @@ def simulate(
         raise ConfiguratorError(
             f"simulate: expected history >= 0 and questions >= 0, got {history}, {questions}"
         )
+    _check_other(scenario, catalog, other, purchases)
     started = time.perf_counter()
     spec = spec or PopulationSpec()
     everyone = draw_population(catalog, customers + history, seed=seed, spec=spec)
@@ -421,6 +443,12 @@ def simulate(
         ],
     )  # fmt: skip
     withdrawn: tuple[str, int] | None = None
+    if other is not None and scenario == "cross-catalog":
+        there = Searcher(other, country=COUNTRY, on=ON)
+        elsewhere = History()
+        shoppers = [dataclasses.replace(t, customer_id=f"{t.customer_id}-{other.catalog}") for t in earlier]
+        shoppers = carry_over(shoppers, catalog, other, seed=seed, spec=spec)
+        _feed(run.store, seed_history(other, shoppers, there, elsewhere, seed=seed))
     for index in range(purchases):
         day = START + index * SPACING
         if index and scenario == "withdrawn" and index == withdrawal_index(purchases):
@@ -429,9 +457,19 @@ def simulate(
             run.catalog, run.view = sold, CatalogNeedsView(sold)
             run.searcher = Searcher(sold, country=COUNTRY, on=ON)
             run.session = ConfigurationSession(sold, on=ON)
+        if other is not None and scenario == "cross-catalog" and index == purchases - 1:
+            run.transfer = transfer_for(run.store, {catalog.catalog: catalog}, besides=other.catalog)
+            run.catalog, run.view, run.searcher, run.history = (
+                other,
+                CatalogNeedsView(other),
+                there,
+                elsewhere,
+            )
+            run.session = ConfigurationSession(other, on=ON)
+            current = carry_over(current, catalog, other, seed=seed, spec=spec)
         if index:
             run.store.refresh_tiers(as_of=day)
-        population = run.view.fit_population(population_sales(run.store, catalog.catalog))
+        population = run.view.fit_population(population_sales(run.store, run.catalog.catalog))
         run.history.freeze()
         if index and scenario == "drift":
             current = [
@@ -444,5 +482,26 @@ def simulate(
     return Simulation(
         catalog, tastes, purchases, seed, spec, run.learned, run.baselines, run.oracle,
         time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided, scenario=scenario,
-        withdrawn=withdrawn,
+        withdrawn=withdrawn, other=other if scenario == "cross-catalog" else None, untransferred=run.untransferred,
     )  # fmt: skip
+
+
+def _check_other(scenario: str, catalog: Catalog, other: Catalog | None, purchases: int) -> None:
+    """Scenario ``cross-catalog`` needs another catalog and at least two purchases; no other scenario takes one."""
+    if scenario != "cross-catalog":
+        if other is not None:
+            raise ConfiguratorError(
+                f"simulate: another catalog ({other.catalog!r}) is only for scenario cross-catalog, "
+                f"got scenario {scenario!r}"
+            )
+        return
+    if other is None or other.catalog == catalog.catalog:
+        got = "none" if other is None else f"the same catalog {other.catalog!r}"
+        raise ConfiguratorError(
+            f"simulate: scenario cross-catalog: expected another catalog than {catalog.catalog!r}, got {got}"
+        )
+    if purchases < 2:
+        raise ConfiguratorError(
+            f"simulate: scenario cross-catalog: expected at least 2 purchases (the last is from "
+            f"{other.catalog!r}), got {purchases}"
+        )

@@ -30,16 +30,21 @@ SCENARIO_LINES = {
     "purchases-only": "only the accepted quotes (orders) are recorded: no configuration, no rejections",
     "withdrawn": "halfway through, a new catalog version withdraws the option bought most so far (it stays in the "
     "catalog with an end date; older events still name it)",
+    "cross-catalog": "the last purchase is from another catalog: the same customers (segment, attribute tastes "
+    "shared by name, price sensitivity and budget level carried over; new part-worths for its options); the "
+    "product reads their orders of the first catalog through shared attributes and price level",
 }
 """One line per scenario, printed with the assumptions."""
 
 __all__ = [
     "SCENARIO_LINES",
     "assumption_lines",
+    "crossing_table",
     "first_purchase_table",
     "measure_table",
     "report_lines",
     "to_data",
+    "transfer_effect",
 ]
 
 
@@ -91,11 +96,64 @@ def first_purchase_table(result: Simulation) -> list[str]:
     ]
 
 
-def _first(series: Series) -> Series:
+def _first(series: Series, index: int = 0) -> Series:
     out = Series()
-    for edits, regret in zip(series.edits[0], series.regrets[0], strict=True):
+    for edits, regret in zip(series.edits[index], series.regrets[index], strict=True):
         out.add(0, edits=edits, regret=regret)
     return out
+
+
+def crossing_table(result: Simulation) -> list[str]:
+    """Scenario ``cross-catalog``: the purchase from the other catalog, with and without what was learned.
+
+    Every customer is new to the other catalog: the product's proposal with the questions and what it read
+    from the first catalog, without the questions, and with neither, beside the population baseline.
+    """
+    last = result.purchases - 1
+    if (
+        result.other is None
+        or last >= len(result.untransferred.edits)
+        or not result.untransferred.edits[last]
+    ):
+        return []
+    systems = {
+        f"learned, {result.questions} questions": _first(result.learned, last),
+        "learned (transferred), no questions": _first(result.unguided, last),
+        "nothing transferred, no questions": _first(result.untransferred, last),
+        "most_popular": _first(result.baselines["most_popular"], last),
+    }
+    where = f"purchase {last + 1} ({result.other.catalog}, new to every customer)"
+    lines: list[str] = []
+    for title, measure in (
+        ("mean edits", "edits"),
+        ("accepted unchanged %", "acceptance"),
+        ("utility regret", "regret"),
+    ):
+        table = measure_table(title, systems, measure)
+        lines += [line.replace("purchase 1 |", f"{where} |") for line in table] + [""]
+    return [*lines, transfer_effect(result)]
+
+
+def transfer_effect(result: Simulation) -> str:
+    """The transfer's own effect at the crossing: paired differences, same customers, without questions.
+
+    Mean difference (transferred minus not) of edits and of regret per customer, with 95 % intervals.
+    """
+    last = result.purchases - 1
+    edits = [
+        float(a - b)
+        for a, b in zip(result.unguided.edits[last], result.untransferred.edits[last], strict=True)
+    ]
+    regret = [
+        a - b for a, b in zip(result.unguided.regrets[last], result.untransferred.regrets[last], strict=True)
+    ]
+    (e_low, e_high), (r_low, r_high) = mean_interval(edits), mean_interval(regret)
+    return (
+        f"Transfer's effect (paired, {len(edits)} customers, no questions; transferred minus not): edits "
+        f"{sum(edits) / len(edits):+.2f} [{e_low:+.2f} to {e_high:+.2f}], regret "
+        f"{sum(regret) / len(regret):+.3f} [{r_low:+.3f} to {r_high:+.3f}]; fewer edits with the transfer for "
+        f"{sum(d < 0 for d in edits)} customers, more for {sum(d > 0 for d in edits)}."
+    )
 
 
 def assumption_lines(result: Simulation) -> list[str]:
@@ -107,6 +165,11 @@ def assumption_lines(result: Simulation) -> list[str]:
         + (
             f"; withdrawn: {result.withdrawn[0]} from purchase {result.withdrawn[1] + 1}"
             if result.withdrawn
+            else ""
+        )
+        + (
+            f"; purchase {result.purchases} from {result.other.catalog} {result.other.version}"
+            if result.other is not None
             else ""
         ),
         *result.spec.lines(),
@@ -137,6 +200,8 @@ def report_lines(result: Simulation) -> list[str]:
     lines += [*measure_table("utility regret", systems, "regret"), ""]
     lines += [*measure_table("ms per cycle (product path)", {"learned": result.learned}, "seconds"), ""]
     lines += [*first_purchase_table(result), ""]
+    crossing = crossing_table(result)
+    lines += [*crossing, ""] if crossing else []
     lines.append(f"Simulated in {result.seconds:.1f} s.")
     return lines
 
@@ -160,6 +225,8 @@ def to_data(result: Simulation) -> dict[str, Any]:
         "history": result.history,
         "questions": result.questions,
         "unguided": result.unguided.to_data(),
+        "other_catalog": None if result.other is None else result.other.catalog,
+        "untransferred": result.untransferred.to_data(),
         "assumptions": assumption_lines(result),
         "total_seconds": round(result.seconds, 3),
     }

@@ -34,15 +34,15 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
+from configurator.needs.transfer import standardised
 from configurator.solver.session import Weights, list_price
 
-__all__ = ["AttributeTaste", "PopulationSpec", "Taste", "draw_population", "price_span"]
+__all__ = ["AttributeTaste", "PopulationSpec", "Taste", "carry_over", "draw_population", "price_span"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,31 +187,6 @@ def price_span(catalog: Catalog) -> Decimal:
     return sum((max(o.price for o in m.options.values()) for m in catalog.modules.values()), Decimal(0))
 
 
-def _numeric(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    return float(value)
-
-
-def _standardised(catalog: Catalog) -> dict[tuple[str, str, str], float]:
-    """``(module, option, attribute) -> z``: each numeric value standardised within its module."""
-    out: dict[tuple[str, str, str], float] = {}
-    for module_id, module in catalog.modules.items():
-        by_attr: dict[str, list[tuple[str, float]]] = {}
-        for option_id, option in module.options.items():
-            for name, value in option.attrs.items():
-                number = _numeric(value)
-                if number is not None:
-                    by_attr.setdefault(name, []).append((option_id, number))
-        for name, pairs in by_attr.items():
-            values = [v for _, v in pairs]
-            sd = statistics.pstdev(values) if len(values) > 1 else 0.0
-            mean = statistics.fmean(values)
-            for option_id, number in pairs:
-                out[(module_id, option_id, name)] = (number - mean) / sd if sd > 0 else 0.0
-    return out
-
-
 def _attribute_kinds(catalog: Catalog, rng: random.Random) -> dict[str, str]:
     """The kind of part-worth of every attribute some option uses (numeric: slope or level, drawn once)."""
     used = sorted({name for m in catalog.modules.values() for o in m.options.values() for name in o.attrs})
@@ -261,6 +236,98 @@ def _segment_attributes(
     return out
 
 
+def _option_utilities(
+    catalog: Catalog,
+    means: Mapping[tuple[str, str], float],
+    attributes: Mapping[str, AttributeTaste],
+    z: Mapping[tuple[str, str, str], float],
+    spec: PopulationSpec,
+    rng: random.Random,
+) -> dict[str, float]:
+    """A customer's utility of every top-level option: segment mean plus noise plus attribute part-worths."""
+    options: dict[str, float] = {}
+    for (module_id, option_id), mean in means.items():
+        value = mean + rng.gauss(0, spec.option_noise)
+        option = catalog.modules[module_id].options[option_id]
+        for name, attr_value in option.attrs.items():
+            taste = attributes.get(name)
+            if taste is not None:
+                value += taste.utility(attr_value, z.get((module_id, option_id, name)))
+        options[f"{module_id}.{option_id}"] = value
+    return options
+
+
+def _noisy(worth: Mapping[str, float], spec: PopulationSpec, rng: random.Random) -> dict[str, float]:
+    """A customer's attribute part-worths: their segment's plus individual noise."""
+    return {
+        k: v + (rng.gauss(0, spec.attribute_noise) if k != "level" else rng.gauss(0, 0.3))
+        for k, v in worth.items()
+    }
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Whether two attribute kinds are read alike (numeric slope and level are both numeric)."""
+    numeric = ("slope", "level")
+    return a == b or (a in numeric and b in numeric)
+
+
+def carry_over(
+    tastes: Sequence[Taste],
+    source: Catalog,
+    other: Catalog,
+    *,
+    seed: int = 0,
+    spec: PopulationSpec | None = None,
+) -> list[Taste]:
+    """The same customers' tastes for another catalog: what a person likes holds across products.
+
+    Kept from ``source``: the segment, the attribute part-worths of every attribute both catalogs use (same
+    name, same kind: text, true/false or numeric), the price sensitivity (as utility of saving the catalog's
+    whole price span) and the budget level. Drawn anew (per segment, plus individual noise, as in
+    :func:`draw_population`): the options' own part-worths and the attributes only ``other`` uses.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> def cat(name, price):
+        ...     return Catalog.model_validate({"catalog": name, "version": "1", "currency": "EUR",
+        ...         "locales": ["en"], "attributes": {"colour": {"type": "enum", "values": ["red", "blue"]}},
+        ...         "modules": {"m": {"options": {"a": {"price": price, "attrs": {"colour": "red"}},
+        ...                                       "b": {"price": 2 * price, "attrs": {"colour": "blue"}}}}}})
+        >>> bike, laptop = cat("bike", 100), cat("laptop", 1000)
+        >>> people = draw_population(bike, 3, seed=2)
+        >>> there = carry_over(people, bike, laptop, seed=2)
+        >>> [t.attributes == p.attributes and t.segment == p.segment for t, p in zip(there, people)]
+        [True, True, True]
+        >>> round(there[0].price_weight / people[0].price_weight, 2)
+        0.1
+    """
+    spec = spec or PopulationSpec()
+    rng = random.Random(f"{seed}:carry:{other.catalog}")
+    kinds = _attribute_kinds(other, rng)
+    z = standardised(other)
+    keys = [(m, o) for m, module in other.modules.items() for o in module.options]
+    segments = [
+        ({key: rng.gauss(0, spec.option_sd) for key in keys}, _segment_attributes(other, kinds, spec, rng))
+        for _ in range(spec.segments)
+    ]
+    ratio = (float(price_span(source)) or 1.0) / (float(price_span(other)) or 1.0)
+    out: list[Taste] = []
+    for taste in tastes:
+        means, worths = segments[taste.segment % len(segments)]
+        known = {a.name: a for a in taste.attributes}
+        attributes = tuple(
+            known[name]
+            if name in known and _same_kind(known[name].kind, kinds[name])
+            else AttributeTaste(name, kinds[name], _noisy(worth, spec, rng))
+            for name, worth in sorted(worths.items())
+        )
+        options = _option_utilities(other, means, {a.name: a for a in attributes}, z, spec, rng)
+        out.append(dataclasses.replace(
+            taste, options=options, price_weight=taste.price_weight * ratio, attributes=attributes
+        ))  # fmt: skip
+    return out
+
+
 def draw_population(
     catalog: Catalog, n: int, *, seed: int = 0, spec: PopulationSpec | None = None
 ) -> list[Taste]:
@@ -278,7 +345,7 @@ def draw_population(
     spec = spec or PopulationSpec()
     rng = random.Random(seed)
     kinds = _attribute_kinds(catalog, rng)
-    z = _standardised(catalog)
+    z = standardised(catalog)
     keys = [(m, o) for m, module in catalog.modules.items() for o in module.options]
     segments: list[tuple[dict[tuple[str, str], float], dict[str, dict[str, float]], float, float]] = []
     for _ in range(spec.segments):
@@ -294,24 +361,10 @@ def draw_population(
         segment = rng.choices(range(spec.segments), weights=shares)[0]
         seg_options, seg_attributes, seg_price, seg_budget = segments[segment]
         attributes = tuple(
-            AttributeTaste(
-                name,
-                kinds[name],
-                {
-                    k: v + (rng.gauss(0, spec.attribute_noise) if k != "level" else rng.gauss(0, 0.3))
-                    for k, v in worth.items()
-                },
-            )
+            AttributeTaste(name, kinds[name], _noisy(worth, spec, rng))
             for name, worth in sorted(seg_attributes.items())
         )
-        by_name = {a.name: a for a in attributes}
-        options: dict[str, float] = {}
-        for module_id, option_id in keys:
-            value = seg_options[(module_id, option_id)] + rng.gauss(0, spec.option_noise)
-            option = catalog.modules[module_id].options[option_id]
-            for name, attr_value in option.attrs.items():
-                value += by_name[name].utility(attr_value, z.get((module_id, option_id, name)))
-            options[f"{module_id}.{option_id}"] = value
+        options = _option_utilities(catalog, seg_options, {a.name: a for a in attributes}, z, spec, rng)
         width = (spec.price_high - spec.price_low) / 4
         sensitivity = min(spec.price_high, max(spec.price_low, seg_price + rng.uniform(-width, width)))
         reach = (spec.budget_high - spec.budget_low) / 4

@@ -99,16 +99,20 @@ def bundles(
     """The customer's best diverse bundles: assembled from their needs and tier, priced and explained.
 
     ``budget`` is the most the customer pays (tax included); each bundle's ``total`` is what they would pay.
+    What the customer bought from the other catalogs served teaches this one through shared attributes and
+    price level (weaker than their own choices in this catalog).
     """
     from configurator.assembly.assemble import assemble
     from configurator.assembly.context import customer_context
+    from configurator.assembly.needs import transfer_for
     from configurator.quoting.i18n import Translator
 
     cat = svc.catalog(body.catalog)
     store = svc.store(who)
     canonical = svc.canonical(store, customer_id)
     tier, _ = svc.tier(store, canonical)
-    context = customer_context(store, store.tenant, canonical, cat, tiers=tier)
+    transfer = transfer_for(store, svc.catalogs, besides=cat.catalog)
+    context = customer_context(store, store.tenant, canonical, cat, tiers=tier, transfer=transfer)
     found = assemble(
         cat, context, budget=body.budget, requirements=body.requirements, k=body.k, on=svc.now().date()
     )

@@ -55,6 +55,7 @@ REASON_KINDS: Mapping[str, str] = {
     "purchased": N_("You bought it before"),
     "configured": N_("You configured it before"),
     "viewed": N_("You looked at it"),
+    "transferred": N_("Like what you chose in our other products"),
     "popular": N_("Popular with customers like you"),
     "required": N_("Needed by your other choices"),
     "budget": N_("Keeps the price within your budget"),

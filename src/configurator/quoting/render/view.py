@@ -61,6 +61,7 @@ _REASONS = {
     "purchased": N_("You bought %(option)s before."),
     "configured": N_("You chose %(option)s when you configured earlier."),
     "viewed": N_("You looked at %(option)s."),
+    "transferred": N_("%(option)s matches what you chose in our other products."),
     "popular": N_("Customers like you chose %(option)s."),
     "required": N_("Your other choices require %(option)s."),
     "budget": N_("With %(option)s the bundle stays within your budget."),
