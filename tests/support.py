@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from configurator.settings import Settings
+    from configurator.solver.session import ConfigurationSession
     from configurator.storage import SqlStore
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "isort_key",
     "make_catalog",
     "needs_cudd",
+    "open_single_choices",
     "strip",
 ]
 
@@ -140,6 +142,17 @@ def make_catalog(
         **extra,
     }
     return Catalog.model_validate(data, context={"default_locale": data["locales"][0]})
+
+
+def open_single_choices(session: ConfigurationSession) -> list[tuple[str, str]]:
+    """``(module, option)`` still available in the session's modules of at most one option not chosen yet."""
+    taken = {c.module for c in session.choices}
+    return [
+        (m, o)
+        for m, options in session.domains().items()
+        for o in options
+        if session.catalog.modules[m].max_choices <= 1 and m not in taken
+    ]
 
 
 def strip(expr: Any) -> Any:

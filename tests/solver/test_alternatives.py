@@ -10,7 +10,7 @@ import pytest
 from configurator import load_catalog
 from configurator.solver.alternatives import alternatives
 from configurator.solver.session import ConfigurationSession
-from support import ROOT, needs_cudd
+from support import ROOT, needs_cudd, open_single_choices
 
 
 def _slow(session: ConfigurationSession) -> dict[str, list[str]]:
@@ -39,13 +39,7 @@ def test_alternatives_equal_asking_with_the_choice_unset(name: str, propagation:
     for _ in range(4):
         session.clear()
         for _ in range(6):
-            domains = session.domains()
-            free = [
-                (m, o)
-                for m, options in domains.items()
-                for o in options
-                if catalog.modules[m].max_choices == 1 and not any(c.module == m for c in session.choices)
-            ]
+            free = open_single_choices(session)
             if not free:
                 break
             session.select(*rng.choice(free))

@@ -27,7 +27,7 @@ from configurator.solver.backend import Result, get_backend
 from configurator.solver.problem import Constraint, Lit, Not, Problem
 from configurator.solver.session import Choice, ConfigurationSession, Conflict, Weights
 from strategies import catalogs
-from support import ROOT, make_catalog
+from support import ROOT, make_catalog, open_single_choices
 
 DAY = dt.date(2026, 11, 23)
 CATALOGS = ("ebike", "kitchen", "laptop", "valve")
@@ -498,13 +498,7 @@ def test_every_removed_option_comes_back_when_its_named_choices_are_undone(name:
     rule_ids = {r.id for r in catalog.rules}
     checked = 0
     for _ in range(5):
-        domains = session.domains()
-        free = [
-            (m, o)
-            for m, opts in domains.items()
-            for o in opts
-            if catalog.modules[m].max_choices <= 1 and not any(c.module == m for c in session.choices)
-        ]
+        free = open_single_choices(session)
         if not free:
             break
         session.select(*rng.choice(free))
