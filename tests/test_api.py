@@ -663,3 +663,21 @@ def test_a_problem_title_comes_in_the_accepted_language(client: TestClient) -> N
         "/sessions", content=b"{", headers={"Accept-Language": "sv", "Content-Type": "application/json"}
     )
     assert unparsed.json()["title"] in ("Felaktig begäran", "Begäran stämmer inte med schemat")
+
+
+def test_what_other_catalogs_teach_is_read_once_and_kept(client: TestClient) -> None:
+    """Bundles read the other catalogs' transfer once per tenant and catalog, then share it until it is old."""
+    from configurator.api.service import TRANSFER_TTL
+
+    service = client.app.state.service  # type: ignore[attr-defined]
+    customer = DEMO_CUSTOMERS["valve-pn5"]
+    body = {"catalog": "valve-pn5", "k": 1}
+    assert client.post(f"/customers/{customer}/bundles", json=body).status_code == 200
+    key = ("demo", "valve-pn5")
+    when, kept = service._transfers[key]
+    assert "valve-pn5" not in kept.catalogs and set(kept.catalogs) == set(CATALOGS) - {"valve-pn5"}
+    assert client.post(f"/customers/{customer}/bundles", json=body).status_code == 200
+    assert service._transfers[key][1] is kept
+    service._transfers[key] = (when - TRANSFER_TTL, kept)
+    assert client.post(f"/customers/{customer}/bundles", json=body).status_code == 200
+    assert service._transfers[key][1] is not kept

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
+from configurator.customers.events import Event
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds
-from configurator.needs.transfer import PRICE, Transfer, standardised, taste_profile, transferred_evidence
+from configurator.needs.transfer import (
+    MIN_BUYERS,
+    PRICE,
+    Transfer,
+    cross_buyers,
+    standardised,
+    taste_profile,
+    transferred_evidence,
+)
 from support import make_catalog
 
 
@@ -124,3 +134,66 @@ def test_a_transfer_reads_only_the_other_catalogs_orders() -> None:
     carbon = Configuration({"frame": {"carbon": 1}})
     assert transfer.evidence(view, [("laptop", carbon, "o-1"), ("boat", carbon, "o-2")]) == []
     assert transfer.evidence(view, [("bike", carbon, "o-3")])
+
+
+def _buyers(
+    match: bool, n: int = 40
+) -> list[tuple[list[tuple[str, Configuration, str]], list[Configuration]]]:
+    """Buyers of both catalogs: a frame on the bike, then a chassis of the same (or the opposite) lightness."""
+    frames = ["carbon", "alu", "steel"]
+    chassis = {"carbon": "light", "alu": "mid", "steel": "heavy"}
+    opposite = {"carbon": "heavy", "alu": "mid", "steel": "light"}
+    out = []
+    for k in range(n):
+        frame = frames[k % 3]
+        there = [("bike", Configuration({"frame": {frame: 1}}), f"o-{k}")]
+        here = (chassis if match else opposite)[frame]
+        out.append((there, [Configuration({"chassis": {here: 1}})]))
+    return out
+
+
+@pytest.mark.parametrize(("match", "strength"), [(True, 1.0), (False, 0.0)])
+def test_calibration_keeps_a_transfer_that_foretells_and_turns_off_one_that_does_not(
+    match: bool, strength: float
+) -> None:
+    """Buyers of both catalogs who chose alike keep the transfer on; buyers who chose the opposite turn it off."""
+    everyone = [(_bike(), Configuration({"frame": {f: 1}}), f) for f in ("carbon", "alu", "steel")]
+    transfer = Transfer({"bike": _bike()}, taste_profile(everyone))
+    view = CatalogNeedsView(_laptop())
+    judged = transfer.calibrated(view, _buyers(match))
+    assert judged.strength == strength and judged.calibration is not None
+    assert judged.calibration.buyers == 40 and (judged.calibration.lift > 0) == match
+    carbon = [("bike", Configuration({"frame": {"carbon": 1}}), "o-x")]
+    assert bool(judged.evidence(view, carbon)) == match
+
+
+def test_too_few_buyers_leave_the_transfer_as_it_is() -> None:
+    """Below MIN_BUYERS customers of both catalogs, the transfer keeps its strength and has no calibration."""
+    transfer = Transfer({"bike": _bike()}, taste_profile([]))
+    judged = transfer.calibrated(CatalogNeedsView(_laptop()), _buyers(False, n=MIN_BUYERS - 1))
+    assert judged is transfer and judged.calibration is None and judged.strength == 1.0
+
+
+def test_cross_buyers_pairs_each_customers_orders_on_both_sides() -> None:
+    """Only customers with sales on both sides are buyers, with their orders elsewhere and purchases here."""
+    from configurator.customers.events import validate_event
+
+    def sale(event_id: str, customer: str, catalog: str, selections: dict[str, dict[str, int]]) -> Event:
+        return validate_event(
+            {"event_id": event_id, "type": "configured", "customer_id": customer, "channel": "web",
+             "ts": "2026-05-01T12:00:00Z", "catalog": catalog, "complete": True, "selections": selections},
+            tenant="shop",
+        )  # fmt: skip
+
+    sales = [
+        sale("b1", "ann", "bike", {"frame": {"carbon": 1}, "bell": {"ding": 1}}),
+        sale("l1", "ann", "laptop", {"chassis": {"light": 1}}),
+        sale("b2", "bob", "bike", {"frame": {"steel": 1}, "bell": {"ding": 1}}),
+    ]
+    buyers = cross_buyers({"bike": _bike(), "laptop": _laptop()}, _laptop(), sales)
+    assert len(buyers) == 1
+    orders, bought = buyers[0]
+    assert [(c, o) for c, _, o in orders] == [("bike", "b1")] and orders[0][1].quantity(
+        "frame", "carbon"
+    ) == 1
+    assert [b.quantity("chassis", "light") for b in bought] == [1]

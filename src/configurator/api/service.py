@@ -37,8 +37,13 @@ from configurator.storage import CredentialStore, SqlStore, ensure_schema
 if TYPE_CHECKING:
     from configurator.access import Accounts, KeyRing, Principal
     from configurator.api.auth import KeyCache
+    from configurator.needs.transfer import Transfer
 
-__all__ = ["LiveSession", "Service", "ServiceDep", "get_service"]
+__all__ = ["TRANSFER_TTL", "LiveSession", "Service", "ServiceDep", "get_service"]
+
+
+TRANSFER_TTL = dt.timedelta(minutes=10)
+"""How long :meth:`Service.transfer` keeps what the other catalogs teach a catalog before reading it again."""
 
 
 def _utc_now() -> dt.datetime:
@@ -73,6 +78,7 @@ class Service:
         self.key_cache: KeyCache = KeyCache()
         self._engine_lock = threading.Lock()
         self._engine_cache: list[Any] = []
+        self._transfers: dict[tuple[str, str], tuple[dt.datetime, Transfer]] = {}
 
     def catalog(self, catalog_id: str) -> Catalog:
         """The served catalog with that id.
@@ -98,6 +104,24 @@ class Service:
         with self._engine_lock:
             while self._engine_cache:
                 self._engine_cache.pop().dispose()
+
+    def transfer(self, store: SqlStore, catalog_id: str) -> Transfer:
+        """What the other served catalogs teach ``catalog_id`` for the store's tenant.
+
+        Population-wide work (every catalog's sales are read and the transfer judged on the customers who bought
+        from both sides), so it is kept per tenant and catalog for :data:`TRANSFER_TTL` and shared between
+        requests.
+        """
+        from configurator.assembly.needs import transfer_for
+
+        key = (store.tenant, catalog_id)
+        now = self.now()
+        found = self._transfers.get(key)
+        if found is not None and now - found[0] < TRANSFER_TTL:
+            return found[1]
+        transfer = transfer_for(store, self.catalogs, besides=catalog_id)
+        self._transfers[key] = (now, transfer)
+        return transfer
 
     def store(self, who: Principal) -> SqlStore:
         """A store of the caller's tenant for this request (stores hold transaction state: one per request)."""

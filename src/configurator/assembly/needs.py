@@ -52,7 +52,7 @@ from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds
 from configurator.needs.models import NeedsModel
-from configurator.needs.transfer import Transfer
+from configurator.needs.transfer import Transfer, cross_buyers
 from configurator.solver.session import Choice, ConfigurationSession, Weights
 
 __all__ = [
@@ -132,14 +132,22 @@ def needs_for(
 
 
 def transfer_for(store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides: str) -> Transfer:
-    """What the other catalogs' sales teach: every catalog but ``besides``, with their population's profile.
+    """What the other catalogs' sales teach catalog ``besides``, judged on the customers who bought from both.
 
-    Population-wide work (it reads those catalogs' sales, :func:`population_sales`): build it once per refresh
+    The other catalogs' population profile, kept only where the orders elsewhere of customers who bought from
+    both sides foretold what they chose here (:meth:`~configurator.needs.transfer.Transfer.calibrated`).
+
+    Population-wide work (it reads every catalog's sales, :func:`population_sales`): build it once per refresh
     and pass it to ``customer_context(transfer=...)`` for every customer.
     """
     others = {cid: cat for cid, cat in catalogs.items() if cid != besides}
     sales = [event for cid in others for event in population_sales(store, cid)]
-    return Transfer.fit(others, sales)
+    transfer = Transfer.fit(others, sales)
+    here = catalogs.get(besides)
+    if here is None:
+        return transfer
+    buyers = cross_buyers(others, here, [*sales, *population_sales(store, besides)])
+    return transfer.calibrated(CatalogNeedsView(here), buyers)
 
 
 def weights_for(

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from configurator.catalog.configuration import Configuration
@@ -60,10 +60,14 @@ from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import Evidence
 
 __all__ = [
+    "MIN_BUYERS",
     "PRICE",
     "SHRINK",
+    "Calibration",
+    "Orders",
     "TasteProfile",
     "Transfer",
+    "cross_buyers",
     "standardised",
     "taste_profile",
     "transferred_evidence",
@@ -245,20 +249,48 @@ def transferred_evidence(
     return out
 
 
+Orders = Sequence[tuple[str, Configuration, str]]
+"""A customer's orders: ``(catalog id, configuration, order id)`` each."""
+
+MIN_BUYERS = 30
+"""Customers who bought from both sides that :meth:`Transfer.calibrated` needs before it judges the transfer."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """How well a transfer foretold what customers who bought from both sides chose here.
+
+    Attributes:
+        buyers: the customers it was judged on.
+        lift: the mean transferred importance of the options they chose here from their own orders elsewhere,
+            minus the same from another buyer's orders (the customer's own signal beyond what anyone's says).
+        interval: the lift's 95 % interval.
+    """
+
+    buyers: int
+    lift: float
+    interval: tuple[float, float]
+
+
 @dataclasses.dataclass(frozen=True)
 class Transfer:
     """Other catalogs whose orders teach this one, and the population's profile there (the reference).
 
-    Build it once per population refresh with :meth:`fit` (population-wide work), then read each customer
-    with :meth:`evidence`.
+    Build it once per population refresh with :meth:`fit` (population-wide work), judge it on the customers who
+    bought from both sides with :meth:`calibrated`, then read each customer with :meth:`evidence`.
 
     Attributes:
         catalogs: the other catalogs, by id.
         reference: the profile of every sale of those catalogs.
+        strength: multiplies every transferred importance (1: as scored; 0: nothing transfers).
+        calibration: what :meth:`calibrated` measured, if it could (None: too few customers bought from both
+            sides, and the strength is the default).
     """
 
     catalogs: Mapping[str, Catalog]
     reference: TasteProfile
+    strength: float = 1.0
+    calibration: Calibration | None = None
 
     @classmethod
     def fit(cls, catalogs: Mapping[str, Catalog], sales: Iterable[Event]) -> Transfer:
@@ -288,9 +320,92 @@ class Transfer:
             orders: ``(catalog id, configuration, order id)``; orders of this catalog or of catalogs not in
                 :attr:`catalogs` are left out.
         """
+        if self.strength <= 0:
+            return []
+        out = self._scored(view, orders)
+        if self.strength == 1.0:
+            return out
+        return [dataclasses.replace(e, importance=e.importance * self.strength) for e in out]
+
+    def _scored(
+        self, view: CatalogNeedsView, orders: Iterable[tuple[str, Configuration, str]]
+    ) -> list[Evidence]:
         mine = [
             (self.catalogs[catalog_id], configuration, order)
             for catalog_id, configuration, order in orders
             if catalog_id in self.catalogs and catalog_id != view.catalog.catalog
         ]
         return transferred_evidence(view, taste_profile(mine), self.reference) if mine else []
+
+    def calibrated(
+        self, view: CatalogNeedsView, buyers: Sequence[tuple[Orders, Sequence[Configuration]]]
+    ) -> Transfer:
+        """This transfer judged on customers who bought from both sides: kept where it foretells, else off.
+
+        For each buyer (their orders elsewhere, their configurations bought here), the mean transferred
+        importance of the options they chose here is compared with the same from the next buyer's orders (a
+        shift in a fixed order: what anyone's orders say). A customer's own orders must say more: the strength
+        stays 1 when the lift's 95 % interval is above 0, and becomes 0 (nothing transfers) otherwise. With fewer
+        than :data:`MIN_BUYERS` buyers the transfer is returned as it is (nothing to judge on).
+
+        Example:
+            >>> from configurator.catalog.models import Catalog
+            >>> cat = Catalog.model_validate({"catalog": "c", "version": "1", "currency": "EUR", "locales": ["en"],
+            ...     "modules": {"m": {"options": {"a": {"price": 1}, "b": {"price": 9}}}}})
+            >>> Transfer({}, taste_profile([])).calibrated(CatalogNeedsView(cat), []).calibration is None
+            True
+        """
+        if len(buyers) < MIN_BUYERS:
+            return self
+        own: list[float] = []
+        lifts: list[float] = []
+        for k, (orders, bought) in enumerate(buyers):
+            mine = _agreement(view, self._scored(view, orders), bought)
+            anyone = _agreement(view, self._scored(view, buyers[(k + 1) % len(buyers)][0]), bought)
+            own.append(mine)
+            lifts.append(mine - anyone)
+        lift = statistics.fmean(lifts)
+        half = 1.96 * statistics.stdev(lifts) / len(lifts) ** 0.5
+        calibration = Calibration(len(buyers), lift, (lift - half, lift + half))
+        return dataclasses.replace(self, strength=1.0 if lift - half > 0 else 0.0, calibration=calibration)
+
+
+def cross_buyers(
+    catalogs: Mapping[str, Catalog], here: Catalog, sales: Iterable[Event]
+) -> list[tuple[Orders, list[Configuration]]]:
+    """The customers who bought from ``here`` and from some of ``catalogs``, in customer id order.
+
+    For each: their orders there and what they bought here (purchased lines and complete configurations, as the
+    population learns from).
+    """
+    events = list(sales)
+    elsewhere: dict[str, list[tuple[str, Configuration, str]]] = {}
+    bought: dict[str, list[Configuration]] = {}
+    views = {cid: CatalogNeedsView(cat) for cid, cat in catalogs.items() if cid != here.catalog}
+    mine = CatalogNeedsView(here)
+    for event in events:
+        if event.customer_id is None:
+            continue
+        for cid, view in views.items():
+            for row in view.population_rows([event]):
+                elsewhere.setdefault(event.customer_id, []).append(
+                    (cid, Configuration(view.selections(row)), event.event_id)
+                )
+        for row in mine.population_rows([event]):
+            bought.setdefault(event.customer_id, []).append(Configuration(mine.selections(row)))
+    return [(elsewhere[c], bought[c]) for c in sorted(set(elsewhere) & set(bought))]
+
+
+def _agreement(
+    view: CatalogNeedsView, evidence: Sequence[Evidence], bought: Sequence[Configuration]
+) -> float:
+    """Mean transferred importance of the values chosen in ``bought``, over the variables the evidence covers."""
+    weights = {(e.variable, e.value): e.importance for e in evidence}
+    covered = {e.variable for e in evidence}
+    if not covered:
+        return 0.0
+    total = 0.0
+    for configuration in bought:
+        row = view.row({m: dict(o) for m, o in configuration.selections.items()})
+        total += sum(weights.get((variable, row[variable]), 0.0) for variable in covered if variable in row)
+    return total / (len(covered) * max(1, len(bought)))

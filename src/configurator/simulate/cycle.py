@@ -446,9 +446,9 @@ def simulate(
     if other is not None and scenario == "cross-catalog":
         there = Searcher(other, country=COUNTRY, on=ON)
         elsewhere = History()
-        shoppers = [dataclasses.replace(t, customer_id=f"{t.customer_id}-{other.catalog}") for t in earlier]
-        shoppers = carry_over(shoppers, catalog, other, seed=seed, spec=spec)
-        _feed(run.store, seed_history(other, shoppers, there, elsewhere, seed=seed))
+        # the shop's earlier customers bought from both catalogs: the product judges the transfer on them
+        shoppers = carry_over(earlier, catalog, other, seed=seed, spec=spec)
+        _feed(run.store, seed_history(other, shoppers, there, elsewhere, seed=seed, tag=other.catalog))
     for index in range(purchases):
         day = START + index * SPACING
         if index and scenario == "withdrawn" and index == withdrawal_index(purchases):

@@ -59,6 +59,7 @@ def seed_history(
     *,
     seed: int,
     catalog_id: str | None = None,
+    tag: str = "",
 ) -> list[dict[str, object]]:
     """One purchase per earlier customer: its ``purchased`` event (to ingest), also counted in ``history``.
 
@@ -69,11 +70,13 @@ def seed_history(
         history: the baselines' record of purchases (each earlier purchase is added to the population's).
         seed: the random seed of their occasions.
         catalog_id: the catalog id the lines name (default: ``catalog.catalog``).
+        tag: told into the event and order ids, so that the same customers can buy from a second catalog.
 
     Returns:
         The ``purchased`` events, oldest first, one hour apart.
     """
     records: list[dict[str, object]] = []
+    suffix = f"-{tag}" if tag else ""
     for number, taste in enumerate(earlier):
         rng = random.Random(f"{seed}:history:{taste.customer_id}")
         _, bought = searcher.settle(taste.weights(), draw_occasion(catalog, taste, searcher, rng))
@@ -81,9 +84,10 @@ def seed_history(
         price = searcher.total(bought)
         selections = {m: dict(o) for m, o in bought.selections.items() if o}
         records.append(
-            {"event_id": f"{taste.customer_id}:order", "type": "purchased", "customer_id": taste.customer_id,
-             "channel": "web", "ts": (HISTORY_START + dt.timedelta(hours=number)).isoformat(),
-             "order_id": f"H-{taste.customer_id}", "total": str(price),
+            {"event_id": f"{taste.customer_id}:order{suffix}", "type": "purchased",
+             "customer_id": taste.customer_id, "channel": "web",
+             "ts": (HISTORY_START + dt.timedelta(hours=number)).isoformat(),
+             "order_id": f"H-{taste.customer_id}{suffix}", "total": str(price),
              "margin": str((price * Decimal("0.30")).quantize(Decimal("0.01"))),
              "lines": [{"item": catalog_id or catalog.catalog, "catalog": catalog_id or catalog.catalog,
                         "unit_price": str(price), "selections": selections}]}

@@ -104,14 +104,13 @@ def bundles(
     """
     from configurator.assembly.assemble import assemble
     from configurator.assembly.context import customer_context
-    from configurator.assembly.needs import transfer_for
     from configurator.quoting.i18n import Translator
 
     cat = svc.catalog(body.catalog)
     store = svc.store(who)
     canonical = svc.canonical(store, customer_id)
     tier, _ = svc.tier(store, canonical)
-    transfer = transfer_for(store, svc.catalogs, besides=cat.catalog)
+    transfer = svc.transfer(store, cat.catalog)
     context = customer_context(store, store.tenant, canonical, cat, tiers=tier, transfer=transfer)
     found = assemble(
         cat, context, budget=body.budget, requirements=body.requirements, k=body.k, on=svc.now().date()
