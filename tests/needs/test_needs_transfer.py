@@ -156,13 +156,14 @@ def _buyers(
 def test_calibration_keeps_a_transfer_that_foretells_and_turns_off_one_that_does_not(
     match: bool, strength: float
 ) -> None:
-    """Buyers of both catalogs who chose alike keep the transfer on; buyers who chose the opposite turn it off."""
+    """Buyers of both catalogs who chose alike make the transfer full strength; the opposite turns it off."""
     everyone = [(_bike(), Configuration({"frame": {f: 1}}), f) for f in ("carbon", "alu", "steel")]
     transfer = Transfer({"bike": _bike()}, taste_profile(everyone))
     view = CatalogNeedsView(_laptop())
     judged = transfer.calibrated(view, _buyers(match))
     assert judged.strength == strength and judged.calibration is not None
     assert judged.calibration.buyers == 40 and (judged.calibration.lift > 0) == match
+    assert (judged.calibration.gain > 0) == match and judged.calibration.choices == 80  # chassis and sleeve
     carbon = [("bike", Configuration({"frame": {"carbon": 1}}), "o-x")]
     assert bool(judged.evidence(view, carbon)) == match
 

@@ -146,8 +146,17 @@ def transfer_for(store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides:
     here = catalogs.get(besides)
     if here is None:
         return transfer
-    buyers = cross_buyers(others, here, [*sales, *population_sales(store, besides)])
-    return transfer.calibrated(CatalogNeedsView(here), buyers)
+    local = population_sales(store, besides)
+    view = CatalogNeedsView(here)
+    counts: dict[str, dict[int, float]] = {}
+    for row in view.population_rows(local):
+        for variable, value in row.items():
+            counts.setdefault(variable, {})[value] = counts.get(variable, {}).get(value, 0.0) + 1.0
+    prior = {
+        variable: {value: shares.get(value, 0.0) + 1.0 for value in view.domains[variable]}
+        for variable, shares in counts.items()
+    }
+    return transfer.calibrated(view, cross_buyers(others, here, [*sales, *local]), prior)
 
 
 def weights_for(

@@ -49,6 +49,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -63,6 +64,7 @@ __all__ = [
     "MIN_BUYERS",
     "PRICE",
     "SHRINK",
+    "STRENGTHS",
     "Calibration",
     "Orders",
     "TasteProfile",
@@ -252,6 +254,8 @@ def transferred_evidence(
 Orders = Sequence[tuple[str, Configuration, str]]
 """A customer's orders: ``(catalog id, configuration, order id)`` each."""
 
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""The strengths :meth:`Transfer.calibrated` chooses from (0: nothing transfers)."""
 MIN_BUYERS = 30
 """Customers who bought from both sides that :meth:`Transfer.calibrated` needs before it judges the transfer."""
 
@@ -265,11 +269,15 @@ class Calibration:
         lift: the mean transferred importance of the options they chose here from their own orders elsewhere,
             minus the same from another buyer's orders (the customer's own signal beyond what anyone's says).
         interval: the lift's 95 % interval.
+        gain: the mean log-likelihood gained per choice at the chosen strength over none.
+        choices: the choices (a buyer's variable covered by the evidence, per configuration) it rests on.
     """
 
     buyers: int
     lift: float
     interval: tuple[float, float]
+    gain: float = 0.0
+    choices: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -338,15 +346,20 @@ class Transfer:
         return transferred_evidence(view, taste_profile(mine), self.reference) if mine else []
 
     def calibrated(
-        self, view: CatalogNeedsView, buyers: Sequence[tuple[Orders, Sequence[Configuration]]]
+        self,
+        view: CatalogNeedsView,
+        buyers: Sequence[tuple[Orders, Sequence[Configuration]]],
+        prior: Mapping[str, Mapping[int, float]] | None = None,
     ) -> Transfer:
-        """This transfer judged on customers who bought from both sides: kept where it foretells, else off.
+        """This transfer judged on customers who bought from both sides: as strong as it foretells their choices.
 
-        For each buyer (their orders elsewhere, their configurations bought here), the mean transferred
-        importance of the options they chose here is compared with the same from the next buyer's orders (a
-        shift in a fixed order: what anyone's orders say). A customer's own orders must say more: the strength
-        stays 1 when the lift's 95 % interval is above 0, and becomes 0 (nothing transfers) otherwise. With fewer
-        than :data:`MIN_BUYERS` buyers the transfer is returned as it is (nothing to judge on).
+        The strength is the one of :data:`STRENGTHS` under which their choices here are most likely: each
+        choice's probability is ``prior(value) * exp(strength * importance)``, normalised over the variable's
+        values, with the importance transferred from that buyer's own orders elsewhere (maximum likelihood; 0:
+        nothing transfers). ``prior``: this catalog's value shares by variable (the population's marginal;
+        default: even). Also measured, for the record: the lift of the chosen options' mean importance from
+        their own orders over the same from another buyer's orders. With fewer than :data:`MIN_BUYERS` buyers
+        the transfer is returned as it is (nothing to judge on).
 
         Example:
             >>> from configurator.catalog.models import Catalog
@@ -357,17 +370,51 @@ class Transfer:
         """
         if len(buyers) < MIN_BUYERS:
             return self
-        own: list[float] = []
         lifts: list[float] = []
+        likelihood = dict.fromkeys(STRENGTHS, 0.0)
+        choices = 0
         for k, (orders, bought) in enumerate(buyers):
-            mine = _agreement(view, self._scored(view, orders), bought)
+            evidence = self._scored(view, orders)
             anyone = _agreement(view, self._scored(view, buyers[(k + 1) % len(buyers)][0]), bought)
-            own.append(mine)
-            lifts.append(mine - anyone)
+            lifts.append(_agreement(view, evidence, bought) - anyone)
+            for strength in STRENGTHS:
+                found, n = _log_likelihood(view, evidence, bought, strength, prior or {})
+                likelihood[strength] += found
+            choices += n
         lift = statistics.fmean(lifts)
         half = 1.96 * statistics.stdev(lifts) / len(lifts) ** 0.5
-        calibration = Calibration(len(buyers), lift, (lift - half, lift + half))
-        return dataclasses.replace(self, strength=1.0 if lift - half > 0 else 0.0, calibration=calibration)
+        best = max(STRENGTHS, key=lambda s: (likelihood[s], -s))
+        gain = (likelihood[best] - likelihood[0.0]) / max(1, choices)
+        calibration = Calibration(len(buyers), lift, (lift - half, lift + half), gain, choices)
+        return dataclasses.replace(self, strength=best, calibration=calibration)
+
+
+def _log_likelihood(
+    view: CatalogNeedsView,
+    evidence: Sequence[Evidence],
+    bought: Sequence[Configuration],
+    strength: float,
+    prior: Mapping[str, Mapping[int, float]],
+) -> tuple[float, int]:
+    """Log-likelihood of the chosen values of the variables the evidence covers, and how many choices."""
+    weights: dict[str, dict[int, float]] = {}
+    for e in evidence:
+        weights.setdefault(e.variable, {})[e.value] = e.importance
+    total, n = 0.0, 0
+    for configuration in bought:
+        row = view.row({m: dict(o) for m, o in configuration.selections.items()})
+        for variable, pushed in weights.items():
+            chosen = row.get(variable)
+            if chosen is None:
+                continue
+            shares = prior.get(variable, {})
+            scores = {
+                v: shares.get(v, 1.0) * math.exp(strength * pushed.get(v, 0.0))
+                for v in view.domains[variable]
+            }
+            total += math.log(scores[chosen] / sum(scores.values()))
+            n += 1
+    return total, n
 
 
 def cross_buyers(

@@ -32,7 +32,8 @@ SCENARIO_LINES = {
     "catalog with an end date; older events still name it)",
     "cross-catalog": "the last purchase is from another catalog: the same customers (segment, attribute tastes "
     "shared by name, price sensitivity and budget level carried over; new part-worths for its options); the "
-    "product reads their orders of the first catalog through shared attributes and price level",
+    "product reads their orders of the first catalog through shared attributes and price level, judged on the "
+    "shop's earlier customers, who bought once from each catalog",
 }
 """One line per scenario, printed with the assumptions."""
 
