@@ -65,3 +65,14 @@ def test_the_transfer_effect_is_a_paired_difference(bike: Catalog) -> None:
     line = transfer_effect(result)
     assert f"edits {sum(diffs) / 4:+.2f}" in line and "paired, 4 customers" in line
     assert f"for {sum(d < 0 for d in diffs)} customers, more for {sum(d > 0 for d in diffs)}" in line
+
+
+def test_the_report_says_how_the_product_judged_the_transfer(bike: Catalog) -> None:
+    """Without enough customers of both catalogs the transfer is not judged, and the report says so."""
+    from configurator.simulate.report import judged
+
+    other = bike.model_copy(update={"catalog": "bike-two"})
+    result = simulate(bike, customers=2, purchases=2, seed=1, history=5, scenario="cross-catalog", other=other)
+    assert result.transfer is not None and result.transfer.calibration is None
+    assert judged(result).startswith("The product's transfer was not judged")
+    assert judged(result) in "\n".join(report_lines(result))

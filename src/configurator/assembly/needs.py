@@ -52,7 +52,7 @@ from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import CustomerNeeds
 from configurator.needs.models import NeedsModel
-from configurator.needs.transfer import Transfer, cross_buyers
+from configurator.needs.transfer import MIN_BUYERS, Transfer, cross_buyers
 from configurator.solver.session import Choice, ConfigurationSession, Weights
 
 __all__ = [
@@ -131,14 +131,17 @@ def needs_for(
     return needs
 
 
-def transfer_for(store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides: str) -> Transfer:
+def transfer_for(
+    store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides: str, population: NeedsModel | None = None
+) -> Transfer:
     """What the other catalogs' sales teach catalog ``besides``, judged on the customers who bought from both.
 
     The other catalogs' population profile, kept only where the orders elsewhere of customers who bought from
     both sides foretold what they chose here (:meth:`~configurator.needs.transfer.Transfer.calibrated`).
 
     Population-wide work (it reads every catalog's sales, :func:`population_sales`): build it once per refresh
-    and pass it to ``customer_context(transfer=...)`` for every customer.
+    and pass it to ``customer_context(transfer=...)`` for every customer. ``population``: catalog ``besides``'s
+    fitted population model (default: fitted here on its sales), against which the transfer is judged.
     """
     others = {cid: cat for cid, cat in catalogs.items() if cid != besides}
     sales = [event for cid in others for event in population_sales(store, cid)]
@@ -148,15 +151,10 @@ def transfer_for(store: NeedsStore, catalogs: Mapping[str, Catalog], *, besides:
         return transfer
     local = population_sales(store, besides)
     view = CatalogNeedsView(here)
-    counts: dict[str, dict[int, float]] = {}
-    for row in view.population_rows(local):
-        for variable, value in row.items():
-            counts.setdefault(variable, {})[value] = counts.get(variable, {}).get(value, 0.0) + 1.0
-    prior = {
-        variable: {value: shares.get(value, 0.0) + 1.0 for value in view.domains[variable]}
-        for variable, shares in counts.items()
-    }
-    return transfer.calibrated(view, cross_buyers(others, here, [*sales, *local]), prior)
+    buyers = cross_buyers(others, here, [*sales, *local])
+    if population is None and len(buyers) >= MIN_BUYERS:
+        population = view.fit_population(local)
+    return transfer.calibrated(view, buyers, population)
 
 
 def weights_for(

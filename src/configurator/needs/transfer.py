@@ -59,6 +59,7 @@ from configurator.catalog.models import Catalog
 from configurator.customers.events import Event
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import Evidence
+from configurator.needs.models import NeedsModel
 
 __all__ = [
     "MIN_BUYERS",
@@ -349,15 +350,17 @@ class Transfer:
         self,
         view: CatalogNeedsView,
         buyers: Sequence[tuple[Orders, Sequence[Configuration]]],
-        prior: Mapping[str, Mapping[int, float]] | None = None,
+        population: NeedsModel | None = None,
     ) -> Transfer:
         """This transfer judged on customers who bought from both sides: as strong as it foretells their choices.
 
         The strength is the one of :data:`STRENGTHS` under which their choices here are most likely: each
-        choice's probability is ``prior(value) * exp(strength * importance)``, normalised over the variable's
-        values, with the importance transferred from that buyer's own orders elsewhere (maximum likelihood; 0:
-        nothing transfers). ``prior``: this catalog's value shares by variable (the population's marginal;
-        default: even). Also measured, for the record: the lift of the chosen options' mean importance from
+        choice's probability is ``P(value) * exp(strength * importance)``, normalised over the variable's values,
+        with ``P`` the marginal of the catalog's ``population`` model (default: even: what a proposal to a
+        customer new here starts from, before anything is chosen) and the importance transferred from that
+        buyer's own orders elsewhere (maximum likelihood; 0: nothing transfers). Judged against the population
+        given the rest of what they bought instead, the transfer looks redundant (the rest already tells their
+        taste), which a new customer's first proposal cannot lean on. Also measured, for the record: the lift of the chosen options' mean importance from
         their own orders over the same from another buyer's orders. With fewer than :data:`MIN_BUYERS` buyers
         the transfer is returned as it is (nothing to judge on).
 
@@ -378,7 +381,7 @@ class Transfer:
             anyone = _agreement(view, self._scored(view, buyers[(k + 1) % len(buyers)][0]), bought)
             lifts.append(_agreement(view, evidence, bought) - anyone)
             for strength in STRENGTHS:
-                found, n = _log_likelihood(view, evidence, bought, strength, prior or {})
+                found, n = _log_likelihood(view, evidence, bought, strength, population)
                 likelihood[strength] += found
             choices += n
         lift = statistics.fmean(lifts)
@@ -394,7 +397,7 @@ def _log_likelihood(
     evidence: Sequence[Evidence],
     bought: Sequence[Configuration],
     strength: float,
-    prior: Mapping[str, Mapping[int, float]],
+    population: NeedsModel | None,
 ) -> tuple[float, int]:
     """Log-likelihood of the chosen values of the variables the evidence covers, and how many choices."""
     weights: dict[str, dict[int, float]] = {}
@@ -407,11 +410,9 @@ def _log_likelihood(
             chosen = row.get(variable)
             if chosen is None:
                 continue
-            shares = prior.get(variable, {})
-            scores = {
-                v: shares.get(v, 1.0) * math.exp(strength * pushed.get(v, 0.0))
-                for v in view.domains[variable]
-            }
+            values = view.domains[variable]
+            shares = population.distribution(variable, {}, values) if population is not None else {}
+            scores = {v: shares.get(v, 1.0) * math.exp(strength * pushed.get(v, 0.0)) for v in values}
             total += math.log(scores[chosen] / sum(scores.values()))
             n += 1
     return total, n

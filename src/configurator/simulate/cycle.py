@@ -122,6 +122,8 @@ class Simulation:
         other: scenario ``cross-catalog``: the catalog of the last purchase.
         untransferred: scenario ``cross-catalog``: the product's first proposals on the other catalog without
             what it learned from the first (no questions either; compare with ``unguided``).
+        transfer: scenario ``cross-catalog``: what the product transferred, as judged on the shop's customers
+            who bought from both catalogs.
     """
 
     catalog: Catalog
@@ -141,6 +143,7 @@ class Simulation:
     withdrawn: tuple[str, int] | None = None
     other: Catalog | None = None
     untransferred: Series = dataclasses.field(default_factory=Series)
+    transfer: Transfer | None = None
 
 
 def withdrawal_index(purchases: int) -> int:
@@ -458,7 +461,11 @@ def simulate(
             run.searcher = Searcher(sold, country=COUNTRY, on=ON)
             run.session = ConfigurationSession(sold, on=ON)
         if other is not None and scenario == "cross-catalog" and index == purchases - 1:
-            run.transfer = transfer_for(run.store, {catalog.catalog: catalog}, besides=other.catalog)
+            sold = population_sales(run.store, other.catalog)
+            run.transfer = transfer_for(
+                run.store, {catalog.catalog: catalog, other.catalog: other}, besides=other.catalog,
+                population=CatalogNeedsView(other).fit_population(sold),
+            )  # fmt: skip
             run.catalog, run.view, run.searcher, run.history = (
                 other,
                 CatalogNeedsView(other),
@@ -482,7 +489,7 @@ def simulate(
     return Simulation(
         catalog, tastes, purchases, seed, spec, run.learned, run.baselines, run.oracle,
         time.perf_counter() - started, run.store, history=history, questions=questions, unguided=run.unguided, scenario=scenario,
-        withdrawn=withdrawn, other=other if scenario == "cross-catalog" else None, untransferred=run.untransferred,
+        withdrawn=withdrawn, other=other if scenario == "cross-catalog" else None, untransferred=run.untransferred, transfer=run.transfer,
     )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "assumption_lines",
     "crossing_table",
     "first_purchase_table",
+    "judged",
     "measure_table",
     "report_lines",
     "to_data",
@@ -132,7 +133,21 @@ def crossing_table(result: Simulation) -> list[str]:
     ):
         table = measure_table(title, systems, measure)
         lines += [line.replace("purchase 1 |", f"{where} |") for line in table] + [""]
-    return [*lines, transfer_effect(result)]
+    return [*lines, transfer_effect(result), "", judged(result)]
+
+
+def judged(result: Simulation) -> str:
+    """How the product judged the transfer on the shop's customers who bought from both catalogs."""
+    transfer = result.transfer
+    if transfer is None or transfer.calibration is None:
+        return (
+            "The product's transfer was not judged (too few customers bought from both catalogs): strength 1."
+        )
+    c = transfer.calibration
+    return (
+        f"The product judged the transfer on {c.buyers} customers who bought from both catalogs ({c.choices:,} "
+        f"choices): strength {transfer.strength:g} (maximum likelihood; {c.gain:.4f} nats gained per choice)."
+    )
 
 
 def transfer_effect(result: Simulation) -> str:
