@@ -461,10 +461,10 @@ def simulate(
             run.searcher = Searcher(sold, country=COUNTRY, on=ON)
             run.session = ConfigurationSession(sold, on=ON)
         if other is not None and scenario == "cross-catalog" and index == purchases - 1:
-            sold = population_sales(run.store, other.catalog)
+            sales_there = population_sales(run.store, other.catalog)
             run.transfer = transfer_for(
                 run.store, {catalog.catalog: catalog, other.catalog: other}, besides=other.catalog,
-                population=CatalogNeedsView(other).fit_population(sold),
+                population=CatalogNeedsView(other).fit_population(sales_there),
             )  # fmt: skip
             run.catalog, run.view, run.searcher, run.history = (
                 other,
