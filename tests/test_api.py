@@ -681,3 +681,13 @@ def test_what_other_catalogs_teach_is_read_once_and_kept(client: TestClient) -> 
     service._transfers[key] = (when - TRANSFER_TTL, kept)
     assert client.post(f"/customers/{customer}/bundles", json=body).status_code == 200
     assert service._transfers[key][1] is not kept
+
+
+def test_a_quote_for_a_customer_reads_what_other_catalogs_teach(client: TestClient) -> None:
+    """POST /customers/{id}/quotes without selections assembles with the catalog's kept transfer."""
+    service = client.app.state.service  # type: ignore[attr-defined]
+    service._transfers.pop(("demo", "laptop-pro14"), None)
+    customer = DEMO_CUSTOMERS["laptop-pro14"]
+    r = client.post(f"/customers/{customer}/quotes", json={"catalog": "laptop-pro14", "quote_id": "Q-API-XF"})
+    assert r.status_code in (200, 201), r.text
+    assert ("demo", "laptop-pro14") in service._transfers

@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # typing only
     from configurator.customers.tiers import TierAssigner
     from configurator.needs.catalog import CatalogNeedsView
     from configurator.needs.models import NeedsModel
+    from configurator.needs.transfer import Transfer
 
 __all__ = [
     "DEFAULT_TERMS",
@@ -329,6 +330,7 @@ def quote_for_customer(
     on: dt.date | None = None,
     population: NeedsModel | None = None,
     view: CatalogNeedsView | None = None,
+    transfer: Transfer | None = None,
 ) -> list[Quote]:
     """Quotes for a stored customer: profile, tier and needs read from the store, bundles assembled and priced.
 
@@ -353,6 +355,8 @@ def quote_for_customer(
         on: the date for effective dates (default: ``created_at``'s date).
         population: a fitted population model to share between customers.
         view: the catalog's needs view to share between customers.
+        transfer: what the customer's orders of other catalogs teach this one
+            (``configurator.assembly.needs.transfer_for``), to share between customers.
 
     Returns:
         One quote per assembled bundle, best first (one when ``best``).
@@ -379,8 +383,9 @@ def quote_for_customer(
             f"customer {canonical}: no country in their profile or locale {chosen!r}; pass country (tax needs one)"
         )
     context = customer_context(
-        store, store.tenant, canonical, catalog, tiers=tiers, country=where, population=population, view=view
-    )
+        store, store.tenant, canonical, catalog, tiers=tiers, country=where, population=population, view=view,
+        transfer=transfer,
+    )  # fmt: skip
     limit = Decimal(str(budget)) if budget is not None else None
     bundles = assemble(catalog, context, budget=limit, requirements=requirements, k=k, on=day)
     if not bundles:

@@ -193,6 +193,7 @@ def create_quote(
                 quantity=body.quantity,
                 best=True,
                 accept_repair=body.accept_repair,
+                transfer=svc.transfer(store, cat.catalog),
             )[0]
             quote = configured_quote(
                 cat,
