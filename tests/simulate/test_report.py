@@ -72,7 +72,9 @@ def test_the_report_says_how_the_product_judged_the_transfer(bike: Catalog) -> N
     from configurator.simulate.report import judged
 
     other = bike.model_copy(update={"catalog": "bike-two"})
-    result = simulate(bike, customers=2, purchases=2, seed=1, history=5, scenario="cross-catalog", other=other)
+    result = simulate(
+        bike, customers=2, purchases=2, seed=1, history=5, scenario="cross-catalog", other=other
+    )
     assert result.transfer is not None and result.transfer.calibration is None
     assert judged(result).startswith("The product's transfer was not judged")
     assert judged(result) in "\n".join(report_lines(result))
