@@ -373,49 +373,67 @@ class Transfer:
         """
         if len(buyers) < MIN_BUYERS:
             return self
+        scored = [self._scored(view, orders) for orders, _ in buyers]
+        rows = [[_row(view, configuration) for configuration in bought] for _, bought in buyers]
+        marginals: dict[str, Mapping[int, float]] = {}
         lifts: list[float] = []
-        likelihood = dict.fromkeys(STRENGTHS, 0.0)
-        choices = 0
-        for k, (orders, bought) in enumerate(buyers):
-            evidence = self._scored(view, orders)
-            anyone = _agreement(view, self._scored(view, buyers[(k + 1) % len(buyers)][0]), bought)
-            lifts.append(_agreement(view, evidence, bought) - anyone)
-            for strength in STRENGTHS:
-                found, n = _log_likelihood(view, evidence, bought, strength, population)
-                likelihood[strength] += found
-            choices += n
+        choices: list[tuple[Mapping[int, float], Mapping[int, float], int]] = []
+        for k, evidence in enumerate(scored):
+            anyone = _agreement(scored[(k + 1) % len(scored)], rows[k])
+            lifts.append(_agreement(evidence, rows[k]) - anyone)
+            choices += _choices(view, evidence, rows[k], population, marginals)
+        likelihood = {
+            strength: sum(
+                math.log(
+                    shares.get(chosen, 1.0)
+                    * math.exp(strength * pushed.get(chosen, 0.0))
+                    / sum(shares.get(v, 1.0) * math.exp(strength * pushed.get(v, 0.0)) for v in shares)
+                )
+                for shares, pushed, chosen in choices
+            )
+            for strength in STRENGTHS
+        }
         lift = statistics.fmean(lifts)
         half = 1.96 * statistics.stdev(lifts) / len(lifts) ** 0.5
         best = max(STRENGTHS, key=lambda s: (likelihood[s], -s))
-        gain = (likelihood[best] - likelihood[0.0]) / max(1, choices)
-        calibration = Calibration(len(buyers), lift, (lift - half, lift + half), gain, choices)
+        gain = (likelihood[best] - likelihood[0.0]) / max(1, len(choices))
+        calibration = Calibration(len(buyers), lift, (lift - half, lift + half), gain, len(choices))
         return dataclasses.replace(self, strength=best, calibration=calibration)
 
 
-def _log_likelihood(
+def _row(view: CatalogNeedsView, configuration: Configuration) -> dict[str, int]:
+    """A bought configuration as the view's row."""
+    return view.row({m: dict(o) for m, o in configuration.selections.items()})
+
+
+def _choices(
     view: CatalogNeedsView,
     evidence: Sequence[Evidence],
-    bought: Sequence[Configuration],
-    strength: float,
+    rows: Sequence[Mapping[str, int]],
     population: NeedsModel | None,
-) -> tuple[float, int]:
-    """Log-likelihood of the chosen values of the variables the evidence covers, and how many choices."""
+    marginals: dict[str, Mapping[int, float]],
+) -> list[tuple[Mapping[int, float], Mapping[int, float], int]]:
+    """``(value shares, transferred importance, chosen value)`` of each chosen value the evidence covers.
+
+    The shares are the population's marginal over the variable's values (even without a population), read
+    once per variable into ``marginals``.
+    """
     weights: dict[str, dict[int, float]] = {}
     for e in evidence:
         weights.setdefault(e.variable, {})[e.value] = e.importance
-    total, n = 0.0, 0
-    for configuration in bought:
-        row = view.row({m: dict(o) for m, o in configuration.selections.items()})
+    out: list[tuple[Mapping[int, float], Mapping[int, float], int]] = []
+    for row in rows:
         for variable, pushed in weights.items():
             chosen = row.get(variable)
             if chosen is None:
                 continue
-            values = view.domains[variable]
-            shares = population.distribution(variable, {}, values) if population is not None else {}
-            scores = {v: shares.get(v, 1.0) * math.exp(strength * pushed.get(v, 0.0)) for v in values}
-            total += math.log(scores[chosen] / sum(scores.values()))
-            n += 1
-    return total, n
+            shares = marginals.get(variable)
+            if shares is None:
+                values = view.domains[variable]
+                found = population.distribution(variable, {}, values) if population is not None else {}
+                shares = marginals[variable] = {v: found.get(v, 1.0) for v in values}
+            out.append((shares, pushed, chosen))
+    return out
 
 
 def cross_buyers(
@@ -444,16 +462,13 @@ def cross_buyers(
     return [(elsewhere[c], bought[c]) for c in sorted(set(elsewhere) & set(bought))]
 
 
-def _agreement(
-    view: CatalogNeedsView, evidence: Sequence[Evidence], bought: Sequence[Configuration]
-) -> float:
-    """Mean transferred importance of the values chosen in ``bought``, over the variables the evidence covers."""
+def _agreement(evidence: Sequence[Evidence], rows: Sequence[Mapping[str, int]]) -> float:
+    """Mean transferred importance of the values chosen in ``rows``, over the variables the evidence covers."""
     weights = {(e.variable, e.value): e.importance for e in evidence}
     covered = {e.variable for e in evidence}
     if not covered:
         return 0.0
-    total = 0.0
-    for configuration in bought:
-        row = view.row({m: dict(o) for m, o in configuration.selections.items()})
-        total += sum(weights.get((variable, row[variable]), 0.0) for variable in covered if variable in row)
-    return total / (len(covered) * max(1, len(bought)))
+    total = sum(
+        weights.get((variable, row[variable]), 0.0) for row in rows for variable in covered if variable in row
+    )
+    return total / (len(covered) * max(1, len(rows)))

@@ -460,12 +460,8 @@ def simulate(
             run.catalog, run.view = sold, CatalogNeedsView(sold)
             run.searcher = Searcher(sold, country=COUNTRY, on=ON)
             run.session = ConfigurationSession(sold, on=ON)
-        if other is not None and scenario == "cross-catalog" and index == purchases - 1:
-            sales_there = population_sales(run.store, other.catalog)
-            run.transfer = transfer_for(
-                run.store, {catalog.catalog: catalog, other.catalog: other}, besides=other.catalog,
-                population=CatalogNeedsView(other).fit_population(sales_there),
-            )  # fmt: skip
+        crossing = other is not None and scenario == "cross-catalog" and index == purchases - 1
+        if other is not None and crossing:
             run.catalog, run.view, run.searcher, run.history = (
                 other,
                 CatalogNeedsView(other),
@@ -477,6 +473,10 @@ def simulate(
         if index:
             run.store.refresh_tiers(as_of=day)
         population = run.view.fit_population(population_sales(run.store, run.catalog.catalog))
+        if other is not None and crossing:
+            # judged against the population just fitted, as the product's refresh does
+            catalogs = {catalog.catalog: catalog, other.catalog: other}
+            run.transfer = transfer_for(run.store, catalogs, besides=other.catalog, population=population)
         run.history.freeze()
         if index and scenario == "drift":
             current = [
