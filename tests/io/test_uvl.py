@@ -310,6 +310,8 @@ def test_typed_and_cardinality_features_are_strict_errors(declaration: str, cons
         ("A => B == C", r"8:10: unsupported construct: arithmetic comparison '=='"),
         ("A => (B != C)", r"arithmetic comparison '!='"),
         ("A + B", r"arithmetic operator '\+'"),
+        ("A.Price / 2 > 1", r"attribute reference 'A.Price'"),
+        ("A / B", r"arithmetic operator '/'"),
         ("A.Price", r"attribute reference 'A.Price'"),
         ("A => 'x'", r"string 'x'"),
     ],
