@@ -188,6 +188,23 @@ def test_lexicographic_weights() -> None:
     assert bundle.utility == 1 and bundle.price == Decimal(1100)
 
 
+@pytest.mark.parametrize("price_weight", [0.0, -1e-7, -0.4e-3])
+def test_a_unit_too_cheap_to_weigh_is_still_never_free(price_weight: float) -> None:
+    """Extra units are never proposed for nothing: a per-unit weight that rounds to 0 still asks for fewer."""
+    shop = make_catalog(
+        {
+            "cabinets": {"options": {"base": {"price": 300, "qty": {"min": 1, "max": 6}}}},
+            "handles": {"options": {"knob": {"price": 1, "qty": {"min": 1, "max": 40}}}},
+        },
+        [{"id": "a-handle-per-cabinet", "constraint": "count(handles) >= count(cabinets)"}],
+    )
+    s = ConfigurationSession(shop)
+    s.select("cabinets", "base", qty=3)
+    bundle = s.optimize(Weights(options={"handles.knob": 1.0}, price=price_weight))
+    assert bundle is not None
+    assert bundle.configuration.selections == {"cabinets": {"base": 3}, "handles": {"knob": 3}}
+
+
 # --- the example catalogs ------------------------------------------------------------------------------
 
 

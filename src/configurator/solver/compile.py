@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -65,7 +65,7 @@ from configurator.solver.problem import (
     Variable,
 )
 
-__all__ = ["CatalogCompiler", "CatalogProblem", "SolverError", "compile_catalog_problem"]
+__all__ = ["CatalogCompiler", "CatalogProblem", "SolverError", "compile_catalog_problem", "several_units"]
 
 
 Number = Fraction
@@ -621,3 +621,17 @@ def compile_catalog_problem(catalog: Catalog, on: dt.date | None = None) -> Cata
         SolverError: when a rule is not linear.
     """
     return CatalogCompiler(catalog, on).build()
+
+
+def several_units(problem: Problem, quantity: Sequence[tuple[int, Term]]) -> bool:
+    """Whether the terms of an option's quantity can add up to more than one unit (a quantity to choose).
+
+    Example:
+        >>> from configurator.solver.problem import Variable
+        >>> p = Problem((Variable("q", (0, 1, 2, 3)), Variable("s", (0, 1))), ())
+        >>> several_units(p, ((1, "q"),)), several_units(p, ((1, "s"),))
+        (True, False)
+    """
+    return len(quantity) > 1 or any(
+        isinstance(term, str) and max(problem.var(term).domain, default=0) > 1 for _, term in quantity
+    )

@@ -46,7 +46,12 @@ from configurator.solver import operations
 from configurator.solver.backend import Backend, Capability, Optimizer, Result, Status, get_backend, require
 from configurator.solver.choices import Bundle, Choice, Weights
 from configurator.solver.closeness import closeness, configuration_key, plain_change, quantity_at
-from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
+from configurator.solver.compile import (
+    CatalogCompiler,
+    CatalogProblem,
+    compile_catalog_problem,
+    several_units,
+)
 from configurator.solver.memo import Recent
 from configurator.solver.problem import (
     BoolExpr,
@@ -548,6 +553,8 @@ class ConfigurationSession:
                 if isinstance(attr_value, int | Decimal) and not isinstance(attr_value, bool):
                     value += per_unit * float(attr_value)
             coef = round(value * weights.scale)
+            if not coef and (value or several_units(self.cp.problem, quantity)):
+                coef = 1 if value > 0 else -1  # a unit is never free: too cheap to weigh, it still counts
             if coef:
                 terms.extend((coef * c, t) for c, t in quantity)
         return Objective(tuple(terms), 0, "max")
