@@ -119,6 +119,52 @@ def demo_store(url: str = "sqlite://") -> SqlStore:
     return store
 
 
+def _one_module_catalog(name: str, module: str, options: dict[str, tuple[int, int]]) -> Catalog:
+    """A one-module catalog whose options have a price and a weight (``weight_g``)."""
+    return Catalog.model_validate(
+        {
+            "catalog": name, "version": "1", "currency": "EUR", "locales": ["en"],
+            "attributes": {"weight_g": {"type": "int"}},
+            "modules": {module: {"options": {
+                o: {"price": price, "attrs": {"weight_g": weight}} for o, (price, weight) in options.items()
+            }}},
+        }
+    )  # fmt: skip
+
+
+def transfer_shop(*, profiling: bool = True) -> tuple[SqlStore, Catalog, Catalog]:
+    """A shop selling a bike and a laptop; ``ann`` bought the lightest frame (others heavier ones), no laptop.
+
+    With ``profiling=False`` ann objected to profiling. Returns the store (tenant ``shop``), the bike and the
+    laptop (chassis ``heavy``, ``mid``, ``light`` at one price).
+    """
+    from configurator.customers.events import validate_event
+    from configurator.storage import SqlStore, make_engine, upgrade
+
+    bike = _one_module_catalog(
+        "bike", "frame", {"steel": (300, 2900), "alu": (400, 2100), "carbon": (1200, 1200)}
+    )
+    laptop = _one_module_catalog(
+        "laptop", "chassis", {"heavy": (600, 1900), "mid": (600, 1500), "light": (600, 1100)}
+    )
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    base = {"channel": "web", "ts": "2026-05-01T12:00:00Z"}
+
+    def order(customer: str, frame: str) -> dict[str, Any]:
+        line = {"item": "bike", "catalog": "bike", "unit_price": "900", "selections": {"frame": {frame: 1}}}
+        return base | {"event_id": f"o-{customer}", "customer_id": customer, "type": "purchased",
+                       "order_id": f"O-{customer}", "total": "900", "margin": "200", "lines": [line]}  # fmt: skip
+
+    rows = [order("ann", "carbon"), order("bob", "steel"), order("cy", "alu"), order("di", "steel")]
+    if not profiling:
+        rows.append(base | {"event_id": "c1", "customer_id": "ann", "type": "consent", "purpose": "profiling",
+                            "granted": False})  # fmt: skip
+    store.write_events([validate_event(row, tenant="shop") for row in rows])
+    return store, bike, laptop
+
+
 def make_catalog(
     modules: dict[str, Any],
     rules: list[dict[str, Any]] | None = None,

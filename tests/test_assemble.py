@@ -32,7 +32,7 @@ from configurator.customers.tiers import TierAssigner
 from configurator.errors import AssemblyError, ConfigurationError, PolicyError
 from configurator.solver.session import Bundle, ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
-from support import DEMO_CUSTOMERS, example_catalogs
+from support import DEMO_CUSTOMERS, example_catalogs, transfer_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 ON = dt.date(2026, 11, 23)
@@ -416,37 +416,10 @@ def test_a_stored_budget_out_of_bounds_never_breaks_bundles_or_quotes() -> None:
     assert quote_for_customer(store, bike, "ann", tiers="standard", country="PT", on=ON)
 
 
-def _catalog(name: str, module: str, options: dict[str, tuple[int, int]]) -> configurator.Catalog:
-    """A one-module catalog whose options have a price and a weight."""
-    return configurator.Catalog.model_validate(
-        {
-            "catalog": name, "version": "1", "currency": "EUR", "locales": ["en"],
-            "attributes": {"weight_g": {"type": "int"}},
-            "modules": {module: {"options": {
-                o: {"price": price, "attrs": {"weight_g": weight}} for o, (price, weight) in options.items()
-            }}},
-        }
-    )  # fmt: skip
-
-
 @pytest.mark.parametrize("profiling", [True, False])
 def test_orders_from_another_catalog_transfer_through_attributes(profiling: bool) -> None:
     """A lighter frame than others buy makes the lightest chassis the laptop's first proposal, and says why."""
-    bike = _catalog("bike", "frame", {"steel": (300, 2900), "alu": (400, 2100), "carbon": (1200, 1200)})
-    laptop = _catalog("laptop", "chassis", {"heavy": (600, 1900), "mid": (600, 1500), "light": (600, 1100)})
-    engine = make_engine("sqlite://")
-    upgrade(engine)
-    store = SqlStore(engine, "shop")
-
-    def order(customer: str, frame: str) -> Event:
-        line = {"item": "bike", "catalog": "bike", "unit_price": "900", "selections": {"frame": {frame: 1}}}
-        return _event(f"o-{customer}", customer, type="purchased", order_id=f"O-{customer}", total="900",
-                      margin="200", lines=[line])  # fmt: skip
-
-    events = [order("ann", "carbon"), order("bob", "steel"), order("cy", "alu"), order("di", "steel")]
-    if not profiling:
-        events.append(_event("c1", "ann", type="consent", purpose="profiling", granted=False))
-    store.write_events(events)
+    store, bike, laptop = transfer_shop(profiling=profiling)
     transfer = transfer_for(store, {"bike": bike, "laptop": laptop}, besides="laptop")
     assert set(transfer.catalogs) == {"bike"} and not transfer.reference.empty
     context = customer_context(store, "shop", "ann", laptop, tiers="standard", transfer=transfer)

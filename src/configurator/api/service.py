@@ -74,7 +74,7 @@ class Service:
         self.secret = settings.require_secret()
         self.catalogs = dict(catalogs)
         self.now: Callable[[], dt.datetime] = clock or _utc_now
-        self.sessions = Sessions(settings, self.catalogs.get, lambda: self.now())
+        self.sessions = Sessions(settings, self.catalogs.get, lambda: self.now(), transfer=self.transfer)
         self.key_cache: KeyCache = KeyCache()
         self._engine_lock = threading.Lock()
         self._engine_cache: list[Any] = []

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from configurator.needs.catalog import CatalogNeedsView
     from configurator.needs.customer import CustomerNeeds
     from configurator.needs.models import NeedsModel
+    from configurator.needs.transfer import Transfer
     from configurator.settings import Settings
     from configurator.storage import SqlStore
 
@@ -207,6 +208,8 @@ class Sessions:
         catalog_of: the served catalog with an id, or None.
         clock: the current time.
         cache_size: rebuilt sessions kept in this process (a miss only costs a replay).
+        transfer: what the other served catalogs teach a catalog for a store's tenant (the service's kept
+            :meth:`~configurator.api.service.Service.transfer`); a customer's session recommends with it too.
 
     Attributes:
         warmer: starts working out a catalog's reasons in the background when its version is first served
@@ -220,8 +223,10 @@ class Sessions:
         clock: Callable[[], dt.datetime],
         *,
         cache_size: int = 512,
+        transfer: Callable[[SqlStore, str], Transfer] | None = None,
     ) -> None:
         self.settings = settings
+        self._transfer = transfer
         self._catalog_of = catalog_of
         self._now = clock
         self._cache: OrderedDict[tuple[str, str], LiveSession] = OrderedDict()
@@ -257,7 +262,7 @@ class Sessions:
         live = LiveSession(catalog, ConfigurationSession(catalog, on=on, backend=self.settings.backend))
         self.warmer.served(live.session)  # starts a thread the first time only; never waits, never raises
         if customer_id is not None:
-            from configurator.assembly.needs import needs_for
+            from configurator.assembly.needs import needs_for, transferred_from
 
             view, population = self._population(store, catalog)
             live.customer_id = customer_id
@@ -265,6 +270,9 @@ class Sessions:
             live.needs = needs_for(
                 store, store.tenant, customer_id, catalog, population=population, view=view
             )
+            if self._transfer is not None and live.needs.profiling:  # what their other orders teach here
+                transfer = self._transfer(store, catalog.catalog)
+                live.needs.observe(*transferred_from(store.installed_base_for(customer_id), view, transfer))
         return live
 
     def _population(self, store: SqlStore, catalog: Catalog) -> tuple[CatalogNeedsView, NeedsModel]:

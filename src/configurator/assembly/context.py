@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, get_args, runtime_checkable
 
-from configurator.assembly.needs import needs_for
+from configurator.assembly.needs import needs_for, transferred_from
 from configurator.assembly.ports import CustomerStore
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
@@ -192,12 +192,7 @@ def customer_context(
     ]
     transferred: list[Evidence] = []
     if transfer is not None and needs.profiling:
-        orders = [
-            (str(row["catalog_id"]), Configuration.from_data({"selections": row["configuration"]}), str(row["order_id"]))
-            for row in base
-            if row.get("catalog_id") in transfer.catalogs and row.get("configuration")
-        ]  # fmt: skip
-        transferred = transfer.evidence(view, orders)
+        transferred = transferred_from(base, view, transfer)
         needs.observe(*transferred)
     tier = _tier_of(tiers, canonical, store)
     return _context(view, needs, canonical, events, tier, country, installed, transferred)

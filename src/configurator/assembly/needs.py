@@ -39,18 +39,19 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
 from configurator.assembly.ports import NeedsStore
+from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.customers.consent import consent_status
 from configurator.customers.events import Event
 from configurator.customers.identity import canonical_id
 from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
-from configurator.needs.customer import CustomerNeeds
+from configurator.needs.customer import CustomerNeeds, Evidence
 from configurator.needs.models import NeedsModel
 from configurator.needs.transfer import MIN_BUYERS, Transfer, cross_buyers
 from configurator.solver.session import Choice, ConfigurationSession, Weights
@@ -64,6 +65,7 @@ __all__ = [
     "population_sales",
     "recommendations",
     "transfer_for",
+    "transferred_from",
     "weights_for",
 ]
 
@@ -155,6 +157,24 @@ def transfer_for(
     if population is None and len(buyers) >= MIN_BUYERS:
         population = view.fit_population(local)
     return transfer.calibrated(view, buyers, population)
+
+
+def transferred_from(
+    base: Iterable[Mapping[str, object]], view: CatalogNeedsView, transfer: Transfer
+) -> list[Evidence]:
+    """The evidence ``transfer`` draws for ``view``'s catalog from a customer's orders of the other catalogs.
+
+    ``base``: the customer's installed base (rows with ``catalog_id``, ``configuration`` and ``order_id``, as
+    :meth:`~configurator.assembly.ports.CustomerStore.installed_base_for` gives them); orders of catalogs the
+    transfer does not read are left out. The caller observes the evidence only for a customer who did not
+    object to profiling.
+    """
+    orders = [
+        (str(row["catalog_id"]), Configuration.from_data({"selections": row["configuration"]}), str(row["order_id"]))
+        for row in base
+        if row.get("catalog_id") in transfer.catalogs and row.get("configuration")
+    ]  # fmt: skip
+    return transfer.evidence(view, orders)
 
 
 def weights_for(
