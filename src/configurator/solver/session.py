@@ -535,10 +535,10 @@ class ConfigurationSession:
     def objective(self, weights: Weights) -> Objective:
         """The weighted utility of a configuration as an integer objective.
 
-        Option weights count once when the option is selected, whatever its quantity (a liking for drawers is
-        not a reason to order the most drawers); the price and attribute weights count per unit. Option and
-        price weights cover sub-assemblies' options too (the price per unit of the option holding them);
-        attribute weights cover the catalog's own options (a sub-assembly's attributes are its own).
+        Option weights count once when the option is selected, whatever its quantity; the price and attribute
+        weights count per unit, and a unit is never free (a weight too small to round still asks for fewer units;
+        no weight at all takes the fewest the rules need). Option and price weights cover sub-assemblies' options
+        too (per unit of the option holding them); attribute weights cover the catalog's own options only.
         """
         terms: list[tuple[int, Term]] = []
         for module, option, catalog, quantity in self.cp.bundle_quantities():
