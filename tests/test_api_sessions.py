@@ -124,12 +124,18 @@ def test_a_start_leaves_out_what_no_longer_fits_and_says_why(client: TestClient)
 
 
 def test_at_equal_cost_the_repair_that_keeps_the_newest_choice_comes_first(client: TestClient) -> None:
-    """Giving up the belt just chosen costs as much as two older choices: the repair that keeps it is first."""
-    sid = client.post("/sessions", json={"catalog": CATALOG, "customer_id": "c-1004"}).json()["session_id"]
+    """Giving up the belt just chosen costs as much as two older choices: the repair that keeps it is first.
+
+    No customer, so no learned need weighs on the costs: every choice costs the same, the newest double.
+    """
+    sid = client.post("/sessions", json={"catalog": CATALOG}).json()["session_id"]
     choices = f"/sessions/{sid}/choices"
-    client.post(choices, json={"action": "select", "module": "frame", "option": "carbon_diamond"})
+    for module, option in (("motor", "bosch_cx"), ("frame", "carbon_diamond")):
+        client.post(choices, json={"action": "select", "module": module, "option": option})
     state = client.post(
         choices, json={"action": "select", "module": "drivetrain", "option": "nexus_5e_belt"}
     ).json()
     assert not state["feasible"] and len(state["repairs"]) >= 2
-    assert "drivetrain.nexus_5e_belt" not in state["repairs"][0]["drop"]
+    first, second = state["repairs"][:2]
+    assert first["cost"] == second["cost"] == 200
+    assert "drivetrain.nexus_5e_belt" not in first["drop"] and second["drop"] == ["drivetrain.nexus_5e_belt"]
