@@ -257,13 +257,16 @@ class _Reader:
         """The text of the one ``tag`` child, its template parameters replaced."""
         return subst(self.child(element, tag).text or "", " ")
 
-    def names(self, element: ET.Element, at: ET.Element, subst: _Subst) -> list[str]:
-        """The variables of the one ``<list>``, or of the element's own text when it has no ``<list>``."""
+    def listed(self, element: ET.Element, subst: _Subst, what: str = "variables") -> str:
+        """The text of the one ``<list>``, or the element's own text when it has no ``<list>``."""
         lists = element.findall("list")
         if len(lists) > 1:
-            raise self.doc.error(element, "expected one list of variables, found several (not supported)")
-        text = lists[0].text if lists else element.text
-        return _names(self.doc, at, subst(text or "", " "))
+            raise self.doc.error(element, f"expected one list of {what}, found several (not supported)")
+        return subst((lists[0].text if lists else element.text) or "", " ")
+
+    def names(self, element: ET.Element, at: ET.Element, subst: _Subst) -> list[str]:
+        """The variables of the one ``<list>``, or of the element's own text when it has no ``<list>``."""
+        return _names(self.doc, at, self.listed(element, subst))
 
     def condition(self, element: ET.Element, subst: _Subst) -> _Condition:
         """The one ``<condition>``: ``(op,k)`` or ``(op,x)`` for a comparison, ``(in,a..b)``/``(notin,a..b)``."""
@@ -405,10 +408,7 @@ class _Reader:
         """A disjunction of 0/1 variables: ``x`` is ``x = 1``, ``not(x)`` is ``x = 0``."""
         self.only(element, ("list",))
         doc = self.doc
-        lists = element.findall("list")
-        if len(lists) > 1:
-            raise doc.error(element, "expected one list of literals, found several (not supported)")
-        text = subst((lists[0].text if lists else element.text) or "", " ")
+        text = self.listed(element, subst, "literals")
         literals: list[BoolExpr] = []
         for token in re.findall(r"not\s*\([^()]*\)|\S+", text):
             negated = re.fullmatch(r"not\s*\(\s*([^()\s]+)\s*\)", token)
