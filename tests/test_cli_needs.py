@@ -42,7 +42,7 @@ def test_evaluate_prints_precision_last(model: tuple[Path, Path], capsys: pytest
     text = "\n".join(out)
     assert "outside the domains: 1" in text and "violating a constraint: 1" in text
     assert "joker -1 on a variable without it, read as not recorded: 1 cells in 1 rows" in text
-    assert "| blend |" in text and "| naive_bayes |" in text and "| most_frequent |" in text
+    assert "| bayes_net |" in text and "| naive_bayes |" in text and "| most_frequent |" in text
 
 
 def test_evaluate_json(model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,7 @@ from configurator.needs.models import (
     SimilarityNeeds,
     make_model,
 )
+from configurator.needs.network import BayesianNetworkNeeds
 
 VARIABLES = ("a", "b", "c", "d")
 ROWS = [{"a": 1, "b": 0, "c": 5, "d": 0}] * 3 + [{"a": 2, "b": 1, "c": 6, "d": 1}] * 3 + [{"a": 2, "c": 6}]
@@ -57,9 +58,9 @@ def test_models_learn_the_dependency(name: str) -> None:
     assert model.recommend("c", {"a": 2, "b": 1})[0][0] == 6
 
 
-def test_default_is_the_blend() -> None:
-    """The first registered model is the blend of the kernel and the tree."""
-    assert next(iter(MODELS)) == BlendNeeds.name
+def test_default_is_the_bayesian_network() -> None:
+    """The first registered model is the Bayesian network; the blend mixes the kernel and the tree."""
+    assert next(iter(MODELS)) == BayesianNetworkNeeds.name
     fitted = BlendNeeds().fit(ROWS)
     assert [type(m) for m in fitted.members_] == [SimilarityNeeds, ChowLiuNeeds]
 

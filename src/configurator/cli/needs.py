@@ -32,7 +32,7 @@ __all__ = ["MODEL_NAMES", "needs_app", "report_lines"]
 needs_app = typer.Typer(
     help="Learned needs: evaluate recommendations on sales histories.", no_args_is_help=True
 )
-MODEL_NAMES = ("blend", "similarity", "chow_liu", "naive_bayes", "most_frequent")
+MODEL_NAMES = ("bayes_net", "blend", "similarity", "chow_liu", "naive_bayes", "most_frequent")
 """The names of :data:`configurator.needs.models.MODELS`, the default first, kept here so that the
 command line starts without loading the models (a test checks that the two agree)."""
 

@@ -1,0 +1,240 @@
+"""A Bayesian network of needs: a structure searched on the sales, exact inference given the chosen values.
+
+:class:`BayesianNetworkNeeds` learns a directed acyclic graph over the need variables by greedy hill climbing
+on the BDeu score (Heckerman, Geiger and Chickering 1995), each variable with at most ``max_parents`` parents,
+then one conditional probability table per variable from the smoothed counts. ``P(value | partial)`` is exact in
+that network: the variables that are neither the predicted one, nor chosen, nor an ancestor of either are
+dropped (they sum to one), the chosen values are clamped, and the rest is summed out by variable elimination
+(smallest merged factor first).
+
+Why: a tree (:class:`~configurator.needs.models.ChowLiuNeeds`) gives each variable one parent; option packs
+and the constraints between three variables (a version, a trim level and an engine, say) need two. On the
+Renault medium history the network is the most precise model measured (docs/benchmarks.md, "Learned
+needs").
+
+Missing cells (a variable a sale did not record): a sale teaches every variable it recorded; a parent it did
+not record counts as an "unrecorded" value of that parent when the structure is scored (so every candidate
+family of a variable is judged on the same sales), and the tables are read from the sales that recorded the
+whole family.
+
+Example:
+    >>> rows = [{"trim": t, "engine": e, "pack": int(t == e == 1)} for t in (0, 1) for e in (0, 1)] * 5
+    >>> model = BayesianNetworkNeeds().fit(rows)
+    >>> model.recommend("pack", {"trim": 1, "engine": 1})[0][0], model.recommend("pack", {"trim": 1})[0][0]
+    (1, 0)
+    >>> sorted(model.parents_of("pack"))
+    ['engine', 'trim']
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy.special import gammaln
+
+from configurator.errors import ConfiguratorError
+from configurator.needs.base import FloatArray, NeedsModel
+
+__all__ = ["BayesianNetworkNeeds"]
+
+_Factor = tuple[list[int], FloatArray]
+
+MAX_CELLS = 4_000_000
+"""The largest factor variable elimination builds; past it a query answers the variable's marginal instead (a
+network learned with at most 2 parents on the Renault histories never comes close)."""
+
+
+class BayesianNetworkNeeds(NeedsModel):
+    """A Bayesian network learned by hill climbing on BDeu, with exact inference (see the module docstring).
+
+    Args:
+        max_parents: at most this many parents per variable (>= 0; 0 makes every variable independent).
+        ess: BDeu's equivalent sample size (> 0): the prior's weight in the structure score; smaller keeps
+            fewer edges.
+        alpha: pseudo-count added to every cell of a table (> 0).
+        max_table: a family (a variable and its parents) whose table would hold more cells is not considered.
+
+    Learned state: ``parents_`` (the parent columns of each column), ``tables_`` (each column's conditional
+    probabilities, indexed by its parents' codes then its own) and ``score_`` (the network's BDeu score).
+    """
+
+    name = "bayes_net"
+
+    def __init__(
+        self, max_parents: int = 2, ess: float = 1.0, alpha: float = 0.5, max_table: int = 20_000
+    ) -> None:
+        super().__init__()
+        if max_parents < 0 or not ess > 0 or not alpha > 0 or max_table < 1:
+            raise ConfiguratorError(
+                "BayesianNetworkNeeds: expected max_parents >= 0, ess > 0, alpha > 0 and max_table >= 1, got "
+                f"{max_parents}, {ess}, {alpha}, {max_table}"
+            )
+        self.max_parents = max_parents
+        self.ess = ess
+        self.alpha = alpha
+        self.max_table = max_table
+
+    def parents_of(self, variable: str) -> list[str]:
+        """The parents of a variable in the learned network."""
+        self._check()
+        return [self.variables_[p] for p in self.parents_[self._column[variable]]]
+
+    # -- learning ---------------------------------------------------------------------------------------------
+
+    def _counts(self, child: int, parents: tuple[int, ...]) -> FloatArray:
+        """Counts of (parents' joint value, child value) over the rows that recorded the child.
+
+        A parent the row did not record counts as one more value of that parent ("unrecorded"), so every family
+        of a child is scored on the same rows (scored on the rows recording the whole family, a parent that is
+        seldom recorded would look better for leaving fewer rows to explain).
+        """
+        codes, sizes = self._codes, self._sizes()
+        recorded = codes[:, child] >= 0
+        index = np.zeros(int(recorded.sum()), dtype=np.int64)
+        for p in parents:
+            column = codes[recorded, p]
+            index = index * (sizes[p] + 1) + np.where(column >= 0, column, sizes[p])
+        index = index * sizes[child] + codes[recorded, child]
+        q = math.prod(sizes[p] + 1 for p in parents)
+        return np.bincount(index, minlength=q * sizes[child]).reshape(q, sizes[child]).astype(np.float64)
+
+    def _local(self, child: int, parents: tuple[int, ...]) -> float:
+        """The BDeu score of one family (memoised for the search)."""
+        key = (child, parents)
+        found = self._memo.get(key)
+        if found is None:
+            counts = self._counts(child, parents)
+            q, r = counts.shape
+            per_row, per_cell = self.ess / q, self.ess / (q * r)
+            found = float(
+                np.sum(gammaln(per_row) - gammaln(per_row + counts.sum(axis=1)))
+                + np.sum(gammaln(per_cell + counts) - gammaln(per_cell))
+            )
+            self._memo[key] = found
+        return found
+
+    def _moves(
+        self, child: int, parents: tuple[int, ...], current: float
+    ) -> list[tuple[float, int, tuple[int, ...]]]:
+        """Every improving change of one variable's parents: (gain, child, new parents), best first."""
+        sizes = self._sizes()
+        found: list[tuple[float, int, tuple[int, ...]]] = []
+        for p in parents:
+            fewer = tuple(x for x in parents if x != p)
+            found.append((self._local(child, fewer) - current, child, fewer))
+        if len(parents) < self.max_parents:
+            table = math.prod(sizes[x] + 1 for x in parents) * sizes[child]
+            for p in range(len(sizes)):
+                if p != child and p not in parents and table * (sizes[p] + 1) <= self.max_table:
+                    more = tuple(sorted((*parents, p)))
+                    found.append((self._local(child, more) - current, child, more))
+        return sorted((move for move in found if move[0] > 1e-9), key=lambda move: (-move[0], move[2]))
+
+    def _fit(self) -> None:
+        sizes = self._sizes()
+        c = len(sizes)
+        self._memo: dict[tuple[int, tuple[int, ...]], float] = {}
+        parents: list[tuple[int, ...]] = [() for _ in range(c)]
+        children: list[set[int]] = [set() for _ in range(c)]
+        current = [self._local(v, ()) for v in range(c)]
+        moves = [self._moves(v, (), current[v]) for v in range(c)]
+
+        def reaches(a: int, b: int) -> bool:
+            """Whether a directed path leads from ``a`` to ``b``."""
+            stack, seen = [a], {a}
+            while stack:
+                u = stack.pop()
+                if u == b:
+                    return True
+                fresh = children[u] - seen
+                seen |= fresh
+                stack.extend(fresh)
+            return False
+
+        while True:
+            ranked = sorted((move for found in moves for move in found), key=lambda m: (-m[0], m[1], m[2]))
+            for gain, child, new in ranked:
+                added = set(new) - set(parents[child])
+                if any(reaches(child, p) for p in added):
+                    continue  # the edge would close a cycle
+                for p in parents[child]:
+                    children[p].discard(child)
+                for p in new:
+                    children[p].add(child)
+                parents[child] = new
+                current[child] += gain
+                moves[child] = self._moves(child, new, current[child])
+                break
+            else:
+                break
+        self.parents_ = tuple(parents)
+        self.score_ = sum(current)
+        self._memo = {}
+        self.tables_: list[FloatArray] = []
+        for v in range(c):
+            counts = self._counts(v, parents[v]).reshape([sizes[p] + 1 for p in parents[v]] + [sizes[v]])
+            counts = (
+                counts[tuple(slice(0, sizes[p]) for p in parents[v])] + self.alpha
+            )  # recorded parents only
+            self.tables_.append(counts / counts.sum(axis=-1, keepdims=True))
+        self._ancestors: list[frozenset[int]] = []
+        for v in range(c):
+            seen, stack = {v}, [v]
+            while stack:
+                for p in parents[stack.pop()]:
+                    if p not in seen:
+                        seen.add(p)
+                        stack.append(p)
+            self._ancestors.append(frozenset(seen))
+
+    # -- inference --------------------------------------------------------------------------------------------
+
+    def _scores(self, j: int, partial: list[tuple[int, int]]) -> FloatArray:
+        evidence = {column: code for column, code in partial if code >= 0 and column != j}
+        relevant = set(self._ancestors[j]).union(*(self._ancestors[column] for column in evidence))
+        factors: list[_Factor] = []
+        for v in sorted(relevant):
+            scope = [*self.parents_[v], v]
+            index = tuple(evidence[x] if x in evidence else slice(None) for x in scope)
+            factors.append(([x for x in scope if x not in evidence], self.tables_[v][index]))
+        hidden = sorted(v for v in relevant if v != j and v not in evidence)
+        sizes = self._sizes()
+        while hidden:
+            x = min(hidden, key=lambda h: (_merged_size(factors, h, sizes), h))
+            if _merged_size(factors, x, sizes) > MAX_CELLS:
+                return self.counts_[self.variables_[j]] + self.alpha  # too big to be exact: the marginal
+            hidden.remove(x)
+            factors = _eliminate(factors, x)
+        belief = np.ones(sizes[j])
+        for scope, table in factors:
+            if scope:  # only j is left in any scope
+                belief = belief * table
+        return belief
+
+
+def _merged_size(factors: list[_Factor], x: int, sizes: list[int]) -> int:
+    """How many cells the product of the factors holding ``x`` has."""
+    union: set[int] = set()
+    for scope, _ in factors:
+        if x in scope:
+            union.update(scope)
+    return math.prod(sizes[u] for u in union)
+
+
+def _eliminate(factors: list[_Factor], x: int) -> list[_Factor]:
+    """Multiply the factors holding ``x`` and sum ``x`` out (rescaled: only ratios matter)."""
+    inside = [f for f in factors if x in f[0]]
+    rest = [f for f in factors if x not in f[0]]
+    union = sorted({u for scope, _ in inside for u in scope})
+    label = {u: k for k, u in enumerate(union)}
+    out = [u for u in union if u != x]
+    operands: list[Any] = []
+    for scope, table in inside:
+        operands.extend((table, [label[u] for u in scope]))
+    merged = np.asarray(np.einsum(*operands, [label[u] for u in out]), dtype=np.float64)
+    top = float(merged.max()) if merged.size else 0.0
+    if top > 0:
+        merged = merged / top
+    return [*rest, (out, merged)]
