@@ -5,7 +5,7 @@ on the BDeu score (Heckerman, Geiger and Chickering 1995), each variable with at
 then one conditional probability table per variable from the smoothed counts. ``P(value | partial)`` is exact in
 that network: the variables that are neither the predicted one, nor chosen, nor an ancestor of either are
 dropped (they sum to one), the chosen values are clamped, and the rest is summed out by variable elimination
-(smallest merged factor first).
+in a min-fill order of the network's moral graph (computed once per fit).
 
 Why: a tree (:class:`~configurator.needs.models.ChowLiuNeeds`) gives each variable one parent; option packs
 and the constraints between three variables (a version, a trim level and an engine, say) need two. On the
@@ -171,6 +171,7 @@ class BayesianNetworkNeeds(NeedsModel):
                 break
         self.parents_ = tuple(parents)
         self.score_ = sum(current)
+        self._rank = {v: k for k, v in enumerate(_elimination_order(self.parents_))}
         self._memo = {}
         self.tables_: list[FloatArray] = []
         for v in range(c):
@@ -194,39 +195,70 @@ class BayesianNetworkNeeds(NeedsModel):
     def _scores(self, j: int, partial: list[tuple[int, int]]) -> FloatArray:
         evidence = {column: code for column, code in partial if code >= 0 and column != j}
         relevant = set(self._ancestors[j]).union(*(self._ancestors[column] for column in evidence))
-        factors: list[_Factor] = []
+        sizes = self._sizes()
+        factors: list[_Factor | None] = []
+        holding: dict[int, list[int]] = {}
         for v in sorted(relevant):
             scope = [*self.parents_[v], v]
             index = tuple(evidence[x] if x in evidence else slice(None) for x in scope)
-            factors.append(([x for x in scope if x not in evidence], self.tables_[v][index]))
-        hidden = sorted(v for v in relevant if v != j and v not in evidence)
-        sizes = self._sizes()
-        while hidden:
-            x = min(hidden, key=lambda h: (_merged_size(factors, h, sizes), h))
-            if _merged_size(factors, x, sizes) > MAX_CELLS:
+            _add(factors, holding, ([x for x in scope if x not in evidence], self.tables_[v][index]))
+        for x in sorted((v for v in relevant if v != j and v not in evidence), key=self._rank.__getitem__):
+            ids = [i for i in holding.pop(x, ()) if factors[i] is not None]
+            inside = [factor for i in ids if (factor := factors[i]) is not None]
+            if math.prod(sizes[u] for u in {u for scope, _ in inside for u in scope}) > MAX_CELLS:
                 return self.counts_[self.variables_[j]] + self.alpha  # too big to be exact: the marginal
-            hidden.remove(x)
-            factors = _eliminate(factors, x)
+            for i in ids:
+                factors[i] = None
+            _add(factors, holding, _eliminate(inside, x))
         belief = np.ones(sizes[j])
-        for scope, table in factors:
-            if scope:  # only j is left in any scope
-                belief = belief * table
+        for factor in factors:
+            if factor is not None and factor[0]:  # only j is left in any scope
+                belief = belief * factor[1]
         return belief
 
 
-def _merged_size(factors: list[_Factor], x: int, sizes: list[int]) -> int:
-    """How many cells the product of the factors holding ``x`` has."""
-    union: set[int] = set()
-    for scope, _ in factors:
-        if x in scope:
-            union.update(scope)
-    return math.prod(sizes[u] for u in union)
+def _add(factors: list[_Factor | None], holding: dict[int, list[int]], factor: _Factor) -> None:
+    """Append a factor and index it under each variable of its scope."""
+    for x in factor[0]:
+        holding.setdefault(x, []).append(len(factors))
+    factors.append(factor)
 
 
-def _eliminate(factors: list[_Factor], x: int) -> list[_Factor]:
+def _elimination_order(parents: tuple[tuple[int, ...], ...]) -> list[int]:
+    """A min-fill elimination order of the network's moral graph (each variable linked to its parents and their
+    co-parents): computed once per fit, it keeps every query's factors small (evidence only shrinks them).
+
+    Example:
+        >>> _elimination_order(((), (0,), (0, 1), (2,)))  # 3 is a leaf: eliminating it fills nothing
+        [3, 0, 1, 2]
+    """
+    n = len(parents)
+    links: list[set[int]] = [set() for _ in range(n)]
+    for child, mine in enumerate(parents):
+        for p in mine:
+            links[child].add(p)
+            links[p].add(child)
+        for a in mine:
+            links[a].update(q for q in mine if q != a)
+    order: list[int] = []
+    left = set(range(n))
+    while left:
+
+        def fill(v: int) -> tuple[int, int, int]:
+            near = sorted(links[v] & left)
+            return (sum(1 for k, a in enumerate(near) for b in near[k + 1 :] if b not in links[a]), len(near), v)
+
+        v = min(left, key=fill)
+        near = links[v] & left
+        for a in near:
+            links[a].update(near - {a})
+        left.remove(v)
+        order.append(v)
+    return order
+
+
+def _eliminate(inside: list[_Factor], x: int) -> _Factor:
     """Multiply the factors holding ``x`` and sum ``x`` out (rescaled: only ratios matter)."""
-    inside = [f for f in factors if x in f[0]]
-    rest = [f for f in factors if x not in f[0]]
     union = sorted({u for scope, _ in inside for u in scope})
     label = {u: k for k, u in enumerate(union)}
     out = [u for u in union if u != x]
@@ -237,4 +269,4 @@ def _eliminate(factors: list[_Factor], x: int) -> list[_Factor]:
     top = float(merged.max()) if merged.size else 0.0
     if top > 0:
         merged = merged / top
-    return [*rest, (out, merged)]
+    return (out, merged)
