@@ -156,3 +156,33 @@ def test_inference_is_exact_in_the_learned_network(
     found = model.distribution("a", partial)
     expected = _brute_force(model, "a", partial)
     assert all(math.isclose(found[v], expected[v], rel_tol=1e-6, abs_tol=1e-9) for v in expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=rows_strategy, partial=st.dictionaries(st.sampled_from("abcd"), st.integers(0, 1), max_size=3))
+def test_one_pass_over_the_junction_tree_gives_every_exact_marginal(
+    rows: list[dict[str, int]], partial: dict[str, int]
+) -> None:
+    """Asking about every variable on the same choices (one calibration) matches enumerating the joint."""
+    model = BayesianNetworkNeeds(max_parents=2).fit(
+        rows, {"a": (0, 1, 2), "b": (0, 1), "c": (0, 1), "d": (0, 1, 2)}
+    )
+    for _ in range(2):  # the second round is answered from the calibrated tree
+        for name in model.variables_:
+            if name in partial:
+                continue
+            found = model.distribution(name, partial)
+            expected = _brute_force(model, name, partial)
+            assert all(math.isclose(found[v], expected[v], rel_tol=1e-6, abs_tol=1e-9) for v in expected)
+
+
+def test_repeated_choices_are_answered_from_the_calibrated_tree() -> None:
+    """The second question on the same choices calibrates the tree once; the third is read from it."""
+    model = BayesianNetworkNeeds().fit(ROWS)
+    first = model.distribution("pack", {"trim": 1})
+    assert model._calibrated is None
+    assert model.distribution("engine", {"trim": 1}) == pytest.approx(
+        model.distribution("engine", {"trim": 1})
+    )
+    assert model._calibrated is not None
+    assert model.distribution("pack", {"trim": 1}) == pytest.approx(first)

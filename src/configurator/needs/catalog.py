@@ -90,7 +90,8 @@ from configurator.customers.events import (
 )
 from configurator.errors import ConfigurationError, suggest
 from configurator.needs.customer import CustomerNeeds, Evidence
-from configurator.needs.models import MostFrequentNeeds, NeedsModel, SimilarityNeeds
+from configurator.needs.models import MostFrequentNeeds, NeedsModel
+from configurator.needs.network import BayesianNetworkNeeds
 
 __all__ = ["CONFIGURED_PARTIAL_IMPORTANCE", "CatalogNeedsView"]
 
@@ -264,13 +265,15 @@ class CatalogNeedsView:
 
         Args:
             events: the sales (e.g. a store's ``catalog_sales``); other events are ignored.
-            model: an unfitted population model (default :class:`~configurator.needs.models.SimilarityNeeds`).
+            model: an unfitted population model (default
+                :class:`~configurator.needs.network.BayesianNetworkNeeds`: on the simulated shops its first
+                proposals needed fewer edits than the kernel's, docs/simulate.md).
             strict: raise on unknown references instead of skipping them.
         """
         rows = self.population_rows(events, strict=strict)
         if not rows:
             return MostFrequentNeeds().fit([self.default_row()], self.domains)
-        return (model or SimilarityNeeds()).fit(rows, self.domains)
+        return (model or BayesianNetworkNeeds()).fit(rows, self.domains)
 
     def default_row(self) -> dict[str, int]:
         """The catalog's default configuration as a row (modules without a default are left out)."""

@@ -30,7 +30,7 @@ Example:
     ...              or n == "c" and partial.get(n, v) == v) for n, d in domains.items()}
     >>> result = evaluate(rows, range(len(rows)), same, domains=domains, folds=3, seed=1)
     >>> result.test_sales, result.steps, result.forced_steps, list(result.scores)
-    (12, 36, 12, ['blend', 'similarity', 'chow_liu', 'naive_bayes', 'most_frequent'])
+    (12, 36, 12, ['bayes_net', 'blend', 'similarity', 'chow_liu', 'naive_bayes', 'most_frequent'])
     >>> score = result.scores["most_frequent"]
     >>> score.unforced_steps, round(score.forced_share, 3), score.precision >= score.unforced_precision
     (24, 0.333, True)

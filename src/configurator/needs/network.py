@@ -171,7 +171,11 @@ class BayesianNetworkNeeds(NeedsModel):
                 break
         self.parents_ = tuple(parents)
         self.score_ = sum(current)
-        self._rank = {v: k for k, v in enumerate(_elimination_order(self.parents_))}
+        order, cliques = _elimination(self.parents_)
+        self._rank = {v: k for k, v in enumerate(order)}
+        self._tree = _JunctionTree(order, cliques, self.parents_, sizes)
+        self._calibrated: tuple[tuple[tuple[int, int], ...], list[FloatArray]] | None = None
+        self._asked: tuple[tuple[int, int], ...] | None = None
         self._memo = {}
         self.tables_: list[FloatArray] = []
         for v in range(c):
@@ -194,6 +198,17 @@ class BayesianNetworkNeeds(NeedsModel):
 
     def _scores(self, j: int, partial: list[tuple[int, int]]) -> FloatArray:
         evidence = {column: code for column, code in partial if code >= 0 and column != j}
+        key = tuple(sorted(evidence.items()))
+        calibrated = self._calibrated
+        if calibrated is not None and calibrated[0] == key:
+            return calibrated[1][j]
+        if self._asked == key and self._tree.fits:
+            # a second question on the same choices (guided selling asks about every variable): one pass over
+            # the junction tree answers them all
+            marginals = self._tree.marginals(self.tables_, evidence)
+            self._calibrated = (key, marginals)
+            return marginals[j]
+        self._asked = key
         relevant = set(self._ancestors[j]).union(*(self._ancestors[column] for column in evidence))
         sizes = self._sizes()
         factors: list[_Factor | None] = []
@@ -224,13 +239,16 @@ def _add(factors: list[_Factor | None], holding: dict[int, list[int]], factor: _
     factors.append(factor)
 
 
-def _elimination_order(parents: tuple[tuple[int, ...], ...]) -> list[int]:
-    """A min-fill elimination order of the network's moral graph (each variable linked to its parents and their
-    co-parents): computed once per fit, it keeps every query's factors small (evidence only shrinks them).
+def _elimination(parents: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[list[int]]]:
+    """A min-fill elimination order of the network's moral graph, and the clique each elimination forms.
+
+    The moral graph links each variable to its parents and their co-parents; a clique is the variable and its
+    neighbours still left, sorted. Computed once per fit: it keeps every query's factors small (evidence only shrinks them), and the cliques
+    are the junction tree's.
 
     Example:
-        >>> _elimination_order(((), (0,), (0, 1), (2,)))  # 3 is a leaf: eliminating it fills nothing
-        [3, 0, 1, 2]
+        >>> _elimination(((), (0,), (0, 1), (2,)))  # 3 is a leaf: eliminating it fills nothing
+        ([3, 0, 1, 2], [[2, 3], [0, 1, 2], [1, 2], [2]])
     """
     n = len(parents)
     links: list[set[int]] = [set() for _ in range(n)]
@@ -241,32 +259,111 @@ def _elimination_order(parents: tuple[tuple[int, ...], ...]) -> list[int]:
         for a in mine:
             links[a].update(q for q in mine if q != a)
     order: list[int] = []
+    cliques: list[list[int]] = []
     left = set(range(n))
     while left:
 
         def fill(v: int) -> tuple[int, int, int]:
             near = sorted(links[v] & left)
-            return (sum(1 for k, a in enumerate(near) for b in near[k + 1 :] if b not in links[a]), len(near), v)
+            return (
+                sum(1 for k, a in enumerate(near) for b in near[k + 1 :] if b not in links[a]),
+                len(near),
+                v,
+            )
 
         v = min(left, key=fill)
-        near = links[v] & left
+        near = links[v] & left - {v}
         for a in near:
             links[a].update(near - {a})
         left.remove(v)
         order.append(v)
-    return order
+        cliques.append(sorted(near | {v}))
+    return order, cliques
 
 
-def _eliminate(inside: list[_Factor], x: int) -> _Factor:
-    """Multiply the factors holding ``x`` and sum ``x`` out (rescaled: only ratios matter)."""
-    union = sorted({u for scope, _ in inside for u in scope})
-    label = {u: k for k, u in enumerate(union)}
-    out = [u for u in union if u != x]
+class _JunctionTree:
+    """The elimination cliques as a junction tree: one pass of messages gives every variable's marginal.
+
+    Clique ``k`` is formed by eliminating ``order[k]``; its neighbour towards the root is the clique of the
+    first of its other variables to be eliminated after it. Each table goes to the clique of the first of its
+    family's variables to be eliminated (that clique holds the whole family, a clique of the moral graph).
+    """
+
+    def __init__(
+        self,
+        order: list[int],
+        cliques: list[list[int]],
+        parents: tuple[tuple[int, ...], ...],
+        sizes: list[int],
+    ) -> None:
+        rank = {v: k for k, v in enumerate(order)}
+        self.order, self.cliques, self.rank = order, cliques, rank
+        self.up = [
+            min((rank[x] for x in clique if x != order[k]), default=-1) for k, clique in enumerate(cliques)
+        ]
+        self.below: list[list[int]] = [[] for _ in cliques]
+        for k, u in enumerate(self.up):
+            if u >= 0:
+                self.below[u].append(k)
+        self.tables: list[list[int]] = [[] for _ in cliques]
+        for v, mine in enumerate(parents):
+            self.tables[min(rank[x] for x in (*mine, v))].append(v)
+        self.parents, self.sizes = parents, sizes
+        self.fits = all(math.prod(sizes[x] for x in clique) <= MAX_CELLS for clique in cliques)
+        """Whether every clique's table fits (else queries eliminate variable by variable)."""
+
+    def marginals(self, tables: list[FloatArray], evidence: dict[int, int]) -> list[FloatArray]:
+        """Every variable's unnormalised marginal given the evidence (an evidence variable: its clamped value)."""
+        n = len(self.cliques)
+        scopes = [[x for x in clique if x not in evidence] for clique in self.cliques]
+        potentials: list[_Factor] = []
+        for k in range(n):
+            factors: list[_Factor] = []
+            for v in self.tables[k]:
+                scope = [*self.parents[v], v]
+                index = tuple(evidence[x] if x in evidence else slice(None) for x in scope)
+                factors.append(([x for x in scope if x not in evidence], tables[v][index]))
+            ones: _Factor = (scopes[k], np.ones([self.sizes[x] for x in scopes[k]]))
+            potentials.append(_product([ones, *factors], scopes[k]))
+        upward: list[_Factor | None] = [None] * n
+        for k in range(n):  # a clique's children come before it in the order
+            u = self.up[k]
+            if u >= 0:
+                inside = [potentials[k], *(f for c in self.below[k] if (f := upward[c]) is not None)]
+                upward[k] = _product(inside, [x for x in scopes[k] if x in scopes[u]])
+        downward: list[_Factor | None] = [None] * n
+        for k in reversed(range(n)):
+            mine = [potentials[k], *(f for f in [downward[k]] if f is not None)]
+            for c in self.below[k]:
+                others = [f for d in self.below[k] if d != c and (f := upward[d]) is not None]
+                downward[c] = _product([*mine, *others], [x for x in scopes[c] if x in scopes[k]])
+        out: list[FloatArray] = []
+        for v in range(len(self.parents)):
+            if v in evidence:
+                clamped = np.zeros(tables[v].shape[-1])
+                clamped[evidence[v]] = 1.0
+                out.append(clamped)
+                continue
+            k = self.rank[v]
+            inside = [potentials[k], *(f for f in [downward[k]] if f is not None)]
+            inside.extend(f for c in self.below[k] if (f := upward[c]) is not None)
+            out.append(_product(inside, [v])[1])
+        return out
+
+
+def _product(factors: list[_Factor], out: list[int]) -> _Factor:
+    """The product of factors (whose scopes cover ``out``) summed onto ``out``, rescaled: only ratios matter."""
+    label = {u: k for k, u in enumerate(sorted({u for scope, _ in factors for u in scope}))}
     operands: list[Any] = []
-    for scope, table in inside:
+    for scope, table in factors:
         operands.extend((table, [label[u] for u in scope]))
     merged = np.asarray(np.einsum(*operands, [label[u] for u in out]), dtype=np.float64)
     top = float(merged.max()) if merged.size else 0.0
     if top > 0:
         merged = merged / top
     return (out, merged)
+
+
+def _eliminate(inside: list[_Factor], x: int) -> _Factor:
+    """Multiply the factors holding ``x`` and sum ``x`` out."""
+    return _product(inside, sorted({u for scope, _ in inside for u in scope} - {x}))
