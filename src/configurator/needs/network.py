@@ -5,7 +5,8 @@ on the BDeu score (Heckerman, Geiger and Chickering 1995), each variable with at
 then one conditional probability table per variable from the smoothed counts. ``P(value | partial)`` is exact in
 that network: the variables that are neither the predicted one, nor chosen, nor an ancestor of either are
 dropped (they sum to one), the chosen values are clamped, and the rest is summed out by variable elimination
-in a min-fill order of the network's moral graph (computed once per fit).
+(smallest merged factor first, given the evidence). Many questions on the same choices (guided selling asks
+about every variable) are answered by one pass over the network's junction tree instead.
 
 Why: a tree (:class:`~configurator.needs.models.ChowLiuNeeds`) gives each variable one parent; option packs
 and the constraints between three variables (a version, a trim level and an engine, say) need two. On the
@@ -171,8 +172,7 @@ class BayesianNetworkNeeds(NeedsModel):
                 break
         self.parents_ = tuple(parents)
         self.score_ = sum(current)
-        order, cliques = _elimination(self.parents_)
-        self._rank = {v: k for k, v in enumerate(order)}
+        order, cliques = _elimination(self.parents_, sizes)
         self._tree = _JunctionTree(order, cliques, self.parents_, sizes)
         self._calibrated: tuple[tuple[tuple[int, int], ...], list[FloatArray]] | None = None
         self._asked: tuple[tuple[int, int], ...] | None = None
@@ -217,11 +217,21 @@ class BayesianNetworkNeeds(NeedsModel):
             scope = [*self.parents_[v], v]
             index = tuple(evidence[x] if x in evidence else slice(None) for x in scope)
             _add(factors, holding, ([x for x in scope if x not in evidence], self.tables_[v][index]))
-        for x in sorted((v for v in relevant if v != j and v not in evidence), key=self._rank.__getitem__):
+        hidden = {v for v in relevant if v != j and v not in evidence}
+
+        def merged(x: int) -> int:
+            """Cells of the product of the live factors holding ``x``."""
+            union = {u for i in holding.get(x, ()) if (f := factors[i]) is not None for u in f[0]}
+            return math.prod(sizes[u] for u in union)
+
+        while hidden:
+            # the smallest merged factor first, given the evidence (which shrinks the factors it touches)
+            x = min(hidden, key=lambda h: (merged(h), h))
+            if merged(x) > MAX_CELLS:
+                return self.counts_[self.variables_[j]] + self.alpha  # too big to be exact: the marginal
+            hidden.remove(x)
             ids = [i for i in holding.pop(x, ()) if factors[i] is not None]
             inside = [factor for i in ids if (factor := factors[i]) is not None]
-            if math.prod(sizes[u] for u in {u for scope, _ in inside for u in scope}) > MAX_CELLS:
-                return self.counts_[self.variables_[j]] + self.alpha  # too big to be exact: the marginal
             for i in ids:
                 factors[i] = None
             _add(factors, holding, _eliminate(inside, x))
@@ -239,15 +249,15 @@ def _add(factors: list[_Factor | None], holding: dict[int, list[int]], factor: _
     factors.append(factor)
 
 
-def _elimination(parents: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[list[int]]]:
-    """A min-fill elimination order of the network's moral graph, and the clique each elimination forms.
+def _elimination(parents: tuple[tuple[int, ...], ...], sizes: list[int]) -> tuple[list[int], list[list[int]]]:
+    """A min-weight elimination order of the network's moral graph, and the clique each elimination forms.
 
     The moral graph links each variable to its parents and their co-parents; a clique is the variable and its
-    neighbours still left, sorted. Computed once per fit: it keeps every query's factors small (evidence only shrinks them), and the cliques
-    are the junction tree's.
+    neighbours still left, sorted. Each step eliminates the variable whose clique has the fewest cells (then the
+    fewest fill-in links). Computed once per fit: the cliques are the junction tree's.
 
     Example:
-        >>> _elimination(((), (0,), (0, 1), (2,)))  # 3 is a leaf: eliminating it fills nothing
+        >>> _elimination(((), (0,), (0, 1), (2,)), [2, 2, 2, 2])  # 3 is a leaf: its clique is the smallest
         ([3, 0, 1, 2], [[2, 3], [0, 1, 2], [1, 2], [2]])
     """
     n = len(parents)
@@ -266,8 +276,8 @@ def _elimination(parents: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[
         def fill(v: int) -> tuple[int, int, int]:
             near = sorted(links[v] & left)
             return (
+                math.prod(sizes[x] for x in (*near, v)),
                 sum(1 for k, a in enumerate(near) for b in near[k + 1 :] if b not in links[a]),
-                len(near),
                 v,
             )
 
