@@ -186,3 +186,18 @@ def test_repeated_choices_are_answered_from_the_calibrated_tree() -> None:
     )
     assert model._calibrated is not None
     assert model.distribution("pack", {"trim": 1}) == pytest.approx(first)
+
+
+def test_a_junction_tree_too_big_leaves_queries_to_elimination_given_the_evidence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When a clique would exceed the cell limit, repeated questions are still exact (elimination on the evidence)."""
+    monkeypatch.setattr(network, "MAX_CELLS", 4)
+    model = BayesianNetworkNeeds().fit(ROWS)
+    assert not model._tree.fits
+    partial = {"trim": 1, "engine": 1}
+    for _ in range(3):
+        found = model.distribution("pack", partial)
+        expected = _brute_force(model, "pack", partial)
+        assert all(math.isclose(found[v], expected[v], rel_tol=1e-6) for v in expected)
+    assert model._calibrated is None
