@@ -201,3 +201,9 @@ def test_a_junction_tree_too_big_leaves_queries_to_elimination_given_the_evidenc
         expected = _brute_force(model, "pack", partial)
         assert all(math.isclose(found[v], expected[v], rel_tol=1e-6) for v in expected)
     assert model._calibrated is None
+
+
+def test_parents_of_an_unknown_variable_is_refused() -> None:
+    """Asking the parents of a variable the model never learned names it in a clear error."""
+    with pytest.raises(ConfiguratorError, match="unknown variable 'colour'"):
+        BayesianNetworkNeeds().fit(ROWS).parents_of("colour")

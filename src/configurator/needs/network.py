@@ -43,8 +43,9 @@ __all__ = ["BayesianNetworkNeeds"]
 _Factor = tuple[list[int], FloatArray]
 
 MAX_CELLS = 4_000_000
-"""The largest factor variable elimination builds; past it a query answers the variable's marginal instead (a
-network learned with at most 2 parents on the Renault histories never comes close)."""
+"""The largest factor inference builds. A junction tree with a larger clique is not built (queries are then
+eliminated on their evidence: Renault big's tree would be, its queries never come close), and a query whose
+elimination would build one answers the variable's marginal instead."""
 
 
 class BayesianNetworkNeeds(NeedsModel):
@@ -78,9 +79,18 @@ class BayesianNetworkNeeds(NeedsModel):
         self.max_table = max_table
 
     def parents_of(self, variable: str) -> list[str]:
-        """The parents of a variable in the learned network."""
+        """The parents of a variable in the learned network.
+
+        Raises:
+            ConfiguratorError: a variable the model did not learn.
+        """
         self._check()
-        return [self.variables_[p] for p in self.parents_[self._column[variable]]]
+        column = self._column.get(variable)
+        if column is None:
+            raise ConfiguratorError(
+                f"unknown variable {variable!r}: the model learned {len(self.variables_)}"
+            )
+        return [self.variables_[p] for p in self.parents_[column]]
 
     # -- learning ---------------------------------------------------------------------------------------------
 
