@@ -101,7 +101,7 @@ class BayesianNetworkNeeds(NeedsModel):
         of a child is scored on the same rows (scored on the rows recording the whole family, a parent that is
         seldom recorded would look better for leaving fewer rows to explain).
         """
-        codes, sizes = self._codes, self._sizes()
+        codes, sizes = self._codes, self._cells
         recorded = codes[:, child] >= 0
         index = np.zeros(int(recorded.sum()), dtype=np.int64)
         for p in parents:
@@ -130,7 +130,7 @@ class BayesianNetworkNeeds(NeedsModel):
         self, child: int, parents: tuple[int, ...], current: float
     ) -> list[tuple[float, int, tuple[int, ...]]]:
         """Every improving change of one variable's parents: (gain, child, new parents), best first."""
-        sizes = self._sizes()
+        sizes = self._cells
         found: list[tuple[float, int, tuple[int, ...]]] = []
         for p in parents:
             fewer = tuple(x for x in parents if x != p)
@@ -144,7 +144,7 @@ class BayesianNetworkNeeds(NeedsModel):
         return sorted((move for move in found if move[0] > 1e-9), key=lambda move: (-move[0], move[2]))
 
     def _fit(self) -> None:
-        sizes = self._sizes()
+        self._cells = sizes = self._sizes()  # each column's number of values, read on every family and query
         c = len(sizes)
         self._memo: dict[tuple[int, tuple[int, ...]], float] = {}
         parents: list[tuple[int, ...]] = [() for _ in range(c)]
@@ -220,7 +220,7 @@ class BayesianNetworkNeeds(NeedsModel):
             return marginals[j]
         self._asked = key
         relevant = set(self._ancestors[j]).union(*(self._ancestors[column] for column in evidence))
-        sizes = self._sizes()
+        sizes = self._cells
         factors: list[_Factor | None] = []
         holding: dict[int, list[int]] = {}
         for v in sorted(relevant):
