@@ -62,6 +62,20 @@ def test_a_configuration_is_quoted_exactly_with_its_quantities(
     assert quote["status"] == "draft" and quote["total_text"]
 
 
+def test_a_quote_keeps_what_the_customer_required_of_it(
+    client: TestClient, wanted: dict[str, dict[str, int]]
+) -> None:
+    """Requirements sent with selections or for the best bundle come back on the quote where its bundle meets them."""
+    quote = _quote(
+        client, "E-REQ", catalog=CATALOG, selections=wanted,
+        requirements=["frame.alu_diamond", "!accessories.bottle_cage"],
+    )  # fmt: skip
+    assert quote["requirements"] == ["frame.alu_diamond"]
+    best = _quote(client, "E-REQ-BEST", catalog=CATALOG, requirements=["frame.alu_diamond"])
+    assert best["requirements"] == ["frame.alu_diamond"]
+    assert best["configuration"]["selections"]["frame"] == {"alu_diamond": 1}
+
+
 def test_lines_carry_the_quantity_range_the_editor_may_use(
     client: TestClient, wanted: dict[str, dict[str, int]]
 ) -> None:

@@ -117,6 +117,19 @@ def test_configurations_accept_every_selection_shape() -> None:
     assert event.model_dump()["selections"] == {"frame": {"alu": 1}, "extras": {"bell": 1}, "x": {"y": 2}}
 
 
+def test_configurations_and_order_lines_record_what_was_required() -> None:
+    """``required`` holds ``module.option`` and ``!module.option``; anything else is refused on its item."""
+    event = validate_event(_record("configured", required=["frame.alu", "!extras.bell"]), tenant="t")
+    assert event.required == ["frame.alu", "!extras.bell"]  # type: ignore[union-attr]
+    line = {"item": "a", "unit_price": "1", "required": ["frame.alu"]}
+    order = validate_event(_record("purchased", lines=[line]), tenant="t")
+    assert order.lines[0].required == ["frame.alu"]  # type: ignore[union-attr]
+    assert validate_event(_record("configured"), tenant="t").required is None  # type: ignore[union-attr]
+    for bad in ("frame", "frame.", ".alu", "!!frame.alu", "fra\x01me.alu"):
+        field, reason = _reason(_record("configured", required=["frame.alu", bad]))
+        assert (field, reason.split(" '")[0]) == ("required.1", "String should match pattern"), bad
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "reason"),
     [

@@ -78,6 +78,22 @@ def test_a_configured_quote_keeps_every_option_and_quantity() -> None:
     assert quote.quantity == 2 and quote.waterfall.list_total == Decimal("860.00")
 
 
+def test_a_quote_keeps_the_requirements_its_configuration_meets() -> None:
+    """Met requirements are kept in order, once; one the configuration breaks is dropped; edits re-check them."""
+    quote = configured_quote(
+        BIKE, WANTED, customer_id="c-1", tenant="shop", quote_id="Q-1", locale="pt_PT", country="PT",
+        tier="mvc", created_at=AT, requirements=("frame.alu", "!frame.carbon", "frame.carbon", "frame.alu"),
+    )  # fmt: skip
+    assert quote.requirements == ("frame.alu", "!frame.carbon")
+    carbon = QuoteEdits(configuration=Configuration({"frame": {"carbon": 1}}))
+    changes = edit_changes(BIKE, quote, carbon, country="PT", created_at=AT)
+    assert changes["requirements"] == ()
+    assert edit_changes(BIKE, quote, QuoteEdits(quantity=2), country="PT", created_at=AT)["requirements"] == (
+        "frame.alu",
+        "!frame.carbon",
+    )
+
+
 def test_an_invalid_configuration_is_never_quoted() -> None:
     """Two frames at once violate the catalog's rules: the checker refuses the quote."""
     with pytest.raises(InvalidBundleError):

@@ -219,6 +219,26 @@ def test_order_total_is_the_quote_total_when_the_division_is_inexact(
     assert order["lines"][0]["unit_price"] == "33.3333" and order["lines"][0]["quantity"] == 3
 
 
+def test_the_order_line_carries_the_quotes_requirements(store: SqlStore) -> None:
+    """What the customer required of the quote reaches the order line as ``required``; none: no field."""
+    save_quote(store, _quote(requirements=("frame.alu_m", "!frame.carbon_m")))
+    save_quote(store, _quote("Q2"))
+    accept_quote(store, "Q1", 1, AT, margin=MARGIN)
+    accept_quote(store, "Q2", 1, AT, margin=MARGIN)
+    lines = {o["order_id"]: o["lines"][0] for o in store.orders_for("c-1")}
+    assert lines["Q1"]["required"] == ["frame.alu_m", "!frame.carbon_m"]
+    assert "required" not in lines["Q2"]
+    (event,) = [e for e in store.customer_events("c-1") if e.event_id == "quote-accepted:Q1:v1"]
+    assert event.lines[0].required == ["frame.alu_m", "!frame.carbon_m"]  # type: ignore[union-attr]
+
+
+def test_a_stored_quote_keeps_its_requirements(store: SqlStore) -> None:
+    """Requirements survive storage; a quote without any stores no key (older versions read the same)."""
+    save_quote(store, _quote(requirements=("frame.alu_m",)))
+    assert load_quote(store, "Q1").requirements == ("frame.alu_m",)
+    assert "requirements" not in _quote("Q2").to_data()
+
+
 def test_accept_refuses_another_version_once_accepted(store: SqlStore) -> None:
     """After acceptance: no other version may be accepted and no new version saved or revised."""
     v1 = save_quote(store, _quote())

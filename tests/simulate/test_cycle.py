@@ -6,6 +6,7 @@ import pytest
 
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
+from configurator.customers.events import Configured, Purchased
 from configurator.simulate.baselines import History
 from configurator.simulate.cycle import ON, Simulation, simulate, withdraw, withdrawal_index
 
@@ -24,6 +25,23 @@ def test_every_purchase_is_an_accepted_quote_with_its_events(result: Simulation)
         assert [o["order_id"] for o in orders] == [f"SIM-{taste.customer_id}-{i}" for i in (1, 2, 3)]
         types = [e.type for e in store.customer_events(taste.customer_id)]
         assert types.count("purchased") == 3 and types.count("configured") == 3
+
+
+def test_each_occasions_requirements_are_recorded_with_its_purchase(result: Simulation) -> None:
+    """The quote, its order line and the configured event carry the occasion's requirements, met by the bundle."""
+    required = 0
+    for taste in result.tastes:
+        events = result.store.customer_events(taste.customer_id)
+        orders = [e for e in events if isinstance(e, Purchased) and e.order_id.startswith("SIM-")]
+        configured = {e.ts: e for e in events if isinstance(e, Configured)}
+        for order in orders:
+            (line,) = order.lines
+            assert line.required == configured[order.ts].required
+            for text in line.required or ():
+                module, _, option = text.lstrip("!").rpartition(".")
+                assert (option in (line.selections or {}).get(module, {})) != text.startswith("!")
+                required += 1
+    assert required > 0
 
 
 def test_every_system_is_measured_for_every_purchase(result: Simulation) -> None:

@@ -579,6 +579,7 @@ def learned_needs(svc: Service, store: SqlStore, facts: Overview) -> list[Learne
     the same figure that ranks a session's recommendations; options their events speak against (returns,
     refusals) are left out. A customer who objected to profiling has no learned needs.
     """
+    from configurator.assembly.requirements import customer_evidence
     from configurator.needs.customer import CustomerNeeds
 
     if not facts.profiling:
@@ -586,7 +587,7 @@ def learned_needs(svc: Service, store: SqlStore, facts: Overview) -> list[Learne
     found: list[LearnedNeed] = []
     for catalog in svc.catalogs.values():
         view, population = _population(svc, store, catalog)
-        signals = [s for event in facts.events for s in view.evidence(event)]
+        signals = customer_evidence(view, facts.events)
         if not signals:
             continue
         needs = CustomerNeeds(population).observe(*signals)

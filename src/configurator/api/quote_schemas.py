@@ -93,7 +93,14 @@ class QuoteCreateIn(_Edits):
     session_id: Identifier | None = Field(None, description="Quote this configuration session's choices.")
     selections: Selections | None = Field(None, description="Quote exactly this configuration.")
     budget: PositiveMoney | None = None
-    requirements: list[Requirement] = Field(default_factory=list, max_length=MAX_SELECTIONS)
+    requirements: list[Requirement] = Field(
+        default_factory=list,
+        max_length=MAX_SELECTIONS,
+        description="What the customer requires (module.option or !module.option): hard requirements of the "
+        "assembled bundle; with a session or selections, what the customer required of them. The quote keeps "
+        "those its bundle meets and the order carries them, so that learned needs tell a choice from a "
+        "consequence of a requirement.",
+    )
     locale: LocaleTag | None = Field(None, description="Default: the customer's language in their country.")
     country: CountryCode | None = Field(
         None, description="Ship-to country for tax (default: the customer's)."
@@ -172,6 +179,10 @@ class QuoteDetailOut(s.QuoteOut):
     lines: list[QuoteLineOut]
     services: list[QuoteServiceOut]
     total_text: str
+    requirements: list[str] = Field(
+        default_factory=list,
+        description="What the customer required of the bundle (module.option, !module.option).",
+    )
 
 
 class VersionOut(BaseModel):
@@ -351,6 +362,7 @@ def quote_detail(
         lines=lines,
         services=services,
         total_text=words.money(quote.total, quote.currency),
+        requirements=list(quote.requirements),
     )
 
 

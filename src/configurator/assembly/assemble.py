@@ -48,6 +48,7 @@ from configurator.assembly.explain import Explainer
 from configurator.assembly.kept import kept_session
 from configurator.assembly.needs import choice_conditions, weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
+from configurator.assembly.requirements import parse_requirement
 from configurator.assembly.services import service_lines
 from configurator.catalog.check import Violation, find_violations
 from configurator.catalog.configuration import Configuration
@@ -166,26 +167,6 @@ def tier_weights(customer: CustomerContext, policy: TierPolicy, choices: Sequenc
                     key = f"{module_id}.{option}"
                     options[key] = options.get(key, 0.0) + policy.default_weight
     return Weights(options=options, price=base.price, scale=base.scale)
-
-
-def parse_requirement(requirement: str | Choice) -> Choice:
-    """A requirement as a session choice: ``module.option`` selects, ``!module.option`` excludes.
-
-    Example:
-        >>> parse_requirement("!motor.hub")
-        Choice(module='motor', option='hub', selected=False, qty=None)
-
-    Raises:
-        ConfigurationError: text that is not of either form.
-    """
-    if isinstance(requirement, Choice):
-        return requirement
-    text = requirement.strip()
-    selected = not text.startswith("!")
-    module, dot, option = text.lstrip("!").strip().rpartition(".")
-    if not dot or not module or not option:
-        raise ConfigurationError(f"requirement {requirement!r}: expected 'module.option' or '!module.option'")
-    return Choice(module, option, selected)
 
 
 def _check_choice(catalog: Catalog, choice: Choice) -> None:

@@ -27,6 +27,7 @@ from typing import Protocol, get_args, runtime_checkable
 
 from configurator.assembly.needs import needs_for, transferred_from
 from configurator.assembly.ports import CustomerStore
+from configurator.assembly.requirements import customer_evidence
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
 from configurator.customers.events import DEFAULT_LIMITS, Event, StatedNeed
@@ -208,7 +209,7 @@ def _context(
     installed: Iterable[Configuration],
     transferred: Sequence[Evidence] = (),
 ) -> CustomerContext:
-    own = (e for event in events for e in view.evidence(event))
+    own = customer_evidence(view, events)
     evidence = (*own, *transferred) if needs.profiling else ()
     usable, ignored = usable_budget_events(events)
     for reason in ignored:
@@ -285,6 +286,5 @@ def context_from_events(
     view = CatalogNeedsView(catalog)
     mine = sorted(events, key=lambda e: (e.ts, e.event_id))
     needs = CustomerNeeds(view.fit_population(sales), profiling=profiling)
-    for event in mine:
-        needs.observe(*view.evidence(event))
+    needs.observe(*customer_evidence(view, mine))
     return _context(view, needs, customer_id, mine, tier, country, installed)

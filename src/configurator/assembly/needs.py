@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import polars as pl
 
 from configurator.assembly.ports import NeedsStore
+from configurator.assembly.requirements import customer_evidence
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.customers.consent import consent_status
@@ -128,8 +129,7 @@ def needs_for(
     profiling = consent_status(store, customer_id)["profiling"] if known else True
     needs = CustomerNeeds(population, profiling=profiling)
     if known:
-        for event in store.customer_events(customer_id):
-            needs.observe(*view.evidence(event, strict=strict))
+        needs.observe(*customer_evidence(view, store.customer_events(customer_id), strict=strict))
     return needs
 
 

@@ -152,6 +152,16 @@ Selections = Annotated[
     dict[Id, dict[Id, Annotated[int, Field(ge=0, le=10_000)]]], BeforeValidator(_selections)
 ]
 """A full or partial configuration: quantity of each chosen option, by module."""
+Requirement = Annotated[
+    str,
+    Field(
+        min_length=3, max_length=2 * MAX_ID_LENGTH + 2, pattern=r"^!?[^\x00-\x1f\x7f!]+\.[^\x00-\x1f\x7f.]+$"
+    ),
+    AfterValidator(_text),
+]
+"""A stated requirement of one purchase: ``module.option`` (must have) or ``!module.option`` (must not)."""
+Required = Annotated[list[Requirement], Field(max_length=100)]
+"""What the customer required of one configuration (the occasion's requirements, at most 100)."""
 
 
 class _Base(BaseModel):
@@ -201,6 +211,9 @@ class Configured(_Base):
     catalog_version: Id | None = None
     selections: Selections
     complete: bool = False
+    required: Required | None = Field(
+        default=None, description="what the customer required of this configuration (module.option)"
+    )
 
 
 class QuoteRequested(_Base):
@@ -235,6 +248,9 @@ class Line(BaseModel):
     unit_price: Money
     unit_margin: SignedMoney | None = None
     selections: Selections | None = None
+    required: Required | None = Field(
+        default=None, description="what the customer required of this line's configuration (module.option)"
+    )
 
 
 class Purchased(_Base):

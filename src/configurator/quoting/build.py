@@ -65,7 +65,7 @@ from configurator.errors import (
 )
 from configurator.offer.lines import price_lines
 from configurator.offer.pricing import Contract, ManualDiscount, PricingContext, waterfall
-from configurator.quoting.model import Quote
+from configurator.quoting.model import Quote, met_requirements
 from configurator.quoting.render import Format, RenderedQuote, render_quote
 
 if TYPE_CHECKING:  # typing only
@@ -154,6 +154,7 @@ def build_quote(
     terms: Sequence[str] = DEFAULT_TERMS,
     on: dt.date | None = None,
     services: Mapping[str, bool] | None = None,
+    requirements: Sequence[str] = (),
 ) -> Quote:
     """A draft quote (version 1) for one assembled bundle, re-checked and priced step by step.
 
@@ -175,6 +176,8 @@ def build_quote(
         on: the date for effective dates in the check (default: ``created_at``'s date).
         services: a service's id -> True (in the quote) or False (declined); by default the services included
             for the tier are in (free) and the paid ones are only offered (``Quote.declined``).
+        requirements: what the customer required of the bundle (``module.option``, ``!module.option``); the
+            quote keeps those the bundle meets.
 
     Returns:
         The quote: lines at list price, the waterfall (chosen paid services added after the discounts;
@@ -236,6 +239,7 @@ def build_quote(
         reasons=bundle.reasons,
         terms=tuple(terms),
         declined=declined,
+        requirements=met_requirements(configuration, requirements),
     )
 
 
@@ -417,6 +421,7 @@ def quote_for_customer(
             created_at=created,
             valid_days=valid_days,
             on=day,
+            requirements=requirements,
         )
         for bundle in bundles
     ]

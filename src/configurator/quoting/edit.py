@@ -63,7 +63,7 @@ from configurator.quoting.build import (
     default_quote_id,
     locale_code,
 )
-from configurator.quoting.model import LineDiscount, Quote
+from configurator.quoting.model import LineDiscount, Quote, met_requirements
 
 __all__ = [
     "DEFAULT_DISCOUNT_LIMITS",
@@ -221,6 +221,7 @@ def configured_quote(
     valid_days: int = 30,
     terms: Sequence[str] = DEFAULT_TERMS,
     on: dt.date | None = None,
+    requirements: Sequence[str] = (),
 ) -> Quote:
     """A draft quote (version 1) of exactly ``configuration``: every option with its quantity.
 
@@ -241,6 +242,8 @@ def configured_quote(
         valid_days: days the offer holds.
         terms: the terms' message ids.
         on: the date for effective dates (default: ``created_at``'s date).
+        requirements: what the customer required of it (``module.option``, ``!module.option``); the quote
+            keeps those the configuration meets.
 
     Raises:
         InvalidBundleError: the configuration violates a rule.
@@ -290,6 +293,7 @@ def configured_quote(
         discounts=taken,
         declined=declined,
         discount_limit=(limits or discount_limits()).get(tier, Decimal(0)),
+        requirements=met_requirements(configuration, requirements),
     )
 
 
@@ -360,6 +364,7 @@ def edit_changes(
         "reasons": tuple(r for r in quote.reasons if (r.module, r.option) in selected),
         "discounts": taken,
         "discount_limit": (limits or discount_limits()).get(quote.tier, Decimal(0)),
+        "requirements": met_requirements(configuration, quote.requirements),
     }
 
 
@@ -377,6 +382,7 @@ def customer_configured_quote(
     quote_id: str | None = None,
     limits: Mapping[str, Decimal] | None = None,
     rep: str = "rep",
+    requirements: Sequence[str] = (),
 ) -> Quote:
     """:func:`configured_quote` for a stored customer: their language, country and the reasons behind each choice.
 
@@ -393,6 +399,7 @@ def customer_configured_quote(
         quote_id: the quote number (default ``Q-<date>-<customer>-<catalog initials>``).
         limits: line discount limits by tier.
         rep: who gives the discounts.
+        requirements: what the customer required of it (kept where the configuration meets them).
 
     Raises:
         QuoteBuildError: no country is known for the customer, or an edit is refused.
@@ -422,4 +429,5 @@ def customer_configured_quote(
         limits=limits,
         reasons=explainer.reasons(configuration),
         rep=rep,
+        requirements=requirements,
     )

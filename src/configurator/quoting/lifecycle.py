@@ -549,8 +549,8 @@ def accept_quote(
     """Accept a version: in one transaction, a ``purchased`` event (order and installed base) and status ``accepted``.
 
     Accepting the version already accepted returns its order id and writes nothing (idempotent); the event id
-    is ``quote-accepted:{quote_id}:v{version}``. The order has one line (see the module docstring) and the
-    quote's total.
+    is ``quote-accepted:{quote_id}:v{version}``. The order has one line (see the module docstring), with the
+    quote's requirements as the line's ``required``, and the quote's total.
 
     Args:
         store: the store.
@@ -603,6 +603,7 @@ def accept_quote(
                         "quantity": quote.quantity,
                         "unit_price": str((total / quote.quantity).quantize(_CENT)),
                         "selections": {m: dict(o) for m, o in quote.configuration.selections.items()},
+                        **({"required": list(quote.requirements)} if quote.requirements else {}),
                     }
                 ],
                 "total": str(total),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from configurator.offer.lines import Line, ServiceLine
 from configurator.offer.reasons import Reason
 from configurator.offer.waterfall import Step, Waterfall
 
-__all__ = ["EXAMPLE", "LineDiscount", "Quote"]
+__all__ = ["EXAMPLE", "LineDiscount", "Quote", "met_requirements"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +78,9 @@ class Quote:
             declined, or a priced one not chosen); ``services`` holds those in it.
         discount_limit: the largest line discount (percent) a rep may give this customer's tier without an
             approval, when the quote was made (None: no line discounts were checked).
+        requirements: what the customer required of the bundle (``module.option``, ``!module.option``): the
+            occasion it was configured for; carried into the order when the quote is accepted, so that the
+            needs model can tell a choice from a consequence of a requirement.
     """
 
     quote_id: str
@@ -102,6 +105,7 @@ class Quote:
     discounts: tuple[LineDiscount, ...] = ()
     declined: tuple[ServiceLine, ...] = ()
     discount_limit: Decimal | None = None
+    requirements: tuple[str, ...] = ()
 
     @property
     def total(self) -> Decimal:
@@ -149,6 +153,8 @@ class Quote:
         """
         data = dataclasses.asdict(self)
         data["configuration"] = _configuration_data(self.configuration)
+        if not self.requirements:
+            del data["requirements"]  # versions stored before quotes kept their requirements read the same
         return _jsonable(data)  # type: ignore[no-any-return]
 
     @classmethod
@@ -209,7 +215,32 @@ class Quote:
             ),
             declined=tuple(_service(x) for x in data.get("declined", ())),
             discount_limit=None if data.get("discount_limit") is None else Decimal(data["discount_limit"]),
+            requirements=tuple(data.get("requirements", ())),
         )
+
+
+def met_requirements(configuration: Configuration, requirements: Iterable[str]) -> tuple[str, ...]:
+    """The requirements (``module.option``, ``!module.option``) a configuration meets, in order, once each.
+
+    A quote keeps these: a requirement its bundle does not meet (a repair dropped it, a rep edited it away) was
+    not the customer's after all.
+
+    Example:
+        >>> bike = Configuration({"frame": {"alu": 1}})
+        >>> met_requirements(bike, ["frame.alu", " ! frame.carbon", "frame.steel", "frame.alu", "bad"])
+        ('frame.alu', '!frame.carbon')
+    """
+    kept: list[str] = []
+    for text in requirements:
+        stripped = text.strip()
+        negated = stripped.startswith("!")
+        module, dot, option = stripped.lstrip("!").strip().rpartition(".")
+        if not dot or not module or not option:
+            continue
+        key = f"{'!' if negated else ''}{module}.{option}"
+        if key not in kept and (configuration.quantity(module, option) > 0) != negated:
+            kept.append(key)
+    return tuple(kept)
 
 
 def _service(x: Mapping[str, Any]) -> ServiceLine:

@@ -209,6 +209,7 @@ def create_quote(
                 limits=_limits(svc),
                 reasons=made.reasons,
                 rep=who.actor,
+                requirements=made.requirements,
             )
             return _saved(svc, store, who, quote, canonical, response)
     quote = customer_configured_quote(
@@ -224,6 +225,7 @@ def create_quote(
         quote_id=body.quote_id,
         limits=_limits(svc),
         rep=who.actor,
+        requirements=tuple(body.requirements),
     )
     return _saved(svc, store, who, quote, canonical, response)
 

@@ -1,0 +1,187 @@
+"""Requirements of a purchase: parsing, second choices and the evidence they leave."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from configurator.assembly.needs import needs_for
+from configurator.assembly.requirements import (
+    SECOND_CHOICE,
+    customer_evidence,
+    parse_requirement,
+    second_choices,
+)
+from configurator.catalog.models import Catalog
+from configurator.customers.events import Event, validate_event
+from configurator.errors import ConfigurationError
+from configurator.needs.catalog import CatalogNeedsView
+from configurator.storage import SqlStore, make_engine, upgrade
+
+BIKE = Catalog.model_validate(
+    {
+        "catalog": "bike",
+        "version": "1",
+        "currency": "EUR",
+        "locales": ["en"],
+        "modules": {
+            "frame": {"options": {"steel": {}, "alu": {}, "carbon": {}}},
+            "rack": {"choose": "optional", "options": {"cargo": {}, "light": {}}},
+            "bell": {"options": {"ding": {}, "dong": {}}},
+            "extras": {"choose": "any", "options": {"lamp": {}, "lock": {}}},
+        },
+        "rules": [{"id": "cargo-steel", "if": "rack.cargo", "requires": "frame.steel"}],
+    }
+)
+VIEW = CatalogNeedsView(BIKE)
+
+
+def _configured(
+    event_id: str, month: int, selections: dict[str, Any], required: list[str] | None = None
+) -> Event:
+    return validate_event(
+        {"event_id": event_id, "type": "configured", "customer_id": "c", "channel": "web",
+         "ts": f"2026-{month:02d}-01T10:00:00Z", "catalog": "bike", "complete": True,
+         "selections": selections, "required": required},
+        tenant="shop",
+    )  # fmt: skip
+
+
+def _purchased(
+    event_id: str, month: int, selections: dict[str, Any], required: list[str] | None = None
+) -> Event:
+    line = {
+        "item": "bike",
+        "catalog": "bike",
+        "unit_price": "100",
+        "selections": selections,
+        "required": required,
+    }
+    return validate_event(
+        {"event_id": event_id, "type": "purchased", "customer_id": "c", "channel": "store",
+         "ts": f"2026-{month:02d}-01T10:00:00Z", "order_id": event_id, "margin": "10", "lines": [line]},
+        tenant="shop",
+    )  # fmt: skip
+
+
+CARBON = {"frame": "carbon", "bell": "ding"}
+CARGO = {"frame": "steel", "rack": "cargo", "bell": "ding"}
+
+
+def test_parse_requirement_reads_both_forms_and_refuses_others() -> None:
+    """``module.option`` selects, ``!module.option`` excludes; text of neither form is refused."""
+    assert parse_requirement(" frame.alu ").selected and not parse_requirement("! frame.alu").selected
+    assert parse_requirement("!frame.alu").option == "alu"
+    with pytest.raises(ConfigurationError, match=r"expected 'module\.option'"):
+        parse_requirement("frame")
+
+
+def test_a_choice_the_requirements_forced_is_a_second_choice() -> None:
+    """The cargo rack rules out the carbon bought before: the steel frame is a second choice, in both records."""
+    events = [
+        _purchased("p1", 1, CARBON),
+        _purchased("p2", 2, CARGO, ["rack.cargo"]),
+        _configured("c2", 2, CARGO, ["rack.cargo"]),
+    ]
+    assert second_choices(VIEW, events) == {"p2": frozenset({"frame"}), "c2": frozenset({"frame"})}
+    assert second_choices(VIEW, list(reversed(events))) == second_choices(VIEW, events)
+
+
+def test_no_second_choice_without_requirements_or_when_the_earlier_option_was_left() -> None:
+    """A change the requirements did not force is a choice; so is the first purchase; so is the required module."""
+    assert second_choices(VIEW, [_purchased("p1", 1, CARBON), _purchased("p2", 2, CARGO)]) == {}
+    assert second_choices(VIEW, [_purchased("p1", 2, CARGO, ["rack.cargo"])]) == {}
+    alu = {"frame": "alu", "bell": "dong"}
+    assert second_choices(VIEW, [_purchased("p1", 1, CARBON), _purchased("p2", 2, alu, ["bell.dong"])]) == {}
+    light = {"frame": "alu", "rack": "light", "bell": "ding"}
+    assert (
+        second_choices(VIEW, [_purchased("p1", 1, CARBON), _purchased("p2", 2, light, ["rack.light"])]) == {}
+    )
+
+
+def test_an_exclusion_forces_a_second_choice_in_its_own_module() -> None:
+    """``!frame.carbon`` rules out the carbon bought before: whatever frame comes next is a second choice."""
+    alu = {"frame": "alu", "bell": "ding"}
+    events = [_purchased("p1", 1, CARBON), _purchased("p2", 2, alu, ["!frame.carbon"])]
+    assert second_choices(VIEW, events) == {"p2": frozenset({"frame"})}
+
+
+def test_a_second_choice_does_not_count_as_a_free_choice_later() -> None:
+    """Steel forced twice stays second; steel chosen freely later is a choice, and then a later force is not."""
+    events = [
+        _purchased("p1", 1, CARBON),
+        _purchased("p2", 2, CARGO, ["rack.cargo"]),
+        _purchased("p3", 3, CARGO, ["rack.cargo"]),
+    ]
+    assert set(second_choices(VIEW, events)) == {"p2", "p3"}
+    steel = {"frame": "steel", "bell": "ding"}
+    freely = [
+        _purchased("p1", 1, CARBON),
+        _purchased("p2", 2, steel),
+        _purchased("p3", 3, CARGO, ["rack.cargo"]),
+    ]
+    assert second_choices(VIEW, freely) == {}
+
+
+def test_requirements_the_catalog_no_longer_knows_force_nothing() -> None:
+    """An order naming a withdrawn module or option is read without second choices, never an error."""
+    events = [_purchased("p1", 1, CARBON), _purchased("p2", 2, CARGO, ["rack.cargo", "basket.big"])]
+    assert second_choices(VIEW, events) == {}
+
+
+def test_customer_evidence_weighs_only_the_second_choices_purchase_and_configuration_down() -> None:
+    """The forced frame keeps SECOND_CHOICE of its importance; the rack, the bell and other events keep theirs."""
+    events = [_purchased("p1", 1, CARBON), _purchased("p2", 2, CARGO, ["rack.cargo"])]
+    found = {(e.source, e.variable): e.importance for e in customer_evidence(VIEW, events)}
+    assert found[("p2", "frame")] == SECOND_CHOICE
+    assert found[("p1", "frame")] == found[("p2", "rack")] == found[("p2", "bell")] == 1.0
+    plain = [e for event in events for e in VIEW.evidence(event)]
+    assert len(customer_evidence(VIEW, events)) == len(plain)
+
+
+def test_the_next_proposal_prefers_the_earlier_free_choice() -> None:
+    """Bought carbon freely, then steel forced by the rack: the customer's frame is carbon, then steel."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    store.write_events([_purchased("p1", 1, CARBON), _purchased("p2", 2, CARGO, ["rack.cargo"])])
+    needs = needs_for(store, "shop", "c", BIKE)
+    ranked = [VIEW.option_of("frame", value) for value, _ in needs.recommend("frame", {})]
+    assert ranked == [("frame", "carbon"), ("frame", "steel"), ("frame", "alu")]
+    store.write_events([_purchased("p3", 3, CARGO)])  # the rack's frame, now chosen without a requirement
+    needs = needs_for(store, "shop", "c", BIKE)
+    assert VIEW.option_of("frame", needs.recommend("frame", {})[0][0]) == ("frame", "steel")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["carbon", "steel", "alu"]),
+            st.sampled_from([[], ["rack.cargo"], ["!frame.carbon"], ["!frame.steel", "bell.dong"]]),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_second_choice_is_never_an_option_chosen_freely_before(
+    purchases: list[tuple[str, list[str]]],
+) -> None:
+    """Whatever the history: a flagged module's option differs from every free earlier one, which are ruled out."""
+    events = [
+        _purchased(f"p{i}", i + 1, {"frame": frame, "bell": "ding"}, required or None)
+        for i, (frame, required) in enumerate(purchases)
+    ]
+    found = second_choices(VIEW, events)
+    free: set[str] = set()
+    for i, (frame, required) in enumerate(purchases):
+        ruled_out = (
+            {"carbon", "alu"} if "rack.cargo" in required else {r[7:] for r in required if r[0] == "!"}
+        )
+        forced = bool(free) and frame not in free and free <= ruled_out
+        assert ("frame" in found.get(f"p{i}", frozenset())) == forced
+        if not forced:
+            free.add(frame)
