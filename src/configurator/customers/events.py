@@ -204,7 +204,11 @@ class Viewed(_Base):
 
 
 class Configured(_Base):
-    """The customer (or a rep for them) configured a product: the full or partial configuration."""
+    """The customer (or a rep for them) configured a product: the full or partial configuration.
+
+    ``required`` lists what the customer required of it (``module.option``, ``!module.option``), so that the
+    learned needs can tell a choice from a consequence of a requirement.
+    """
 
     type: Literal["configured"]
     catalog: Id
@@ -238,7 +242,7 @@ class QuoteSent(_Base):
 
 
 class Line(BaseModel):
-    """One order line: what, how many, at what unit price and unit margin."""
+    """One order line: what, how many, at what unit price and unit margin; its configuration and requirements."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
