@@ -157,12 +157,12 @@ def test_purchases_are_complete_configurations_of_their_lines() -> None:
 
 
 def test_configurations_and_quotes() -> None:
-    """Complete configurations count fully, partial ones at half importance, quotes only what they name."""
+    """Complete configurations count every variable, partial ones only what was chosen, quotes what they name."""
     view = CatalogNeedsView(BIKE)
     complete = view.evidence(_configured("c1", {"frame": "carbon"}))
     assert len(complete) == 5 and {e.importance for e in complete} == {1.0}
     partial = view.evidence(_configured("c2", {"frame": "carbon"}, complete=False))
-    assert partial == [Evidence("frame", 2, "configured", "c2", 0.5, ts=T0)]
+    assert partial == [Evidence("frame", 2, "configured", "c2", 1.0, ts=T0)]
     quote = _event("q1", "quote_requested", catalog="bike", selections={"extras": ["light"]})
     assert view.evidence(quote) == [Evidence("extras.light", 1, "quote_requested", "q1", ts=T0)]
     assert view.evidence(_event("q2", "quote_requested", catalog="bike")) == []

@@ -23,8 +23,8 @@ event                           evidence
 ``purchased``                   each line of this catalog with selections: every variable of the
                                 complete configuration (unselected optional modules and multi-choice
                                 options count as 0), kind ``purchased``
-``configured``                  the configuration, kind ``configured``: every variable with importance 1
-                                when ``complete``, else only what was chosen, with importance 0.5
+``configured``                  the configuration, kind ``configured``: every variable when
+                                ``complete``, else only what was chosen (each choice counts as much)
 ``quote_requested``             what was chosen in its selections, kind ``quote_requested``
 ``viewed``                      an ``item`` of the form ``module.option``: kind ``viewed`` (product pages
                                 say nothing about options)
@@ -95,8 +95,13 @@ from configurator.needs.network import BayesianNetworkNeeds
 
 __all__ = ["CONFIGURED_PARTIAL_IMPORTANCE", "CatalogNeedsView"]
 
-CONFIGURED_PARTIAL_IMPORTANCE = 0.5
-"""Importance of a partial configuration's choices (a complete one counts 1)."""
+CONFIGURED_PARTIAL_IMPORTANCE = 1.0
+"""Importance of a partial configuration's choices (a complete one's count 1, as a quote request's do).
+
+A choice is a choice whether or not the rest was configured. At half importance, customers who record only
+partial configurations (the simulated ``partial`` scenario, e-bike, 200 customers x 3 purchases, seed 1) got
+first proposals needing 5.14 / 4.50 edits at purchases 2 / 3, behind the per-module majority of their own
+records at purchase 3 (4.40); at 1, 4.58 / 3.50."""
 
 Selections = Mapping[str, Mapping[str, int]]
 _Report = Callable[[str], None]
