@@ -74,6 +74,16 @@ def test_a_quote_keeps_what_the_customer_required_of_it(
     best = _quote(client, "E-REQ-BEST", catalog=CATALOG, requirements=["frame.alu_diamond"])
     assert best["requirements"] == ["frame.alu_diamond"]
     assert best["configuration"]["selections"]["frame"] == {"alu_diamond": 1}
+    refused = client.post(
+        f"/customers/{CUSTOMER}/quotes",
+        json={
+            "quote_id": "E-REQ-BAD",
+            "catalog": CATALOG,
+            "selections": wanted,
+            "requirements": ["frame.nope"],
+        },
+    )
+    assert refused.status_code == 422 and "frame.nope" in refused.json()["detail"]
 
 
 def test_lines_carry_the_quantity_range_the_editor_may_use(

@@ -94,6 +94,16 @@ def test_a_quote_keeps_the_requirements_its_configuration_meets() -> None:
     )
 
 
+def test_a_requirement_the_catalog_does_not_have_is_refused() -> None:
+    """A requirement naming an unknown module or option, or of neither form, is refused and names itself."""
+    for bad in ("frame.steel", "!basket.big", "frame"):
+        with pytest.raises(QuoteBuildError, match=f"requirements: expected .* got '{bad}'"):
+            configured_quote(
+                BIKE, WANTED, customer_id="c-1", tenant="shop", quote_id="Q-1", locale="pt_PT", country="PT",
+                tier="mvc", created_at=AT, requirements=("frame.alu", bad),
+            )  # fmt: skip
+
+
 def test_an_invalid_configuration_is_never_quoted() -> None:
     """Two frames at once violate the catalog's rules: the checker refuses the quote."""
     with pytest.raises(InvalidBundleError):

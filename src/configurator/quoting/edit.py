@@ -255,6 +255,7 @@ def configured_quote(
         raise QuoteBuildError(f"tier: expected one of {', '.join(_TIERS)}, got {tier!r}")
     edits = edits or QuoteEdits()
     day = on if on is not None else created_at.date()
+    _check_requirements(catalog, requirements)
     check_bundle(catalog, configuration, day)
     if configuration.catalog is None:
         configuration = dataclasses.replace(configuration, catalog=catalog.catalog)
@@ -295,6 +296,17 @@ def configured_quote(
         discount_limit=(limits or discount_limits()).get(tier, Decimal(0)),
         requirements=met_requirements(configuration, requirements),
     )
+
+
+def _check_requirements(catalog: Catalog, requirements: Sequence[str]) -> None:
+    """Refuse a requirement that is not ``module.option`` / ``!module.option`` of a top-level option of ``catalog``."""
+    for text in requirements:
+        module, dot, option = text.strip().lstrip("!").strip().rpartition(".")
+        mod = catalog.modules.get(module)
+        if not dot or mod is None or option not in mod.options:
+            raise QuoteBuildError(
+                f"requirements: expected module.option or !module.option of catalog {catalog.catalog}, got {text!r}"
+            )
 
 
 def edit_changes(
