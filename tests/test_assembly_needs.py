@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 import configurator
-from configurator.assembly.needs import needs_for, population_sales, recommendations, weights_for
+from configurator.assembly.context import customer_context
+from configurator.assembly.needs import (
+    learned_needs,
+    needs_for,
+    population_sales,
+    recommendations,
+    weights_for,
+)
+from configurator.assembly.requirements import customer_evidence
 from configurator.catalog.check import find_violations
 from configurator.customers.events import validate_event
 from configurator.errors import ConfiguratorError
@@ -254,6 +262,25 @@ def test_customer_events_give_the_evidence_of_needs_for(
         fresh.observe(*view.evidence(event))
     assert fresh.n_observed_ == needs.n_observed_ > 0
     assert fresh.evidence_ == needs.evidence_
+
+
+def test_learned_needs_keep_the_evidence_they_observed(demo: Engine) -> None:
+    """learned_needs reads the events once: its evidence is what the needs observed and what the context explains."""
+    catalog, customer = CATALOGS["ebike-urban"], CUSTOMERS["ebike-urban"]
+    store = SqlStore(demo, "demo")
+    view = CatalogNeedsView(catalog)
+    learned = learned_needs(store, "demo", customer, catalog, view=view)
+    assert learned.events and learned.evidence == tuple(
+        customer_evidence(view, store.customer_events(customer))
+    )
+    assert learned.needs.n_observed_ == len(learned.evidence)
+    assert learned.needs.evidence_ == needs_for(store, "demo", customer, catalog, view=view).evidence_
+    context = customer_context(
+        store, "demo", customer, catalog, population=learned.needs.population, view=view
+    )
+    assert context.evidence == learned.evidence
+    nobody = learned_needs(store, "demo", "c-unknown", catalog, population=learned.needs.population)
+    assert nobody.evidence == () and nobody.events == () and nobody.needs.n_observed_ == 0
 
 
 def test_population_model_is_replaceable(demo: Engine) -> None:

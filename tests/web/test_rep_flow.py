@@ -132,7 +132,7 @@ def _version(page: Page) -> int:
 
 
 def _quote_edit_download_accept(page: Page, tag: str) -> None:
-    """Quote the second bundle, change the bundles ordered and the services, download the PDF, accept."""
+    """Quote the second bundle (with the choices it met), edit the services and quantity, download, accept."""
     budget = page.locator("#budget")
     budget.fill("4500")
     budget.press("Tab")
@@ -145,6 +145,8 @@ def _quote_edit_download_accept(page: Page, tag: str) -> None:
     expect(editor).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#quote-status")).to_have_attribute("data-status", "draft")
     expect(page.locator("#quote-heading")).to_be_focused()
+    required = page.locator("#quote-required")  # the belt the customer chose travels with the bundle's quote
+    expect(required).to_contain_text(re.compile("Nexus Inter-5E"))
     first = _version(page)
     fit, course = page.locator("#svc-bike_fit"), page.locator("#svc-riding_course")
     expect(fit).not_to_be_checked()  # offered to this tier, charged only when chosen

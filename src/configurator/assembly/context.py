@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, get_args, runtime_checkable
 
-from configurator.assembly.needs import needs_for, transferred_from
+from configurator.assembly.needs import learned_needs, transferred_from
 from configurator.assembly.ports import CustomerStore
 from configurator.assembly.requirements import customer_evidence
 from configurator.catalog.configuration import Configuration
@@ -179,9 +179,9 @@ def customer_context(
             transfer_for`), to share between customers.
     """
     view = view or CatalogNeedsView(catalog)
-    needs = needs_for(store, tenant, customer_id, catalog, population=population, view=view)
+    learned = learned_needs(store, tenant, customer_id, catalog, population=population, view=view)
+    needs, events = learned.needs, learned.events
     canonical = canonical_id(store, customer_id) or customer_id
-    events = store.customer_events(canonical)
     if country is None:
         profile = store.get_profile(canonical)
         country = profile.extra.get("country") if profile is not None else None
@@ -196,7 +196,7 @@ def customer_context(
         transferred = transferred_from(base, view, transfer)
         needs.observe(*transferred)
     tier = _tier_of(tiers, canonical, store)
-    return _context(view, needs, canonical, events, tier, country, installed, transferred)
+    return _context(view, needs, canonical, events, learned.evidence, tier, country, installed, transferred)
 
 
 def _context(
@@ -204,12 +204,12 @@ def _context(
     needs: CustomerNeeds,
     customer_id: str,
     events: Sequence[Event],
+    own: Sequence[Evidence],
     tier: str,
     country: str | None,
     installed: Iterable[Configuration],
     transferred: Sequence[Evidence] = (),
 ) -> CustomerContext:
-    own = customer_evidence(view, events)
     evidence = (*own, *transferred) if needs.profiling else ()
     usable, ignored = usable_budget_events(events)
     for reason in ignored:
@@ -286,5 +286,6 @@ def context_from_events(
     view = CatalogNeedsView(catalog)
     mine = sorted(events, key=lambda e: (e.ts, e.event_id))
     needs = CustomerNeeds(view.fit_population(sales), profiling=profiling)
-    needs.observe(*customer_evidence(view, mine))
-    return _context(view, needs, customer_id, mine, tier, country, installed)
+    own = customer_evidence(view, mine)
+    needs.observe(*own)
+    return _context(view, needs, customer_id, mine, own, tier, country, installed)

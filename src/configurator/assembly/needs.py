@@ -60,8 +60,10 @@ from configurator.solver.session import Choice, ConfigurationSession, Weights
 __all__ = [
     "CatalogNeedsView",
     "GuidingQuestion",
+    "LearnedNeeds",
     "choice_conditions",
     "guiding_questions",
+    "learned_needs",
     "needs_for",
     "population_sales",
     "recommendations",
@@ -118,6 +120,44 @@ def needs_for(
     Raises:
         ConfiguratorError: a store of another tenant; with ``strict``, an event naming an unknown option.
     """
+    return learned_needs(
+        store, tenant, customer_id, catalog, population=population, view=view, strict=strict
+    ).needs
+
+
+@dataclasses.dataclass(frozen=True)
+class LearnedNeeds:
+    """A customer's learned needs with what they were learned from (read once, for needs and their reasons).
+
+    Attributes:
+        needs: the customer's needs (:func:`needs_for`).
+        evidence: what their events said about this catalog, second choices weighed down (empty for a
+            customer the store does not know).
+        events: their events, as the store returned them.
+    """
+
+    needs: CustomerNeeds
+    evidence: tuple[Evidence, ...]
+    events: tuple[Event, ...]
+
+
+def learned_needs(
+    store: NeedsStore,
+    tenant: str,
+    customer_id: str,
+    catalog: Catalog,
+    *,
+    population: NeedsModel | None = None,
+    view: CatalogNeedsView | None = None,
+    strict: bool = False,
+) -> LearnedNeeds:
+    """Like :func:`needs_for`, with the events and the evidence the needs were learned from.
+
+    Each event is read and weighed once: a customer's context explains its proposals with the same evidence.
+
+    Raises:
+        ConfiguratorError: a store of another tenant; with ``strict``, an event naming an unknown option.
+    """
     if store.tenant != tenant:
         raise ConfiguratorError(
             f"needs_for: the store is of tenant {store.tenant!r}, asked for tenant {tenant!r}"
@@ -128,9 +168,12 @@ def needs_for(
     known = canonical_id(store, customer_id) is not None
     profiling = consent_status(store, customer_id)["profiling"] if known else True
     needs = CustomerNeeds(population, profiling=profiling)
-    if known:
-        needs.observe(*customer_evidence(view, store.customer_events(customer_id), strict=strict))
-    return needs
+    if not known:
+        return LearnedNeeds(needs, (), ())
+    events = tuple(store.customer_events(customer_id))
+    evidence = tuple(customer_evidence(view, events, strict=strict))
+    needs.observe(*evidence)
+    return LearnedNeeds(needs, evidence, events)
 
 
 def transfer_for(

@@ -710,7 +710,8 @@
     return value ? value : null;
   }
 
-  function renderBundles(answer) {
+  // `required`: what the bundles were assembled to meet (the session's choices then); their quotes keep it.
+  function renderBundles(answer, required) {
     const list = $("bundles");
     if (!answer.bundles.length) {
       list.replaceChildren(el("li", { class: "empty", text: T.no_bundles }));
@@ -757,7 +758,7 @@
             services.length ? el("ul", { class: "items" }, services) : null,
             repair,
             CAN.has("quote")
-              ? el("p", { class: "buttons" }, el("button", { type: "button", class: "quote-bundle", "data-rank": b.rank, onclick: () => busy(() => quoteBundle(b)) }, T.quote_bundle))
+              ? el("p", { class: "buttons" }, el("button", { type: "button", class: "quote-bundle", "data-rank": b.rank, onclick: () => busy(() => quoteBundle(b, required)) }, T.quote_bundle))
               : null,
           ),
         );
@@ -766,13 +767,14 @@
   }
 
   async function propose() {
+    const required = requirements();
     const answer = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/bundles`, {
       catalog: state.catalog.id,
       budget: budget(),
-      requirements: requirements(),
+      requirements: required,
       locale: LANG,
     });
-    renderBundles(answer);
+    renderBundles(answer, required);
   }
 
   // -- the quote editor: quote a bundle or the configuration, edit it into versions, send, approve, accept ------
@@ -798,10 +800,13 @@
     return state.catalog.modules.every((m) => Object.keys(chosen[m.id] || {}).length >= m.min);
   }
 
-  async function quoteBundle(bundle) {
+  // The quote keeps what the customer required of the bundle, so that the order tells their free choices from
+  // the ones the requirements forced (a second choice teaches less about their taste).
+  async function quoteBundle(bundle, required) {
     const made = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/quotes`, {
       catalog: state.catalog.id,
       selections: bundle.configuration.selections,
+      requirements: required || [],
     });
     await showQuote(made.quote_id, fill(T.version_saved, { version: made.version }));
   }
@@ -898,6 +903,9 @@
             el("button", { type: "button", id: "quote-accept", onclick: () => busy(acceptQuote) }, T.accept),
           )
         : null;
+    const required = (q.requirements || []).map((r) =>
+      r.startsWith("!") ? fill(T.without, { what: choiceLabel(r.slice(1)) }) : choiceLabel(r),
+    );
     const history = el(
       "details",
       {},
@@ -906,6 +914,7 @@
     );
     $("quote-body").replaceChildren(
       el("p", { class: "quote-status" }, el("span", { class: `status status-${q.status}`, id: "quote-status", "data-status": q.status, text: statusText(q.status) })),
+      required.length ? el("p", { class: "hint", id: "quote-required", text: fill(T.quote_required, { what: required.join(", ") }) }) : null,
       table,
       quantity,
       services.length ? el("fieldset", { class: "services" }, el("legend", { text: T.services }), el("ul", { class: "items" }, services)) : null,
