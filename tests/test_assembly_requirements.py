@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from configurator.assembly.needs import needs_for
 from configurator.assembly.requirements import (
+    REQUIRED_CHOICE,
     SECOND_CHOICE,
     customer_evidence,
     parse_requirement,
@@ -133,13 +134,34 @@ def test_requirements_the_catalog_no_longer_knows_force_nothing() -> None:
 
 
 def test_customer_evidence_weighs_only_the_second_choices_purchase_and_configuration_down() -> None:
-    """The forced frame keeps SECOND_CHOICE of its importance; the rack, the bell and other events keep theirs."""
+    """The forced frame keeps SECOND_CHOICE of its importance, the required rack REQUIRED_CHOICE; the rest all."""
     events = [_purchased("p1", 1, CARBON), _purchased("p2", 2, CARGO, ["rack.cargo"])]
     found = {(e.source, e.variable): e.importance for e in customer_evidence(VIEW, events)}
     assert found[("p2", "frame")] == SECOND_CHOICE
-    assert found[("p1", "frame")] == found[("p2", "rack")] == found[("p2", "bell")] == 1.0
+    assert found[("p2", "rack")] == REQUIRED_CHOICE < 1.0
+    assert found[("p1", "frame")] == found[("p2", "bell")] == 1.0
     plain = [e for event in events for e in VIEW.evidence(event)]
     assert len(customer_evidence(VIEW, events)) == len(plain)
+
+
+def test_a_required_option_counts_less_than_a_free_choice() -> None:
+    """Required once (a multi-choice option too), chosen freely once: the free choice leads; unknown names are skipped."""
+    events = [
+        _purchased(
+            "p1", 1, {"frame": "alu", "bell": "ding", "extras": {"lamp": 1}}, ["frame.alu", "extras.lamp"]
+        ),
+        _purchased("p2", 2, {"frame": "carbon", "bell": "ding"}, ["frame.gold", "!frame.steel"]),
+    ]
+    found = {(e.source, e.variable, e.value): e.importance for e in customer_evidence(VIEW, events)}
+    alu, carbon = VIEW.variable_of("frame", "alu"), VIEW.variable_of("frame", "carbon")
+    assert found[("p1", *alu)] == found[("p1", *VIEW.variable_of("extras", "lamp"))] == REQUIRED_CHOICE
+    assert found[("p2", *carbon)] == found[("p1", "bell", 1)] == 1.0
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    store.write_events(events)
+    needs = needs_for(store, "shop", "c", BIKE)
+    assert VIEW.option_of("frame", needs.recommend("frame", {})[0][0]) == ("frame", "carbon")
 
 
 def test_the_next_proposal_prefers_the_earlier_free_choice() -> None:
