@@ -192,7 +192,10 @@ def customer_evidence(
         required = _required_values(view, event)
         if modules or required:
             found = [
-                dataclasses.replace(e, importance=e.importance * _share(e, modules, required)) for e in found
+                e
+                if (share := _share(e, modules, required)) == 1.0
+                else dataclasses.replace(e, importance=e.importance * share)
+                for e in found
             ]
         out.extend(found)
     return out
