@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from configurator.assembly.needs import needs_for
 from configurator.assembly.requirements import (
     REQUIRED_CHOICE,
+    RESTRICTED_CHOICE,
     SECOND_CHOICE,
     customer_evidence,
     parse_requirement,
+    restricted_choices,
     second_choices,
 )
 from configurator.catalog.models import Catalog
@@ -207,3 +209,29 @@ def test_a_second_choice_is_never_an_option_chosen_freely_before(
         assert ("frame" in found.get(f"p{i}", frozenset())) == forced
         if not forced:
             free.add(frame)
+
+
+def test_a_choice_among_options_the_requirements_narrowed_counts_less() -> None:
+    """The frame bought under the rack requirement (which rules out two frames) keeps RESTRICTED_CHOICE."""
+    events = [_purchased("p1", 1, CARGO, ["rack.cargo"]), _purchased("p2", 2, CARBON, ["!frame.steel"])]
+    assert restricted_choices(VIEW, events[0]) == frozenset({"frame"})
+    # a negative requirement narrows too, here also the rack (the cargo rack needs the steel frame)
+    assert restricted_choices(VIEW, events[1]) == frozenset({"frame", "rack"})
+    assert restricted_choices(VIEW, _purchased("p3", 3, CARGO)) == frozenset()
+    assert restricted_choices(VIEW, _purchased("p4", 4, CARGO, ["frame.steel", "basket.big"])) == frozenset()
+    found = {(e.source, e.variable): e.importance for e in customer_evidence(VIEW, events)}
+    assert found[("p1", "frame")] == RESTRICTED_CHOICE < 1.0
+    assert found[("p2", "frame")] == SECOND_CHOICE  # also a second choice (steel ruled out): the lower share
+    assert found[("p1", "rack")] == REQUIRED_CHOICE and found[("p1", "bell")] == 1.0
+
+
+def test_a_free_choice_leads_a_restricted_one() -> None:
+    """Steel bought under the rack's requirement, then alu freely: the customer's frame is alu, then steel."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    alu = {"frame": "alu", "bell": "ding"}
+    store.write_events([_purchased("p1", 1, CARGO, ["rack.cargo"]), _purchased("p2", 2, alu)])
+    needs = needs_for(store, "shop", "c", BIKE)
+    ranked = [VIEW.option_of("frame", value) for value, _ in needs.recommend("frame", {})]
+    assert ranked[:2] == [("frame", "alu"), ("frame", "steel")]

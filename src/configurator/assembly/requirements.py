@@ -15,7 +15,11 @@ still available under the requirements (exact domains of the catalog's session),
 them. :func:`customer_evidence` weighs the purchase and configuration evidence of a second choice at
 :data:`SECOND_CHOICE` of its strength: the earlier choice stays first, and the second choice stays ahead of the
 options the customer never chose, which is what it shows. The option a requirement named keeps
-:data:`REQUIRED_CHOICE` of its strength: it was that occasion's need, not a choice among open options.
+:data:`REQUIRED_CHOICE` of its strength: it was that occasion's need, not a choice among open options. A
+**restricted choice** is made in a single-choice module that no positive requirement names but whose options
+the requirements narrowed (the rules, given what was required, ruled some out): the best of what was left, not
+of the whole module, so it keeps :data:`RESTRICTED_CHOICE` of its strength, even on a first purchase where no
+earlier choice tells what was given up.
 
 Measured on the simulated learning loop (100 customers x 3 purchases, seed 1, acceptance of the first proposal
 at purchase 3): e-bike 54 % -> 56-57 %, laptop 54 % -> 59 % (docs/simulate.md).
@@ -55,7 +59,15 @@ from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import Evidence
 from configurator.solver.session import Choice
 
-__all__ = ["REQUIRED_CHOICE", "SECOND_CHOICE", "customer_evidence", "parse_requirement", "second_choices"]
+__all__ = [
+    "REQUIRED_CHOICE",
+    "RESTRICTED_CHOICE",
+    "SECOND_CHOICE",
+    "customer_evidence",
+    "parse_requirement",
+    "restricted_choices",
+    "second_choices",
+]
 
 SECOND_CHOICE = 0.25
 """The share of its strength a second choice's purchase or configuration evidence keeps.
@@ -70,6 +82,13 @@ The customer named it for that occasion: it says what the occasion needed, and l
 than a choice among the options left open. Measured on the simulated learning loop (300 customers x 4
 purchases, seed 1, acceptance at purchases 2 / 3 / 4): e-bike 43 / 58 / 64 % at 1 (no discount), 45 / 60 / 64 %
 at 0.5 (docs/simulate.md)."""
+
+RESTRICTED_CHOICE = 0.5
+"""The share of its strength the purchase or configuration evidence of a restricted choice keeps.
+
+Measured on the simulated learning loop (300 customers x 4 purchases, seed 1, acceptance at purchases 2 / 3 / 4
+with mean edits): e-bike 45 / 60 / 64 % (1.48 / 0.87 / 0.85) at 1 (no discount), 45 / 60 / 67 %
+(1.45 / 0.85 / 0.75) at 0.5 (docs/simulate.md)."""
 
 _DOMAINS: dict[tuple[int, tuple[str, ...]], tuple[Catalog, dict[str, frozenset[str]] | None]] = {}
 _DOMAINS_LOCK = threading.Lock()
@@ -169,6 +188,43 @@ def second_choices(view: CatalogNeedsView, events: Iterable[Event]) -> dict[str,
     return found
 
 
+def restricted_choices(view: CatalogNeedsView, event: Event) -> frozenset[str]:
+    """The single-choice modules of an event's configurations whose options its requirements narrowed.
+
+    A module a positive requirement names is left out (its option is the required one, see
+    :data:`REQUIRED_CHOICE`); so are configurations without requirements, and requirements the catalog no
+    longer knows.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> from configurator.customers.events import validate_event
+        >>> bike = Catalog.model_validate({"catalog": "bike", "version": "1", "currency": "EUR",
+        ...     "locales": ["en"], "modules": {"frame": {"options": {"carbon": {}, "steel": {}}},
+        ...         "bell": {"options": {"ding": {}, "dong": {}}},
+        ...         "rack": {"choose": "optional", "options": {"cargo": {}}}},
+        ...     "rules": [{"id": "cargo-steel", "if": "rack.cargo", "requires": "frame.steel"}]})
+        >>> event = validate_event({"event_id": "p1", "type": "configured", "customer_id": "c",
+        ...     "channel": "web", "ts": "2026-01-01T10:00:00Z", "catalog": "bike", "complete": True,
+        ...     "selections": {"frame": "steel", "bell": "ding", "rack": "cargo"}, "required": ["rack.cargo"]},
+        ...     tenant="shop")
+        >>> sorted(restricted_choices(CatalogNeedsView(bike), event))
+        ['frame']
+    """
+    catalog = view.catalog
+    found: set[str] = set()
+    for _, required in _chosen(event, catalog.catalog):
+        if not required:
+            continue
+        narrowed, whole = _domains(catalog, required), _domains(catalog, ())
+        if narrowed is None or whole is None:
+            continue
+        named = {parse_requirement(r).module for r in required if not r.strip().startswith("!")}
+        for module, options in whole.items():
+            if module not in named and view.is_single(module) and narrowed.get(module, frozenset()) < options:
+                found.add(module)
+    return frozenset(found)
+
+
 def customer_evidence(
     view: CatalogNeedsView, events: Sequence[Event], *, strict: bool = False
 ) -> list[Evidence]:
@@ -182,7 +238,8 @@ def customer_evidence(
     Returns:
         Every event's evidence in the order given; the ``purchased`` and ``configured`` evidence of a second
         choice (:func:`second_choices`) at :data:`SECOND_CHOICE` of its importance, of an option the
-        purchase required at :data:`REQUIRED_CHOICE`.
+        purchase required at :data:`REQUIRED_CHOICE`, of a restricted choice (:func:`restricted_choices`) at
+        :data:`RESTRICTED_CHOICE`.
     """
     second = second_choices(view, events)
     out: list[Evidence] = []
@@ -190,10 +247,11 @@ def customer_evidence(
         found = view.evidence(event, strict=strict)
         modules = second.get(event.event_id, frozenset())
         required = _required_values(view, event)
-        if modules or required:
+        restricted = restricted_choices(view, event)
+        if modules or required or restricted:
             found = [
                 e
-                if (share := _share(e, modules, required)) == 1.0
+                if (share := _share(e, modules, required, restricted)) == 1.0
                 else dataclasses.replace(e, importance=e.importance * share)
                 for e in found
             ]
@@ -215,10 +273,14 @@ def _required_values(view: CatalogNeedsView, event: Event) -> set[tuple[str, int
     return found
 
 
-def _share(evidence: Evidence, second: frozenset[str], required: set[tuple[str, int]]) -> float:
+def _share(
+    evidence: Evidence, second: frozenset[str], required: set[tuple[str, int]], restricted: frozenset[str]
+) -> float:
     """The share of its importance a purchase's or configuration's evidence keeps (1 for other kinds)."""
     if evidence.kind not in ("purchased", "configured"):
         return 1.0
     if evidence.variable in second:
         return SECOND_CHOICE
-    return REQUIRED_CHOICE if (evidence.variable, evidence.value) in required else 1.0
+    if (evidence.variable, evidence.value) in required:
+        return REQUIRED_CHOICE
+    return RESTRICTED_CHOICE if evidence.variable in restricted else 1.0
