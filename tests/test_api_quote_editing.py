@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -84,6 +85,17 @@ def test_a_quote_keeps_what_the_customer_required_of_it(
         },
     )
     assert refused.status_code == 422 and "frame.nope" in refused.json()["detail"]
+
+
+def test_a_quote_keeps_the_budget_it_was_made_for(
+    client: TestClient, wanted: dict[str, dict[str, int]]
+) -> None:
+    """A budget sent with selections, or the one the best bundle was assembled under, comes back on the quote."""
+    quote = _quote(client, "E-BUDGET", catalog=CATALOG, selections=wanted, budget="9000")
+    assert Decimal(quote["budget"]) == Decimal(9000)
+    best = _quote(client, "E-BUDGET-BEST", catalog=CATALOG, budget="9000")
+    assert Decimal(best["budget"]) == Decimal(9000)
+    assert _quote(client, "E-NO-BUDGET", catalog=CATALOG, selections=wanted)["budget"] is None
 
 
 def test_lines_carry_the_quantity_range_the_editor_may_use(

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 
 from configurator.assembly.needs import needs_for
 from configurator.assembly.requirements import (
+    PRICED_OUT,
     REQUIRED_CHOICE,
     RESTRICTED_CHOICE,
     SECOND_CHOICE,
     customer_evidence,
     parse_requirement,
+    priced_out,
     restricted_choices,
     second_choices,
 )
@@ -235,3 +237,66 @@ def test_a_free_choice_leads_a_restricted_one() -> None:
     needs = needs_for(store, "shop", "c", BIKE)
     ranked = [VIEW.option_of("frame", value) for value, _ in needs.recommend("frame", {})]
     assert ranked[:2] == [("frame", "alu"), ("frame", "steel")]
+
+
+PRICED = Catalog.model_validate(
+    {
+        "catalog": "bike",
+        "version": "1",
+        "currency": "EUR",
+        "locales": ["en"],
+        "modules": {
+            "frame": {"options": {"alu": {"price": 500}, "carbon": {"price": 1500}}},
+            "extras": {"choose": "any", "options": {"bell": {"price": 10}, "lights": {"price": 200}}},
+        },
+    }
+)
+PRICED_VIEW = CatalogNeedsView(PRICED)
+
+
+def _bought_within(event_id: str, budget: str | None, paid: str = "615") -> Event:
+    """The alu frame alone, paid ``paid`` (tax included) under ``budget``."""
+    line = {
+        "item": "bike",
+        "catalog": "bike",
+        "unit_price": paid,
+        "selections": {"frame": "alu"},
+        "budget": budget,
+    }
+    return validate_event(
+        {"event_id": event_id, "type": "purchased", "customer_id": "c", "channel": "store",
+         "ts": "2026-01-01T10:00:00Z", "order_id": event_id, "margin": "10", "lines": [line]},
+        tenant="shop",
+    )  # fmt: skip
+
+
+def test_an_option_the_budget_left_out_counts_less() -> None:
+    """Under a budget 85 above what was paid (69 of list price at its rate), the lights and carbon were out of reach."""
+    tight = _bought_within("p1", "700")
+    assert priced_out(PRICED_VIEW, tight) == frozenset({"extras.lights", "frame"})
+    found = {e.variable: e.importance for e in customer_evidence(PRICED_VIEW, [tight])}
+    assert found["extras.lights"] == PRICED_OUT < 1.0
+    assert found["frame"] == RESTRICTED_CHOICE and found["extras.bell"] == 1.0  # the bell was affordable
+    assert priced_out(PRICED_VIEW, _bought_within("p2", None)) == frozenset()
+    assert priced_out(PRICED_VIEW, _bought_within("p3", "5000")) == frozenset()  # everything within reach
+    configured = validate_event(
+        {"event_id": "c1", "type": "configured", "customer_id": "c", "channel": "web",
+         "ts": "2026-01-01T10:00:00Z", "catalog": "bike", "complete": True, "selections": {"frame": "alu"},
+         "budget": "700"},
+        tenant="shop",
+    )  # fmt: skip
+    assert priced_out(PRICED_VIEW, configured) == frozenset()  # no total: the headroom is unknown
+
+
+def test_leaving_out_what_the_budget_did_not_allow_says_less_than_leaving_out_what_it_did() -> None:
+    """The lights left out under a tight budget keep a higher utility than the lights left out under a loose one."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    store.write_events([_bought_within("p1", "700")])
+    store.write_events([validate_event({**_bought_within("q1", "5000").model_dump(mode="json"), "customer_id": "d"},
+                                       tenant="shop")])  # fmt: skip
+    tight = PRICED_VIEW.option_weights(needs_for(store, "shop", "c", PRICED))
+    loose = PRICED_VIEW.option_weights(needs_for(store, "shop", "d", PRICED))
+    assert tight["extras.lights"] > loose["extras.lights"]
+    assert tight["extras.bell"] == pytest.approx(loose["extras.bell"])

@@ -232,6 +232,19 @@ def test_the_order_line_carries_the_quotes_requirements(store: SqlStore) -> None
     assert event.lines[0].required == ["frame.alu_m", "!frame.carbon_m"]  # type: ignore[union-attr]
 
 
+def test_the_order_line_carries_the_quotes_budget(store: SqlStore) -> None:
+    """The budget a quote was made for reaches the order line and survives storage; none: no field."""
+    save_quote(store, _quote(budget=Decimal("1500")))
+    save_quote(store, _quote("Q2"))
+    assert load_quote(store, "Q1").budget == Decimal("1500") and "budget" not in _quote("Q2").to_data()
+    accept_quote(store, "Q1", 1, AT, margin=MARGIN)
+    accept_quote(store, "Q2", 1, AT, margin=MARGIN)
+    (event,) = [e for e in store.customer_events("c-1") if e.event_id == "quote-accepted:Q1:v1"]
+    assert event.lines[0].budget == Decimal("1500")  # type: ignore[union-attr]
+    (other,) = [e for e in store.customer_events("c-1") if e.event_id == "quote-accepted:Q2:v1"]
+    assert other.lines[0].budget is None  # type: ignore[union-attr]
+
+
 def test_a_stored_quote_keeps_its_requirements(store: SqlStore) -> None:
     """Requirements survive storage; a quote without any stores no key (older versions read the same)."""
     save_quote(store, _quote(requirements=("frame.alu_m",)))

@@ -92,7 +92,12 @@ class QuoteCreateIn(_Edits):
     catalog: Identifier | None = Field(None, description="Required unless session_id is given.")
     session_id: Identifier | None = Field(None, description="Quote this configuration session's choices.")
     selections: Selections | None = Field(None, description="Quote exactly this configuration.")
-    budget: PositiveMoney | None = None
+    budget: PositiveMoney | None = Field(
+        None,
+        description="The most the customer pays for one bundle, tax included: the assembled bundle's limit; "
+        "with a session or selections, the budget they were chosen under. The quote keeps it and the order "
+        "carries it, so that learned needs tell an option left out for its price from one not wanted.",
+    )
     requirements: list[Requirement] = Field(
         default_factory=list,
         max_length=MAX_SELECTIONS,
@@ -182,6 +187,9 @@ class QuoteDetailOut(s.QuoteOut):
     requirements: list[str] = Field(
         default_factory=list,
         description="What the customer required of the bundle (module.option, !module.option).",
+    )
+    budget: Decimal | None = Field(
+        None, description="The most the customer would pay for one bundle, tax included, when they gave one."
     )
 
 
@@ -363,6 +371,7 @@ def quote_detail(
         services=services,
         total_text=words.money(quote.total, quote.currency),
         requirements=list(quote.requirements),
+        budget=quote.budget,
     )
 
 

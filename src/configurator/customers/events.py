@@ -207,7 +207,9 @@ class Configured(_Base):
     """The customer (or a rep for them) configured a product: the full or partial configuration.
 
     ``required`` lists what the customer required of it (``module.option``, ``!module.option``), so that the
-    learned needs can tell a choice from a consequence of a requirement.
+    learned needs can tell a choice from a consequence of a requirement; ``budget`` (the most they would pay)
+    with ``total`` (what it cost them, tax included like the budget) lets them tell an option left out for its
+    price from one left out for lack of interest.
     """
 
     type: Literal["configured"]
@@ -217,6 +219,12 @@ class Configured(_Base):
     complete: bool = False
     required: Required | None = Field(
         default=None, description="what the customer required of this configuration (module.option)"
+    )
+    budget: Money | None = Field(
+        default=None, description="the most the customer would pay for this configuration when choosing it"
+    )
+    total: Money | None = Field(
+        default=None, description="what this configuration cost the customer (in the same terms as budget)"
     )
 
 
@@ -242,7 +250,7 @@ class QuoteSent(_Base):
 
 
 class Line(BaseModel):
-    """One order line: what, how many, at what unit price and unit margin; its configuration and requirements."""
+    """One order line: what, how many, at what unit price and unit margin; its configuration, requirements, budget."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -254,6 +262,9 @@ class Line(BaseModel):
     selections: Selections | None = None
     required: Required | None = Field(
         default=None, description="what the customer required of this line's configuration (module.option)"
+    )
+    budget: Money | None = Field(
+        default=None, description="the most the customer would pay per unit when choosing this configuration"
     )
 
 

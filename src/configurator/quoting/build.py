@@ -181,7 +181,8 @@ def build_quote(
 
     Returns:
         The quote: lines at list price, the waterfall (chosen paid services added after the discounts;
-        included ones listed on the quote for free), the bundle's reasons and the terms.
+        included ones listed on the quote for free), the bundle's reasons and the terms; the budget the bundle
+        was assembled under, if any, which the order carries when the quote is accepted.
 
     Raises:
         InvalidBundleError: the configuration violates a rule of the catalog (checked here, independently).
@@ -240,6 +241,7 @@ def build_quote(
         terms=tuple(terms),
         declined=declined,
         requirements=met_requirements(configuration, requirements),
+        budget=bundle.budget,
     )
 
 

@@ -222,6 +222,7 @@ def configured_quote(
     terms: Sequence[str] = DEFAULT_TERMS,
     on: dt.date | None = None,
     requirements: Sequence[str] = (),
+    budget: Decimal | None = None,
 ) -> Quote:
     """A draft quote (version 1) of exactly ``configuration``: every option with its quantity.
 
@@ -244,15 +245,20 @@ def configured_quote(
         on: the date for effective dates (default: ``created_at``'s date).
         requirements: what the customer required of it (``module.option``, ``!module.option``); the quote
             keeps those the configuration meets.
+        budget: the most the customer would pay for one bundle (tax included), when they gave one; the order
+            carries it, so that the needs model can tell an option left out for its price.
 
     Raises:
         InvalidBundleError: the configuration violates a rule.
-        QuoteBuildError: an unknown tier, a service not offered, a discount on no line or out of range.
+        QuoteBuildError: an unknown tier, a service not offered, a discount on no line or out of range, a
+            budget that is not positive.
     """
     if created_at.tzinfo is None or created_at.utcoffset() is None:
         raise QuoteBuildError(f"created_at: expected an aware datetime, got {created_at.isoformat()}")
     if tier not in _TIERS:
         raise QuoteBuildError(f"tier: expected one of {', '.join(_TIERS)}, got {tier!r}")
+    if budget is not None and not budget > 0:
+        raise QuoteBuildError(f"budget: expected an amount above 0, got {budget}")
     edits = edits or QuoteEdits()
     day = on if on is not None else created_at.date()
     _check_requirements(catalog, requirements)
@@ -295,6 +301,7 @@ def configured_quote(
         declined=declined,
         discount_limit=(limits or discount_limits()).get(tier, Decimal(0)),
         requirements=met_requirements(configuration, requirements),
+        budget=budget,
     )
 
 
@@ -395,6 +402,7 @@ def customer_configured_quote(
     limits: Mapping[str, Decimal] | None = None,
     rep: str = "rep",
     requirements: Sequence[str] = (),
+    budget: Decimal | None = None,
 ) -> Quote:
     """:func:`configured_quote` for a stored customer: their language, country and the reasons behind each choice.
 
@@ -412,6 +420,7 @@ def customer_configured_quote(
         limits: line discount limits by tier.
         rep: who gives the discounts.
         requirements: what the customer required of it (kept where the configuration meets them).
+        budget: the most the customer would pay for one bundle (tax included), when they gave one.
 
     Raises:
         QuoteBuildError: no country is known for the customer, or an edit is refused.
@@ -442,4 +451,5 @@ def customer_configured_quote(
         reasons=explainer.reasons(configuration),
         rep=rep,
         requirements=requirements,
+        budget=budget,
     )

@@ -550,7 +550,7 @@ def accept_quote(
 
     Accepting the version already accepted returns its order id and writes nothing (idempotent); the event id
     is ``quote-accepted:{quote_id}:v{version}``. The order has one line (see the module docstring), with the
-    quote's requirements as the line's ``required``, and the quote's total.
+    quote's requirements as the line's ``required``, its budget as the line's ``budget``, and the quote's total.
 
     Args:
         store: the store.
@@ -604,6 +604,7 @@ def accept_quote(
                         "unit_price": str((total / quote.quantity).quantize(_CENT)),
                         "selections": {m: dict(o) for m, o in quote.configuration.selections.items()},
                         **({"required": list(quote.requirements)} if quote.requirements else {}),
+                        **({"budget": str(quote.budget)} if quote.budget is not None else {}),
                     }
                 ],
                 "total": str(total),

@@ -81,6 +81,9 @@ class Quote:
         requirements: what the customer required of the bundle (``module.option``, ``!module.option``): the
             occasion it was configured for; carried into the order when the quote is accepted, so that the
             needs model can tell a choice from a consequence of a requirement.
+        budget: the most the customer would pay for one bundle (tax included, as the total), when they gave
+            one: carried into the order too, so that the needs model can tell an option left out for its price
+            from one left out for lack of interest.
     """
 
     quote_id: str
@@ -106,6 +109,7 @@ class Quote:
     declined: tuple[ServiceLine, ...] = ()
     discount_limit: Decimal | None = None
     requirements: tuple[str, ...] = ()
+    budget: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
@@ -155,6 +159,8 @@ class Quote:
         data["configuration"] = _configuration_data(self.configuration)
         if not self.requirements:
             del data["requirements"]  # versions stored before quotes kept their requirements read the same
+        if self.budget is None:
+            del data["budget"]
         return _jsonable(data)  # type: ignore[no-any-return]
 
     @classmethod
@@ -216,6 +222,7 @@ class Quote:
             declined=tuple(_service(x) for x in data.get("declined", ())),
             discount_limit=None if data.get("discount_limit") is None else Decimal(data["discount_limit"]),
             requirements=tuple(data.get("requirements", ())),
+            budget=None if data.get("budget") is None else Decimal(data["budget"]),
         )
 
 

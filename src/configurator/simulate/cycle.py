@@ -243,14 +243,16 @@ def _buy(
     at: dt.datetime,
     scenario: str = "default",
     required: tuple[str, ...] = (),
+    budget: Decimal | None = None,
 ) -> Configuration:
     """The customer buys what they prefer; what the store records of it depends on the scenario.
 
-    ``proposed`` is the first proposal and what they bought; ``required`` the occasion's requirements, which the
-    quote, its order and the configuration record. By default a quote of it is accepted (the ``purchased``
-    event) and a complete ``configured`` event comes back with a rejection of each proposal option they changed
-    away from. ``purchases-only``: the accepted quote only. ``partial``: only a partial
-    ``configured`` event of about half of the modules (bought elsewhere; no quote, no rejections).
+    ``proposed`` is the first proposal and what they bought; ``required`` the occasion's requirements and
+    ``budget`` its budget, which the quote, its order and the configuration record (with the quote's total).
+    By default a quote of it is accepted (the ``purchased`` event) and a complete ``configured`` event comes
+    back with a rejection of each proposal option they changed away from. ``purchases-only``: the accepted
+    quote only. ``partial``: only a partial ``configured`` event of about half of the modules (bought
+    elsewhere; no quote, no rejections).
 
     Returns:
         What the store learned of the purchase (the baselines know the same).
@@ -269,7 +271,7 @@ def _buy(
         return Configuration(kept)
     quote = configured_quote(
         catalog, preferred, customer_id=customer_id, tenant=TENANT, quote_id=tag, locale="en",
-        country=COUNTRY, tier=tier, created_at=at, on=ON, requirements=required,
+        country=COUNTRY, tier=tier, created_at=at, on=ON, requirements=required, budget=budget,
     )  # fmt: skip
     save_quote(store, quote)
     accept_quote(store, tag, quote.version, at, margin=(quote.total * MARGIN).quantize(Decimal("0.01")))
@@ -280,7 +282,8 @@ def _buy(
         [
             {"event_id": f"{tag}:configured", "type": "configured", "customer_id": customer_id,
              "channel": "sales_rep", "ts": at.isoformat(), "catalog": catalog.catalog, "complete": True,
-             "selections": selections, "required": list(required) or None},
+             "selections": selections, "required": list(required) or None,
+             "budget": None if budget is None else str(budget), "total": str(quote.total)},
             *_rejections(proposal, preferred, customer_id, at, tag, catalog.catalog),
         ],
     )  # fmt: skip
@@ -369,7 +372,8 @@ def _cycle(run: _Run, taste: Taste, index: int, at: dt.datetime, population: Nee
     run.oracle.add(index, edits=0, regret=0.0)
     tick = time.perf_counter()
     recorded = _buy(run.store, catalog, taste.customer_id, f"SIM-{taste.customer_id}-{index + 1}",
-                    (proposal, preferred), context.tier, at, run.scenario, occasion.requirements)  # fmt: skip
+                    (proposal, preferred), context.tier, at, run.scenario, occasion.requirements,
+                    occasion.budget)  # fmt: skip
     product_seconds += time.perf_counter() - tick
     run.learned.add(
         index, edits=edits_between(proposal, preferred), regret=regret(proposal), seconds=product_seconds

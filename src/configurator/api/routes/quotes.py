@@ -210,6 +210,7 @@ def create_quote(
                 reasons=made.reasons,
                 rep=who.actor,
                 requirements=made.requirements,
+                budget=made.budget,
             )
             return _saved(svc, store, who, quote, canonical, response)
     quote = customer_configured_quote(
@@ -226,6 +227,7 @@ def create_quote(
         limits=_limits(svc),
         rep=who.actor,
         requirements=tuple(body.requirements),
+        budget=body.budget,
     )
     return _saved(svc, store, who, quote, canonical, response)
 

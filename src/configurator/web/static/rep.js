@@ -768,12 +768,14 @@
 
   async function propose() {
     const required = requirements();
+    const limit = budget();
     const answer = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/bundles`, {
       catalog: state.catalog.id,
-      budget: budget(),
+      budget: limit,
       requirements: required,
       locale: LANG,
     });
+    state.proposedUnder = limit;
     renderBundles(answer, required);
   }
 
@@ -787,7 +789,7 @@
   async function quote() {
     // exactly as configured when the configuration is complete; else the best bundle that keeps the choices
     const payload = configured()
-      ? { session_id: state.session.session_id }
+      ? { session_id: state.session.session_id, budget: budget() }
       : { catalog: state.catalog.id, budget: budget(), requirements: requirements() };
     const made = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/quotes`, payload);
     await showQuote(made.quote_id, fill(T.version_saved, { version: made.version }));
@@ -800,13 +802,15 @@
     return state.catalog.modules.every((m) => Object.keys(chosen[m.id] || {}).length >= m.min);
   }
 
-  // The quote keeps what the customer required of the bundle, so that the order tells their free choices from
-  // the ones the requirements forced (a second choice teaches less about their taste).
+  // The quote keeps what the customer required of the bundle and the budget it was assembled under, so that the
+  // order tells their free choices from the ones the requirements forced (a second choice teaches less about
+  // their taste) and an option left out for its price from one they did not want.
   async function quoteBundle(bundle, required) {
     const made = await call("POST", `customers/${encodeURIComponent(state.customer.customer_id)}/quotes`, {
       catalog: state.catalog.id,
       selections: bundle.configuration.selections,
       requirements: required || [],
+      budget: state.proposedUnder || null,
     });
     await showQuote(made.quote_id, fill(T.version_saved, { version: made.version }));
   }
