@@ -245,6 +245,17 @@ def test_the_order_line_carries_the_quotes_budget(store: SqlStore) -> None:
     assert other.lines[0].budget is None  # type: ignore[union-attr]
 
 
+def test_a_budget_an_order_line_cannot_hold_does_not_stop_the_acceptance(store: SqlStore) -> None:
+    """A budget with more decimals is rounded for the order line; one too large for it is left out."""
+    save_quote(store, _quote(budget=Decimal("1500.123456")))
+    save_quote(store, _quote("Q2", budget=Decimal("1e15")))
+    accept_quote(store, "Q1", 1, AT, margin=MARGIN)
+    accept_quote(store, "Q2", 1, AT, margin=MARGIN)
+    lines = {e.event_id: e.lines[0] for e in store.customer_events("c-1") if e.type == "purchased"}
+    assert lines["quote-accepted:Q1:v1"].budget == Decimal("1500.1235")
+    assert lines["quote-accepted:Q2:v1"].budget is None
+
+
 def test_a_stored_quote_keeps_its_requirements(store: SqlStore) -> None:
     """Requirements survive storage; a quote without any stores no key (older versions read the same)."""
     save_quote(store, _quote(requirements=("frame.alu_m",)))

@@ -91,6 +91,8 @@ _IDENTITY = ("quote_id", "version", "tenant", "customer_id", "status")
 """Fields :func:`revise` does not change: the number, the version (it picks the next), the shop, the customer,
 the status (a new version is a draft)."""
 _CENT = Decimal("0.0001")
+_MAX_ORDER_BUDGET = Decimal("1e12")
+"""Budgets from here up do not fit an order line's money (16 digits, 4 after the point)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -536,6 +538,13 @@ def mark_sent(
     return store.in_transaction(work)
 
 
+def _order_budget(quote: Quote) -> dict[str, str]:
+    """The quote's budget for its order line, to 4 decimals (none when it has none or a line cannot hold it)."""
+    if quote.budget is None or not 0 < quote.budget < _MAX_ORDER_BUDGET:
+        return {}
+    return {"budget": str(quote.budget.quantize(_CENT))}
+
+
 def accept_quote(
     store: QuoteStore,
     quote_id: str,
@@ -604,7 +613,7 @@ def accept_quote(
                         "unit_price": str((total / quote.quantity).quantize(_CENT)),
                         "selections": {m: dict(o) for m, o in quote.configuration.selections.items()},
                         **({"required": list(quote.requirements)} if quote.requirements else {}),
-                        **({"budget": str(quote.budget)} if quote.budget is not None else {}),
+                        **_order_budget(quote),
                     }
                 ],
                 "total": str(total),
