@@ -132,7 +132,7 @@ def _version(page: Page) -> int:
 
 
 def _quote_edit_download_accept(page: Page, tag: str) -> None:
-    """Quote the second bundle (with the choices it met), edit the services and quantity, download, accept."""
+    """Quote the second bundle (with the choices and budget it met), edit services and quantity, download, accept."""
     budget = page.locator("#budget")
     budget.fill("4500")
     budget.press("Tab")
@@ -140,7 +140,10 @@ def _quote_edit_download_accept(page: Page, tag: str) -> None:
     page.locator("#propose").click()
     second = page.locator('.quote-bundle[data-rank="2"]')
     expect(second).to_be_visible(timeout=TIMEOUT)
-    second.click()
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/quotes")) as made:
+        second.click()
+    sent = made.value.post_data_json
+    assert sent is not None and sent["budget"] == "4500"  # the budget the bundles were assembled under
     editor = page.locator("#quote-editor")
     expect(editor).to_be_visible(timeout=TIMEOUT)
     expect(page.locator("#quote-status")).to_have_attribute("data-status", "draft")
