@@ -368,7 +368,7 @@ def _share(
     second: frozenset[str],
     required: set[tuple[str, int]],
     restricted: frozenset[str],
-    budget: frozenset[str] = frozenset(),
+    budget: frozenset[str],
 ) -> float:
     """The share of its importance a purchase's or configuration's evidence keeps (1 for other kinds).
 
