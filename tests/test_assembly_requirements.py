@@ -13,13 +13,16 @@ from configurator.assembly.requirements import (
     PRICED_OUT,
     REQUIRED_CHOICE,
     RESTRICTED_CHOICE,
+    RULED_OUT,
     SECOND_CHOICE,
     customer_evidence,
     parse_requirement,
     priced_out,
     restricted_choices,
+    ruled_out,
     second_choices,
 )
+from configurator.catalog.check import find_violations
 from configurator.catalog.models import Catalog
 from configurator.customers.events import Event, validate_event
 from configurator.errors import ConfigurationError
@@ -300,3 +303,114 @@ def test_leaving_out_what_the_budget_did_not_allow_says_less_than_leaving_out_wh
     loose = PRICED_VIEW.option_weights(needs_for(store, "shop", "d", PRICED))
     assert tight["extras.lights"] > loose["extras.lights"]
     assert tight["extras.bell"] == pytest.approx(loose["extras.bell"])
+
+
+LAPTOP = Catalog.model_validate(
+    {
+        "catalog": "laptop",
+        "version": "1",
+        "currency": "EUR",
+        "locales": ["en"],
+        "modules": {
+            "os": {"options": {"windows": {"price": 100}, "ubuntu": {"price": 20}}},
+            "keyboard": {"options": {"us": {}, "nordic": {}}},
+            "software": {"choose": "any", "options": {"office": {"price": 250}, "backup": {"price": 40},
+                                                      "remote": {"price": 30}}},
+        },
+        "rules": [
+            {"id": "office-windows", "if": "software.office", "requires": "os.windows"},
+            {"id": "remote-us", "if": "software.remote", "requires": "keyboard.us"},
+            {"id": "nordic-windows", "if": "keyboard.nordic", "requires": "os.windows"},
+        ],
+    }
+)  # fmt: skip
+LAPTOP_VIEW = CatalogNeedsView(LAPTOP)
+
+
+def _laptop(
+    event_id: str, selections: dict[str, Any], customer: str = "c", budget: str | None = None
+) -> Event:
+    """A purchase of one laptop configuration (paid 100, under ``budget``)."""
+    line = {
+        "item": "laptop",
+        "catalog": "laptop",
+        "unit_price": "100",
+        "selections": selections,
+        "budget": budget,
+    }
+    return validate_event(
+        {"event_id": event_id, "type": "purchased", "customer_id": customer, "channel": "store",
+         "ts": "2026-01-01T10:00:00Z", "order_id": event_id, "margin": "10", "lines": [line]},
+        tenant="shop",
+    )  # fmt: skip
+
+
+def test_an_option_the_other_choices_ruled_out_counts_less() -> None:
+    """Ubuntu left no room for the office suite: leaving it out keeps RULED_OUT of its strength, backup all of it."""
+    ubuntu = _laptop("p1", {"os": "ubuntu", "keyboard": "us", "software": ["backup"]})
+    assert ruled_out(LAPTOP_VIEW, ubuntu) == frozenset({"software.office"})
+    found = {e.variable: e.importance for e in customer_evidence(LAPTOP_VIEW, [ubuntu])}
+    assert found["software.office"] == RULED_OUT < 1.0
+    assert found["software.remote"] == 1.0 and found["os"] == 1.0
+    windows = _laptop("p2", {"os": "windows", "keyboard": "us"})
+    assert ruled_out(LAPTOP_VIEW, windows) == frozenset()  # everything was open
+    nordic = _laptop("p3", {"os": "windows", "keyboard": "nordic"})
+    assert ruled_out(LAPTOP_VIEW, nordic) == frozenset({"software.remote"})
+
+
+def test_an_option_both_the_budget_and_the_other_choices_left_out_is_weighed_down_once() -> None:
+    """The office suite, out of reach and ruled out by Ubuntu, keeps RULED_OUT of its strength, not less."""
+    tight = _laptop("p1", {"os": "ubuntu", "keyboard": "us"}, budget="110")
+    assert "software.office" in priced_out(LAPTOP_VIEW, tight) & ruled_out(LAPTOP_VIEW, tight)
+    found = {e.variable: e.importance for e in customer_evidence(LAPTOP_VIEW, [tight])}
+    assert found["software.office"] == RULED_OUT
+    assert found["software.backup"] == PRICED_OUT  # out of reach, open to Ubuntu
+
+
+def test_choices_without_a_valid_completion_or_unknown_to_the_catalog_rule_nothing_out() -> None:
+    """A record the rules never allowed rules nothing out; options the catalog no longer has are left aside."""
+    dirty = _laptop("p1", {"os": "ubuntu", "keyboard": "nordic"})
+    assert ruled_out(LAPTOP_VIEW, dirty) == frozenset()
+    older = _laptop("p2", {"os": "ubuntu", "keyboard": "azerty", "software": ["office"]})
+    assert ruled_out(LAPTOP_VIEW, older) == frozenset()  # office was chosen; nothing else depends on ubuntu
+    assert ruled_out(LAPTOP_VIEW, _laptop("p3", {"software": ["backup"]})) == frozenset()  # no single choice
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    os=st.sampled_from(["windows", "ubuntu"]),
+    keyboard=st.sampled_from(["us", "nordic"]),
+    software=st.sets(st.sampled_from(["office", "backup", "remote"])),
+)
+def test_an_option_is_ruled_out_exactly_when_no_valid_configuration_adds_it_to_the_single_choices(
+    os: str, keyboard: str, software: set[str]
+) -> None:
+    """Checked against every configuration of the catalog: ruled out = no valid one with the singles and it."""
+    event = _laptop("p1", {"os": os, "keyboard": keyboard, "software": sorted(software)})
+    found = ruled_out(LAPTOP_VIEW, event)
+    valid = [
+        (o, k, set(extra))
+        for o in ("windows", "ubuntu")
+        for k in ("us", "nordic")
+        for extra in ([], ["office"], ["backup"], ["remote"], ["office", "backup"], ["office", "remote"],
+                      ["backup", "remote"], ["office", "backup", "remote"])
+        if not find_violations(LAPTOP, {"os": o, "keyboard": k, "software": list(extra)})
+    ]  # fmt: skip
+    completes = any(o == os and k == keyboard for o, k, _ in valid)
+    for option in ("office", "backup", "remote"):
+        open_ = any(o == os and k == keyboard and option in extra for o, k, extra in valid)
+        expected = completes and option not in software and not open_
+        assert (f"software.{option}" in found) == expected
+
+
+def test_leaving_out_what_the_other_choices_ruled_out_says_less_than_leaving_out_what_they_allowed() -> None:
+    """The office suite left out beside Ubuntu keeps a higher learned utility than beside Windows."""
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    store = SqlStore(engine, "shop")
+    store.write_events([_laptop("p1", {"os": "ubuntu", "keyboard": "us"}, customer="c"),
+                        _laptop("q1", {"os": "windows", "keyboard": "us"}, customer="d")])  # fmt: skip
+    ubuntu = LAPTOP_VIEW.option_weights(needs_for(store, "shop", "c", LAPTOP))
+    windows = LAPTOP_VIEW.option_weights(needs_for(store, "shop", "d", LAPTOP))
+    assert ubuntu["software.office"] > windows["software.office"]
+    assert ubuntu["software.backup"] == pytest.approx(windows["software.backup"])

@@ -27,6 +27,12 @@ finds what the budget left out: a multi-choice option that would have taken the 
 keeps :data:`PRICED_OUT` of its "not chosen" strength, and a single-choice module in which a dearer option was
 out of reach is a restricted choice.
 
+The customer's own choices limit them too. A laptop buyer who chose Ubuntu could not add the office suite that
+runs only on Windows: leaving it out says they preferred Ubuntu with what it allows, not that they do not want
+the suite. :func:`ruled_out` finds, in every configuration an event records, the multi-choice options that the
+configuration's single choices (one option per module) left no valid configuration for; their "not chosen"
+evidence keeps :data:`RULED_OUT` of its strength.
+
 Measured on the simulated learning loop (100 customers x 3 purchases, seed 1, acceptance of the first proposal
 at purchase 3): e-bike 54 % -> 56-57 %, laptop 54 % -> 59 % (docs/simulate.md).
 
@@ -70,11 +76,13 @@ __all__ = [
     "PRICED_OUT",
     "REQUIRED_CHOICE",
     "RESTRICTED_CHOICE",
+    "RULED_OUT",
     "SECOND_CHOICE",
     "customer_evidence",
     "parse_requirement",
     "priced_out",
     "restricted_choices",
+    "ruled_out",
     "second_choices",
 ]
 
@@ -109,6 +117,15 @@ purchases, seed 1, acceptance at purchase 3 with mean edits): e-bike 56.7 % (0.8
 59.2 % (0.83) at 0.25; with the single-choice modules the budget narrowed counted as restricted choices,
 60.0 % (0.86). At 300 customers x 4 (200 for the kitchen), purchase 3: e-bike 60 -> 63 %, laptop 53 -> 55 %,
 valve 59 -> 61 %, kitchen 32.5 -> 35.5 % (docs/needs.md)."""
+
+RULED_OUT = 0.25
+"""The share of its strength the "not chosen" evidence of an option the customer's other choices ruled out keeps.
+
+Measured on the simulated learning loop (120 customers x 3 purchases, 80 for the kitchen, seed 1, acceptance at
+purchase 3 with mean edits), without / with: laptop 61.7 % (0.73) / 63.3 % (0.68), valve 64.2 % (0.76) /
+66.7 % (0.69), e-bike 60.0 % (0.84) / 60.8 % (0.82), kitchen 36.2 % (2.17) / 35.0 % (2.20) (docs/simulate.md).
+Judging an option ruled out when adding it alone broke a rule instead (the kitchen's cabinets then need more
+handles and worktop) took the kitchen to 35.0 % (2.33)."""
 
 _DOMAINS: dict[tuple[int, tuple[str, ...]], tuple[Catalog, dict[str, frozenset[str]] | None]] = {}
 _DOMAINS_LOCK = threading.Lock()
@@ -242,6 +259,50 @@ def priced_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
     return frozenset(found)
 
 
+def ruled_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
+    """The multi-choice options of an event's configurations that the customer's single choices ruled out.
+
+    With every single-choice module of a configuration fixed to the option chosen there, an option of a
+    multi-choice module that no valid configuration can add was not open to the customer: its variable
+    (``module.option``) is returned. Options chosen are never returned. A configuration whose single choices
+    have no valid completion (an older catalog version, a dirty record), or that names what the catalog no
+    longer has there, rules nothing out. Effective dates are ignored: the event happened when it did.
+
+    Example:
+        >>> from configurator.catalog.models import Catalog
+        >>> from configurator.customers.events import validate_event
+        >>> laptop = Catalog.model_validate({"catalog": "laptop", "version": "1", "currency": "EUR",
+        ...     "locales": ["en"], "modules": {"os": {"options": {"windows": {}, "ubuntu": {}}},
+        ...         "software": {"choose": "any", "options": {"office": {}, "backup": {}}}},
+        ...     "rules": [{"id": "office-windows", "if": "software.office", "requires": "os.windows"}]})
+        >>> event = validate_event({"event_id": "p1", "type": "configured", "customer_id": "c",
+        ...     "channel": "web", "ts": "2026-01-01T10:00:00Z", "catalog": "laptop", "complete": True,
+        ...     "selections": {"os": "ubuntu"}}, tenant="shop")
+        >>> sorted(ruled_out(CatalogNeedsView(laptop), event))
+        ['software.office']
+    """
+    catalog = view.catalog
+    found: set[str] = set()
+    for selections, _ in _chosen(event, catalog.catalog):
+        fixed: list[tuple[str, str]] = []
+        for module_id, chosen in selections.items():
+            if module_id in catalog.modules and view.is_single(module_id):
+                options = catalog.modules[module_id].options
+                fixed.extend((module_id, o) for o, q in chosen.items() if q and o in options)
+        if not fixed:
+            continue
+        domains = _domains(catalog, tuple(sorted(f"{m}.{o}" for m, o in fixed)))
+        if domains is None or any(o not in domains.get(m, ()) for m, o in fixed):
+            continue
+        for module_id, module in catalog.modules.items():
+            if view.is_single(module_id):
+                continue
+            chosen_here = {o for o, q in selections.get(module_id, {}).items() if q}
+            open_here = domains.get(module_id, frozenset())
+            found.update(f"{module_id}.{o}" for o in module.options if o not in chosen_here | open_here)
+    return frozenset(found)
+
+
 def second_choices(view: CatalogNeedsView, events: Iterable[Event]) -> dict[str, frozenset[str]]:
     """The second choices among a customer's events: event id -> the single-choice modules concerned.
 
@@ -328,7 +389,9 @@ def customer_evidence(
         Every event's evidence in the order given; the ``purchased`` and ``configured`` evidence of a second
         choice (:func:`second_choices`) at :data:`SECOND_CHOICE` of its importance, of an option the
         purchase required at :data:`REQUIRED_CHOICE`, of a restricted choice (:func:`restricted_choices`) at
-        :data:`RESTRICTED_CHOICE`.
+        :data:`RESTRICTED_CHOICE`; the "not chosen" evidence of an option the budget left out
+        (:func:`priced_out`) at :data:`PRICED_OUT`, of one the other choices ruled out (:func:`ruled_out`) at
+        :data:`RULED_OUT`.
     """
     second = second_choices(view, events)
     out: list[Evidence] = []
@@ -338,10 +401,11 @@ def customer_evidence(
         required = _required_values(view, event)
         restricted = restricted_choices(view, event)
         budget = priced_out(view, event)
-        if modules or required or restricted or budget:
+        ruled = ruled_out(view, event)
+        if modules or required or restricted or budget or ruled:
             found = [
                 e
-                if (share := _share(e, modules, required, restricted, budget)) == 1.0
+                if (share := _share(e, modules, required, restricted, budget, ruled)) == 1.0
                 else dataclasses.replace(e, importance=e.importance * share)
                 for e in found
             ]
@@ -369,12 +433,14 @@ def _share(
     required: set[tuple[str, int]],
     restricted: frozenset[str],
     budget: frozenset[str],
+    ruled: frozenset[str],
 ) -> float:
     """The share of its importance a purchase's or configuration's evidence keeps (1 for other kinds).
 
     The requirements' share (second, required, restricted choice) times the budget's: a choice among the
     options the budget left keeps :data:`RESTRICTED_CHOICE` (unless the requirements restricted it already), an
-    option the budget left out :data:`PRICED_OUT`.
+    option the budget left out :data:`PRICED_OUT`; an option the other choices ruled out keeps :data:`RULED_OUT`
+    instead (once, whether the budget left it out too or not).
     """
     if evidence.kind not in ("purchased", "configured"):
         return 1.0
@@ -384,7 +450,9 @@ def _share(
         share = REQUIRED_CHOICE
     else:
         share = RESTRICTED_CHOICE if evidence.variable in restricted else 1.0
-    if evidence.variable in budget:
+    if evidence.variable in ruled:
+        share *= RULED_OUT
+    elif evidence.variable in budget:
         single = "." not in evidence.variable
         if not single:
             share *= PRICED_OUT
