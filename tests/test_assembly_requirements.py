@@ -27,6 +27,7 @@ from configurator.catalog.models import Catalog
 from configurator.customers.events import Event, validate_event
 from configurator.errors import ConfigurationError
 from configurator.needs.catalog import CatalogNeedsView
+from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 
 BIKE = Catalog.model_validate(
@@ -414,3 +415,13 @@ def test_leaving_out_what_the_other_choices_ruled_out_says_less_than_leaving_out
     windows = LAPTOP_VIEW.option_weights(needs_for(store, "shop", "d", LAPTOP))
     assert ubuntu["software.office"] > windows["software.office"]
     assert ubuntu["software.backup"] == pytest.approx(windows["software.backup"])
+
+
+def test_a_catalog_without_a_decision_diagram_rules_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a diagram the exact domains would cost a solver query per option on every request: none are read."""
+    monkeypatch.setattr(ConfigurationSession, "diagram", lambda self: None)
+    uncompiled = CatalogNeedsView(LAPTOP.model_copy())
+    ubuntu = _laptop("p1", {"os": "ubuntu", "keyboard": "us"})
+    assert ruled_out(uncompiled, ubuntu) == frozenset()
+    monkeypatch.undo()
+    assert ruled_out(CatalogNeedsView(LAPTOP.model_copy()), ubuntu) == frozenset({"software.office"})

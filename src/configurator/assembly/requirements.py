@@ -265,8 +265,10 @@ def ruled_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
     With every single-choice module of a configuration fixed to the option chosen there, an option of a
     multi-choice module that no valid configuration can add was not open to the customer: its variable
     (``module.option``) is returned. Options chosen are never returned. A configuration whose single choices
-    have no valid completion (an older catalog version, a dirty record), or that names what the catalog no
-    longer has there, rules nothing out. Effective dates are ignored: the event happened when it did.
+    have no valid completion (an older catalog version, a dirty record) rules nothing out; nor does any
+    configuration of a catalog that does not compile to a decision diagram (exact domains would take a solver
+    query per option, on every request that reads the customer). Effective dates are ignored: the event happened
+    when it did.
 
     Example:
         >>> from configurator.catalog.models import Catalog
@@ -284,6 +286,8 @@ def ruled_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
     catalog = view.catalog
     found: set[str] = set()
     for selections, _ in _chosen(event, catalog.catalog):
+        if not _compiled(catalog):
+            break
         fixed: list[tuple[str, str]] = []
         for module_id, chosen in selections.items():
             if module_id in catalog.modules and view.is_single(module_id):
@@ -301,6 +305,12 @@ def ruled_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
             open_here = domains.get(module_id, frozenset())
             found.update(f"{module_id}.{o}" for o in module.options if o not in chosen_here | open_here)
     return frozenset(found)
+
+
+def _compiled(catalog: Catalog) -> bool:
+    """Whether the catalog's kept session has a decision diagram (exact domains at propagation speed)."""
+    with kept_session(catalog, None) as session:
+        return session.diagram() is not None
 
 
 def second_choices(view: CatalogNeedsView, events: Iterable[Event]) -> dict[str, frozenset[str]]:
