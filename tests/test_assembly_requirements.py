@@ -425,3 +425,22 @@ def test_a_catalog_without_a_decision_diagram_rules_nothing_out(monkeypatch: pyt
     assert ruled_out(uncompiled, ubuntu) == frozenset()
     monkeypatch.undo()
     assert ruled_out(CatalogNeedsView(LAPTOP.model_copy()), ubuntu) == frozenset({"software.office"})
+
+
+def test_an_option_another_line_of_the_same_order_chose_keeps_its_full_strength() -> None:
+    """Office ruled out beside Ubuntu on one line and chosen beside Windows on the other: the choice counts fully."""
+    lines = [
+        {"item": "laptop", "catalog": "laptop", "unit_price": "100",
+         "selections": {"os": "ubuntu", "keyboard": "us"}},
+        {"item": "laptop", "catalog": "laptop", "unit_price": "400",
+         "selections": {"os": "windows", "keyboard": "us", "software": ["office"]}},
+    ]  # fmt: skip
+    order = validate_event(
+        {"event_id": "p1", "type": "purchased", "customer_id": "c", "channel": "store",
+         "ts": "2026-01-01T10:00:00Z", "order_id": "p1", "margin": "10", "lines": lines},
+        tenant="shop",
+    )  # fmt: skip
+    assert ruled_out(LAPTOP_VIEW, order) == frozenset({"software.office"})
+    office = [(e.value, e.importance) for e in customer_evidence(LAPTOP_VIEW, [order])
+              if e.variable == "software.office"]  # fmt: skip
+    assert sorted(office) == [(0, RULED_OUT), (1, 1.0)]

@@ -450,7 +450,8 @@ def _share(
     The requirements' share (second, required, restricted choice) times the budget's: a choice among the
     options the budget left keeps :data:`RESTRICTED_CHOICE` (unless the requirements restricted it already), an
     option the budget left out :data:`PRICED_OUT`; an option the other choices ruled out keeps :data:`RULED_OUT`
-    instead (once, whether the budget left it out too or not).
+    instead (once, whether the budget left it out too or not). Only a multi-choice option's "not chosen" is
+    weighed down: an order's other line may have chosen it.
     """
     if evidence.kind not in ("purchased", "configured"):
         return 1.0
@@ -460,12 +461,14 @@ def _share(
         share = REQUIRED_CHOICE
     else:
         share = RESTRICTED_CHOICE if evidence.variable in restricted else 1.0
+    left_out = evidence.value == 0  # a multi-choice option's "not chosen" (another line may have chosen it)
     if evidence.variable in ruled:
-        share *= RULED_OUT
+        if left_out:
+            share *= RULED_OUT
     elif evidence.variable in budget:
         single = "." not in evidence.variable
         if not single:
-            share *= PRICED_OUT
+            share *= PRICED_OUT if left_out else 1.0
         elif evidence.variable not in restricted:
             share *= RESTRICTED_CHOICE
     return share
