@@ -48,6 +48,7 @@ from configurator.assembly.explain import Explainer
 from configurator.assembly.kept import kept_session
 from configurator.assembly.needs import choice_conditions, weights_for
 from configurator.assembly.policy import DEFAULT_POLICIES, PolicyBook, TierPolicy
+from configurator.assembly.replay import REPLAY_STEP, replayed, with_offsets
 from configurator.assembly.requirements import parse_requirement
 from configurator.assembly.services import service_lines
 from configurator.catalog.check import Violation, find_violations
@@ -308,6 +309,7 @@ def assemble(
         None if limit is None else BudgetJudge(catalog, tier_policy, limit, country=customer.country, on=on)
     )
     with kept_session(catalog, on) as session:
+        weights = with_offsets(weights, _replay(session, customer, tier_policy, on))
         for choice in choices:
             _apply(session, choice)
         repair: RepairProposal | None = None
@@ -363,6 +365,22 @@ def assemble(
                     )
                 )  # fmt: skip
     return out
+
+
+def _replay(
+    session: ConfigurationSession, customer: CustomerContext, policy: TierPolicy, on: dt.date | None
+) -> dict[str, float]:
+    """Offsets under which the customer's past choices are what the product proposes for their occasions."""
+    if not customer.past:
+        return {}
+
+    def weights(required: tuple[str, ...]) -> Weights:
+        return tier_weights(customer, policy, [parse_requirement(r) for r in required])
+
+    def judge(budget: Decimal) -> BudgetJudge:
+        return BudgetJudge(customer.catalog, policy, budget, country=customer.country, on=on)
+
+    return replayed(session, customer.past, weights, judge, step=REPLAY_STEP * policy.needs_weight)
 
 
 def _apply(session: ConfigurationSession, choice: Choice) -> None:

@@ -27,6 +27,7 @@ from typing import Protocol, get_args, runtime_checkable
 
 from configurator.assembly.needs import learned_needs, transferred_from
 from configurator.assembly.ports import CustomerStore
+from configurator.assembly.replay import PastChoice, past_choices
 from configurator.assembly.requirements import customer_evidence
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog, Tier
@@ -96,6 +97,8 @@ class CustomerContext:
         budget: the latest budget they stated for this catalog, if any.
         evidence: their evidence in this catalog (what kind of event is behind each option).
         ignored: why stored values were left out (a stated budget out of bounds), one line each.
+        past: the complete configurations of this catalog they chose, with the occasions they chose them for
+            (what assembly replays, :mod:`configurator.assembly.replay`); none after a profiling objection.
     """
 
     customer_id: str
@@ -107,6 +110,7 @@ class CustomerContext:
     budget: Decimal | None = None
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[str, ...] = ()
+    past: tuple[PastChoice, ...] = ()
 
     def __post_init__(self) -> None:
         """Check the tier and normalise the country code."""
@@ -224,6 +228,7 @@ def _context(
         view.budget(usable),
         evidence,
         ignored,
+        past_choices(view.catalog, events) if needs.profiling else (),
     )
 
 
