@@ -52,10 +52,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from configurator.assembly.requirements import parse_requirement
+from configurator.assembly.requirements import parse_requirement, recorded
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
-from configurator.customers.events import Configured, Event, Purchased
+from configurator.customers.events import Event
 from configurator.errors import ConfiguratorError
 from configurator.solver.session import Bundle, ConfigurationSession, Weights
 
@@ -103,18 +103,6 @@ class _Judge(Protocol):
     def optimize(self, session: ConfigurationSession, weights: Weights) -> Bundle | None: ...
 
 
-def _recorded(
-    event: Event, catalog_id: str
-) -> Iterable[tuple[Mapping[str, Mapping[str, int]], tuple[str, ...], Decimal | None]]:
-    """The complete configurations of ``catalog_id`` an event records, with their requirements and budget."""
-    if isinstance(event, Purchased):
-        for line in event.lines:
-            if line.catalog == catalog_id and line.selections:
-                yield line.selections, tuple(line.required or ()), line.budget
-    elif isinstance(event, Configured) and event.catalog == catalog_id and event.complete:
-        yield event.selections, tuple(event.required or ()), event.budget
-
-
 def past_choices(
     catalog: Catalog, events: Iterable[Event], *, limit: int = REPLAY_LIMIT
 ) -> tuple[PastChoice, ...]:
@@ -128,7 +116,10 @@ def past_choices(
     seen: set[tuple[object, ...]] = set()
     found: list[PastChoice] = []
     for event in sorted(events, key=lambda e: e.ts):
-        for selections, required, budget in _recorded(event, catalog.catalog):
+        for record in recorded(event, catalog.catalog):
+            if not record.complete:
+                continue
+            selections, required, budget = record.selections, record.required, record.budget
             key = (
                 tuple(sorted((m, tuple(sorted(o.items()))) for m, o in selections.items())),
                 required,

@@ -78,9 +78,11 @@ __all__ = [
     "RESTRICTED_CHOICE",
     "RULED_OUT",
     "SECOND_CHOICE",
+    "Recorded",
     "customer_evidence",
     "parse_requirement",
     "priced_out",
+    "recorded",
     "restricted_choices",
     "ruled_out",
     "second_choices",
@@ -179,33 +181,54 @@ def _domains(catalog: Catalog, required: tuple[str, ...]) -> dict[str, frozenset
     return domains
 
 
+@dataclasses.dataclass(frozen=True)
+class Recorded:
+    """A configuration an event records, with the occasion it was chosen for.
+
+    Attributes:
+        selections: the configuration's top-level selections.
+        required: what the customer required of it.
+        budget: the most they would pay for it, if recorded.
+        cost: what it cost them (an order line's unit price, a ``configured`` event's total), if recorded.
+        complete: whether it is a whole configuration (an order line, a complete ``configured`` event).
+    """
+
+    selections: Mapping[str, Mapping[str, int]]
+    required: tuple[str, ...]
+    budget: Decimal | None
+    cost: Decimal | None
+    complete: bool
+
+
+def recorded(event: Event, catalog_id: str) -> Iterator[Recorded]:
+    """Each configuration of ``catalog_id`` an event records: order lines and ``configured`` events."""
+    if isinstance(event, Purchased):
+        for line in event.lines:
+            if line.catalog == catalog_id and line.selections:
+                yield Recorded(
+                    line.selections, tuple(line.required or ()), line.budget, line.unit_price, True
+                )
+    elif isinstance(event, Configured) and event.catalog == catalog_id:
+        yield Recorded(
+            event.selections, tuple(event.required or ()), event.budget, event.total, event.complete
+        )
+
+
 def _chosen(
     event: Event, catalog_id: str
 ) -> Iterator[tuple[Mapping[str, Mapping[str, int]], tuple[str, ...]]]:
     """Each configuration of ``catalog_id`` an event records, with what the customer required of it."""
-    if isinstance(event, Purchased):
-        for line in event.lines:
-            if line.catalog == catalog_id and line.selections:
-                yield line.selections, tuple(line.required or ())
-    elif isinstance(event, Configured) and event.catalog == catalog_id:
-        yield event.selections, tuple(event.required or ())
+    for found in recorded(event, catalog_id):
+        yield found.selections, found.required
 
 
 def _budgeted(
     event: Event, catalog_id: str
 ) -> Iterator[tuple[Mapping[str, Mapping[str, int]], Decimal, Decimal]]:
     """Each configuration of ``catalog_id`` an event records with a budget: its selections, budget, cost."""
-    if isinstance(event, Purchased):
-        for line in event.lines:
-            if line.catalog == catalog_id and line.selections and line.budget is not None:
-                yield line.selections, line.budget, line.unit_price
-    elif (
-        isinstance(event, Configured)
-        and event.catalog == catalog_id
-        and event.budget is not None
-        and event.total is not None
-    ):
-        yield event.selections, event.budget, event.total
+    for found in recorded(event, catalog_id):
+        if found.budget is not None and found.cost is not None:
+            yield found.selections, found.budget, found.cost
 
 
 def priced_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
