@@ -11,9 +11,15 @@ the stated budget at 85 % of the customer's best bundle. The solver's share is t
 
 Prints a Markdown table and updates the "Assembly" section of docs/benchmarks.md.
 
-Quick mode (``BENCH_QUICK=1``): 3 customers, one round, and the doc is left alone unless ``--doc``.
+Returning customers: the learning-loop simulator (``configurator.simulate``, seed 1) runs ``--returning``
+customers through 5 purchases of each catalog; then each customer's next request (``k=3``, the budget of their
+last occasion) is timed as it first comes (assembly replays their 5 past occasions:
+:mod:`configurator.assembly.replay`), once more as it is (the replay is remembered), with another budget (10 %
+higher: the same past, so the same replay), and without the past occasions (the cost of the request alone).
 
-Run: ``.venv/bin/python benchmarks/assemble.py [--customers 8] [--repeats 3] [--doc | --no-doc]``
+Quick mode (``BENCH_QUICK=1``): 3 customers (2 returning), one round, and the doc is left alone unless ``--doc``.
+
+Run: ``.venv/bin/python benchmarks/assemble.py [--customers 8] [--repeats 3] [--returning 8] [--doc | --no-doc]``
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from configurator.catalog.models import Catalog
 from configurator.customers.ingest import ingest_file
 from configurator.customers.tiers import TierAssigner
 from configurator.needs.catalog import CatalogNeedsView
+from configurator.simulate import cycle
 from configurator.solver.session import ConfigurationSession
 from configurator.storage import SqlStore, make_engine, upgrade
 
@@ -133,6 +140,80 @@ def measure(
     )
 
 
+@dataclasses.dataclass
+class Returning:
+    """One catalog's returning customers: assemble times by request, in ms."""
+
+    catalog: str
+    past: list[int]
+    first: list[float]
+    repeat: list[float]
+    other: list[float]
+    without: list[float]
+
+
+RETURNING_PURCHASES = 5
+
+
+def returning(catalog: Catalog, customers: int) -> Returning:
+    """Time the next request of ``customers`` simulated customers with 5 purchases of ``catalog`` behind them."""
+    sim = cycle.simulate(catalog, customers=customers, purchases=RETURNING_PURCHASES, seed=1)
+    store = sim.store
+    view = CatalogNeedsView(catalog)
+    population = view.fit_population(population_sales(store, catalog.catalog))
+    row = Returning(catalog.catalog, [], [], [], [], [])
+    for taste in sim.tastes:
+        context = customer_context(
+            store,
+            cycle.TENANT,
+            taste.customer_id,
+            catalog,
+            country=cycle.COUNTRY,
+            population=population,
+            view=view,
+        )
+        budget = context.past[-1].budget if context.past else None
+        higher = None if budget is None else budget * Decimal("1.1")
+        requests = (
+            (row.first, context, budget),
+            (row.repeat, context, budget),
+            (row.other, context, higher),
+            (row.without, dataclasses.replace(context, past=()), budget),
+        )
+        for times, asked, limit in requests:
+            started = time.perf_counter()
+            assemble(catalog, asked, k=3, budget=limit, on=cycle.ON)
+            times.append(_ms(time.perf_counter() - started))
+        row.past.append(len(context.past))
+    return row
+
+
+def _median_p95(values: list[float]) -> str:
+    return f"{statistics.median(values):,.1f} / {_p95(values):,.1f}"
+
+
+def render_returning(rows: list[Returning], customers: int) -> list[str]:
+    """The returning customers' table and verdict."""
+    lines = [
+        "",
+        f"Returning customers: {customers} simulated customers per catalog (`configurator.simulate`, seed 1) after "
+        f"{RETURNING_PURCHASES} purchases each; their next request (k=3, the budget of their last occasion) as it "
+        "first comes (assembly replays their past occasions, `configurator.assembly.replay`), the same request "
+        "again (the replay is remembered per kept session), another budget (10 % higher: the same past, the same "
+        "replay) and the request without the past occasions (what the replay adds). ms, median / p95.",
+        "",
+        "| catalog | past occasions (mean) | first request | same request again | another budget | without the past | target < 100 ms (again, median) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        again = statistics.median(r.repeat)
+        lines.append(
+            f"| {r.catalog} | {statistics.mean(r.past):.1f} | {_median_p95(r.first)} | {_median_p95(r.repeat)} | "
+            f"{_median_p95(r.other)} | {_median_p95(r.without)} | {'met' if again < TARGET_MS else 'missed'} |"
+        )
+    return lines
+
+
 def render(rows: list[Row], machine: str, customers: int, repeats: int) -> str:
     """The docs section."""
     lines = [
@@ -179,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--customers", type=int, default=pick(8, 3))
     parser.add_argument("--repeats", type=int, default=pick(3, 1))
+    parser.add_argument("--returning", type=int, default=pick(8, 2))
     add_doc_options(parser)
     args = parser.parse_args(argv)
     engine = make_engine("sqlite://")
@@ -194,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"{platform.machine()} (1-minute load average {load:.1f} when the run ended)"
     )
+    back = [returning(c, args.returning) for c in catalogs] if args.returning > 0 else []
     section = render(rows, machine, args.customers, args.repeats)
+    if back:
+        section += "\n".join(render_returning(back, args.returning)) + "\n"
     print(section)
     publish(SECTION, section, args)
     return 0

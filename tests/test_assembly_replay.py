@@ -10,13 +10,14 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from configurator.assembly import assemble
+from configurator.assembly import assemble, replay
 from configurator.assembly.budget import BudgetJudge
 from configurator.assembly.context import context_from_events
 from configurator.assembly.policy import DEFAULT_POLICIES, TierPolicy
 from configurator.assembly.replay import (
     REPLAY_STEP,
     PastChoice,
+    _still_chosen,
     past_choices,
     replayed,
     with_offsets,
@@ -185,6 +186,54 @@ def test_choices_one_taste_explains_are_all_proposed_again(
     assert [
         _proposed(with_offsets(flat, offsets), p).selections == p.configuration.selections for p in past
     ] == [True] * len(past)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    utility=st.fixed_dictionaries({k: st.integers(-3, 3) for k in _KEYS}),
+    moves=st.dictionaries(st.sampled_from(_KEYS), st.integers(-2, 2)),
+    required=st.sampled_from(_REQUIREMENTS),
+)
+def test_moves_that_cannot_change_the_best_configuration_are_recognised(
+    utility: dict[str, int], moves: dict[str, int], required: tuple[str, ...]
+) -> None:
+    """Where a move raises only options of the best configuration and lowers only others, it stays the best."""
+    found = _best(utility, required)
+    assert found is not None
+    chosen = {f"{m}.{o}" for m, options in found[0].selections.items() for o in options}
+    assume(_still_chosen(chosen, {k: float(v) for k, v in moves.items()}))
+    moved = {k: utility[k] + moves.get(k, 0) for k in _KEYS}
+    after = _best(moved, required)
+    assert after is not None
+    assert sum(moved[k] for k in chosen) == sum(
+        moved[f"{m}.{o}"] for m, options in after[0].selections.items() for o in options
+    )
+
+
+def test_a_replay_is_remembered_until_the_weights_or_the_budget_change(monkeypatch: Any) -> None:
+    """The same occasions under the same weights and judges are not proposed again; other weights or budgets are."""
+    calls: list[PastChoice] = []
+    propose = replay._propose
+
+    def counted(session: ConfigurationSession, past: PastChoice, weights: Weights, judge: Any) -> Any:
+        calls.append(past)
+        return propose(session, past, weights, judge)
+
+    monkeypatch.setattr(replay, "_propose", counted)
+    session = ConfigurationSession(BIKE)
+    past = (PastChoice(Configuration({"frame": {"carbon": 1}}), (), Decimal(950), "c1"),)
+    even = Weights(options={"frame.alu": 1.0})
+    first = replayed(session, past, lambda required: even, _judge)
+    assert first and calls
+    first["frame.alu"] = 99.0
+    calls.clear()
+    assert replayed(session, past, lambda required: even, _judge) != first
+    assert calls == []
+    replayed(session, past, lambda required: Weights(options={"frame.steel": 1.0}), _judge)
+    assert calls
+    calls.clear()
+    replayed(session, (dataclasses.replace(past[0], budget=Decimal(1200)),), lambda required: even, _judge)
+    assert calls
 
 
 def test_a_configuration_the_catalog_no_longer_accepts_is_not_replayed() -> None:

@@ -73,6 +73,20 @@ class BudgetJudge:
         self._rate = payable_rate(catalog, country=country, tier=policy.tier)
         self._unit = Decimal(1).scaleb(-(minor_units(catalog.currency) or 2))
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything the judge's answers depend on beside the session: catalog, policy, budget, country, date."""
+        catalog = self.catalog
+        return (
+            id(catalog),
+            catalog.catalog,
+            catalog.version,
+            self.policy.model_dump_json(),
+            self.budget,
+            self.country,
+            self.on,
+        )
+
     def services(self, configuration: Configuration) -> list[ServiceLine]:
         """The services offered with ``configuration`` to this customer."""
         return service_lines(self.catalog, configuration, self.policy, self.country, on=self.on)
