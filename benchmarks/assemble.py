@@ -211,6 +211,15 @@ def render_returning(rows: list[Returning], customers: int) -> list[str]:
             f"| {r.catalog} | {statistics.mean(r.past):.1f} | {_median_p95(r.first)} | {_median_p95(r.repeat)} | "
             f"{_median_p95(r.other)} | {_median_p95(r.without)} | {'met' if again < TARGET_MS else 'missed'} |"
         )
+    first = [r.catalog for r in rows if statistics.median(r.first) < TARGET_MS]
+    lines += [
+        "",
+        f"A returning customer's first request (the replay not yet remembered) is under {TARGET_MS:.0f} ms at "
+        f"the median on {len(first)}/{len(rows)} catalogs"
+        + (f" ({', '.join(first)})" if first else "")
+        + "; "
+        "the same customer's later requests on every catalog where the table says met.",
+    ]
     return lines
 
 
