@@ -247,8 +247,10 @@ def quotes_table(
     """Quote each demo customer's best bundle in their language; write it as HTML and PDF and print a table.
 
     The locale comes from the customer's profile (language in their country), the tier from the tier
-    assignment, the explanations from their history (event ids on the quote).
+    assignment, the explanations from their history (event ids on the quote); as in the API, what they bought
+    from the other catalogs teaches each one.
     """
+    from configurator.assembly.needs import transfer_for
     from configurator.quoting.build import bundle_summary, customer_details, quote_for_customer
     from configurator.quoting.i18n import Translator
     from configurator.quoting.render import render_quote
@@ -262,11 +264,13 @@ def quotes_table(
         table.add_column(column)
     fallbacks = 0
     written: list[str] = []
+    transfers = {c: transfer_for(store, catalogs, besides=c) for c in sorted({c for _, c in DEMO_QUOTES})}
     for customer, catalog_id in DEMO_QUOTES:
         cat = catalogs[catalog_id]
         quote = quote_for_customer(
-            store, cat, customer, tiers=tiers, created_at=at, best=True, accept_repair=True, on=on
-        )[0]
+            store, cat, customer, tiers=tiers, created_at=at, best=True, accept_repair=True, on=on,
+            transfer=transfers[catalog_id],
+        )[0]  # fmt: skip
         details = customer_details(store, customer)
         stem = f"{customer}.{catalog_id}.{quote.locale}"
         for fmt in ("html", "pdf"):

@@ -132,22 +132,28 @@ def _one_module_catalog(name: str, module: str, options: dict[str, tuple[int, in
     )  # fmt: skip
 
 
-def transfer_shop(*, profiling: bool = True) -> tuple[SqlStore, Catalog, Catalog]:
-    """A shop selling a bike and a laptop; ``ann`` bought the lightest frame (others heavier ones), no laptop.
-
-    With ``profiling=False`` ann objected to profiling. Returns the store (tenant ``shop``), the bike and the
-    laptop (chassis ``heavy``, ``mid``, ``light`` at one price).
-    """
-    from configurator.customers.events import validate_event
-    from configurator.storage import SqlStore, make_engine, upgrade
-
+def transfer_shop_catalogs() -> tuple[Catalog, Catalog]:
+    """The bike (frames ``steel``, ``alu``, ``carbon``, lighter and dearer) and the laptop of :func:`transfer_shop`."""
     bike = _one_module_catalog(
         "bike", "frame", {"steel": (300, 2900), "alu": (400, 2100), "carbon": (1200, 1200)}
     )
     laptop = _one_module_catalog(
         "laptop", "chassis", {"heavy": (600, 1900), "mid": (600, 1500), "light": (600, 1100)}
     )
-    engine = make_engine("sqlite://")
+    return bike, laptop
+
+
+def transfer_shop(*, profiling: bool = True, url: str = "sqlite://") -> tuple[SqlStore, Catalog, Catalog]:
+    """A shop selling a bike and a laptop; ``ann`` bought the lightest frame (others heavier ones), no laptop.
+
+    With ``profiling=False`` ann objected to profiling. Returns the store (tenant ``shop``, in the database at
+    ``url``), the bike and the laptop (chassis ``heavy``, ``mid``, ``light`` at one price).
+    """
+    from configurator.customers.events import validate_event
+    from configurator.storage import SqlStore, make_engine, upgrade
+
+    bike, laptop = transfer_shop_catalogs()
+    engine = make_engine(url)
     upgrade(engine)
     store = SqlStore(engine, "shop")
     base = {"channel": "web", "ts": "2026-05-01T12:00:00Z"}
@@ -163,6 +169,37 @@ def transfer_shop(*, profiling: bool = True) -> tuple[SqlStore, Catalog, Catalog
                             "granted": False})  # fmt: skip
     store.write_events([validate_event(row, tenant="shop") for row in rows])
     return store, bike, laptop
+
+
+_ONE_MODULE_YAML = """catalog: {name}
+version: "1"
+currency: EUR
+locales: [en]
+attributes:
+  weight_g: {{type: int}}
+modules:
+  {module}:
+    options:
+{options}
+"""
+
+
+def transfer_shop_files(folder: Path) -> tuple[Path, Path]:
+    """The catalogs of :func:`transfer_shop` written as YAML files in ``folder``: the bike's and the laptop's."""
+    paths = []
+    for catalog in transfer_shop_catalogs():
+        ((module_id, module),) = catalog.modules.items()
+        lines = "\n".join(
+            f"      {o}: {{price: {option.price}, attrs: {{weight_g: {option.attrs['weight_g']}}}}}"
+            for o, option in module.options.items()
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{catalog.catalog}.yaml"
+        path.write_text(
+            _ONE_MODULE_YAML.format(name=catalog.catalog, module=module_id, options=lines), encoding="utf-8"
+        )
+        paths.append(path)
+    return paths[0], paths[1]
 
 
 def make_catalog(

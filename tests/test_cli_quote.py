@@ -13,7 +13,7 @@ from configurator.cli import main
 from configurator.quoting.i18n import Translator
 from configurator.quoting.lifecycle import load_quote
 from configurator.storage import SqlStore, make_engine
-from support import demo_store
+from support import demo_store, transfer_shop, transfer_shop_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EBIKE = str(ROOT / "catalogs" / "ebike.yaml")
@@ -93,3 +93,51 @@ def test_quote_prints_the_repair_when_no_bundle_fits(
     assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--budget", "100", "--accept-repair") == 0
     assert out.read_text(encoding="utf-8").startswith("#")
     assert _quote(database, EBIKE, "-c", "c-1004", "-o", str(out), "--format", "docx") == 2
+
+
+def test_quote_reads_what_the_customer_bought_from_the_shops_other_catalogs(tmp_path: Path) -> None:
+    """Ann bought the lightest frame: with the bike beside it, her laptop quote has the lightest chassis."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    transfer_shop(url=url)[0].engine.dispose()
+    shop = tmp_path / "shop"
+    _, laptop = transfer_shop_files(shop)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    chassis = {}
+    for name, folder in (("shop", shop), ("alone", alone)):
+        args = ["quote", str(laptop), "-c", "ann", "-o", str(tmp_path / f"{name}.txt"), "--country", "PT"]
+        args += [
+            "--catalogs-dir",
+            str(folder),
+            "--database",
+            url,
+            "--tenant",
+            "shop",
+            "--quote-id",
+            name,
+            "--save",
+        ]
+        assert main(args) == 0
+        engine = make_engine(url)
+        chassis[name] = load_quote(SqlStore(engine, "shop"), name).configuration.selections["chassis"]
+        engine.dispose()
+    assert chassis["shop"] == {"light": 1} and chassis["alone"] != {"light": 1}
+
+
+def test_quote_refuses_a_catalogs_dir_that_is_not_a_folder(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --catalogs-dir that is not a folder is bad usage (exit 2), named in the message."""
+    missing = tmp_path / "nowhere"
+    code = _quote(
+        database,
+        EBIKE,
+        "--customer",
+        "c-1022",
+        "-o",
+        str(tmp_path / "q.html"),
+        "--catalogs-dir",
+        str(missing),
+    )
+    assert code == 2
+    assert "--catalogs-dir" in capsys.readouterr().err

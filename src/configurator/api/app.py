@@ -41,7 +41,6 @@ import datetime as dt
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,7 +56,7 @@ from configurator.api.limits import BodyLimit
 from configurator.api.problems import PROBLEM_MEDIA_TYPE, localized, problem, problem_for
 from configurator.api.routes import ROUTERS
 from configurator.api.service import Service
-from configurator.catalog.loader import load_catalog
+from configurator.catalog.loader import load_catalogs
 from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.settings import Settings
@@ -90,14 +89,6 @@ _HTTP_PROBLEMS = {
     413: ("too-large", "Request too large"),
 }
 """The problem type and title of the HTTP errors the framework raises (a body that does not parse is a 400)."""
-
-
-def _load_catalogs(folder: str | os.PathLike[str]) -> dict[str, Catalog]:
-    found: dict[str, Catalog] = {}
-    for path in sorted(Path(folder).glob("*.yaml")):
-        catalog = load_catalog(path)
-        found[catalog.catalog] = catalog
-    return found
 
 
 def _install_problem_handlers(app: FastAPI) -> None:
@@ -174,7 +165,7 @@ def make_app(
     """
     settings = settings or Settings()
     folder = catalogs_dir if catalogs_dir is not None else settings.catalogs_dir
-    served = {c.catalog: c for c in catalogs} if catalogs is not None else _load_catalogs(folder)
+    served = {c.catalog: c for c in catalogs} if catalogs is not None else load_catalogs(folder)
     svc = Service(settings, served, clock)
 
     @contextlib.asynccontextmanager

@@ -5,7 +5,9 @@ with its offers in one transaction; :func:`quotes_partition` builds and saves th
 customers, skipping quote numbers already stored. Both return the partition's counts. Loading and compiling a
 catalog, opening the database and fitting the population's needs happen once per worker process
 (:func:`worker_catalog`, :func:`worker_store`, :func:`worker_needs`, cached by path and version, URL and run),
-never per customer; the solver session of each catalog is kept per process by assembly.
+never per customer; the solver session of each catalog is kept per process by assembly. As in the API, what a
+customer bought from the run's other catalogs teaches each one (:func:`worker_transfer`, once per process,
+catalog and run).
 
 Example:
     >>> worker_catalog("catalogs/ebike.yaml") is worker_catalog("catalogs/ebike.yaml")
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from configurator.assembly.context import customer_context
-from configurator.assembly.needs import population_sales
+from configurator.assembly.needs import population_sales, transfer_for
 from configurator.campaign.offers import next_offer
 from configurator.campaign.plan import CampaignPlan, campaign_quote_id
 from configurator.catalog.loader import load_catalog
@@ -30,6 +32,7 @@ from configurator.catalog.models import Catalog
 from configurator.errors import ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.models import NeedsModel
+from configurator.needs.transfer import Transfer
 from configurator.storage import PreloadedStore, SqlStore, make_engine
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "worker_catalog",
     "worker_needs",
     "worker_store",
+    "worker_transfer",
 ]
 
 
@@ -79,6 +83,28 @@ def worker_needs(plan: CampaignPlan, path: str) -> tuple[CatalogNeedsView, Needs
     )
 
 
+@functools.cache
+def _transfer(
+    database: str, tenant: str, paths: tuple[tuple[str, int], ...], path: str, run_id: str, latest: int | None
+) -> Transfer | None:
+    catalogs = {c.catalog: c for c in (_catalog(p, version) for p, version in paths)}
+    here = _catalog(path, dict(paths)[path]).catalog
+    if len(catalogs) < 2:
+        return None
+    _, population = _needs(database, tenant, path, dict(paths)[path], run_id, latest)
+    return transfer_for(worker_store(database, tenant), catalogs, besides=here, population=population)
+
+
+def worker_transfer(plan: CampaignPlan, path: str) -> Transfer | None:
+    """What the run's other catalogs teach the one at ``path`` (None with no other), once per process and run."""
+    paths = tuple((os.path.abspath(p), os.stat(p).st_mtime_ns) for p in plan.catalogs)
+    if os.path.abspath(path) not in dict(paths):
+        paths += ((os.path.abspath(path), os.stat(path).st_mtime_ns),)
+    return _transfer(
+        plan.database, plan.tenant, paths, os.path.abspath(path), plan.run_id, plan.population_sales
+    )
+
+
 def _bought(store: SqlStore, customer_id: str) -> set[str]:
     return {
         str(line.get("item")) for order in store.orders_for(customer_id) for line in order.get("lines") or ()
@@ -104,9 +130,10 @@ def offers_partition(plan: CampaignPlan, partition: int, customer_ids: Sequence[
     for path in plan.catalogs:
         catalog = worker_catalog(path)
         view, population = worker_needs(plan, path)
+        transfer = worker_transfer(plan, path)
         for customer_id in customer_ids:
             context = customer_context(
-                group, plan.tenant, customer_id, catalog, view=view, population=population
+                group, plan.tenant, customer_id, catalog, view=view, population=population, transfer=transfer
             )
             offer = next_offer(catalog, context, bought[customer_id], margin_rate=plan.margin_rate, on=day)
             if offer is not None:
@@ -148,7 +175,7 @@ def quotes_partition(plan: CampaignPlan, partition: int, chosen: Sequence[tuple[
         try:
             quote = quote_for_customer(
                 store, worker_catalog(path), customer_id, quote_id=number, created_at=plan.created_at,
-                best=True, k=1, population=population, view=view,
+                best=True, k=1, population=population, view=view, transfer=worker_transfer(plan, path),
             )[0]  # fmt: skip
         except ConfiguratorError:
             failed += 1

@@ -41,7 +41,7 @@ from configurator.catalog.semantics import analyse
 from configurator.catalog.yamlsource import YamlDocument, format_path, quoted, read_yaml
 from configurator.errors import CatalogError, Location, Problem, suggest
 
-__all__ = ["LoadReport", "load_catalog", "validate_catalog"]
+__all__ = ["LoadReport", "load_catalog", "load_catalogs", "validate_catalog"]
 
 _PATTERN_NAMES = {
     models.ID_PATTERN: "an id (lowercase letters, digits and '_', starting with a letter)",
@@ -589,3 +589,23 @@ def load_catalog(path: str | os.PathLike[str], roots: Sequence[str | os.PathLike
     if report.catalog is None:
         raise CatalogError(report.errors or [Problem(Location(str(path)), "invalid catalog")])
     return report.catalog
+
+
+def load_catalogs(folder: str | os.PathLike[str]) -> dict[str, Catalog]:
+    """Load and check every catalog of a folder (its ``*.yaml`` files, in name order), by catalog id.
+
+    This is the set a shop sells (the API serves ``CONFIGURATOR_CATALOGS_DIR``); a later file with the same id
+    replaces an earlier one.
+
+    Raises:
+        CatalogError: a file is not a valid catalog (every problem, with file and line).
+
+    Example:
+        >>> sorted(load_catalogs("catalogs"))
+        ['ebike-urban', 'kitchen-modular', 'laptop-pro14', 'valve-pn5']
+    """
+    found: dict[str, Catalog] = {}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        catalog = load_catalog(path)
+        found[catalog.catalog] = catalog
+    return found

@@ -9,6 +9,10 @@ customer (``configurator customers erase``) removes it.
 
 Exit codes as the other commands: 0 written; 1 no bundle meets the request (the repair proposal is printed) or
 the bundle fails the checker; 2 unknown customer (the nearest id is suggested), unreadable input or bad usage.
+
+As the API does, what the customer bought from the shop's other catalogs teaches this one (shared attributes
+and price level, ``configurator.needs.transfer``): the other catalogs are the ``*.yaml`` files of
+``--catalogs-dir`` (default: ``CONFIGURATOR_CATALOGS_DIR``, the folder the API serves, when it exists).
 """
 
 from __future__ import annotations
@@ -81,6 +85,14 @@ def quote(
         typer.Option("--accept-repair", help="Quote the repaired bundle when the request cannot be met."),
     ] = False,
     save: Annotated[bool, typer.Option("--save", help="Store the quote (version 1, draft).")] = False,
+    catalogs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalogs-dir",
+            help="The shop's catalogs: what the customer bought from the others teaches this one, as in the API "
+            "(default: CONFIGURATOR_CATALOGS_DIR, when that folder exists).",
+        ),
+    ] = None,
 ) -> None:
     """Write a personalised quote for a stored customer: their best bundle, priced, checked, in their language."""
     from configurator.catalog.loader import load_catalog
@@ -96,6 +108,7 @@ def quote(
     except InvalidOperation:
         raise typer.BadParameter(f"expected an amount, got {budget!r}", param_hint="--budget") from None
     cat = load_catalog(catalog)
+    others = _shop_catalogs(catalogs_dir, get_settings().catalogs_dir, cat)
     store = SqlStore(ensure_schema(database), tenant or get_settings().tenant)
     made = _best_quote(
         store,
@@ -108,6 +121,7 @@ def quote(
         quote_id=quote_id,
         quantity=quantity,
         accept_repair=accept_repair,
+        others=others,
     )
     if save:
         from configurator.quoting.lifecycle import save_quote
@@ -124,6 +138,19 @@ def quote(
         f"{bundle_summary(made, cat)}: total {total}{saved} -> {output}",
         markup=False,
     )
+
+
+def _shop_catalogs(given: Path | None, default: str, catalog: Catalog) -> dict[str, Catalog]:
+    """The shop's catalogs with ``catalog`` among them (the file given wins over one of the same id)."""
+    from configurator.catalog.loader import load_catalogs
+
+    folder = given if given is not None else Path(default)
+    if given is not None and not given.is_dir():
+        raise typer.BadParameter(
+            f"expected a folder of catalog files, got {str(given)!r}", param_hint="--catalogs-dir"
+        )
+    found = load_catalogs(folder) if folder.is_dir() else {}
+    return {**found, catalog.catalog: catalog}
 
 
 def _write(rendered: RenderedQuote, output: Path) -> None:
@@ -149,8 +176,10 @@ def _best_quote(
     quote_id: str | None,
     quantity: int,
     accept_repair: bool,
+    others: dict[str, Catalog],
 ) -> Quote:
     """The customer's best quote; a refusal is printed on stderr and exits 2 (unknown customer) or 1."""
+    from configurator.assembly.needs import transfer_for
     from configurator.errors import InvalidBundleError, NoFittingBundleError, UnknownCustomerError
     from configurator.quoting.build import describe_repair, quote_for_customer
 
@@ -167,6 +196,7 @@ def _best_quote(
             quantity=quantity,
             best=True,
             accept_repair=accept_repair,
+            transfer=transfer_for(store, others, besides=cat.catalog) if len(others) > 1 else None,
         )
     except UnknownCustomerError as exc:
         _err().print(f"error: {exc}", markup=False)
