@@ -51,6 +51,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -88,7 +89,7 @@ REPLAY_LIMIT = 6
 """The most recent occasions replayed (each pass costs one optimisation per occasion)."""
 
 REPLAY_MEMO = 4096
-"""Replays remembered per session (the most recently used), under everything their offsets depend on."""
+"""Replays remembered per session (the most recently used), under a digest of everything their offsets depend on."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +116,7 @@ class _Judge(Protocol):
     def optimize(self, session: ConfigurationSession, weights: Weights) -> Bundle | None: ...
 
 
-_REMEMBERED: weakref.WeakKeyDictionary[ConfigurationSession, Recent[Hashable, dict[str, float]]] = (
+_REMEMBERED: weakref.WeakKeyDictionary[ConfigurationSession, Recent[bytes, dict[str, float]]] = (
     weakref.WeakKeyDictionary()
 )
 _REMEMBERED_LOCK = threading.Lock()
@@ -152,6 +153,11 @@ def _selections_key(selections: Mapping[str, Mapping[str, int]]) -> tuple[object
         (m, tuple(sorted((o, q) for o, q in options.items() if q))) for m, options in selections.items()
     )
     return tuple(sorted((m, options) for m, options in chosen if options))
+
+
+def _digest(key: object) -> bytes:
+    """A short fingerprint of a key made of tuples, strings and numbers (their reprs are exact)."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
 
 def _weights_key(weights: Weights) -> tuple[object, ...]:
@@ -248,18 +254,20 @@ def replayed(
     usable = [u for p in past if (u := _usable(session, p, weights, judge)) is not None] if step > 0 else []
     if not usable or epochs <= 0:
         return {}
-    key = (
-        step,
-        epochs,
-        tuple(
-            (
-                _selections_key(c.configuration.selections),
-                c.required,
-                _weights_key(w),
-                None if j is None else j.key,
-            )
-            for c, w, j in usable
-        ),
+    key = _digest(
+        (
+            step,
+            epochs,
+            tuple(
+                (
+                    _selections_key(c.configuration.selections),
+                    c.required,
+                    _weights_key(w),
+                    None if j is None else j.key,
+                )
+                for c, w, j in usable
+            ),
+        )
     )
     with _REMEMBERED_LOCK:
         memo = _REMEMBERED.get(session)
