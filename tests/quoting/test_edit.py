@@ -8,11 +8,18 @@ from decimal import Decimal
 
 import pytest
 
+from configurator.assembly.needs import transfer_for
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.errors import InvalidBundleError, QuoteBuildError, QuoteStateError
 from configurator.quoting.diff import diff_quotes
-from configurator.quoting.edit import QuoteEdits, configured_quote, discount_limits, edit_changes
+from configurator.quoting.edit import (
+    QuoteEdits,
+    configured_quote,
+    customer_configured_quote,
+    discount_limits,
+    edit_changes,
+)
 from configurator.quoting.lifecycle import (
     accept_quote,
     approve,
@@ -26,6 +33,7 @@ from configurator.quoting.send import send_quote
 from configurator.storage import SqlStore
 from pg import Database
 from pg import database as database
+from support import transfer_shop
 
 AT = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 BIKE = Catalog.model_validate(
@@ -235,3 +243,18 @@ def test_stored_payloads_without_the_new_fields_read_back() -> None:
     old = Quote.from_data(data)
     assert old.discounts == () and old.declined == () and old.discount_limit is None
     assert dataclasses.replace(old, status="draft").needs_approval is False
+
+
+def test_a_configured_quote_gives_the_reasons_the_other_catalogs_teach() -> None:
+    """Ann's configured laptop quote says the light chassis is what her bike order taught, given the transfer."""
+    store, bike, laptop = transfer_shop()
+    transfer = transfer_for(store, {"bike": bike, "laptop": laptop}, besides="laptop")
+    configuration = Configuration({"chassis": {"light": 1}})
+    reasons = {}
+    for name, given in (("with", transfer), ("without", None)):
+        quote = customer_configured_quote(
+            store, laptop, "ann", configuration, tier="standard", created_at=AT, country="PT", transfer=given
+        )
+        reasons[name] = [(r.option, r.because, r.events) for r in quote.reasons]
+    assert reasons["with"] == [("light", "transferred", ("O-ann",))]
+    assert not [r for r in reasons["without"] if r[1] == "transferred"]

@@ -41,7 +41,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from configurator.assembly.context import customer_context
 from configurator.assembly.explain import Explainer
@@ -64,6 +64,9 @@ from configurator.quoting.build import (
     locale_code,
 )
 from configurator.quoting.model import LineDiscount, Quote, met_requirements
+
+if TYPE_CHECKING:  # typing only
+    from configurator.needs.transfer import Transfer
 
 __all__ = [
     "DEFAULT_DISCOUNT_LIMITS",
@@ -403,6 +406,7 @@ def customer_configured_quote(
     rep: str = "rep",
     requirements: Sequence[str] = (),
     budget: Decimal | None = None,
+    transfer: Transfer | None = None,
 ) -> Quote:
     """:func:`configured_quote` for a stored customer: their language, country and the reasons behind each choice.
 
@@ -421,6 +425,8 @@ def customer_configured_quote(
         rep: who gives the discounts.
         requirements: what the customer required of it (kept where the configuration meets them).
         budget: the most the customer would pay for one bundle (tax included), when they gave one.
+        transfer: what the customer's orders of other catalogs teach this one
+            (``configurator.assembly.needs.transfer_for``), so that the reasons are those a proposal gives.
 
     Raises:
         QuoteBuildError: no country is known for the customer, or an edit is refused.
@@ -434,7 +440,9 @@ def customer_configured_quote(
         raise QuoteBuildError(
             f"customer {customer_id}: no country in their profile or locale {chosen!r}; pass country (tax needs one)"
         )
-    context = customer_context(store, store.tenant, customer_id, catalog, tiers=tier, country=where)
+    context = customer_context(
+        store, store.tenant, customer_id, catalog, tiers=tier, country=where, transfer=transfer
+    )
     explainer = Explainer(catalog, context.view, context.needs, evidence=context.evidence)
     return configured_quote(
         catalog,

@@ -228,6 +228,7 @@ def create_quote(
         rep=who.actor,
         requirements=tuple(body.requirements),
         budget=body.budget,
+        transfer=svc.transfer(store, cat.catalog),
     )
     return _saved(svc, store, who, quote, canonical, response)
 
