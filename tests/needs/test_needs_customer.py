@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from configurator.errors import ConfiguratorError, NotFittedError
 from configurator.needs.customer import DEFAULT_STRENGTHS, CustomerNeeds, Evidence, fit_segments
 from configurator.needs.models import MostFrequentNeeds, SimilarityNeeds
+from configurator.needs.network import BayesianNetworkNeeds
 
 DOMAINS = {"body": (1, 2), "color": (1, 2, 3), "wheels": (0, 1)}
 SALES = (
@@ -110,6 +111,13 @@ def test_fit_segments_falls_back_to_everyone() -> None:
         SALES, ["a"] * 9 + ["b"], DOMAINS, factory=MostFrequentNeeds, min_rows=5
     )
     assert set(by_segment) == {"a"} and everyone.n_rows_ == 10
+
+
+def test_fit_segments_fits_the_products_population_model_by_default() -> None:
+    """Without a factory, everyone's model and each segment's are Bayesian networks, as the product's population."""
+    everyone, by_segment = fit_segments(SALES, ["a"] * len(SALES), DOMAINS, min_rows=5)
+    assert isinstance(everyone, BayesianNetworkNeeds)
+    assert all(isinstance(model, BayesianNetworkNeeds) for model in by_segment.values()) and by_segment
 
 
 def test_fit_segments_needs_one_segment_per_row() -> None:

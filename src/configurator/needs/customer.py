@@ -37,7 +37,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Self
 
 from configurator.errors import ConfiguratorError
-from configurator.needs.models import NeedsModel, SimilarityNeeds, ranked
+from configurator.needs.models import NeedsModel, ranked
+from configurator.needs.network import BayesianNetworkNeeds
 
 __all__ = ["DEFAULT_STRENGTHS", "CustomerNeeds", "Evidence", "fit_segments"]
 
@@ -203,12 +204,13 @@ def fit_segments(
     segment_of: Sequence[str],
     domains: Mapping[str, Sequence[int]] | None = None,
     *,
-    factory: Callable[[], NeedsModel] = SimilarityNeeds,
+    factory: Callable[[], NeedsModel] = BayesianNetworkNeeds,
     min_rows: int = 30,
 ) -> tuple[NeedsModel, dict[str, NeedsModel]]:
     """A population model for everyone, and one per segment that has at least ``min_rows`` sales.
 
-    Cold start: a new customer gets their segment's model when there is one, else everyone's.
+    Cold start: a new customer gets their segment's model when there is one, else everyone's. ``factory`` makes
+    each unfitted model (default: the Bayesian network, the product's population model).
 
     Example:
         >>> rows = [{"a": 1}] * 40 + [{"a": 2}] * 10
