@@ -292,6 +292,29 @@ def test_an_option_the_budget_left_out_counts_less() -> None:
     assert priced_out(PRICED_VIEW, configured) == frozenset()  # no total: the headroom is unknown
 
 
+def test_the_budget_prices_options_at_the_units_they_take() -> None:
+    """Brass instead of 14 steel handles costs 14 x 15 more, and the bracket comes in pairs: both out of reach."""
+    units = Catalog.model_validate(
+        {
+            "catalog": "kitchen", "version": "1", "currency": "EUR", "locales": ["en"],
+            "modules": {
+                "handles": {"options": {"steel": {"price": 10, "qty": {"min": 1, "max": 40}},
+                                        "brass": {"price": 25, "qty": {"min": 1, "max": 40}}}},
+                "extras": {"choose": "any", "options": {"bracket": {"price": 60, "qty": {"min": 2, "max": 4}},
+                                                        "hook": {"price": 60}}},
+            },
+        }
+    )  # fmt: skip
+    line = {"item": "kitchen", "catalog": "kitchen", "unit_price": "140", "selections": {"handles": {"steel": 14}},
+            "budget": "240"}  # fmt: skip
+    bought = validate_event(
+        {"event_id": "k1", "type": "purchased", "customer_id": "c", "channel": "store",
+         "ts": "2026-01-01T10:00:00Z", "order_id": "k1", "margin": "10", "lines": [line]},
+        tenant="shop",
+    )  # fmt: skip
+    assert priced_out(CatalogNeedsView(units), bought) == frozenset({"handles", "extras.bracket"})
+
+
 def test_leaving_out_what_the_budget_did_not_allow_says_less_than_leaving_out_what_it_did() -> None:
     """The lights left out under a tight budget keep a higher utility than the lights left out under a loose one."""
     engine = make_engine("sqlite://")

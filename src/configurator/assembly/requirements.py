@@ -238,8 +238,10 @@ def priced_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
     price at the configuration's own rate (cost over list price, so tax and discounts need not be known). A
     multi-choice option left out whose price is above the headroom could not have been added (its variable
     ``module.option`` is returned); a single-choice module in which an option costs more than the chosen one
-    (or than none) by more than the headroom was chosen among the options the budget left (its module). Prices
-    are the options' list prices for one unit; options the catalog no longer has are left out.
+    (or than none) by more than the headroom was chosen among the options the budget left (its module). An
+    option left out costs its list price times the least quantity it can be ordered in (``qty.min``); another
+    option of a single-choice module, its price difference with the chosen one times the units chosen (the rules
+    that set the count set it for either); options the catalog no longer has are left out.
 
     Example:
         >>> from configurator.catalog.models import Catalog
@@ -271,14 +273,18 @@ def priced_out(view: CatalogNeedsView, event: Event) -> frozenset[str]:
             continue
         headroom = (budget - cost) * listed / cost
         for module_id, module in catalog.modules.items():
-            chosen = [o for o, q in selections.get(module_id, {}).items() if q and o in module.options]
+            quantities = {o: q for o, q in selections.get(module_id, {}).items() if q and o in module.options}
             if view.is_single(module_id):
-                base = module.options[chosen[0]].price if chosen else Decimal(0)
-                if any(option.price - base > headroom for option in module.options.values()):
+                chosen = next(iter(quantities.items()), None)
+                base, units = (module.options[chosen[0]].price, chosen[1]) if chosen else (Decimal(0), 0)
+                if any(
+                    (option.price - base) * (units or option.qty.min) > headroom
+                    for option in module.options.values()
+                ):
                     found.add(module_id)
                 continue
             for option_id, option in module.options.items():
-                if option_id not in chosen and option.price > headroom:
+                if option_id not in quantities and option.price * option.qty.min > headroom:
                     found.add(f"{module_id}.{option_id}")
     return frozenset(found)
 

@@ -36,6 +36,7 @@ from configurator.api.wire import MAX_VERSION, Identifier, LocaleTag
 
 if TYPE_CHECKING:
     from configurator.catalog.configuration import Configuration
+    from configurator.catalog.models import Catalog
     from configurator.quoting.edit import QuoteEdits
     from configurator.quoting.model import Quote
     from configurator.solver.session import Choice
@@ -140,6 +141,24 @@ def _detail(svc: Service, store: SqlStore, quote: Quote, locale: str | None = No
     return qs.quote_detail(quote, svc.catalogs, info, locale)
 
 
+def _session_configuration(
+    svc: Service, store: SqlStore, who: Principal, session_id: str, catalog_id: str | None
+) -> tuple[Catalog, Configuration]:
+    """The catalog and the configuration a live session holds (quantities included)."""
+    from configurator.errors import QuoteBuildError
+
+    live = svc.sessions.get(store, who, session_id)
+    cat = live.catalog
+    if catalog_id is not None and catalog_id != cat.catalog:
+        raise QuoteBuildError(
+            f"catalog: session {session_id!r} configures {cat.catalog!r}, not {catalog_id!r}"
+        )
+    chosen = _session_selections(live.session.choices)
+    return cat, _configuration(
+        {m: {o: q for o, q in options.items() if q > 0} for m, options in chosen.items()}
+    )
+
+
 @router.post("/customers/{customer_id}/quotes", status_code=201)
 def create_quote(
     svc: ServiceDep, who: Quoter, customer_id: Identifier, body: qs.QuoteCreateIn, response: Response
@@ -160,18 +179,7 @@ def create_quote(
     if body.session_id is not None and body.selections is not None:
         raise QuoteBuildError("give session_id or selections, not both")
     if body.session_id is not None:
-        live = svc.sessions.get(store, who, body.session_id)
-        cat = live.catalog
-        if body.catalog is not None and body.catalog != cat.catalog:
-            raise QuoteBuildError(
-                f"catalog: session {body.session_id!r} configures {cat.catalog!r}, not {body.catalog!r}"
-            )
-        configuration = _configuration(
-            {
-                m: {o: q for o, q in chosen.items() if q > 0}
-                for m, chosen in _session_selections(live.session.choices).items()
-            }
-        )
+        cat, configuration = _session_configuration(svc, store, who, body.session_id, body.catalog)
     else:
         if body.catalog is None:
             raise QuoteBuildError("catalog: required unless session_id is given")
