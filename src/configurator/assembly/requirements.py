@@ -60,7 +60,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
@@ -70,6 +69,7 @@ from configurator.customers.events import Configured, Event, Purchased
 from configurator.errors import ConfigurationError, ConfiguratorError
 from configurator.needs.catalog import CatalogNeedsView
 from configurator.needs.customer import Evidence
+from configurator.solver.memo import Recent
 from configurator.solver.session import Choice
 
 __all__ = [
@@ -130,10 +130,11 @@ At 0.1 / 0.5: laptop 60.0 % (0.77) / 63.3 % (0.68), valve 67.5 % (0.68) / 65.0 %
 ruled out when adding it alone broke a rule instead (the kitchen's cabinets then need more handles and worktop)
 took the kitchen to 35.0 % (2.33)."""
 
-_DOMAINS: dict[tuple[int, tuple[str, ...]], tuple[Catalog, dict[str, frozenset[str]] | None]] = {}
-_DOMAINS_LOCK = threading.Lock()
 _DOMAINS_MAX = 4096
-"""Domains under a set of requirements, remembered per catalog object (customers repeat requirements)."""
+"""Domains under a set of requirements remembered (the most recently used), per catalog object."""
+_DOMAINS: Recent[tuple[int, tuple[str, ...]], tuple[Catalog, dict[str, frozenset[str]] | None]] = Recent(
+    _DOMAINS_MAX
+)
 
 
 def parse_requirement(requirement: str | Choice) -> Choice:
@@ -174,10 +175,7 @@ def _domains(catalog: Catalog, required: tuple[str, ...]) -> dict[str, frozenset
             domains = {module: frozenset(options) for module, options in session.domains().items()}
     except ConfiguratorError:  # a stored requirement the catalog no longer knows, or no valid configuration
         domains = None
-    with _DOMAINS_LOCK:
-        _DOMAINS[key] = (catalog, domains)
-        while len(_DOMAINS) > _DOMAINS_MAX:
-            del _DOMAINS[next(iter(_DOMAINS))]
+    _DOMAINS.put(key, (catalog, domains))
     return domains
 
 
