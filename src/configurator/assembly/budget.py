@@ -144,19 +144,36 @@ class BudgetJudge:
         stretch: Decimal = Decimal(0),
     ) -> Bundle | None:
         """The best bundle whose payable total is within the budget raised by ``stretch`` percent, or None."""
+        return self._optimize(session, weights, stretch)[0]
+
+    def optimize_within_cap(
+        self, session: ConfigurationSession, weights: Weights | Sequence[Weights]
+    ) -> tuple[Bundle | None, bool]:
+        """:meth:`optimize`, and whether its first try settled it (the best bundle within the list-price cap fit).
+
+        An answer the first try settled stays the answer under any weights that keep it the best bundle within
+        the cap; a later try's cap depends on what the earlier tries found under the weights.
+        """
+        found, tries = self._optimize(session, weights, Decimal(0))
+        return found, found is not None and tries == 1
+
+    def _optimize(
+        self, session: ConfigurationSession, weights: Weights | Sequence[Weights], stretch: Decimal
+    ) -> tuple[Bundle | None, int]:
+        """The best bundle within the stretched budget, or None, and how many tries (solves) it took."""
         limit = self.budget * (1 + stretch / 100)
         cap = (self.cap * (1 + stretch / 100)).quantize(self._unit)
-        for _ in range(MAX_ROUNDS):
+        for tries in range(1, MAX_ROUNDS + 1):
             if cap < 0:
-                return None
+                return None, tries - 1
             found = session.optimize(weights, budget=cap)
             if found is None:
-                return None
+                return None, tries
             total = self.total(found.configuration)
             if total <= limit:
-                return found
+                return found, tries
             cap = min(cap - self._unit, (found.price - (total - limit) / self._rate).quantize(self._unit))
-        return None
+        return None, MAX_ROUNDS
 
 
 def top_k(

@@ -113,7 +113,9 @@ class _Judge(Protocol):
     @property
     def key(self) -> Hashable: ...
 
-    def optimize(self, session: ConfigurationSession, weights: Weights) -> Bundle | None: ...
+    def optimize_within_cap(
+        self, session: ConfigurationSession, weights: Weights
+    ) -> tuple[Bundle | None, bool]: ...
 
 
 _REMEMBERED: weakref.WeakKeyDictionary[ConfigurationSession, Recent[bytes, dict[str, float]]] = (
@@ -193,7 +195,12 @@ def with_offsets(weights: Weights, offsets: Mapping[str, float]) -> Weights:
 
 def _propose(
     session: ConfigurationSession, past: PastChoice, weights: Weights, judge: _Judge | None
-) -> Configuration | None:
+) -> tuple[Configuration | None, bool]:
+    """The proposal for a past occasion, and whether it is the best of a set the weights do not shape.
+
+    That set is every configuration meeting the occasion's requirements, within the budget's list-price cap
+    when there is a budget (:meth:`~configurator.assembly.budget.BudgetJudge.optimize_within_cap`).
+    """
     session.clear()
     try:
         for text in past.required:
@@ -202,12 +209,15 @@ def _propose(
                 session.select(choice.module, choice.option, choice.qty)
             else:
                 session.deselect(choice.module, choice.option)
-        found = session.optimize(weights) if judge is None else judge.optimize(session, weights)
+        if judge is None:
+            found, settled = session.optimize(weights), True
+        else:
+            found, settled = judge.optimize_within_cap(session, weights)
     except ConfiguratorError:
-        return None
+        return None, False
     finally:
         session.clear()
-    return None if found is None else found.configuration
+    return (None, False) if found is None else (found.configuration, settled)
 
 
 def _usable(
@@ -289,7 +299,7 @@ def _perceptron(
     """Passes over the occasions, moving the offsets toward each choice the proposal missed, until none is missed.
 
     An occasion proposed as chosen is proposed again only when a later move could change that (see
-    :func:`_still_chosen`).
+    :func:`_still_chosen`); one whose budget needed a second try at the list-price cap, every pass.
     """
     offsets: dict[str, float] = {}
     theirs = [_options(choice.configuration) for choice, _, _ in usable]
@@ -300,13 +310,13 @@ def _perceptron(
             since = moved[i]
             if since is not None and _still_chosen(theirs[i], since):
                 continue
-            proposed = _propose(session, choice, with_offsets(base, offsets), budget_judge)
+            proposed, settled = _propose(session, choice, with_offsets(base, offsets), budget_judge)
             if proposed is None:
                 moved[i] = None
                 continue
             ours = _options(proposed)
             if theirs[i] == ours:
-                moved[i] = {}
+                moved[i] = {} if settled else None
                 continue
             wrong = True
             update = {key: step for key in sorted(theirs[i] - ours)}
@@ -327,6 +337,7 @@ def _still_chosen(chosen: set[str], moved: Mapping[str, float]) -> bool:
     """Whether moves of ``moved`` keep a configuration with options ``chosen`` best, if it was (no solve needed).
 
     Raising only options it has and lowering only options it lacks adds the most any configuration can gain to
-    its utility, so it stays the best one (the budget does not depend on the weights).
+    its utility, so it stays the best one of any set that holds it and that the weights do not shape (what the
+    requirements allow within the budget's list-price cap: see :func:`_propose`).
     """
     return all(delta == 0 or (delta > 0) == (key in chosen) for key, delta in moved.items())
