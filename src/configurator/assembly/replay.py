@@ -338,6 +338,8 @@ def _still_chosen(chosen: set[str], moved: Mapping[str, float]) -> bool:
 
     Raising only options it has and lowering only options it lacks adds the most any configuration can gain to
     its utility, so it stays the best one of any set that holds it and that the weights do not shape (what the
-    requirements allow within the budget's list-price cap: see :func:`_propose`).
+    requirements allow within the budget's list-price cap: see :func:`_propose`). A configuration tied with it
+    before the move and moved as much stays tied, and the solver may break that tie either way: the one case
+    where proposing again could answer otherwise.
     """
     return all(delta == 0 or (delta > 0) == (key in chosen) for key, delta in moved.items())
