@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from configurator.assembly.budget import BudgetJudge
 from configurator.assembly.policy import DEFAULT_POLICIES
 from configurator.catalog.models import Catalog
@@ -40,3 +43,16 @@ def test_nothing_within_the_budget_is_not_settled() -> None:
     """Under the cheapest frame's price nothing fits: no answer, and nothing to keep."""
     judge = BudgetJudge(BIKE, DEFAULT_POLICIES["standard"], Decimal(200), country=None)
     assert judge.optimize_within_cap(ConfigurationSession(BIKE), LIKES_CARBON) == (None, False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(budget=st.integers(150, 1200), carbon=st.floats(-2, 4), alu=st.floats(-2, 4))
+def test_within_cap_answers_as_optimize_whatever_the_budget_and_weights(
+    budget: int, carbon: float, alu: float
+) -> None:
+    """optimize_within_cap answers what optimize answers, and says settled only for an answer within the budget."""
+    judge = BudgetJudge(BIKE, DEFAULT_POLICIES["standard"], Decimal(budget), country="PT")
+    weights = Weights(options={"frame.carbon": carbon, "frame.alu": alu}, price=-0.001)
+    found, settled = judge.optimize_within_cap(ConfigurationSession(BIKE), weights)
+    assert found == judge.optimize(ConfigurationSession(BIKE), weights)
+    assert not settled or (found is not None and judge.fits(found.configuration))
