@@ -436,7 +436,7 @@ def compare(
                 f"{model.name}: {len(ours.value('count', 'dropped'))} constructs outside the Boolean core (typed "
                 "features, feature cardinalities, arithmetic and aggregate constraints). Our importer keeps the "
                 "features as Boolean ones and drops the rest only when asked (`lenient=True`, used here; listed in "
-                "`Problem.meta['unsupported']`; `configurator count` refuses the file); flamapy does the same "
+                "`Problem.meta['unsupported']`; `configurator count` refuses the file unless given `--lenient`); flamapy does the same "
                 "without a word."
             )
         if theirs.value("count", "note"):

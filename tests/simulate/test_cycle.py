@@ -202,3 +202,17 @@ def test_cross_catalog_needs_another_catalog_and_two_purchases(
     with pytest.raises(ConfiguratorError, match=expected):
         simulate(bike, customers=1, purchases=purchases, seed=1, history=0, scenario=scenario,
                  other=catalogs[other])  # fmt: skip
+
+
+def test_an_unpriced_catalog_is_simulated_without_budgets(bike: Catalog) -> None:
+    """A catalog with no prices (an imported feature model) runs the loop; no occasion carries a budget."""
+    data = bike.model_dump(mode="json", exclude_none=True)
+    for module in data["modules"].values():
+        for option in module["options"].values():
+            option["price"] = "0"
+    free = Catalog.model_validate(data)
+    run = simulate(free, customers=2, purchases=2, seed=1, history=5)
+    assert [len(e) for e in run.learned.edits] == [2, 2]
+    for taste in run.tastes:
+        orders = [e for e in run.store.customer_events(taste.customer_id) if isinstance(e, Purchased)]
+        assert len(orders) == 2 and all(line.budget is None for o in orders for line in o.lines)

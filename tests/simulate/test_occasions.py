@@ -58,3 +58,31 @@ def test_occasions_differ_and_are_seeded(bike: Catalog) -> None:
             module, _, option = requirement.partition(".")
             assert option in bike.modules[module].options
         assert occasion.budget is not None and occasion.budget > 0
+
+
+def _priced(bike: Catalog, factor: Decimal) -> Catalog:
+    """The bike with every price multiplied by ``factor``."""
+    data = bike.model_dump(mode="json", exclude_none=True)
+    for module in data["modules"].values():
+        for option in module["options"].values():
+            option["price"] = str(Decimal(str(option.get("price", 0))) * factor)
+    return Catalog.model_validate(data)
+
+
+def test_an_unpriced_catalog_draws_occasions_without_a_budget(bike: Catalog) -> None:
+    """With nothing priced there is no trade-off to budget for: occasions carry requirements only."""
+    free = _priced(bike, Decimal(0))
+    searcher = Searcher(free, country="PT")
+    taste = draw_population(free, 1, seed=1)[0]
+    drawn = [draw_occasion(free, taste, searcher, random.Random(i)) for i in range(6)]
+    assert all(o.budget is None and o.requirements for o in drawn)
+    assert searcher.best(taste.weights(), drawn[0]) is not None
+
+
+def test_small_budgets_keep_their_cents(bike: Catalog) -> None:
+    """Prices in cents give budgets in cents between the cheapest and the dearest, never rounded to 0."""
+    cheap = _priced(bike, Decimal("0.0001"))
+    searcher = Searcher(cheap, country="PT")
+    budget = searcher.budget_for(0.5)
+    assert budget is not None and Decimal("0.07") <= budget <= Decimal("0.3")
+    assert budget == budget.quantize(Decimal("0.01"))

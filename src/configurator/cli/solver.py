@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 __all__ = ["convert", "count", "optimize", "read_weights"]
 
+_LENIENT = (
+    "UVL: keep going past constructs outside the Boolean core (typed features, cardinalities, arithmetic), "
+    "keeping features as Boolean ones and dropping the rest; each is listed on standard error."
+)
+
+
+def _skipped(unsupported: object) -> None:
+    """Tell on standard error what a lenient import kept as Boolean or dropped (each construct, one line)."""
+    for construct in unsupported if isinstance(unsupported, (list, tuple)) else ():
+        typer.echo(f"warning: {construct}", err=True)
+
 
 def count(
     path: Annotated[
@@ -51,6 +62,7 @@ def count(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the count, the engine, its seconds and every try as JSON.")
     ] = False,
+    lenient: Annotated[bool, typer.Option("--lenient", help=_LENIENT)] = False,
 ) -> None:
     """Print the exact number of valid configurations (a plain integer on the last line) and the engine that counted.
 
@@ -66,7 +78,8 @@ def count(
     else:
         from configurator.io import load_model
 
-        problem = load_model(path)
+        problem = load_model(path, lenient=lenient)
+        _skipped(problem.meta.get("unsupported", ()))
     from configurator.solver.counting import exact_text
 
     result = operations.count_detail(problem, time_limit=time_limit, max_nodes=max_nodes)
@@ -88,6 +101,7 @@ def convert(
     uvl: Annotated[
         bool, typer.Option("--uvl", help="Write UVL instead of a catalog (feature models only).")
     ] = False,
+    lenient: Annotated[bool, typer.Option("--lenient", help=_LENIENT)] = False,
 ) -> None:
     """Convert an imported model into a catalog YAML (or a feature model back to UVL)."""
     import re
@@ -97,7 +111,9 @@ def convert(
     if uvl:
         if path.suffix != ".uvl":
             raise typer.BadParameter("--uvl export needs a .uvl feature model", param_hint="PATH")
-        out.write_text(dump_uvl(load_uvl(path)), encoding="utf-8")
+        model = load_uvl(path, lenient=lenient)
+        _skipped(model.unsupported)
+        out.write_text(dump_uvl(model), encoding="utf-8")
     else:
         stem = path.stem.lower()
         if path.suffix.lower() == ".xz":  # model.xml.xz: the id comes from "model"
@@ -105,7 +121,9 @@ def convert(
         ident = catalog_id or re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_") or "model"
         if not ident[0].isalpha():
             ident = "m-" + ident
-        out.write_text(dump_problem_catalog(load_model(path), catalog_id=ident), encoding="utf-8")
+        problem = load_model(path, lenient=lenient)
+        _skipped(problem.meta.get("unsupported", ()))
+        out.write_text(dump_problem_catalog(problem, catalog_id=ident), encoding="utf-8")
     _out().print(f"wrote {out}", markup=False)
 
 

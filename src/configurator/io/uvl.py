@@ -135,7 +135,9 @@ class _Parser:
         """Record a construct outside the Boolean core, or raise when strict."""
         if not self.lenient:
             raise self.error(
-                tok, f"unsupported construct: {construct} (outside UVL's Boolean core; lenient=True {action})"
+                tok,
+                f"unsupported construct: {construct} (outside UVL's Boolean core; a lenient import "
+                f"(--lenient, lenient=True) {action})",
             )
         self.unsupported.append(Unsupported(self.where(tok), construct, action))
 

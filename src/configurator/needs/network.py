@@ -29,6 +29,7 @@ Example:
 
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Any
 
@@ -152,24 +153,29 @@ class BayesianNetworkNeeds(NeedsModel):
         current = [self._local(v, ()) for v in range(c)]
         moves = [self._moves(v, (), current[v]) for v in range(c)]
 
-        def reaches(a: int, b: int) -> bool:
-            """Whether a directed path leads from ``a`` to ``b``."""
+        def below(a: int) -> set[int]:
+            """``a`` and every variable a directed path leads to from ``a``."""
             stack, seen = [a], {a}
             while stack:
-                u = stack.pop()
-                if u == b:
-                    return True
-                fresh = children[u] - seen
+                fresh = children[stack.pop()] - seen
                 seen |= fresh
                 stack.extend(fresh)
-            return False
+            return seen
 
         while True:
-            ranked = sorted((move for found in moves for move in found), key=lambda m: (-m[0], m[1], m[2]))
+            # Each variable's moves are sorted best first, so merging them lazily visits the moves in the order
+            # of one sort of them all and stops at the first that keeps the graph acyclic; the graph does not
+            # change until then, so each child's descendants are walked once.
+            ranked = heapq.merge(*moves, key=lambda m: (-m[0], m[1], m[2]))
+            descendants: dict[int, set[int]] = {}
             for gain, child, new in ranked:
                 added = set(new) - set(parents[child])
-                if any(reaches(child, p) for p in added):
-                    continue  # the edge would close a cycle
+                if added:
+                    reached = descendants.get(child)
+                    if reached is None:
+                        reached = descendants[child] = below(child)
+                    if not added.isdisjoint(reached):
+                        continue  # the edge would close a cycle
                 for p in parents[child]:
                     children[p].discard(child)
                 for p in new:

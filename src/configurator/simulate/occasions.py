@@ -79,12 +79,21 @@ class Searcher:
         self.cheapest = cheapest.price if cheapest is not None else Decimal(0)
         """The least list price of a valid configuration."""
 
-    def budget_for(self, level: float, factor: float = 1.0) -> Decimal:
-        """A payable budget ``level`` of the way from the cheapest configuration to the catalog's price span."""
-        top = price_span(self.catalog)
-        listed = float(self.cheapest) + level * float(max(top - self.cheapest, Decimal(0)))
+    def budget_for(self, level: float, factor: float = 1.0) -> Decimal | None:
+        """A payable budget ``level`` of the way from the cheapest configuration to the catalog's price span.
+
+        None when prices leave nothing to trade off (no option costs anything, or every valid configuration
+        costs the same at most): a budget could only be met by everything or nothing. Budgets of 100 and more
+        are whole amounts, smaller ones are rounded to the cent.
+        """
+        span = price_span(self.catalog) - self.cheapest
+        if span <= 0:
+            return None
+        listed = float(self.cheapest) + level * float(span)
         rate = float(payable_rate(self.catalog, country=self.country, tier="standard"))
-        return Decimal(round(listed * rate * factor))
+        amount = listed * rate * factor
+        budget = Decimal(round(amount)) if amount >= 100 else Decimal(f"{amount:.2f}")
+        return budget if budget > 0 else None
 
     def best(
         self, weights: Weights | Sequence[Weights], occasion: Occasion, tier: str = "standard"
