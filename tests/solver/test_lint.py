@@ -6,8 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from configurator.catalog.loader import validate_catalog
 from configurator.catalog.models import Catalog
+from configurator.solver.backend import get_backend
 from configurator.solver.compile import compile_catalog_problem
 from configurator.solver.lint import Finding, lint_catalog
 from configurator.solver.operations import count
@@ -335,3 +338,25 @@ rules:
   - id: redundant
     requires: "x.p | x.q"
 """
+
+
+def test_the_sat_kernel_and_cp_sat_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks on lint's incremental SAT solver give the findings a CP-SAT model per check gives."""
+    from configurator.solver import lint as lint_module
+
+    rules: list[dict[str, Any]] = [
+        *MUTUAL,
+        {"id": "steel-kills", "if": "frame.steel", "requires": "motor.hub & motor.mid"},
+        {
+            "id": "pairs",
+            "table": {"columns": ["frame", "motor"], "rows": [["alu", "hub"], ["carbon", "mid"]]},
+        },
+    ]
+    cat = make_catalog(MODULES, rules)
+    problem = compile_catalog_problem(cat).problem
+    assert lint_module._kernel(problem, get_backend(None)) is not None
+    on_kernel = lint_catalog(cat)
+    monkeypatch.setattr(lint_module, "LINT_TABLE_ROWS", -1)  # no catalog suits: CP-SAT answers every check
+    assert lint_module._kernel(problem, get_backend(None)) is None
+    assert lint_catalog(cat) == on_kernel
+    assert {f.code for f in on_kernel} >= {"dead-option", "redundant-rule"}

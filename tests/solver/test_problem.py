@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from configurator.solver.problem import (
     And,
@@ -175,3 +177,24 @@ def test_scope_collects_every_variable() -> None:
     assert scope(expr) == {"a", "b", "c", "d", "e"}
     assert scope(Const(True)) == set()
     assert scope("x") == {"x"}
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(0, 3)), st.one_of(st.none(), st.integers(0, 3))),
+        min_size=0,
+        max_size=80,
+    ),
+    st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    st.booleans(),
+)
+def test_a_table_holds_as_a_scan_of_its_rows(
+    rows: list[tuple[int | None, int | None]], current: tuple[int, int], allowed: bool
+) -> None:
+    """A table, small or indexed (32 rows and more, wildcards or not), matches exactly when some row does."""
+    table = Table(("a", "b"), tuple(rows), allowed)
+    scan = any(all(c is None or c == v for c, v in zip(row, current, strict=True)) for row in rows)
+    assignment = {"a": current[0], "b": current[1]}
+    assert holds(table, assignment) == (scan if allowed else not scan)
+    assert holds(table, assignment) == (scan if allowed else not scan)  # the kept index answers the same

@@ -216,3 +216,24 @@ def test_kitchen_domains_by_solver_match_independent_solves(choices: Sequence[tu
     for choice in choices:
         s.select(*choice)
     assert s.domains() == kitchen_oracle(s)
+
+
+def test_a_given_native_engine_answers_the_covering_solves() -> None:
+    """``native=`` replaces the backend's own covering engine, and the domains stay exact."""
+    p = Problem(
+        (Variable("a", (0, 1, 2)), Variable("b", (0, 1, 2))),
+        (Constraint("sum", Linear(((1, "a"), (1, "b")), "<=", 2)),),
+    )
+    inner = CpSatPropagator(p)
+    asked: list[int] = []
+
+    class Counting:
+        def cover(
+            self, targets: Sequence[BoolExpr], required: Sequence[BoolExpr] = ()
+        ) -> dict[str, int] | None:
+            asked.append(len(targets))
+            return inner.cover(targets, required)
+
+    prop = operations.Propagator(p, native=Counting())
+    assert prop.domains({"a": frozenset({1})}) == {"a": (1,), "b": (0, 1)}
+    assert asked and prop.solves == len(asked)

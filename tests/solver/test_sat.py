@@ -139,3 +139,48 @@ def test_a_question_beyond_the_encoding_falls_back_to_cp_sat_for_good() -> None:
     assert found is not None and sum((3 + i) * found[f"x{i}"] for i in range(6)) == 101
     assert engine.fallback is not None
     assert engine.cover([Lit("x0", frozenset({9}))], [Lit("x0", frozenset({1}))]) is None
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), cases())
+def test_feasible_is_brute_force_feasibility_of_the_named_constraints(
+    first: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+    second: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+) -> None:
+    """``feasible`` assumes exactly the constraints it is given (not the problem's own) and agrees with brute force."""
+    problem = first[0]
+    names = set(problem.names)
+    pool = [e for e in (*first[1], *first[2], *(c.expr for c in second[0].constraints)) if _within(e, names)]
+    asked = [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
+    kernel = SatKernel(problem)
+    both = Problem(problem.variables, tuple(asked))
+    assert kernel.feasible(asked) == any(both.check(a) for a in both.assignments())
+
+
+def test_a_larger_row_budget_lets_a_large_table_suit() -> None:
+    """``suits(max_rows=...)`` raises the table budget for callers that make many checks (lint)."""
+    xs = (Variable("a", tuple(range(200))), Variable("b", tuple(range(200))))
+    rows = tuple((a, b) for a in range(200) for b in range(200) if (a + b) % 3)
+    big = Problem(xs, (Constraint("t", Table(("a", "b"), rows)),))
+    assert not suits(big) and suits(big, max_rows=len(rows))
+
+
+def test_a_table_is_encoded_once_whichever_way_it_is_asked() -> None:
+    """A table asked again, or negated, reuses its literal: no clause is added and the answers stay exact."""
+    from configurator.solver.counting.cnf import Encoder
+
+    xs = (Variable("a", tuple(range(6))), Variable("b", tuple(range(6))))
+    rows = tuple((a, b) for a in range(6) for b in range(6) if a < b)
+    problem = Problem(xs, ())
+    encoder = Encoder(problem, 1000, "one-hot")
+    for variable in xs:
+        encoder.variable(variable)
+    allowed = encoder.expr(Table(("a", "b"), rows))
+    clauses = len(encoder.cnf.clauses)
+    assert encoder.expr(Table(("a", "b"), rows, allowed=False)) == -int(allowed)
+    assert encoder.expr(Table(("a", "b"), rows)) == allowed and len(encoder.cnf.clauses) == clauses
+    kernel = SatKernel(problem)
+    below = Constraint("below", Table(("a", "b"), rows))
+    assert kernel.feasible([below]) and not kernel.feasible(
+        [below, Constraint("not", Table(("a", "b"), rows, allowed=False))]
+    )

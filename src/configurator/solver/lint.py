@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 
 from configurator.catalog.compiled import compiled
 from configurator.catalog.models import Catalog, Module
-from configurator.errors import Location, Problem
+from configurator.errors import Location, Problem, SolverError
 from configurator.solver import operations
 from configurator.solver.backend import Backend, get_backend
 from configurator.solver.compile import CatalogCompiler, CatalogProblem, compile_catalog_problem
@@ -58,8 +58,13 @@ from configurator.solver.problem import (
     scope,
 )
 from configurator.solver.problem import Problem as SolverProblem
+from configurator.solver.sat import SatKernel, suits
 
 __all__ = ["Finding", "lint_catalog"]
+
+LINT_TABLE_ROWS = 500_000
+"""Catalogs whose tables hold at most this many rows in all are checked on the incremental SAT solver (encoded
+once, about 3 s per 100,000 rows; then milliseconds per check), larger ones on CP-SAT (a model per check)."""
 
 _STRUCTURE = ("cardinality", "quantity")
 _CHOOSE = re.compile(r"^(?P<prefix>.*)module:(?P<module>[^:]+):choose$")
@@ -132,7 +137,8 @@ def lint_catalog(
     engine = backend if backend is not None and not isinstance(backend, str) else get_backend(backend)
     cp = compile_catalog_problem(catalog, on)
     problem = cp.problem
-    if not engine.solve(problem).found:
+    explainer = _Explainer(cp, engine, max_checks)
+    if not explainer.feasible(problem.constraints):
         conflict = operations.explain(problem, {}, hard=(), backend=engine)
         blame = ", ".join(conflict.constraints) if conflict else "the structure"
         return [
@@ -144,8 +150,7 @@ def lint_catalog(
                 "error",
             )
         ]
-    domains = operations.propagate(problem, backend=engine)
-    explainer = _Explainer(cp, engine, max_checks)
+    domains = explainer.domains()
     redundant = _redundant_rules(catalog, problem, explainer)
     # causes are sought among the rules that stay once the removable ones go: same configurations, and a
     # cause never names a rule this lint says to delete
@@ -163,6 +168,21 @@ def lint_catalog(
             )
         )
     return findings
+
+
+def _kernel(problem: SolverProblem, engine: Backend) -> SatKernel | None:
+    """An incremental SAT solver of ``problem`` for lint's checks, when the engine is CP-SAT and it suits.
+
+    Lint's own (not the process's: its many checks add clauses a session has no use for), encoded once.
+    """
+    from configurator.solver.backends.cpsat import CpSatBackend  # loaded already: the engine is built
+
+    if not isinstance(engine, CpSatBackend) or not suits(problem, max_rows=LINT_TABLE_ROWS):
+        return None
+    try:
+        return SatKernel(problem)
+    except SolverError:  # python-sat missing, or sums beyond the encoder's budget: CP-SAT checks
+        return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +206,17 @@ class _Explainer:
         self.catalogs: dict[str, Catalog] = {}
         self.singles: dict[str, tuple[str, str]] = {}  # variable -> (prefix, module) of one-choice modules
         self.removable: set[str] = set()  # rules that can be deleted together: left out of causes
+        self.kernel = _kernel(cp.problem, engine)
         self._index(cp)
+
+    def domains(self) -> dict[str, tuple[int, ...]]:
+        """Every variable's values that some valid configuration takes (on the kernel when there is one)."""
+        if self.kernel is None:
+            return operations.propagate(self.problem, backend=self.engine)
+        from configurator.solver.backends.cpsat import SatFirstPropagator
+
+        native = SatFirstPropagator(self.kernel, self.problem)
+        return operations.Propagator(self.problem, backend=self.engine, native=native).domains()
 
     def _index(self, cp: CatalogProblem) -> None:
         self.catalogs[cp.prefix] = cp.catalog
@@ -196,8 +226,19 @@ class _Explainer:
             self._index(sub)
 
     def feasible(self, constraints: Iterable[Constraint]) -> bool:
-        """Whether some assignment satisfies all ``constraints``."""
-        return self.engine.solve(SolverProblem(self.variables, tuple(constraints))).found
+        """Whether some assignment satisfies all ``constraints``.
+
+        The process's incremental SAT solver of the catalog answers when the engine is CP-SAT and the catalog
+        suits the encoding (exact either way; on a catalog with a hundred rules, a thousand times faster than
+        a CP-SAT model built per check); otherwise the engine.
+        """
+        constraints = tuple(constraints)
+        if self.kernel is not None:
+            try:
+                return self.kernel.feasible(constraints)
+            except SolverError:
+                self.kernel = None  # a sum too large to encode: the engine takes this and the later checks
+        return self.engine.solve(SolverProblem(self.variables, constraints)).found
 
     def implied(self, constraints: Iterable[Constraint], expr: BoolExpr) -> bool:
         """Whether every assignment satisfying ``constraints`` satisfies ``expr``."""

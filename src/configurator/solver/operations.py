@@ -30,7 +30,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from configurator.errors import SolverError
 from configurator.solver.backend import Backend, Capability, Fixed, Optimizer, Result, get_backend, require
@@ -65,6 +65,14 @@ __all__ = [
     "repair",
     "top_k",
 ]
+
+
+class _Cover(Protocol):
+    """An incremental engine of covering solves (see :class:`Propagator`)."""
+
+    def cover(
+        self, targets: Sequence[BoolExpr], required: Sequence[BoolExpr] = ()
+    ) -> dict[str, int] | None: ...
 
 
 def _backend(backend: Backend | str | None) -> Backend:
@@ -162,6 +170,8 @@ class Propagator:
         problem: the problem (the choices are not part of it: they are passed to each call).
         backend: the backend (default CP-SAT).
         max_witnesses: how many solutions to keep between calls.
+        native: the engine of the covering solves, instead of the one the backend would make (a caller that
+            keeps its own incremental solver of the problem, as lint does).
 
     Example:
         >>> from configurator.solver.problem import Problem, Variable, Constraint, Linear, Lit
@@ -175,7 +185,12 @@ class Propagator:
     """
 
     def __init__(
-        self, problem: Problem, *, backend: Backend | str | None = None, max_witnesses: int = 256
+        self,
+        problem: Problem,
+        *,
+        backend: Backend | str | None = None,
+        max_witnesses: int = 256,
+        native: _Cover | None = None,
     ) -> None:
         self.problem = problem
         self.engine = _backend(backend)
@@ -188,9 +203,11 @@ class Propagator:
             for name in scope(constraint.expr):
                 if name in self._touching:
                     self._touching[name].append(constraint.expr)
-        self._native: Any = None
+        self._native: _Cover | None = native
         factory = getattr(self.engine, "propagator", None)
         self._factory = factory if callable(factory) else None
+        if native is not None:
+            self._factory = lambda _problem: native
 
     def domains(
         self, fixed: Fixed | None = None, extra: Sequence[BoolExpr] = ()
@@ -245,10 +262,11 @@ class Propagator:
             if self._factory is not None:
                 if self._native is None:
                     self._native = self._factory(self.problem)
-                solution = self._native.cover(list(open_.values()), required)
+                covering = self._native.cover(list(open_.values()), required)
                 self.solves += 1
-                if solution is None:
+                if covering is None:
                     break  # no solution meets any open query: all are refuted at once
+                solution = covering
             else:
                 first, query = next(iter(open_.items()))
                 narrowed = _merge(fixed, {query.var: query.values})

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Union
@@ -287,14 +288,40 @@ def holds(expr: BoolExpr, assignment: Mapping[str, int]) -> bool:
             return holds(a, assignment) == holds(b, assignment)
         case Linear(terms=terms, op=op, rhs=rhs):
             return compare(linear_value(terms, assignment), op, rhs)
-        case Table(vars=names, rows=rows, allowed=allowed):
-            current = tuple(assignment[n] for n in names)
-            match = any(
-                all(cell is None or cell == value for cell, value in zip(row, current, strict=True))
-                for row in rows
-            )
+        case Table(vars=names, allowed=allowed):
+            match = _matches(expr, tuple(assignment[n] for n in names))
             return match if allowed else not match
     raise TypeError(f"not a boolean expression: {expr!r}")  # pragma: no cover
+
+
+_INDEXED_FROM = 32
+"""Tables with at least this many rows are matched through a set of their rows without wildcards."""
+_INDEXES_KEPT = 256
+_indexes: dict[int, tuple[Table, frozenset[tuple[int | None, ...]], tuple[tuple[int | None, ...], ...]]] = {}
+_indexes_lock = threading.Lock()
+
+
+def _matches(table: Table, current: tuple[int, ...]) -> bool:
+    """Whether ``current`` matches a row of ``table`` (a cell ``None`` matches any value).
+
+    A large table is indexed on first use (kept with the table itself, so its id names no other table while
+    kept): a full assignment is checked against hundreds of thousands of rows each time a solution is harvested.
+    """
+
+    def fits(row: tuple[int | None, ...]) -> bool:
+        return all(cell is None or cell == value for cell, value in zip(row, current, strict=True))
+
+    if len(table.rows) < _INDEXED_FROM:
+        return any(fits(row) for row in table.rows)
+    entry = _indexes.get(id(table))
+    if entry is None or entry[0] is not table:
+        full = frozenset(row for row in table.rows if None not in row)
+        entry = (table, full, tuple(row for row in table.rows if None in row))
+        with _indexes_lock:
+            _indexes[id(table)] = entry
+            while len(_indexes) > _INDEXES_KEPT:
+                del _indexes[next(iter(_indexes))]
+    return current in entry[1] or any(fits(row) for row in entry[2])
 
 
 def nodes(expr: BoolExpr | Term) -> Iterator[BoolExpr | Term]:

@@ -64,8 +64,11 @@ def _import_solvers() -> Any:
     return solvers
 
 
-def suits(problem: Problem) -> bool:
-    """Whether the problem's tables are small enough to encode (sums are checked while encoding).
+def suits(problem: Problem, *, max_rows: int = MAX_TABLE_ROWS) -> bool:
+    """Whether the problem's tables hold at most ``max_rows`` rows in all (sums are checked while encoding).
+
+    A caller that makes hundreds of checks on one problem (lint) may allow more rows than a session's first
+    request can wait for: encoding takes about 3 s per 100,000 rows.
 
     Example:
         >>> from configurator.solver.problem import Constraint, Problem, Table, Variable
@@ -75,7 +78,7 @@ def suits(problem: Problem) -> bool:
     rows = sum(
         len(node.rows) for c in problem.constraints for node in nodes(c.expr) if isinstance(node, Table)
     )
-    return rows <= MAX_TABLE_ROWS
+    return rows <= max_rows
 
 
 class SatKernel:
@@ -191,6 +194,17 @@ class SatKernel:
                 return self._assignment() if found else None
             finally:
                 self._enc.clause([-switch])
+
+    def feasible(self, constraints: Sequence[Constraint]) -> bool:
+        """Whether some assignment of the problem's variables satisfies every one of ``constraints``.
+
+        Only ``constraints`` are assumed (the problem's own are not, unless they are among them).
+
+        Raises:
+            SolverError: a constraint's sum needs more nodes than the encoder's budget.
+        """
+        with self._lock:
+            return self._solve([self._selector(c) for c in constraints])
 
     def _core(self, hard: Sequence[int], soft: Sequence[int]) -> list[int] | None:
         """None when the hard and soft literals hold together; else a core: indexes into ``soft``."""

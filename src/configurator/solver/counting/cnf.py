@@ -132,6 +132,9 @@ class Encoder:
         self.values: dict[str, dict[int, CnfLit]] = {}
         self.projection: list[int] = []
         self.names: dict[object, CnfLit] = {}
+        self.tables: dict[
+            tuple[object, ...], CnfLit
+        ] = {}  # "the row matches", per table (long to encode again)
 
     def new(self) -> int:
         """A fresh CNF variable."""
@@ -203,16 +206,18 @@ class Encoder:
         """The literal of ``and``/``or`` over ``args``, folded or shared by structure."""
         absorbing, neutral = (False, True) if kind == "and" else (True, False)
         kept: list[int] = []
+        seen: set[int] = set()  # kept's members, for membership in constant time (tables have many rows)
         for a in args:
             if a is absorbing:
                 return absorbing
-            if a is not neutral and a not in kept:
+            if a is not neutral and a not in seen:
+                seen.add(int(a))
                 kept.append(int(a))
         if not kept:
             return neutral
         if len(kept) == 1:
             return kept[0]
-        if any(-a in kept for a in kept):
+        if any(-a in seen for a in kept):
             return absorbing
         cache_key = (kind, frozenset(kept))
         if cache_key in self.names:
@@ -268,8 +273,11 @@ class Encoder:
                 return self.named("or", [_neg(self.expr(a)), self.expr(b)])
             case Iff(a=a, b=b):
                 return self.iff(self.expr(a), self.expr(b))
+            case Table(vars=names, rows=rows, allowed=allowed) if (names, rows) in self.tables:
+                matched = self.tables[names, rows]
+                return matched if allowed else _neg(matched)
             case Table(vars=names, rows=rows, allowed=allowed):
-                matched = self.named(
+                matched = self.tables[names, rows] = self.named(
                     "or",
                     [
                         self.named(
