@@ -69,11 +69,8 @@ def test_the_conflict_is_infeasible_and_irreducible(
     second: tuple[Problem, list[BoolExpr], list[BoolExpr]],
 ) -> None:
     """None exactly when all holds; otherwise the named constraints conflict and each one is needed."""
-    problem = first[0]
-    names = set(problem.names)
-    pool = [e for e in (*first[1], *first[2], *(c.expr for c in second[0].constraints)) if _within(e, names)]
+    problem, soft = _pooled(first, second)
     hard = list(problem.constraints)
-    soft = [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
     found = sat_kernel(Problem(problem.variables, ()))
     assert found is not None
     answer = found.minimal(hard, soft)
@@ -94,6 +91,17 @@ def test_the_conflict_is_infeasible_and_irreducible(
 
 def _within(expr: BoolExpr, names: set[str]) -> bool:
     return scope(expr) <= names
+
+
+def _pooled(
+    first: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+    second: tuple[Problem, list[BoolExpr], list[BoolExpr]],
+) -> tuple[Problem, list[Constraint]]:
+    """The first case's problem, and as named constraints every drawn expression over its variables."""
+    problem = first[0]
+    names = set(problem.names)
+    pool = [e for e in (*first[1], *first[2], *(c.expr for c in second[0].constraints)) if _within(e, names)]
+    return problem, [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
 
 
 def test_problems_with_large_tables_keep_cp_sat() -> None:
@@ -148,10 +156,7 @@ def test_feasible_is_brute_force_feasibility_of_the_named_constraints(
     second: tuple[Problem, list[BoolExpr], list[BoolExpr]],
 ) -> None:
     """``feasible`` assumes exactly the constraints it is given (not the problem's own) and agrees with brute force."""
-    problem = first[0]
-    names = set(problem.names)
-    pool = [e for e in (*first[1], *first[2], *(c.expr for c in second[0].constraints)) if _within(e, names)]
-    asked = [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
+    problem, asked = _pooled(first, second)
     kernel = SatKernel(problem)
     both = Problem(problem.variables, tuple(asked))
     assert kernel.feasible(asked) == any(both.check(a) for a in both.assignments())

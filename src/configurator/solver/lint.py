@@ -3,7 +3,9 @@
 Findings: a void catalog (no valid configuration at all), dead options (never selectable), false-optional
 options (forced in every configuration although the catalog offers a choice), redundant rules (implied by
 the others), unreachable services (their ``requires`` can never hold), missing translations. Each finding
-names file:line and explains itself. Semantics come from the solver (exact), on a given date.
+names file:line and explains itself. Semantics come from the solver (exact), on a given date: with the default
+CP-SAT engine, every check is asked of one incremental SAT solver of the catalog, encoded once (catalogs whose
+tables hold more than :data:`LINT_TABLE_ROWS` rows build a CP-SAT model per check instead).
 
 A dead or false-optional option names the rules that cause it: a minimal set (drop any one of them and the
 set no longer kills or forces the option), found by deletion with the solver, with the structure it relies on
@@ -228,9 +230,9 @@ class _Explainer:
     def feasible(self, constraints: Iterable[Constraint]) -> bool:
         """Whether some assignment satisfies all ``constraints``.
 
-        The process's incremental SAT solver of the catalog answers when the engine is CP-SAT and the catalog
-        suits the encoding (exact either way; on a catalog with a hundred rules, a thousand times faster than
-        a CP-SAT model built per check); otherwise the engine.
+        Lint's incremental SAT solver of the catalog (:func:`_kernel`) answers where there is one: exact, as
+        the engine is, in milliseconds per check where a CP-SAT model built per check takes from tens of
+        milliseconds to seconds (docs/benchmarks.md, "Lint"); otherwise the engine.
         """
         constraints = tuple(constraints)
         if self.kernel is not None:
