@@ -10,7 +10,7 @@ from configurator.catalog.check import find_violations
 from configurator.catalog.configuration import Configuration
 from configurator.catalog.models import Catalog
 from configurator.simulate.occasions import Occasion, Searcher, draw_occasion
-from configurator.simulate.tastes import draw_population
+from configurator.simulate.tastes import draw_population, price_span
 
 
 def _all_valid(bike: Catalog) -> list[Configuration]:
@@ -86,3 +86,16 @@ def test_small_budgets_keep_their_cents(bike: Catalog) -> None:
     budget = searcher.budget_for(0.5)
     assert budget is not None and Decimal("0.07") <= budget <= Decimal("0.3")
     assert budget == budget.quantize(Decimal("0.01"))
+
+
+def test_quantities_beyond_the_price_span_still_give_budgets(bike: Catalog) -> None:
+    """When the cheapest configuration costs more than one of each module's dearest option, budgets still vary."""
+    data = bike.model_dump(mode="json", exclude_none=True)
+    data["modules"]["bell"]["choose"] = "exactly_one"
+    for option in data["modules"]["bell"]["options"].values():
+        option["qty"] = {"min": 200, "max": 300}
+    heavy = Catalog.model_validate(data)
+    searcher = Searcher(heavy, country="PT")
+    assert price_span(heavy) < searcher.cheapest
+    low, high = searcher.budget_for(0.1), searcher.budget_for(0.9)
+    assert low is not None and high is not None and low < high

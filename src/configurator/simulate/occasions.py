@@ -82,11 +82,16 @@ class Searcher:
     def budget_for(self, level: float, factor: float = 1.0) -> Decimal | None:
         """A payable budget ``level`` of the way from the cheapest configuration to the catalog's price span.
 
-        None when prices leave nothing to trade off (no option costs anything, or every valid configuration
-        costs the same at most): a budget could only be met by everything or nothing. Budgets of 100 and more
-        are whole amounts, smaller ones are rounded to the cent.
+        The price span (each module's dearest option once) stands for the dearest configuration; where
+        quantities make even the cheapest configuration dearer than that, the dearest valid configuration's
+        list price does. None when prices leave nothing to trade off (no option costs anything, or every valid
+        configuration costs the same): a budget could only be met by everything or nothing. Budgets of 100 and
+        more are whole amounts, smaller ones are rounded to the cent.
         """
         span = price_span(self.catalog) - self.cheapest
+        if span <= 0:
+            dearest = self.session.optimize(Weights(price=1.0, scale=100))
+            span = (dearest.price if dearest is not None else self.cheapest) - self.cheapest
         if span <= 0:
             return None
         listed = float(self.cheapest) + level * float(span)
