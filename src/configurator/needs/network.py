@@ -102,13 +102,12 @@ class BayesianNetworkNeeds(NeedsModel):
         of a child is scored on the same rows (scored on the rows recording the whole family, a parent that is
         seldom recorded would look better for leaving fewer rows to explain).
         """
-        codes, sizes = self._codes, self._cells
-        recorded = codes[:, child] >= 0
-        index = np.zeros(int(recorded.sum()), dtype=np.int64)
+        sizes = self._cells
+        rows = self._recorded[child]  # the rows that recorded the child
+        index = np.zeros(len(rows), dtype=np.int64)
         for p in parents:
-            column = codes[recorded, p]
-            index = index * (sizes[p] + 1) + np.where(column >= 0, column, sizes[p])
-        index = index * sizes[child] + codes[recorded, child]
+            index = index * (sizes[p] + 1) + self._filled[rows, p]
+        index = index * sizes[child] + self._filled[rows, child]
         q = math.prod(sizes[p] + 1 for p in parents)
         return np.bincount(index, minlength=q * sizes[child]).reshape(q, sizes[child]).astype(np.float64)
 
@@ -146,6 +145,11 @@ class BayesianNetworkNeeds(NeedsModel):
 
     def _fit(self) -> None:
         self._cells = sizes = self._sizes()  # each column's number of values, read on every family and query
+        codes = self._codes
+        # an unrecorded cell as one more value of its column, and each column's recorded rows: read by every
+        # family scored (hundreds of thousands on a catalog of hundreds of modules)
+        self._filled = np.where(codes >= 0, codes, np.asarray(sizes, dtype=codes.dtype)).astype(np.int64)
+        self._recorded = [np.flatnonzero(codes[:, v] >= 0) for v in range(len(sizes))]
         c = len(sizes)
         self._memo: dict[tuple[int, tuple[int, ...]], float] = {}
         parents: list[tuple[int, ...]] = [() for _ in range(c)]
@@ -200,6 +204,7 @@ class BayesianNetworkNeeds(NeedsModel):
                 counts[tuple(slice(0, sizes[p]) for p in parents[v])] + self.alpha
             )  # recorded parents only
             self.tables_.append(counts / counts.sum(axis=-1, keepdims=True))
+        del self._filled, self._recorded  # the search's working state: not kept with the learned model
         self._ancestors: list[frozenset[int]] = []
         for v in range(c):
             seen, stack = {v}, [v]
