@@ -78,6 +78,7 @@ class Searcher:
         cheapest = self.session.optimize(Weights(price=-1.0, scale=100))
         self.cheapest = cheapest.price if cheapest is not None else Decimal(0)
         """The least list price of a valid configuration."""
+        self._spanned: Decimal | None = None
 
     def budget_for(self, level: float, factor: float = 1.0) -> Decimal | None:
         """A payable budget ``level`` of the way from the cheapest configuration to the catalog's price span.
@@ -88,10 +89,7 @@ class Searcher:
         configuration costs the same): a budget could only be met by everything or nothing. Budgets of 100 and
         more are whole amounts, smaller ones are rounded to the cent.
         """
-        span = price_span(self.catalog) - self.cheapest
-        if span <= 0:
-            dearest = self.session.optimize(Weights(price=1.0, scale=100))
-            span = (dearest.price if dearest is not None else self.cheapest) - self.cheapest
+        span = self._span()
         if span <= 0:
             return None
         listed = float(self.cheapest) + level * float(span)
@@ -99,6 +97,16 @@ class Searcher:
         amount = listed * rate * factor
         budget = Decimal(round(amount)) if amount >= 100 else Decimal(f"{amount:.2f}")
         return budget if budget > 0 else None
+
+    def _span(self) -> Decimal:
+        """From the cheapest configuration's list price to the dearest's (the price span, else one solve, kept)."""
+        if self._spanned is None:
+            span = price_span(self.catalog) - self.cheapest
+            if span <= 0:
+                dearest = self.session.optimize(Weights(price=1.0, scale=100))
+                span = (dearest.price if dearest is not None else self.cheapest) - self.cheapest
+            self._spanned = span
+        return self._spanned
 
     def best(
         self, weights: Weights | Sequence[Weights], occasion: Occasion, tier: str = "standard"
