@@ -203,6 +203,44 @@ def test_a_junction_tree_too_big_leaves_queries_to_elimination_given_the_evidenc
     assert model._calibrated is None
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=rows_strategy,
+    partial=st.dictionaries(st.sampled_from("abcde"), st.integers(0, 1), max_size=3),
+    target=st.sampled_from("abcde"),
+)
+def test_elimination_is_exact_with_unrelated_parts_and_no_junction_tree(
+    rows: list[dict[str, int]], partial: dict[str, int], target: str
+) -> None:
+    """Without a junction tree, each question is eliminated exactly, choices in unrelated parts included."""
+    dice = [{**row, "e": k % 2} for k, row in enumerate(rows)]  # a part of its own, whatever the sales
+    domains = {"a": (0, 1, 2), "b": (0, 1), "c": (0, 1), "d": (0, 1, 2), "e": (0, 1)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(network, "MAX_CELLS", 1)
+        model = BayesianNetworkNeeds(max_parents=2).fit(dice, domains)
+        patch.setattr(network, "MAX_CELLS", 10**6)
+        assert not model._tree.fits
+        partial.pop(target, None)
+        found = model.distribution(target, partial)
+    expected = _brute_force(model, target, partial)
+    assert all(math.isclose(found[v], expected[v], rel_tol=1e-6, abs_tol=1e-9) for v in expected)
+
+
+def test_a_column_sold_with_one_value_gets_no_parents() -> None:
+    """A column every sale gave the same value has nothing to explain, even beside a rare option."""
+    rows = [
+        {"rack": int(k == 0), "paint": 1} for k in range(30)
+    ]  # BDeu alone would link paint to the rare rack
+    model = BayesianNetworkNeeds().fit(rows, {"rack": (0, 1), "paint": (0, 1)})
+    assert model.parents_of("paint") == []
+    assert model.distribution("paint", {"rack": 1})[1] == pytest.approx((30 + 0.5) / (30 + 1))
+
+
+def test_components_number_each_connected_part_by_its_lowest_variable() -> None:
+    """Links count either way; a variable with no link is a part of its own."""
+    assert network._components(((), (2,), (), (1, 0), ())) == [0, 0, 0, 0, 4]
+
+
 def test_parents_of_an_unknown_variable_is_refused() -> None:
     """Asking the parents of a variable the model never learned names it in a clear error."""
     with pytest.raises(ConfiguratorError, match="unknown variable 'colour'"):
