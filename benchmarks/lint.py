@@ -22,11 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _docs import add_doc_options, publish, quick
+from _models import MEGANE, PC_CONFIGURATOR, converted
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
-from configurator.io import load_model
-from configurator.io.benchdata import benchdata_path
-from configurator.io.to_catalog import dump_problem_catalog
 from configurator.solver import lint as lint_module
 from configurator.solver.backend import get_backend
 from configurator.solver.compile import compile_catalog_problem
@@ -37,27 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Lint"
 EXAMPLES = ("ebike", "kitchen", "laptop", "valve")
 MODELS = (
-    ("renault-clib-megane", "renault-clib-megane", False),
-    (
-        "featureide PcConfigurator",
-        "featureide-examples/ExtendedFeatureModeling/PcConfigurator/model.xml",
-        False,
-    ),
+    ("renault-clib-megane", MEGANE, False),
+    ("featureide PcConfigurator", PC_CONFIGURATOR, False),
     ("splot DELL", "splot-dell/DELL.splx", True),
     ("uvl berkeleydb", "uvl-models/berkeleydb.uvl", False),
 )
 """(label, path under the benchmark data, in quick mode too)."""
-
-
-def _converted(relative: str, label: str, folder: Path) -> Catalog | None:
-    """The catalog ``configurator convert`` makes of a public model, or None when the data is absent."""
-    path = benchdata_path() / relative
-    if not path.exists():
-        return None
-    ident = label.split()[-1].lower().replace("_", "-")
-    out = folder / f"{ident}.yaml"
-    out.write_text(dump_problem_catalog(load_model(path), catalog_id=ident), encoding="utf-8")
-    return load_catalog(out)
 
 
 def _timed(run: Callable[[], list[Finding]]) -> tuple[list[Finding], float]:
@@ -116,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, relative, in_quick in MODELS:
             if short and not in_quick:
                 continue
-            catalog = _converted(relative, label, Path(folder))
+            catalog = converted(relative, label, Path(folder))
             if catalog is None:
                 skipped.append(label)
                 continue

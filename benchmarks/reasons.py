@@ -25,16 +25,21 @@ import os
 import platform
 import random
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
 from _docs import ROOT, add_doc_options, pick, publish
+from _models import MEGANE, PC_CONFIGURATOR, converted
 from configurator.catalog.loader import load_catalog
+from configurator.catalog.models import Catalog
 from configurator.solver.reasons import warm_reasons
 from configurator.solver.session import ConfigurationSession
 
 SECTION = "## Reasons with every step"
 DAY = dt.date(2026, 11, 23)
+MODELS = (("renault-clib-megane", MEGANE), ("featureide PcConfigurator", PC_CONFIGURATOR))
+"""(label, path under the benchmark data) of the converted public models."""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -44,10 +49,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def catalog_row(
-    path: Path, sessions: int, steps: int, baseline: int, seed: int, warm_up: bool = True
+    catalog: Catalog, sessions: int, steps: int, baseline: int, seed: int, warm_up: bool = True
 ) -> dict[str, object]:
     """Time every step of ``sessions`` random sessions; the solver's way on a sample of ``baseline`` steps."""
-    catalog = load_catalog(path)
     session = ConfigurationSession(catalog, on=DAY)
     started = time.perf_counter()
     session.domains()
@@ -118,6 +122,22 @@ def catalog_row(
     }
 
 
+def table(rows: list[dict[str, object]]) -> list[str]:
+    """The rows as a Markdown table (header included)."""
+    return [
+        "| catalog | engine | compile s | warm-up s | steps | reasons | domains p50 / p95 | today p50 / p95 "
+        "| before: steps | before p50 / p95 | speed-up (p50) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *[
+            f"| {r['catalog']} | {r['engine']} | {r['first']:.2f} | {float(str(r['warm'])):.1f} | {r['steps']} "
+            f"| {r['reasons']:,} | {r['domains_p50']:.1f} / {r['domains_p95']:.1f} "
+            f"| {r['p50']:.1f} / {r['p95']:.1f} | {r['old_steps']} | {r['old_p50']:.0f} / {r['old_p95']:.0f} "
+            f"| {float(str(r['old_p50'])) / float(str(r['p50'])):.0f}x |"
+            for r in rows
+        ],
+    ]
+
+
 def renault_rows(configs: int, seed: int) -> list[str] | None:
     """The replay on Renault big, as table lines; None without the data."""
     from configurator.io.benchdata import benchdata_path
@@ -166,13 +186,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--baseline", type=int, default=pick(8, 3), help="steps timed the solver's way")
     parser.add_argument("--configs", type=int, default=pick(10, 3), help="sold configurations on Renault big")
+    parser.add_argument(
+        "--model-sessions", type=int, default=pick(5, 2), help="sessions on each converted public model"
+    )
+    parser.add_argument(
+        "--model-baseline", type=int, default=pick(2, 1), help="steps timed the solver's way on each model"
+    )
     parser.add_argument("--seed", type=int, default=1)
     add_doc_options(parser)
     args = parser.parse_args(argv)
     rows = [
-        catalog_row(ROOT / "catalogs" / f"{name}.yaml", args.sessions, args.steps, args.baseline, args.seed)
+        catalog_row(
+            load_catalog(ROOT / "catalogs" / f"{name}.yaml"),
+            args.sessions,
+            args.steps,
+            args.baseline,
+            args.seed,
+        )
         for name in ("ebike", "laptop", "valve", "kitchen")
     ]
+    with tempfile.TemporaryDirectory() as folder:
+        models = [
+            catalog_row(catalog, args.model_sessions, args.steps, args.model_baseline, args.seed)
+            for label, relative in MODELS
+            if (catalog := converted(relative, label, Path(folder))) is not None
+        ]
     renault = renault_rows(args.configs, args.seed)
     machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
     lines = [
@@ -192,16 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "the first session's (once per process); warm-up is `configurator.solver.reasons.warm_reasons` (once per catalog version: every "
         "option of a one-option module chosen alone and explained, the solver's answers remembered).",
         "",
-        "| catalog | engine | compile s | warm-up s | steps | reasons | domains p50 / p95 | today p50 / p95 "
-        "| before: steps | before p50 / p95 | speed-up (p50) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *[
-            f"| {r['catalog']} | {r['engine']} | {r['first']:.2f} | {float(str(r['warm'])):.1f} | {r['steps']} "
-            f"| {r['reasons']:,} | {r['domains_p50']:.1f} / {r['domains_p95']:.1f} "
-            f"| {r['p50']:.1f} / {r['p95']:.1f} | {r['old_steps']} | {r['old_p50']:.0f} / {r['old_p95']:.0f} "
-            f"| {float(str(r['old_p50'])) / float(str(r['p50'])):.0f}x |"
-            for r in rows
-        ],
+        *table(rows),
         "",
     ]
     for r in rows:
@@ -229,6 +258,20 @@ def main(argv: list[str] | None = None) -> int:
             *renault,
         ]
     lines.append("")
+    if not models:
+        lines.append(
+            "Converted public models: SKIPPED (benchmark data not found; set CONFIGURATOR_BENCHDATA)."
+        )
+    else:
+        lines += [
+            f"Converted public models (`configurator convert`, options unpriced; {args.model_sessions} sessions, "
+            f"the solver's way on {args.model_baseline} of their steps): no target, the general case. The Renault "
+            "CLib model's 111 compatibility tables hold 112,680 rows; the PcConfigurator feature model has 377 "
+            "options.",
+            "",
+            *table(models),
+            "",
+        ]
     print("\n".join(lines))
     publish(SECTION, "\n".join(lines), args)
     return 0

@@ -23,6 +23,7 @@ from configurator.solver.problem import (
     compare,
     holds,
     linear_value,
+    may_match,
     scope,
 )
 
@@ -198,3 +199,25 @@ def test_a_table_holds_as_a_scan_of_its_rows(
     assignment = {"a": current[0], "b": current[1]}
     assert holds(table, assignment) == (scan if allowed else not scan)
     assert holds(table, assignment) == (scan if allowed else not scan)  # the kept index answers the same
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    st.lists(
+        st.tuples(*(st.one_of(st.none(), st.integers(0, 3)) for _ in range(3))),
+        min_size=0,
+        max_size=80,
+    ),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "z"]), st.integers(0, 4), max_size=4),
+)
+def test_a_table_may_match_when_a_row_agrees_with_the_fixed_columns(
+    rows: list[tuple[int | None, ...]], fixed: dict[str, int]
+) -> None:
+    """Small or indexed, a table may match exactly when some row agrees with every fixed column it has."""
+    table = Table(("a", "b", "c"), tuple(rows))
+    scan = any(
+        all(cell is None or fixed.get(name, cell) == cell for name, cell in zip(table.vars, row, strict=True))
+        for row in rows
+    )
+    assert may_match(table, fixed) == scan
+    assert may_match(table, fixed) == scan  # the kept index answers the same

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from configurator.solver.compile import compile_catalog_problem
-from configurator.solver.problem import Constraint, Lit, Table, Variable
+from configurator.solver.problem import Const, Constraint, Iff, Lit, Table, Variable
 from configurator.solver.reasons import _search, recall, remember
 from configurator.solver.session import Choice, Conflict
 from support import make_catalog
@@ -38,7 +38,18 @@ def test_the_local_search_proves_finds_or_gives_up_within_its_limit() -> None:
     none_nine = Constraint("n", Lit("x3", frozenset(range(9))))
     assert _search(all_zero, {}, xs, 1000)[0] is False
     assert _search([*all_zero, none_nine], {"x3": 9}, xs[:3], 1000)[0] is True
-    # a table is judged only on complete assignments: proving it unsatisfiable visits every node
+    # an equivalence is judged only on complete assignments: proving it unsatisfiable visits every node
+    never = Constraint("e", Iff(Lit("x0", frozenset(range(10))), Const(False)))
+    assert _search([never], {}, xs, 50) == (None, 51)
+    assert _search([never], {}, xs, 100_000) == (True, 11_111)
+
+
+def test_the_local_search_cuts_a_branch_no_table_row_agrees_with() -> None:
+    """A table no row of which agrees with a partial assignment cuts the branch there, not at the leaves."""
+    xs = tuple(Variable(f"x{i}", tuple(range(10))) for i in range(4))
     table = Constraint("t", Table(tuple(v.name for v in xs), ((11, 11, 11, 11),)))
-    assert _search([table], {}, xs, 50) == (None, 51)
-    assert _search([table], {}, xs, 100_000) == (True, 11_111)
+    assert _search([table], {}, xs, 100_000) == (True, 11)  # each first value is cut at once
+    kept = Constraint("k", Table(("x0", "x1"), ((3, None), (5, 7))))
+    assert _search([kept], {}, xs[:2], 100_000) == (False, 6)  # x0 = 0, 1, 2 cut; x0 = 3, x1 = 0 a solution
+    banned = Constraint("b", Table(("x0",), tuple((v,) for v in range(10)), allowed=False))
+    assert _search([banned], {}, xs[:1], 100_000) == (True, 11)

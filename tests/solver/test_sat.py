@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.catalog.loader import load_catalog
+from configurator.solver import sat as sat_module
 from configurator.solver.backends.cpsat import CpSatBackend, CpSatPropagator, SatFirstPropagator
 from configurator.solver.problem import BoolExpr, Constraint, Linear, Lit, Problem, Table, Variable, scope
-from configurator.solver.sat import MAX_TABLE_ROWS, SatKernel, sat_kernel, suits
+from configurator.solver.sat import SatKernel, sat_kernel, suits
 from configurator.solver.session import ConfigurationSession
 from strategies import expressions, small_variables
 
@@ -104,12 +106,13 @@ def _pooled(
     return problem, [Constraint(f"s{k}", e) for k, e in enumerate(pool)]
 
 
-def test_problems_with_large_tables_keep_cp_sat() -> None:
+def test_problems_with_large_tables_keep_cp_sat(monkeypatch: pytest.MonkeyPatch) -> None:
     """A table beyond MAX_TABLE_ROWS does not suit the kernel: the backend keeps its CP-SAT propagator."""
-    xs = (Variable("a", tuple(range(200))), Variable("b", tuple(range(200))))
-    rows = tuple((a, b) for a in range(200) for b in range(200) if (a + b) % 3)
+    monkeypatch.setattr(sat_module, "MAX_TABLE_ROWS", 100)
+    xs = (Variable("a", tuple(range(20))), Variable("b", tuple(range(20))))
+    rows = tuple((a, b) for a in range(20) for b in range(20) if (a + b) % 3)
     big = Problem(xs, (Constraint("t", Table(("a", "b"), rows)),))
-    assert len(rows) > MAX_TABLE_ROWS and not suits(big)
+    assert len(rows) > sat_module.MAX_TABLE_ROWS and not suits(big)
     assert sat_kernel(big) is None
     assert isinstance(CpSatBackend().propagator(big), CpSatPropagator)
 
@@ -162,12 +165,13 @@ def test_feasible_is_brute_force_feasibility_of_the_named_constraints(
     assert kernel.feasible(asked) == any(both.check(a) for a in both.assignments())
 
 
-def test_a_larger_row_budget_lets_a_large_table_suit() -> None:
-    """``suits(max_rows=...)`` raises the table budget for callers that make many checks (lint)."""
-    xs = (Variable("a", tuple(range(200))), Variable("b", tuple(range(200))))
-    rows = tuple((a, b) for a in range(200) for b in range(200) if (a + b) % 3)
+def test_a_larger_row_budget_lets_a_large_table_suit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``suits(max_rows=...)`` sets the table budget for callers of their own (lint)."""
+    monkeypatch.setattr(sat_module, "MAX_TABLE_ROWS", 100)
+    xs = (Variable("a", tuple(range(20))), Variable("b", tuple(range(20))))
+    rows = tuple((a, b) for a in range(20) for b in range(20) if (a + b) % 3)
     big = Problem(xs, (Constraint("t", Table(("a", "b"), rows)),))
-    assert not suits(big) and suits(big, max_rows=len(rows))
+    assert not suits(big) and suits(big, max_rows=len(rows)) and not suits(big, max_rows=len(rows) - 1)
 
 
 def test_a_table_is_encoded_once_whichever_way_it_is_asked() -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "compare",
     "holds",
     "linear_value",
+    "may_match",
     "nodes",
     "scope",
 ]
@@ -322,6 +323,51 @@ def _matches(table: Table, current: tuple[int, ...]) -> bool:
             while len(_indexes) > _INDEXES_KEPT:
                 del _indexes[next(iter(_indexes))]
     return current in entry[1] or any(fits(row) for row in entry[2])
+
+
+_columns: dict[int, tuple[Table, tuple[dict[int, int], ...], tuple[int, ...]]] = {}
+
+
+def may_match(table: Table, fixed: Mapping[str, int]) -> bool:
+    """Whether some row of ``table`` agrees with every value ``fixed`` gives its columns (``None`` cells agree).
+
+    The other columns are left open: a row may match once they are chosen. A large table is indexed on first use
+    (each column's value as a bit set of the rows it agrees with, kept like :func:`holds`'s index), so a check is
+    a few bit operations rather than a scan.
+
+    Example:
+        >>> t = Table(("a", "b"), ((1, 2), (3, None)))
+        >>> may_match(t, {"a": 3, "b": 9}), may_match(t, {"b": 9, "c": 1}), may_match(t, {"a": 1, "b": 9})
+        (True, True, False)
+    """
+    open_ = [(k, fixed[name]) for k, name in enumerate(table.vars) if name in fixed]
+    if len(table.rows) < _INDEXED_FROM:
+        return any(all(row[k] is None or row[k] == value for k, value in open_) for row in table.rows)
+    entry = _columns.get(id(table))
+    if entry is None or entry[0] is not table:
+        wild = [0] * len(table.vars)
+        agree: list[dict[int, int]] = [{} for _ in table.vars]
+        for r, row in enumerate(table.rows):
+            bit = 1 << r
+            for k, cell in enumerate(row):
+                if cell is None:
+                    wild[k] |= bit
+                else:
+                    agree[k][cell] = agree[k].get(cell, 0) | bit
+        for k, by_value in enumerate(agree):
+            for value in by_value:
+                by_value[value] |= wild[k]
+        entry = (table, tuple(agree), tuple(wild))
+        with _indexes_lock:
+            _columns[id(table)] = entry
+            while len(_columns) > _INDEXES_KEPT:
+                del _columns[next(iter(_columns))]
+    rows = (1 << len(table.rows)) - 1
+    for k, value in open_:
+        rows &= entry[1][k].get(value, entry[2][k])
+        if not rows:
+            return False
+    return True
 
 
 def nodes(expr: BoolExpr | Term) -> Iterator[BoolExpr | Term]:

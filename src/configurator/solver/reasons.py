@@ -49,9 +49,11 @@ from configurator.solver.problem import (
     Not,
     Or,
     Problem,
+    Table,
     Term,
     Variable,
     holds,
+    may_match,
     scope,
 )
 
@@ -221,6 +223,10 @@ def _possible(
                 totals = [_contribution(own, v) for v in taken]
                 lo, hi = lo + min(totals), hi + max(totals)
             return _compare_range(lo, hi, op, rhs)
+        case Table(allowed=allowed):
+            if may_match(expr, fixed):
+                return _BOTH
+            return frozenset({not allowed})  # no row can match whatever the open columns take
         case _:
             return _BOTH
 

@@ -50,8 +50,9 @@ from configurator.solver.problem import BoolExpr, Constraint, Problem, Table, no
 
 __all__ = ["MAX_KERNELS", "MAX_LINEAR_NODES", "MAX_TABLE_ROWS", "SatKernel", "sat_kernel", "suits"]
 
-MAX_TABLE_ROWS = 20_000
-"""Problems whose tables hold more rows than this keep CP-SAT (encoding each row in Python would take long)."""
+MAX_TABLE_ROWS = 500_000
+"""Problems whose tables hold more rows than this keep CP-SAT. Each row is encoded once per process (about 3 s
+per 100,000 rows), which a few CP-SAT solves on such tables cost too (Renault CLib megane: 0.4 s each)."""
 MAX_LINEAR_NODES = 50_000
 """The most nodes the encoder may spend on the sums of one kernel (beyond it the kernel is refused)."""
 MAX_KERNELS = 16
@@ -64,11 +65,10 @@ def _import_solvers() -> Any:
     return solvers
 
 
-def suits(problem: Problem, *, max_rows: int = MAX_TABLE_ROWS) -> bool:
+def suits(problem: Problem, *, max_rows: int | None = None) -> bool:
     """Whether the problem's tables hold at most ``max_rows`` rows in all (sums are checked while encoding).
 
-    A caller that makes hundreds of checks on one problem (lint) may allow more rows than a session's first
-    request can wait for: encoding takes about 3 s per 100,000 rows.
+    ``max_rows`` defaults to :data:`MAX_TABLE_ROWS`; a caller may allow more or fewer (lint has its own).
 
     Example:
         >>> from configurator.solver.problem import Constraint, Problem, Table, Variable
@@ -78,7 +78,7 @@ def suits(problem: Problem, *, max_rows: int = MAX_TABLE_ROWS) -> bool:
     rows = sum(
         len(node.rows) for c in problem.constraints for node in nodes(c.expr) if isinstance(node, Table)
     )
-    return rows <= max_rows
+    return rows <= (MAX_TABLE_ROWS if max_rows is None else max_rows)
 
 
 class SatKernel:
