@@ -10,11 +10,16 @@ conflict for every removed option (``why``, what the page called before), side b
 order, each step timed for the valid domains and the fewest choices to undo for every removed value
 (``configurator.solver.dd.explain.corrections``; the model has no rules to name beyond its tables).
 
+Then the same sessions, fewer of them, on catalogs converted from public models of the benchmark data (the
+Renault CLib model with its large compatibility tables, a FeatureIDE feature model of 377 options): no target,
+the general case.
+
 Targets: p95 < 20 ms per step on the four example catalogs, < 100 ms on Renault big. Prints the tables and
 updates the "Reasons with every step" section of docs/benchmarks.md.
 
-Run: ``.venv/bin/python benchmarks/reasons.py [--sessions 20] [--steps 8] [--configs 10] [--doc | --no-doc]``.
-Quick mode (``BENCH_QUICK=1``): fewer sessions and sold configurations.
+Run: ``.venv/bin/python benchmarks/reasons.py [--sessions 20] [--steps 8] [--configs 10] [--model-sessions 5]
+[--doc | --no-doc]``. Quick mode (``BENCH_QUICK=1``): fewer sessions and sold configurations, and the feature
+model only.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _docs import ROOT, add_doc_options, pick, publish
+from _docs import ROOT, add_doc_options, pick, publish, quick
 from _models import MEGANE, PC_CONFIGURATOR, converted
 from configurator.catalog.loader import load_catalog
 from configurator.catalog.models import Catalog
@@ -38,8 +43,8 @@ from configurator.solver.session import ConfigurationSession
 
 SECTION = "## Reasons with every step"
 DAY = dt.date(2026, 11, 23)
-MODELS = (("renault-clib-megane", MEGANE), ("featureide PcConfigurator", PC_CONFIGURATOR))
-"""(label, path under the benchmark data) of the converted public models."""
+MODELS = (("renault-clib-megane", MEGANE, False), ("featureide PcConfigurator", PC_CONFIGURATOR, True))
+"""(label, path under the benchmark data, in quick mode too) of the converted public models."""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -208,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         models = [
             catalog_row(catalog, args.model_sessions, args.steps, args.model_baseline, args.seed)
-            for label, relative in MODELS
-            if (catalog := converted(relative, label, Path(folder))) is not None
+            for label, relative, fast in MODELS
+            if (fast or not quick()) and (catalog := converted(relative, label, Path(folder))) is not None
         ]
     renault = renault_rows(args.configs, args.seed)
     machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
